@@ -1,0 +1,55 @@
+package io.berth.runtime.oci;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.SerializationFeature;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Reads and writes {@code config.json}; every failure is one line that names the file and the problem. */
+public final class SpecJson {
+    /** Unknown properties are ignored: the runtime spec requires it of runtimes. */
+    public static final JsonMapper MAPPER = JsonMapper.builder()
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            // Absent booleans and numbers mean false and 0, as in the spec's Go model.
+            .disable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .enable(SerializationFeature.INDENT_OUTPUT)
+            .build();
+
+    private SpecJson() {
+    }
+
+    public static Spec read(Path configJson) {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(configJson);
+        } catch (NoSuchFileException e) {
+            throw new InvalidSpecException(configJson + " does not exist: pass the bundle directory that holds config.json (berth-runtime spec writes one)");
+        } catch (IOException e) {
+            throw new InvalidSpecException("cannot read " + configJson + ": " + e.getMessage());
+        }
+        return parse(bytes, configJson.toString());
+    }
+
+    public static Spec parse(byte[] json, String source) {
+        try {
+            Spec spec = MAPPER.readValue(json, Spec.class);
+            if (spec == null) {
+                throw new InvalidSpecException(source + " is empty: expected an OCI runtime spec object");
+            }
+            return spec;
+        } catch (JacksonException e) {
+            String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+            String path = e.getPathReference() == null ? "" : " (" + e.getPathReference().replace("io.berth.runtime.oci.", "") + ")";
+            throw new InvalidSpecException("malformed " + source + where + path + ": " + e.getOriginalMessage());
+        }
+    }
+
+    public static String write(Spec spec) {
+        return MAPPER.writeValueAsString(spec);
+    }
+}

@@ -1,0 +1,233 @@
+package io.berth.runtime.oci;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Checks a spec before anything is created. Two kinds of refusal: a value that is wrong (a
+ * relative cwd, a negative memory limit), and a setting the spec defines that Berth does not
+ * implement yet: silently ignoring that would run a container with less isolation than asked for.
+ */
+public final class SpecValidator {
+    static final Set<String> NAMESPACE_TYPES = Set.of("pid", "network", "mount", "ipc", "uts", "cgroup", "user", "time");
+    private static final Set<String> SUPPORTED_MOUNT_TYPES = Set.of("bind", "proc", "tmpfs", "devpts", "mqueue", "sysfs", "cgroup", "cgroup2", "none");
+
+    private SpecValidator() {
+    }
+
+    /** Throws {@link InvalidSpecException} with the first problem found. */
+    public static void validate(Spec spec) {
+        List<String> problems = problems(spec);
+        if (!problems.isEmpty()) {
+            throw new InvalidSpecException("config.json: " + problems.get(0));
+        }
+    }
+
+    public static List<String> problems(Spec spec) {
+        List<String> p = new ArrayList<>();
+        if (spec.root() == null || blank(spec.root().path())) {
+            p.add("root.path is missing: set it to the container's root filesystem (relative to the bundle)");
+        }
+        checkProcess(spec.process(), p);
+        unsupported(spec.hooks(), "hooks", p);
+        if (!blank(spec.domainname())) {
+            p.add(unsupportedMessage("domainname"));
+        }
+        for (Spec.Mount m : spec.mounts()) {
+            if (blank(m.destination()) || !m.destination().startsWith("/")) {
+                p.add("mount destination '" + m.destination() + "' must be an absolute path inside the container");
+            }
+            String type = m.type() == null || m.type().isEmpty() ? "bind" : m.type();
+            if (!SUPPORTED_MOUNT_TYPES.contains(type)) {
+                p.add("mount type '" + type + "' at " + m.destination() + " is not supported by Berth yet (supported: " + String.join(", ", SUPPORTED_MOUNT_TYPES) + ")");
+            }
+            unsupported(m.uidMappings(), "mounts[" + m.destination() + "].uidMappings", p);
+            unsupported(m.gidMappings(), "mounts[" + m.destination() + "].gidMappings", p);
+        }
+        if (spec.linux() != null) {
+            checkLinux(spec.linux(), p);
+        }
+        return p;
+    }
+
+    private static void checkProcess(Spec.Process process, List<String> p) {
+        if (process == null) {
+            p.add("process is missing: a container needs process.args");
+            return;
+        }
+        if (process.args().isEmpty() || blank(process.args().get(0))) {
+            p.add("process.args is empty: name the program to run, e.g. [\"sh\"]");
+        }
+        if (blank(process.cwd()) || !process.cwd().startsWith("/")) {
+            p.add("process.cwd '" + process.cwd() + "' must be an absolute path");
+        }
+        for (String e : process.env()) {
+            if (e == null || e.indexOf('=') <= 0) {
+                p.add("process.env entry '" + e + "' is not NAME=value");
+            }
+        }
+        if (process.terminal()) {
+            p.add(unsupportedMessage("process.terminal") + "; use stdio files or pipes");
+        }
+        if (process.user().uid() < 0 || process.user().gid() < 0 || process.user().additionalGids().stream().anyMatch(g -> g < 0)) {
+            p.add("process.user ids must not be negative");
+        }
+        if (!blank(process.user().username())) {
+            p.add(unsupportedMessage("process.user.username") + "; give numeric uid and gid");
+        }
+        try {
+            if (process.capabilities() != null) {
+                Spec.Capabilities c = process.capabilities();
+                for (List<String> set : java.util.Arrays.asList(c.bounding(), c.effective(), c.inheritable(), c.permitted(), c.ambient())) {
+                    Capability.mask(set);
+                }
+            }
+            Set<String> seen = new HashSet<>();
+            for (Spec.Rlimit r : process.rlimits()) {
+                RlimitType.parse(r.type());
+                if (!seen.add(r.type())) {
+                    p.add("process.rlimits has " + r.type() + " twice");
+                }
+                if (Long.compareUnsigned(r.soft(), r.hard()) > 0) {
+                    p.add("process.rlimits " + r.type() + ": soft limit " + r.soft() + " is above the hard limit " + r.hard());
+                }
+            }
+        } catch (InvalidSpecException e) {
+            p.add(e.getMessage());
+        }
+        if (!blank(process.apparmorProfile())) {
+            p.add(unsupportedMessage("process.apparmorProfile"));
+        }
+        if (!blank(process.selinuxLabel())) {
+            p.add(unsupportedMessage("process.selinuxLabel"));
+        }
+        unsupported(process.consoleSize(), "process.consoleSize", p);
+        unsupported(process.ioPriority(), "process.ioPriority", p);
+        unsupported(process.scheduler(), "process.scheduler", p);
+        unsupported(process.execCpuAffinity(), "process.execCPUAffinity", p);
+    }
+
+    private static void checkLinux(Spec.Linux linux, List<String> p) {
+        Set<String> seen = new HashSet<>();
+        for (Spec.Namespace ns : linux.namespaces()) {
+            if (!NAMESPACE_TYPES.contains(ns.type())) {
+                p.add("linux.namespaces: unknown type '" + ns.type() + "' (known: " + String.join(", ", NAMESPACE_TYPES) + ")");
+            } else if (!seen.add(ns.type())) {
+                p.add("linux.namespaces lists '" + ns.type() + "' twice");
+            } else if (ns.type().equals("user") || ns.type().equals("time")) {
+                p.add(unsupportedMessage("linux.namespaces type '" + ns.type() + "'"));
+            } else if (!blank(ns.path())) {
+                p.add(unsupportedMessage("joining an existing namespace (linux.namespaces " + ns.type() + " path " + ns.path() + ")"));
+            }
+        }
+        unsupported(linux.uidMappings(), "linux.uidMappings", p);
+        unsupported(linux.gidMappings(), "linux.gidMappings", p);
+        unsupported(linux.timeOffsets(), "linux.timeOffsets", p);
+        unsupported(linux.seccomp(), "linux.seccomp", p);
+        unsupported(linux.intelRdt(), "linux.intelRdt", p);
+        unsupported(linux.personality(), "linux.personality", p);
+        if (!linux.devices().isEmpty()) {
+            p.add(unsupportedMessage("linux.devices") + " (the default /dev nodes are always created)");
+        }
+        if (!linux.sysctl().isEmpty()) {
+            p.add(unsupportedMessage("linux.sysctl"));
+        }
+        if (!blank(linux.mountLabel())) {
+            p.add(unsupportedMessage("linux.mountLabel"));
+        }
+        if (linux.rootfsPropagation() != null && !Set.of("", "private", "rprivate", "slave", "rslave").contains(linux.rootfsPropagation())) {
+            p.add(unsupportedMessage("linux.rootfsPropagation '" + linux.rootfsPropagation() + "'") + " (supported: private, rprivate, slave, rslave)");
+        }
+        for (String path : concat(linux.maskedPaths(), linux.readonlyPaths())) {
+            if (blank(path) || !path.startsWith("/")) {
+                p.add("masked and read-only paths must be absolute: '" + path + "'");
+            }
+        }
+        if (linux.resources() != null) {
+            checkResources(linux.resources(), p);
+        }
+    }
+
+    private static void checkResources(Spec.Resources r, List<String> p) {
+        Spec.Memory m = r.memory();
+        if (m != null) {
+            if (m.limit() != null && m.limit() <= 0 && m.limit() != -1) {
+                p.add("linux.resources.memory.limit " + m.limit() + " is invalid: give a positive number of bytes (or -1 for unlimited)");
+            }
+            if (m.reservation() != null && m.reservation() < 0 && m.reservation() != -1) {
+                p.add("linux.resources.memory.reservation " + m.reservation() + " is invalid: give a positive number of bytes");
+            }
+            if (m.swap() != null && m.swap() != -1 && m.limit() != null && m.swap() < m.limit()) {
+                p.add("linux.resources.memory.swap " + m.swap() + " is below memory.limit " + m.limit() + ": swap is memory+swap, so it must be at least the limit");
+            }
+            unsupportedFields(p, "linux.resources.memory.", "kernel", m.kernel(), "kernelTCP", m.kernelTcp(),
+                    "swappiness", m.swappiness(), "disableOOMKiller", m.disableOomKiller(),
+                    "useHierarchy", m.useHierarchy(), "checkBeforeUpdate", m.checkBeforeUpdate());
+        }
+        Spec.Cpu c = r.cpu();
+        if (c != null) {
+            if (c.shares() != null && c.shares() < 2) {
+                p.add("linux.resources.cpu.shares " + c.shares() + " is invalid: give at least 2");
+            }
+            if (c.quota() != null && c.quota() != -1 && c.quota() < 1000) {
+                p.add("linux.resources.cpu.quota " + c.quota() + " is invalid: give at least 1000 microseconds, or -1 for no quota");
+            }
+            if (c.period() != null && (c.period() < 1000 || c.period() > 1_000_000)) {
+                p.add("linux.resources.cpu.period " + c.period() + " is invalid: give 1000 to 1000000 microseconds");
+            }
+            unsupportedFields(p, "linux.resources.cpu.", "burst", c.burst(), "realtimeRuntime", c.realtimeRuntime(),
+                    "realtimePeriod", c.realtimePeriod(), "idle", c.idle());
+        }
+        if (r.pids() != null && r.pids().limit() == 0) {
+            p.add("linux.resources.pids.limit 0 is invalid: give a positive number, or -1 for no limit");
+        }
+        unsupported(r.blockIO(), "linux.resources.blockIO", p);
+        unsupported(r.hugepageLimits(), "linux.resources.hugepageLimits", p);
+        unsupported(r.network(), "linux.resources.network", p);
+        unsupported(r.rdma(), "linux.resources.rdma", p);
+        if (!r.unified().isEmpty()) {
+            p.add(unsupportedMessage("linux.resources.unified"));
+        }
+        for (Spec.DeviceRule d : r.devices()) {
+            if (d.type() != null && !Set.of("a", "b", "c").contains(d.type())) {
+                p.add("linux.resources.devices type '" + d.type() + "' is invalid: use a, b or c");
+            }
+            if (d.access() != null && !d.access().matches("[rwm]*")) {
+                p.add("linux.resources.devices access '" + d.access() + "' is invalid: use letters from rwm");
+            }
+        }
+    }
+
+    /** {@code namesAndValues} alternates a field name and its value; every non-null value is refused. */
+    private static void unsupportedFields(List<String> p, String prefix, Object... namesAndValues) {
+        for (int i = 0; i < namesAndValues.length; i += 2) {
+            if (namesAndValues[i + 1] != null) {
+                p.add(unsupportedMessage(prefix + namesAndValues[i]));
+            }
+        }
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
+    }
+
+    private static void unsupported(JsonNode node, String name, List<String> p) {
+        if (node != null && !node.isNull() && !(node.isContainer() && node.isEmpty())) {
+            p.add(unsupportedMessage(name));
+        }
+    }
+
+    private static String unsupportedMessage(String name) {
+        return name + " is not supported by Berth yet: remove it from config.json or run this bundle with runc";
+    }
+
+    private static boolean blank(String s) {
+        return s == null || s.isBlank();
+    }
+}

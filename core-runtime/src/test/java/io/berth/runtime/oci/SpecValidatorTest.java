@@ -1,0 +1,56 @@
+package io.berth.runtime.oci;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+
+import org.junit.jupiter.api.Test;
+
+class SpecValidatorTest {
+    private static Spec parse(String linuxJson) {
+        return SpecJson.parse(("{\"root\":{\"path\":\"rootfs\"},\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\"},\"linux\":" + linuxJson + "}")
+                .getBytes(StandardCharsets.UTF_8), "config.json");
+    }
+
+    @Test
+    void unimplementedSecuritySettingsAreRefusedByName() {
+        assertThatThrownBy(() -> SpecValidator.validate(parse("{\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ERRNO\"}}")))
+                .isInstanceOf(InvalidSpecException.class)
+                .hasMessage("config.json: linux.seccomp is not supported by Berth yet: remove it from config.json or run this bundle with runc");
+        assertThat(SpecValidator.problems(parse("{\"sysctl\":{\"net.ipv4.ip_forward\":\"1\"}}"))).singleElement().asString().contains("linux.sysctl");
+        assertThat(SpecValidator.problems(parse("{\"namespaces\":[{\"type\":\"user\"}]}"))).singleElement().asString().contains("'user'");
+    }
+
+    @Test
+    void invalidValuesSayWhatIsExpected() {
+        assertThat(SpecValidator.problems(parse("{\"resources\":{\"memory\":{\"limit\":-5}}}")))
+                .singleElement().asString().contains("memory.limit -5 is invalid");
+        assertThat(SpecValidator.problems(parse("{\"resources\":{\"cpu\":{\"period\":10}}}")))
+                .singleElement().asString().contains("cpu.period 10");
+        assertThat(SpecValidator.problems(parse("{\"namespaces\":[{\"type\":\"pid\"},{\"type\":\"pid\"}]}")))
+                .singleElement().asString().contains("twice");
+        assertThat(SpecValidator.problems(parse("{\"namespaces\":[{\"type\":\"pdi\"}]}")))
+                .singleElement().asString().contains("unknown type 'pdi'");
+    }
+
+    @Test
+    void processProblems() {
+        Spec spec = SpecJson.parse("{\"root\":{\"path\":\"r\"},\"process\":{\"args\":[],\"cwd\":\"tmp\",\"env\":[\"NOEQUALS\"],\"capabilities\":{\"bounding\":[\"CAP_FLY\"]}}}"
+                .getBytes(StandardCharsets.UTF_8), "c");
+        assertThat(SpecValidator.problems(spec)).anyMatch(s -> s.contains("process.args is empty"))
+                .anyMatch(s -> s.contains("process.cwd 'tmp'"))
+                .anyMatch(s -> s.contains("NOEQUALS"))
+                .anyMatch(s -> s.contains("unknown capability 'CAP_FLY'"));
+    }
+
+    @Test
+    void capabilityMaskMatchesKernelNumbers() {
+        // CAP_CHOWN=0, CAP_KILL=5, CAP_NET_RAW=13, CAP_SYS_ADMIN=21, CAP_CHECKPOINT_RESTORE=40
+        assertThat(Capability.mask(java.util.List.of("CAP_CHOWN", "kill", "CAP_NET_RAW"))).isEqualTo((1L) | (1L << 5) | (1L << 13));
+        assertThat(Capability.CAP_SYS_ADMIN.number()).isEqualTo(21);
+        assertThat(Capability.CAP_CHECKPOINT_RESTORE.number()).isEqualTo(40);
+        // Docker's default set as runc/docker print it for CapEff: 00000000a80425fb
+        assertThat(Long.toHexString(Capability.mask(Capability.DOCKER_DEFAULT.stream().map(Enum::name).toList()))).isEqualTo("a80425fb");
+    }
+}
