@@ -1,0 +1,142 @@
+package io.berth.runtime.container;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The runtime's state root ({@code --root}, like runc's /run/runc): one directory per container
+ * holding {@code state.json} and, while the container waits for start, {@code exec.fifo}.
+ * Creating the directory is the lock that makes ids unique.
+ */
+public final class StateStore {
+    /** runc's rule for ids, so that an id is always a safe single path component. */
+    private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_+.-]{0,1023}");
+    static final String STATE_FILE = "state.json";
+    static final String EXEC_FIFO = "exec.fifo";
+    private static final JsonMapper JSON = JsonMapper.builder()
+            .changeDefaultPropertyInclusion(v -> v.withValueInclusion(JsonInclude.Include.NON_NULL))
+            .build();
+
+    private final Path root;
+
+    public StateStore(Path root) {
+        this.root = root.toAbsolutePath();
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    public static void checkId(String id) {
+        if (id == null || !ID.matcher(id).matches() || id.equals(".") || id.equals("..")) {
+            throw new ContainerException("invalid container id '" + id + "': use letters, digits, '_', '+', '-' and '.', starting with a letter or digit");
+        }
+    }
+
+    public Path dir(String id) {
+        checkId(id);
+        return root.resolve(id);
+    }
+
+    public Path execFifo(String id) {
+        return dir(id).resolve(EXEC_FIFO);
+    }
+
+    /** Claims the id; a second claim of the same id fails, whoever makes it. */
+    public Path reserve(String id) {
+        Path dir = dir(id);
+        try {
+            Files.createDirectories(root, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            return dir;
+        } catch (FileAlreadyExistsException e) {
+            throw new ContainerException("container '" + id + "' already exists: delete it first or choose another id");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the state directory " + dir, e);
+        }
+    }
+
+    public void save(ContainerRecord record) {
+        Path dir = dir(record.id());
+        Path tmp = dir.resolve(STATE_FILE + ".tmp");
+        try {
+            Files.write(tmp, JSON.writeValueAsBytes(record));
+            try {
+                Files.move(tmp, dir.resolve(STATE_FILE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, dir.resolve(STATE_FILE), StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the state of container " + record.id(), e);
+        }
+    }
+
+    public boolean exists(String id) {
+        return Files.isRegularFile(dir(id).resolve(STATE_FILE));
+    }
+
+    public ContainerRecord load(String id) {
+        Path file = dir(id).resolve(STATE_FILE);
+        try {
+            return JSON.readValue(Files.readAllBytes(file), ContainerRecord.class);
+        } catch (NoSuchFileException e) {
+            throw new ContainerNotFoundException(id);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the state of container " + id, e);
+        } catch (JacksonException e) {
+            throw new ContainerException("the state of container '" + id + "' in " + file + " is corrupt (" + e.getOriginalMessage() + "): delete it with --force");
+        }
+    }
+
+    /** Ids of every container with a state file, sorted. */
+    public List<String> ids() {
+        List<String> ids = new ArrayList<>();
+        if (!Files.isDirectory(root)) {
+            return ids;
+        }
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(root)) {
+            for (Path d : dirs) {
+                if (Files.isRegularFile(d.resolve(STATE_FILE))) {
+                    ids.add(d.getFileName().toString());
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + root, e);
+        }
+        ids.sort(Comparator.naturalOrder());
+        return ids;
+    }
+
+    /** Removes the container's directory and everything in it; absent is fine. */
+    public void remove(String id) {
+        Path dir = dir(id);
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : (Iterable<Path>) walk.sorted(Comparator.reverseOrder())::iterator) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot remove the state of container " + id, e);
+        }
+    }
+}
