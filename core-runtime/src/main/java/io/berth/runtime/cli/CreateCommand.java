@@ -1,0 +1,45 @@
+package io.berth.runtime.cli;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+import io.berth.runtime.container.Container;
+import io.berth.runtime.container.ContainerRuntime;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/**
+ * Creates a container that waits before exec until {@code start}; this process then exits and the
+ * container outlives it. The child is cloned fork-style so it pins none of this JVM's memory.
+ */
+@Command(name = "create", description = "Create a container; it waits for 'start'.")
+final class CreateCommand implements Callable<Integer> {
+    @ParentCommand
+    BerthRuntime top;
+
+    @Option(names = {"-b", "--bundle"}, description = "bundle directory (default: current directory)", defaultValue = ".")
+    Path bundle;
+
+    @Option(names = "--pid-file", description = "write the container's pid here")
+    Path pidFile;
+
+    @Option(names = "--console-socket", description = "AF_UNIX socket for the terminal's master (not supported yet)")
+    Path consoleSocket;
+
+    @Parameters(index = "0", description = "container id")
+    String id;
+
+    @Override
+    public Integer call() {
+        if (consoleSocket != null) {
+            throw new CliException("--console-socket is not supported by berth-runtime yet: set process.terminal to false");
+        }
+        ContainerRuntime runtime = top.runtime(true);
+        Container c = runtime.create(id, bundle, Stdio.inherited());
+        PidFile.write(pidFile, c.pid());
+        c.detach();
+        return 0;
+    }
+}

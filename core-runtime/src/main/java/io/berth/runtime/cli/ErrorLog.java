@@ -1,0 +1,49 @@
+package io.berth.runtime.cli;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The {@code --log} file. containerd reads it to explain a failed create, in the json format runc
+ * writes: one object a line with level, msg and time.
+ */
+final class ErrorLog {
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private ErrorLog() {
+    }
+
+    static String message(Throwable e) {
+        String m = e.getMessage();
+        return m == null || m.isBlank() ? e.getClass().getSimpleName() : m.replace('\n', ' ');
+    }
+
+    static void write(Path log, BerthRuntime.LogFormat format, String message) {
+        if (log == null) {
+            return;
+        }
+        String line;
+        if (format == BerthRuntime.LogFormat.JSON) {
+            Map<String, String> entry = new LinkedHashMap<>();
+            entry.put("level", "error");
+            entry.put("msg", message);
+            entry.put("time", Instant.now().toString());
+            line = JSON.writeValueAsString(entry);
+        } else {
+            line = "time=\"" + Instant.now() + "\" level=error msg=\"" + message.replace("\"", "\\\"") + "\"";
+        }
+        try {
+            Files.writeString(log, line + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            System.err.println("berth-runtime: cannot write --log " + log + ": " + e.getMessage());
+        }
+    }
+}
