@@ -49,6 +49,8 @@ class V1CgroupTest {
                 cgroup.thaw();
             }
             procs.close();
+            // Whatever a test's shell left behind (orphans reparented away from it) is still in the cgroup.
+            top.killAll(Signals.SIGKILL);
         } finally {
             top.destroy();
         }
