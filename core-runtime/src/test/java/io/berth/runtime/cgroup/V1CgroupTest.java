@@ -115,6 +115,19 @@ class V1CgroupTest {
     }
 
     @Test
+    void createSeedsAnEmptyCpusetAncestorLeftByAnInterruptedCreate() throws Exception {
+        Path cpusetParent = fs.resolve(fs.v1Mounts().get("cpuset"), parent);
+        Files.createDirectory(cpusetParent); // a new v1 cpuset starts with no CPUs
+        assertThat(read(cpusetParent.resolve("cpuset.cpus"))).isEmpty();
+
+        cgroup.create();
+        assertThat(read(cpusetParent.resolve("cpuset.cpus"))).isNotEmpty();
+        Process p = procs.shell("read x");
+        cgroup.addProcess(pid(p));
+        assertThat(cgroup.pids()).containsExactly(pid(p));
+    }
+
+    @Test
     void processOverItsMemoryLimitIsOomKilledAndCounted() throws Exception {
         cgroup.create();
         cgroup.apply(CgroupLimits.builder().memoryLimit(16 * MIB).build());

@@ -21,12 +21,14 @@ public final class V1Cgroup implements Cgroup {
     private final CgroupFiles files;
     /** Controller name -> this cgroup's directory in that controller's hierarchy. */
     private final Map<String, Path> dirs = new LinkedHashMap<>();
+    private final Map<String, Path> mounts;
     /** One directory per hierarchy (co-mounted controllers share one). */
     private final List<Path> hierarchyDirs;
 
     public V1Cgroup(String path, CgroupFs fs) {
         this.path = path;
         this.files = fs.files();
+        this.mounts = fs.v1Mounts();
         fs.v1Mounts().forEach((controller, mount) -> dirs.put(controller, fs.resolve(mount, path)));
         this.hierarchyDirs = List.copyOf(new LinkedHashSet<>(dirs.values()));
     }
@@ -34,15 +36,17 @@ public final class V1Cgroup implements Cgroup {
     @Override
     public void create() {
         for (Path dir : hierarchyDirs) {
-            List<Path> made = files.mkdirs(dir);
-            if (dir.equals(dirs.get(Cpuset.CONTROLLER))) {
-                // The leaf is seeded even if it existed: a leftover empty cpuset would refuse tasks.
-                List<Path> seed = new ArrayList<>(made);
-                if (!seed.contains(dir)) {
-                    seed.add(dir);
-                }
-                Cpuset.seed(files, seed);
+            files.mkdirs(dir);
+        }
+        Path cpuset = dirs.get(Cpuset.CONTROLLER);
+        if (cpuset != null) {
+            // Every level below the mount, not only the ones made now: an ancestor left empty by an
+            // interrupted create would make the kernel refuse tasks in all its children.
+            List<Path> topDown = new ArrayList<>();
+            for (Path p = cpuset; p != null && !p.equals(mounts.get(Cpuset.CONTROLLER)); p = p.getParent()) {
+                topDown.add(0, p);
             }
+            Cpuset.seed(files, topDown);
         }
     }
 
