@@ -1,2 +1,540 @@
-/* Placeholder so the build compiles; the native child lands with the launcher. */
-int berth_child_abi_version(void) { return 0; }
+/*
+ * The container's first process between clone() and execve(): an interpreter of the op program
+ * Java laid out (berth_abi.h). Java decided everything; this file only carries it out, under the
+ * rules of DESIGN.md "How a container starts": raw syscalls only (berth_sys.h), no malloc, no
+ * stdio, no errno, no locks, only this stack. Any failure is written to the error pipe as
+ * {step, errno} and the child exits; EOF on that pipe (it is CLOEXEC) means execve succeeded.
+ */
+#define _GNU_SOURCE
+/* gcc would turn our loops into strlen/memset calls: libc, which rule 1 forbids here. */
+#pragma GCC optimize("no-tree-loop-distribute-patterns")
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <net/if.h>
+#include <sched.h>
+#include <signal.h>
+#include <stddef.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <netinet/in.h>
+
+#include "berth_abi.h"
+#include "berth_sys.h"
+
+/* Fixed fds once the child has rearranged its table (everything above is closed). */
+#define FD_REPORT 3
+#define FD_GO 4
+#define FD_GATE 5
+#define FD_FIRST_FREE 6
+
+/* The kernel's sigaction layout for rt_sigaction (not glibc's). */
+struct k_sigaction {
+    void *handler;
+    unsigned long flags;
+    void *restorer;
+    unsigned long mask;
+};
+
+static size_t slen(const char *s)
+{
+    size_t n = 0;
+    while (s[n]) {
+        n++;
+    }
+    return n;
+}
+
+static int has_slash(const char *s)
+{
+    for (; *s; s++) {
+        if (*s == '/') {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static __attribute__((noreturn)) void die(int step, long err)
+{
+    struct berth_report r = {step, (int32_t)-err};
+    SYS3(SYS_write, FD_REPORT, &r, sizeof r);
+    for (;;) {
+        SYS1(SYS_exit_group, 1);
+    }
+}
+
+static long write_all(int fd, const void *buf, size_t n)
+{
+    const char *p = buf;
+    while (n > 0) {
+        long w = SYS3(SYS_write, fd, p, n);
+        if (w == -EINTR) {
+            continue;
+        }
+        if (w < 0) {
+            return w;
+        }
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+/* 1 byte read, retried on EINTR: 1 = got it, 0 = EOF, <0 = -errno. */
+static long read_byte(int fd)
+{
+    char c;
+    for (;;) {
+        long r = SYS3(SYS_read, fd, &c, 1);
+        if (r != -EINTR) {
+            return r;
+        }
+    }
+}
+
+/*
+ * Java threads run with handlers installed and some signals blocked; both would survive execve
+ * (handlers as SIG_DFL only if they were functions, the mask as is). Reset every disposition,
+ * then clear the mask so a kill() before start behaves as the user expects.
+ */
+static void reset_signals(void)
+{
+    struct k_sigaction dfl = {SIG_DFL, 0, NULL, 0};
+    for (int sig = 1; sig < 65; sig++) {
+        if (sig == SIGKILL || sig == SIGSTOP) {
+            continue;
+        }
+        SYS4(SYS_rt_sigaction, sig, &dfl, NULL, 8);
+    }
+    unsigned long none = 0;
+    long r = SYS4(SYS_rt_sigprocmask, SIG_SETMASK, &none, NULL, 8);
+    if (r < 0) {
+        die(STEP_SIGNALS, r);
+    }
+}
+
+/*
+ * Moves stdio onto 0-2 and our pipes onto 3-5, then closes everything else (rule 4: a leaked
+ * pipe end keeps another launch's EOF from arriving). Sources are first lifted above every
+ * target so no dup2 overwrites a source that is still needed.
+ */
+static void arrange_fds(struct berth_plan *p)
+{
+    long src[6] = {p->fd_in, p->fd_out, p->fd_err, p->report_w, p->go_r, p->gate_fd};
+    long high = FD_FIRST_FREE;
+    for (int i = 0; i < 6; i++) {
+        if (src[i] >= high) {
+            high = src[i] + 1;
+        }
+    }
+    for (int i = 0; i < 6; i++) {
+        long fd = src[i];
+        if (fd < 0 && i < 3) {
+            fd = SYS4(SYS_openat, AT_FDCWD, "/dev/null", (i == 0 ? O_RDONLY : O_WRONLY) | O_CLOEXEC, 0);
+            if (fd < 0) {
+                /* The report pipe is not in place yet; write to wherever it is now. */
+                struct berth_report r = {STEP_STDIO, (int32_t)-fd};
+                SYS3(SYS_write, p->report_w, &r, sizeof r);
+                SYS1(SYS_exit_group, 1);
+            }
+        }
+        if (fd >= 0) {
+            fd = SYS3(SYS_fcntl, fd, F_DUPFD_CLOEXEC, high);
+            if (fd < 0) {
+                struct berth_report r = {STEP_STDIO, (int32_t)-fd};
+                SYS3(SYS_write, p->report_w, &r, sizeof r);
+                SYS1(SYS_exit_group, 1);
+            }
+        }
+        src[i] = fd;
+    }
+    for (int i = 0; i < 6; i++) {
+        if (src[i] < 0) {
+            continue;
+        }
+        /* stdio must survive execve; the pipes must not (EOF on exec is the success signal). */
+        long r = SYS3(SYS_dup3, src[i], i, i < 3 ? 0 : O_CLOEXEC);
+        if (r < 0) {
+            struct berth_report rep = {STEP_STDIO, (int32_t)-r};
+            SYS3(SYS_write, i > 3 ? FD_REPORT : src[3], &rep, sizeof rep);
+            SYS1(SYS_exit_group, 1);
+        }
+    }
+    long r = SYS3(SYS_close_range, FD_FIRST_FREE, ~0U, 0);
+    if (r == -ENOSYS) {
+        for (int fd = FD_FIRST_FREE; fd < 65536; fd++) {
+            SYS1(SYS_close, fd);
+        }
+    } else if (r < 0) {
+        die(STEP_STDIO, r);
+    }
+}
+
+/* mkdir -p relative to the cwd; an existing directory (or anything existing) is fine. */
+static long make_dirs(const char *path, long mode)
+{
+    char buf[BERTH_PATH_MAX];
+    size_t n = slen(path);
+    if (n >= sizeof buf) {
+        return -ENAMETOOLONG;
+    }
+    for (size_t i = 0; i <= n; i++) {
+        buf[i] = path[i];
+    }
+    for (size_t i = 1; i <= n; i++) {
+        if (buf[i] == '/' || buf[i] == 0) {
+            char saved = buf[i];
+            buf[i] = 0;
+            long r = SYS3(SYS_mkdirat, AT_FDCWD, buf, mode);
+            buf[i] = saved;
+            if (r < 0 && r != -EEXIST) {
+                return r;
+            }
+        }
+    }
+    return 0;
+}
+
+/* Keeps the flags a remount may not drop (nosuid/nodev/noexec are locked inside a user ns). */
+static long remount(const char *target, unsigned long flags)
+{
+    struct statfs st;
+    long r = SYS2(SYS_statfs, target, &st);
+    if (r < 0) {
+        return r;
+    }
+    flags |= (unsigned long)st.f_flags & (MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME | MS_NODIRATIME | MS_RELATIME);
+    return SYS5(SYS_mount, NULL, target, NULL, MS_REMOUNT | MS_BIND | flags, NULL);
+}
+
+static long loopback_up(void)
+{
+    long s = SYS3(SYS_socket, AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (s < 0) {
+        return s;
+    }
+    struct ifreq ifr;
+    char *b = (char *)&ifr;
+    for (size_t i = 0; i < sizeof ifr; i++) {
+        b[i] = 0;
+    }
+    ifr.ifr_name[0] = 'l';
+    ifr.ifr_name[1] = 'o';
+    long r = SYS3(SYS_ioctl, s, SIOCGIFFLAGS, &ifr);
+    if (r == 0) {
+        ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+        r = SYS3(SYS_ioctl, s, SIOCSIFFLAGS, &ifr);
+    }
+    SYS1(SYS_close, s);
+    return r;
+}
+
+static long drop_bounding(uint64_t keep)
+{
+    for (long cap = 0; cap < 64; cap++) {
+        if (keep & (1ULL << cap)) {
+            continue;
+        }
+        long r = SYS5(SYS_prctl, PR_CAPBSET_DROP, cap, 0, 0, 0);
+        if (r == -EINVAL) {
+            break; /* past CAP_LAST_CAP of this kernel */
+        }
+        if (r < 0) {
+            return r;
+        }
+    }
+    return 0;
+}
+
+static long set_caps(uint64_t eff, uint64_t perm, uint64_t inh)
+{
+    struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
+    struct __user_cap_data_struct data[2] = {
+        {(uint32_t)eff, (uint32_t)perm, (uint32_t)inh},
+        {(uint32_t)(eff >> 32), (uint32_t)(perm >> 32), (uint32_t)(inh >> 32)},
+    };
+    return SYS2(SYS_capset, &hdr, data);
+}
+
+static long raise_ambient(uint64_t mask)
+{
+    for (long cap = 0; cap < 64; cap++) {
+        if (mask & (1ULL << cap)) {
+            long r = SYS5(SYS_prctl, PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0);
+            if (r < 0) {
+                return r;
+            }
+        }
+    }
+    return 0;
+}
+
+/* dir + "/" + name into buf; 0 or -ENAMETOOLONG. An empty dir means the cwd, as for execvp. */
+static long join_path(char *buf, const char *dir, size_t dlen, const char *name)
+{
+    size_t nlen = slen(name);
+    if (dlen + 1 + nlen + 1 > BERTH_PATH_MAX) {
+        return -ENAMETOOLONG;
+    }
+    size_t k = 0;
+    if (dlen == 0) {
+        buf[k++] = '.';
+    }
+    for (size_t i = 0; i < dlen; i++) {
+        buf[k++] = dir[i];
+    }
+    buf[k++] = '/';
+    for (size_t i = 0; i <= nlen; i++) {
+        buf[k++] = name[i];
+    }
+    return 0;
+}
+
+static long copy_to(char *buf, const char *s)
+{
+    size_t n = slen(s);
+    if (n + 1 > BERTH_PATH_MAX) {
+        return -ENAMETOOLONG;
+    }
+    for (size_t i = 0; i <= n; i++) {
+        buf[i] = s[i];
+    }
+    return 0;
+}
+
+static long is_executable_file(const char *path)
+{
+    struct stat st;
+    long r = SYS4(SYS_newfstatat, AT_FDCWD, path, &st, 0);
+    if (r < 0) {
+        return r;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        return -EACCES;
+    }
+    return SYS3(SYS_faccessat, AT_FDCWD, path, X_OK);
+}
+
+/*
+ * Finds argv0 the way execvp does (a slash: as is; else each PATH entry, EACCES remembered but
+ * the search goes on) and leaves the winner in out. Done before the start gate so a missing
+ * binary fails create, not start.
+ */
+static long lookup_executable(const char *argv0, const char *path_env, char *out)
+{
+    if (argv0[0] == 0) {
+        return -ENOENT;
+    }
+    if (has_slash(argv0)) {
+        long r = copy_to(out, argv0);
+        return r < 0 ? r : is_executable_file(out);
+    }
+    long saved = -ENOENT;
+    const char *p = path_env;
+    for (;;) {
+        const char *end = p;
+        while (*end && *end != ':') {
+            end++;
+        }
+        long r = join_path(out, p, (size_t)(end - p), argv0);
+        if (r == 0) {
+            r = is_executable_file(out);
+            if (r == 0) {
+                return 0;
+            }
+        }
+        if (r == -EACCES) {
+            saved = r;
+        } else if (r != -ENOENT && r != -ENOTDIR && r != -ENAMETOOLONG) {
+            return r;
+        }
+        if (*end == 0) {
+            break;
+        }
+        p = end + 1;
+    }
+    out[0] = 0;
+    return saved;
+}
+
+static long exec_program(struct berth_plan *p)
+{
+    const char *argv0 = p->argv[0];
+    if (p->exec_buf[0] != 0) {
+        return SYS3(SYS_execve, p->exec_buf, p->argv, p->envp);
+    }
+    if (has_slash(argv0)) {
+        return SYS3(SYS_execve, argv0, p->argv, p->envp);
+    }
+    char buf[BERTH_PATH_MAX];
+    long saved = -ENOENT;
+    const char *s = p->path_env;
+    for (;;) {
+        const char *end = s;
+        while (*end && *end != ':') {
+            end++;
+        }
+        long r = join_path(buf, s, (size_t)(end - s), argv0);
+        if (r == 0) {
+            r = SYS3(SYS_execve, buf, p->argv, p->envp);
+        }
+        if (r == -EACCES) {
+            saved = r;
+        } else if (r != -ENOENT && r != -ENOTDIR && r != -ENAMETOOLONG) {
+            return r;
+        }
+        if (*end == 0) {
+            return saved;
+        }
+        s = end + 1;
+    }
+}
+
+static long run_op(struct berth_plan *p, const struct berth_op *op)
+{
+    const uint64_t *n = op->n;
+    const char *const *s = op->s;
+    long r;
+    switch (op->code) {
+    case OP_MOUNT:
+        return SYS5(SYS_mount, s[0], s[1], s[2], n[0], s[3]);
+    case OP_BIND:
+        r = SYS5(SYS_mount, s[0], s[1], NULL, MS_BIND | n[0], NULL);
+        if (r == 0 && n[1] != 0) {
+            r = remount(s[1], n[1]);
+        }
+        return r;
+    case OP_REMOUNT:
+        return remount(s[1], n[0]);
+    case OP_MKDIR:
+        return make_dirs(s[0], (long)n[0]);
+    case OP_MKNOD:
+        r = SYS4(SYS_mknodat, AT_FDCWD, s[0], n[0], n[1]);
+        return r == -EEXIST ? 0 : r;
+    case OP_TOUCH:
+        r = SYS4(SYS_openat, AT_FDCWD, s[0], O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+        if (r >= 0) {
+            SYS1(SYS_close, r);
+            return 0;
+        }
+        return r == -ELOOP ? -ELOOP : r;
+    case OP_SYMLINK:
+        r = SYS3(SYS_symlinkat, s[0], AT_FDCWD, s[1]);
+        return r == -EEXIST ? 0 : r;
+    case OP_CHDIR:
+        return SYS1(SYS_chdir, s[0]);
+    case OP_PIVOT_ROOT:
+        /* pivot_root(".", ".") stacks the old root on the new one; detaching it leaves only the
+           container's tree, with no directory needed to park the old root in. */
+        r = SYS2(SYS_pivot_root, ".", ".");
+        if (r == 0) {
+            r = SYS2(SYS_umount2, ".", MNT_DETACH);
+        }
+        if (r == 0) {
+            r = SYS1(SYS_chdir, "/");
+        }
+        return r;
+    case OP_SETHOSTNAME:
+        return SYS2(SYS_sethostname, s[0], slen(s[0]));
+    case OP_UNSHARE:
+        return SYS1(SYS_unshare, n[0]);
+    case OP_LOOPBACK_UP:
+        return loopback_up();
+    case OP_SETRLIMIT: {
+        struct rlimit rl = {n[1], n[2]};
+        return SYS4(SYS_prlimit64, 0, n[0], &rl, NULL);
+    }
+    case OP_SETGROUPS:
+        return SYS2(SYS_setgroups, n[0], s[0]);
+    case OP_SETGID:
+        return SYS3(SYS_setresgid, n[0], n[0], n[0]);
+    case OP_SETUID:
+        return SYS3(SYS_setresuid, n[0], n[0], n[0]);
+    case OP_KEEPCAPS:
+        return SYS5(SYS_prctl, PR_SET_KEEPCAPS, n[0], 0, 0, 0);
+    case OP_DROP_BOUNDING:
+        return drop_bounding(n[0]);
+    case OP_SETCAPS:
+        return set_caps(n[0], n[1], n[2]);
+    case OP_RAISE_AMBIENT:
+        return raise_ambient(n[0]);
+    case OP_NO_NEW_PRIVS:
+        return SYS5(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+    case OP_CHECK_EXECUTABLE:
+        return lookup_executable(s[0], s[1], p->exec_buf);
+    case OP_UMASK:
+        SYS1(SYS_umask, n[0]);
+        return 0;
+    case OP_MASK_PATH:
+        r = SYS5(SYS_mount, "/dev/null", s[0], NULL, MS_BIND, NULL);
+        if (r == -ENOTDIR) {
+            r = SYS5(SYS_mount, "tmpfs", s[0], "tmpfs", MS_RDONLY, NULL);
+        }
+        return r;
+    case OP_SETNS:
+        r = SYS4(SYS_openat, AT_FDCWD, s[0], O_RDONLY | O_CLOEXEC, 0);
+        if (r < 0) {
+            return r;
+        }
+        {
+            long fd = r;
+            r = SYS2(SYS_setns, fd, n[0]);
+            SYS1(SYS_close, fd);
+        }
+        return r;
+    default:
+        return -EINVAL;
+    }
+}
+
+int berth_child_main(void *arg)
+{
+    struct berth_plan *p = arg;
+    reset_signals();
+    arrange_fds(p);
+
+    /* Wait for "go": the parent puts us into cgroups and writes id maps meanwhile. */
+    long r = read_byte(FD_GO);
+    if (r <= 0) {
+        /* EOF: the parent gave up on this launch (ChildProcess.close before proceed). */
+        SYS1(SYS_exit_group, 1);
+    }
+    SYS1(SYS_close, FD_GO);
+
+    for (uint64_t i = 0; i < p->n_ops; i++) {
+        const struct berth_op *op = &p->ops[i];
+        r = run_op(p, op);
+        if (r == -ENOENT && (op->flags & BERTH_OPF_IGNORE_ENOENT)) {
+            continue;
+        }
+        if (r < 0) {
+            die((int)i, r);
+        }
+    }
+
+    if (p->gate_fd >= 0) {
+        struct berth_report ready = {STEP_READY, 0};
+        r = write_all(FD_REPORT, &ready, sizeof ready);
+        if (r < 0) {
+            die(STEP_GATE, r);
+        }
+        r = read_byte(FD_GATE);
+        if (r == 0) {
+            /* Nobody will ever start us; leave quietly instead of running half-released. */
+            SYS1(SYS_exit_group, 1);
+        }
+        if (r < 0) {
+            die(STEP_GATE, r);
+        }
+        SYS1(SYS_close, FD_GATE);
+    }
+
+    r = exec_program(p);
+    die(STEP_EXEC, r);
+}

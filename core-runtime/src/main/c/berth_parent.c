@@ -1,0 +1,178 @@
+/*
+ * The parent's half, called from Java through jnr-ffi: clone the child with signals blocked,
+ * and the few syscalls Java needs afterwards (pidfd wait/kill, pipe I/O). These run in an
+ * ordinary JVM thread, so libc is fine here; each returns >= 0 or -errno so Java never has to
+ * read errno.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "berth_abi.h"
+
+#ifndef CLONE_PIDFD
+#define CLONE_PIDFD 0x00001000
+#endif
+#ifndef P_PIDFD
+#define P_PIDFD 3
+#endif
+
+int berth_abi_version(void) { return BERTH_ABI; }
+
+long berth_plan_size(void) { return (long)sizeof(struct berth_plan); }
+
+long berth_op_size(void) { return (long)sizeof(struct berth_op); }
+
+static void close_quietly(int fd)
+{
+    if (fd >= 0) {
+        close(fd);
+    }
+}
+
+/*
+ * Clones the child into plan->ops. Returns the pid (also in plan->pid) or -errno; on success
+ * plan->pidfd, report_r and go_w belong to the caller.
+ */
+long berth_spawn(struct berth_plan *plan)
+{
+    int report[2] = {-1, -1};
+    int go[2] = {-1, -1};
+    if (pipe2(report, O_CLOEXEC) < 0 || pipe2(go, O_CLOEXEC) < 0) {
+        int err = errno;
+        close_quietly(report[0]);
+        close_quietly(report[1]);
+        return -err;
+    }
+    plan->report_r = report[0];
+    plan->report_w = report[1];
+    plan->go_r = go[0];
+    plan->go_w = go[1];
+    plan->pidfd = -1;
+
+    /* Rule 3: nothing may run a JVM handler in the child before it resets them. Synchronous
+       fault signals stay open: the JVM needs them and blocking them turns a fault into a kill. */
+    sigset_t all, old;
+    sigfillset(&all);
+    sigdelset(&all, SIGSEGV);
+    sigdelset(&all, SIGBUS);
+    sigdelset(&all, SIGFPE);
+    sigdelset(&all, SIGILL);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    int pidfd = -1;
+    int pid = clone(berth_child_main, (void *)plan->stack_top,
+                    (int)(plan->clone_flags | CLONE_PIDFD | SIGCHLD), plan, &pidfd);
+    int err = errno;
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+
+    /* Only our copies: the numbers stay in the plan, which a CLONE_VM child may not have read yet. */
+    close(report[1]);
+    close(go[0]);
+    if (pid < 0) {
+        close(report[0]);
+        close(go[1]);
+        plan->report_r = -1;
+        plan->go_w = -1;
+        return -err;
+    }
+    plan->pid = pid;
+    plan->pidfd = pidfd;
+    return pid;
+}
+
+/* read() retried on EINTR. */
+long berth_read(int fd, void *buf, long n)
+{
+    for (;;) {
+        ssize_t r = read(fd, buf, (size_t)n);
+        if (r >= 0) {
+            return r;
+        }
+        if (errno != EINTR) {
+            return -errno;
+        }
+    }
+}
+
+long berth_write(int fd, const void *buf, long n)
+{
+    for (;;) {
+        ssize_t r = write(fd, buf, (size_t)n);
+        if (r >= 0) {
+            return r;
+        }
+        if (errno != EINTR) {
+            return -errno;
+        }
+    }
+}
+
+long berth_close(int fd) { return close(fd) < 0 ? -errno : 0; }
+
+/* O_CLOEXEC pipe: fds[0] read end, fds[1] write end. */
+long berth_pipe(int *fds) { return pipe2(fds, O_CLOEXEC) < 0 ? -errno : 0; }
+
+/* Waits until the process behind pidfd has exited (timeout_ms < 0: forever). 1 exited, 0 timeout. */
+long berth_pidfd_poll(int pidfd, int timeout_ms)
+{
+    struct pollfd p = {pidfd, POLLIN, 0};
+    for (;;) {
+        int r = poll(&p, 1, timeout_ms);
+        if (r >= 0) {
+            return r;
+        }
+        if (errno != EINTR) {
+            return -errno;
+        }
+    }
+}
+
+/*
+ * Reaps through the pidfd (never by pid, which could be reused). out[0] = si_code
+ * (CLD_EXITED/KILLED/DUMPED), out[1] = si_status. Returns 1 reaped, 0 still running (nohang).
+ */
+long berth_pidfd_reap(int pidfd, int nohang, int *out)
+{
+    siginfo_t info;
+    for (;;) {
+        memset(&info, 0, sizeof info);
+        int r = waitid((idtype_t)P_PIDFD, (id_t)pidfd, &info, WEXITED | __WALL | (nohang ? WNOHANG : 0));
+        if (r < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            return -errno;
+        }
+        if (info.si_pid == 0) {
+            return 0;
+        }
+        out[0] = info.si_code;
+        out[1] = info.si_status;
+        return 1;
+    }
+}
+
+long berth_pidfd_kill(int pidfd, int sig)
+{
+    return syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0 ? -errno : 0;
+}
+
+/* strerror for messages; the parent is an ordinary thread, and glibc's table is read-only. */
+const char *berth_strerror(int err) { return strerrordesc_np(err); }
+
+/* Zeroed native memory for plans and stacks; Java frees it explicitly once the child no longer needs it. */
+long berth_alloc(long size)
+{
+    void *p = calloc(1, (size_t)size);
+    return (long)p;
+}
+
+void berth_free(long address) { free((void *)address); }

@@ -1,0 +1,177 @@
+package io.berth.runtime.cgroup.v2;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+
+import io.berth.runtime.cgroup.Cgroup;
+import io.berth.runtime.cgroup.CgroupFiles;
+import io.berth.runtime.cgroup.CgroupFs;
+import io.berth.runtime.cgroup.CgroupLimits;
+import io.berth.runtime.cgroup.CgroupStats;
+import io.berth.runtime.cgroup.Signals;
+
+/** A container's cgroup on the v2 unified hierarchy: one directory. */
+public final class V2Cgroup implements Cgroup {
+    /** The controllers Berth writes limits for, in the order they are enabled. */
+    private static final List<String> WANTED = List.of(Cpu.CONTROLLER, Cpuset.CONTROLLER, Memory.CONTROLLER, Pids.CONTROLLER);
+
+    private final String path;
+    private final CgroupFiles files;
+    private final Path root;
+    private final Path dir;
+
+    public V2Cgroup(String path, CgroupFs fs) {
+        this.path = path;
+        this.files = fs.files();
+        this.root = fs.v2Root();
+        this.dir = fs.resolve(root, path);
+    }
+
+    /** The directory of this cgroup (v2 has exactly one). */
+    public Path dir() {
+        return dir;
+    }
+
+    @Override
+    public void create() {
+        files.mkdirs(dir);
+        // A controller's files appear in a cgroup only when every ancestor has it in
+        // cgroup.subtree_control; the leaf keeps its own empty, so it may hold processes.
+        List<String> enable = new ArrayList<>();
+        Set<String> available = available();
+        for (String c : WANTED) {
+            if (available.contains(c)) {
+                enable.add("+" + c);
+            }
+        }
+        if (enable.isEmpty()) {
+            return;
+        }
+        String line = String.join(" ", enable);
+        for (Path p = dir.getParent(); p != null && p.startsWith(root); p = p.getParent()) {
+            files.write(p.resolve("cgroup.subtree_control"), line);
+        }
+    }
+
+    /** Controllers the hierarchy offers (cgroup.controllers at its root). */
+    private Set<String> available() {
+        Path f = root.resolve("cgroup.controllers");
+        if (!files.exists(f)) {
+            return Set.of();
+        }
+        return Set.copyOf(Arrays.asList(files.read(f).split("\\s+")));
+    }
+
+    @Override
+    public void apply(CgroupLimits limits) {
+        if (!Files.isDirectory(dir)) {
+            throw new IllegalStateException("cgroup " + path + " does not exist at " + dir + ": call create() before apply()");
+        }
+        Devices.check(limits);
+        if (limits.hasMemory()) {
+            require(Memory.CONTROLLER, "memoryLimit/memoryReservation");
+            Memory.check(files, dir, limits);
+        }
+        if (limits.hasCpu()) {
+            require(Cpu.CONTROLLER, "cpuShares/cpuQuota/cpuPeriod");
+        }
+        if (limits.hasCpuset()) {
+            require(Cpuset.CONTROLLER, "cpusetCpus/cpusetMems");
+            Cpuset.check(files, dir, limits);
+        }
+        if (limits.pidsLimit() != null) {
+            require(Pids.CONTROLLER, "pidsLimit");
+        }
+
+        Cpuset.apply(files, dir, limits);
+        Memory.apply(files, dir, limits);
+        Cpu.apply(files, dir, limits);
+        Pids.apply(files, dir, limits);
+    }
+
+    private void require(String controller, String field) {
+        Path leaf = dir.resolve("cgroup.controllers");
+        boolean ok = files.exists(leaf) ? Set.of(files.read(leaf).split("\\s+")).contains(controller)
+                : available().contains(controller);
+        if (!ok) {
+            throw new IllegalArgumentException(field + " needs the cgroup v2 \"" + controller + "\" controller, which "
+                    + root + " does not offer to this cgroup (see cgroup.controllers and cgroup.subtree_control)"
+                    + " ; leave " + field + " unset on this host");
+        }
+    }
+
+    @Override
+    public void addProcess(int pid) {
+        files.write(dir.resolve("cgroup.procs"), Integer.toString(pid));
+    }
+
+    @Override
+    public List<Integer> pids() {
+        return files.procsRecursive(dir);
+    }
+
+    @Override
+    public long oomKillCount() {
+        return Files.isDirectory(dir) ? Memory.oomKillCount(files, dir) : 0;
+    }
+
+    @Override
+    public CgroupStats stats() {
+        return new CgroupStats(Memory.usage(files, dir), Memory.limit(files, dir), Cpu.usageNanos(files, dir),
+                Pids.current(files, dir), Pids.limit(files, dir), oomKillCount());
+    }
+
+    @Override
+    public void freeze() {
+        Freezer.freeze(files, dir);
+    }
+
+    @Override
+    public void thaw() {
+        Freezer.thaw(files, dir);
+    }
+
+    @Override
+    public boolean frozen() {
+        return Files.isDirectory(dir) && Freezer.frozen(files, dir);
+    }
+
+    @Override
+    public void killAll(int signal) {
+        Path kill = dir.resolve("cgroup.kill");
+        if (signal == Signals.SIGKILL && files.exists(kill)) {
+            // Kernel 5.14+: kills the whole subtree atomically, forks included.
+            files.write(kill, "1");
+            return;
+        }
+        if (!files.exists(dir.resolve("cgroup.freeze"))) {
+            Signals.signalAll(pids(), signal);
+            return;
+        }
+        Freezer.freeze(files, dir);
+        try {
+            Signals.signalAll(pids(), signal);
+        } finally {
+            Freezer.thaw(files, dir);
+        }
+    }
+
+    @Override
+    public void destroy() {
+        files.removeTree(dir);
+    }
+
+    @Override
+    public String path() {
+        return path;
+    }
+
+    @Override
+    public String toString() {
+        return "cgroup v2 " + path;
+    }
+}

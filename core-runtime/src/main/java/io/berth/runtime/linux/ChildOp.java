@@ -1,0 +1,310 @@
+package io.berth.runtime.linux;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * One step the child carries out between "go" and execve, in the order of
+ * {@link LaunchPlan#setup()}. Each record is exactly one op of the C interpreter
+ * (src/main/c/berth_abi.h); {@link #step()} is how a failure of it is named to the user.
+ * Relative paths are resolved against the child's working directory at that moment.
+ */
+public sealed interface ChildOp {
+
+    /** Names this step in error messages, e.g. "mount proc on proc". */
+    String step();
+
+    /** A hint appended to the error message for a given errno, or null. */
+    default String hint(int errno) {
+        return null;
+    }
+
+    /** mount(2) as is: {@code source}, {@code fstype} and {@code data} may be null. */
+    record Mount(String source, String target, String fstype, long flags, String data) implements ChildOp {
+        public Mount {
+            Objects.requireNonNull(target, "target");
+        }
+
+        /** Changes propagation only (MS_PRIVATE, MS_SLAVE... with or without MS_REC). */
+        public static Mount propagation(String target, long flags) {
+            return new Mount(null, target, null, flags, null);
+        }
+
+        @Override
+        public String step() {
+            if (source == null && fstype == null) {
+                return "make " + target + " " + MountFlags.propagationName(flags);
+            }
+            return "mount " + (fstype != null ? fstype : source) + " on " + target;
+        }
+    }
+
+    /** A bind mount (MS_REC if recursive), then a remount with {@code remountFlags} (e.g. MS_RDONLY) unless 0. */
+    record Bind(String source, String target, boolean recursive, long remountFlags) implements ChildOp {
+        public Bind {
+            Objects.requireNonNull(source, "source");
+            Objects.requireNonNull(target, "target");
+        }
+
+        @Override
+        public String step() {
+            return "bind " + source + " on " + target;
+        }
+    }
+
+    /** Remounts a mount point with {@code flags}, keeping nosuid/nodev/noexec/atime flags it already has. */
+    record Remount(String target, long flags) implements ChildOp {
+        @Override
+        public String step() {
+            return "remount " + target + (flags != 0 ? " " + MountFlags.describe(flags) : "");
+        }
+    }
+
+    /** mkdir -p; an existing entry is fine. */
+    record MakeDir(String path, int mode) implements ChildOp {
+        @Override
+        public String step() {
+            return "mkdir " + path;
+        }
+    }
+
+    /** mknod(2); {@code mode} includes the file type (S_IFCHR/S_IFBLK). An existing node is kept. */
+    record MakeNod(String path, int mode, int major, int minor) implements ChildOp {
+        public static final int S_IFCHR = 0020000;
+        public static final int S_IFBLK = 0060000;
+
+        public static MakeNod charDevice(String path, int permissions, int major, int minor) {
+            return new MakeNod(path, S_IFCHR | permissions, major, minor);
+        }
+
+        /** The kernel's dev_t encoding (glibc's makedev). */
+        public long dev() {
+            long ma = major & 0xffffffffL;
+            long mi = minor & 0xffffffffL;
+            return ((ma & 0xfffff000L) << 32) | ((ma & 0xfffL) << 8) | ((mi & 0xffffff00L) << 12) | (mi & 0xffL);
+        }
+
+        @Override
+        public String step() {
+            return "mknod " + path;
+        }
+
+        @Override
+        public String hint(int errno) {
+            return errno == Errno.EPERM ? "not allowed in a user namespace: bind the host's device instead" : null;
+        }
+    }
+
+    /** Creates an empty file if missing (a bind mount target), never following a symlink. */
+    record Touch(String path) implements ChildOp {
+        @Override
+        public String step() {
+            return "create " + path;
+        }
+    }
+
+    record Symlink(String target, String linkPath) implements ChildOp {
+        @Override
+        public String step() {
+            return "symlink " + linkPath + " -> " + target;
+        }
+    }
+
+    record Chdir(String path) implements ChildOp {
+        @Override
+        public String step() {
+            return "chdir " + path;
+        }
+    }
+
+    /** pivot_root(".", ".") in the new root (the cwd), then detach the old root stacked on it. */
+    record PivotRoot() implements ChildOp {
+        @Override
+        public String step() {
+            return "pivot_root";
+        }
+
+        @Override
+        public String hint(int errno) {
+            return errno == Errno.EINVAL ? "rootfs is not a mount point?" : null;
+        }
+    }
+
+    record SetHostname(String hostname) implements ChildOp {
+        @Override
+        public String step() {
+            return "sethostname " + hostname;
+        }
+    }
+
+    /**
+     * unshare(2) from inside the child. The cgroup namespace is made this way (after the parent
+     * placed the child in its cgroups) so its root is the container's cgroup.
+     */
+    record Unshare(Set<Namespace> namespaces) implements ChildOp {
+        public Unshare {
+            namespaces = Set.copyOf(namespaces);
+        }
+
+        @Override
+        public String step() {
+            return "unshare " + namespaces;
+        }
+    }
+
+    /** Brings "lo" up (a new network namespace starts with it down). */
+    record LoopbackUp() implements ChildOp {
+        @Override
+        public String step() {
+            return "bring loopback up";
+        }
+    }
+
+    record SetRlimit(Rlimit resource, long soft, long hard) implements ChildOp {
+        @Override
+        public String step() {
+            return "setrlimit RLIMIT_" + resource + " " + soft + ":" + hard;
+        }
+    }
+
+    /** setgroups(2) for this process only (raw syscall, no glibc broadcast). */
+    record SetGroups(List<Integer> gids) implements ChildOp {
+        public SetGroups {
+            gids = List.copyOf(gids);
+        }
+
+        @Override
+        public String step() {
+            return "setgroups " + gids;
+        }
+    }
+
+    /** setresgid(gid, gid, gid). */
+    record SetGid(int gid) implements ChildOp {
+        @Override
+        public String step() {
+            return "setresgid " + gid;
+        }
+    }
+
+    /** setresuid(uid, uid, uid); precede with KeepCaps(true) to keep permitted capabilities. */
+    record SetUid(int uid) implements ChildOp {
+        @Override
+        public String step() {
+            return "setresuid " + uid;
+        }
+    }
+
+    record KeepCaps(boolean keep) implements ChildOp {
+        @Override
+        public String step() {
+            return "prctl PR_SET_KEEPCAPS " + (keep ? 1 : 0);
+        }
+    }
+
+    /** Drops every capability not in {@code keep} from the bounding set. */
+    record DropBounding(Set<Capability> keep) implements ChildOp {
+        public DropBounding {
+            keep = Set.copyOf(keep);
+        }
+
+        @Override
+        public String step() {
+            return "drop bounding capabilities";
+        }
+    }
+
+    /** capset(2) of the effective, permitted and inheritable sets. */
+    record SetCaps(Set<Capability> effective, Set<Capability> permitted, Set<Capability> inheritable) implements ChildOp {
+        public SetCaps {
+            effective = Set.copyOf(effective);
+            permitted = Set.copyOf(permitted);
+            inheritable = Set.copyOf(inheritable);
+        }
+
+        @Override
+        public String step() {
+            return "capset";
+        }
+
+        @Override
+        public String hint(int errno) {
+            return errno == Errno.EPERM ? "effective and inheritable must be within permitted and bounding" : null;
+        }
+    }
+
+    /** Raises each capability into the ambient set (it must be permitted and inheritable). */
+    record RaiseAmbient(Set<Capability> capabilities) implements ChildOp {
+        public RaiseAmbient {
+            capabilities = Set.copyOf(capabilities);
+        }
+
+        @Override
+        public String step() {
+            return "raise ambient capabilities " + capabilities;
+        }
+    }
+
+    record NoNewPrivs() implements ChildOp {
+        @Override
+        public String step() {
+            return "prctl PR_SET_NO_NEW_PRIVS";
+        }
+    }
+
+    /**
+     * Finds {@code argv0} as execvp would (using {@code path}, the PATH of the process's env) and
+     * checks that it is an executable file, so a missing binary fails before the start gate. The
+     * later execve uses what this found.
+     */
+    record CheckExecutable(String argv0, String path) implements ChildOp {
+        @Override
+        public String step() {
+            return "execve " + argv0;
+        }
+    }
+
+    record Umask(int mask) implements ChildOp {
+        @Override
+        public String step() {
+            return "umask " + Integer.toOctalString(mask);
+        }
+    }
+
+    /** Hides a path: /dev/null bound over a file, an empty read-only tmpfs over a directory. */
+    record MaskPath(String path) implements ChildOp {
+        @Override
+        public String step() {
+            return "mask " + path;
+        }
+    }
+
+    /** setns(2) into the namespace file at {@code path} (e.g. /proc/PID/ns/net). */
+    record SetNs(Namespace namespace, String path) implements ChildOp {
+        @Override
+        public String step() {
+            return "join " + namespace.procName() + " namespace " + path;
+        }
+    }
+
+    /** Runs {@code op}, treating ENOENT as success (masked and read-only paths the kernel may not have). */
+    record IfExists(ChildOp op) implements ChildOp {
+        public IfExists {
+            Objects.requireNonNull(op, "op");
+            if (op instanceof IfExists) {
+                throw new IllegalArgumentException("IfExists cannot wrap IfExists");
+            }
+        }
+
+        @Override
+        public String step() {
+            return op.step();
+        }
+
+        @Override
+        public String hint(int errno) {
+            return op.hint(errno);
+        }
+    }
+}

@@ -1,0 +1,294 @@
+package io.berth.runtime.linux;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A child cloned by {@link Launcher}. Its life: created (blocked before setup) →
+ * {@link #proceed()} (setup runs; returns at the start gate, or once exec'd without a gate) →
+ * {@link #start()} (exec confirmed) → {@link #waitFor()} (reaped exactly once, through the pidfd so
+ * a reused pid is never signalled or reaped) → {@link #close()}.
+ *
+ * <p>Thread-safety: {@link #kill(int)}, {@link #poll()} and {@link #waitFor()} may be called from any
+ * thread while another waits; close only after waiters have returned.
+ */
+public final class ChildProcess implements AutoCloseable {
+    private enum State { CREATED, AT_GATE, RUNNING, FAILED }
+
+    private final NativeLibrary nl;
+    private final List<ChildOp> program;
+    private final String argv0;
+    private final int pid;
+    private final int pidfd;
+    private final int reportFd;
+    private int goFd;
+    private int gateWriteFd;
+    private final int callerGateFd;
+    private NativePlan plan;
+    private State state = State.CREATED;
+    private ExitStatus exit;
+    private boolean closed;
+
+    ChildProcess(NativeLibrary nl, NativePlan plan, List<ChildOp> program, String argv0, int pid, int pidfd,
+            int reportFd, int goFd, int gateWriteFd, int callerGateFd) {
+        this.nl = nl;
+        this.plan = plan;
+        this.program = program;
+        this.argv0 = argv0;
+        this.pid = pid;
+        this.pidfd = pidfd;
+        this.reportFd = reportFd;
+        this.goFd = goFd;
+        this.gateWriteFd = gateWriteFd;
+        this.callerGateFd = callerGateFd;
+    }
+
+    public int pid() {
+        return pid;
+    }
+
+    /** A pidfd for this child (owned by this object, closed by {@link #close()}). */
+    public int pidfd() {
+        return pidfd;
+    }
+
+    /**
+     * Says "go" (after the caller put {@link #pid()} into cgroups or wrote id maps) and blocks until
+     * setup is done: returns when the child waits at the start gate, or has exec'd when there is no
+     * gate. A failed step throws {@link ChildSetupException}; the child is then reaped.
+     */
+    public synchronized void proceed() {
+        checkOpen();
+        if (state != State.CREATED) {
+            throw new IllegalStateException("proceed() was already called (state " + state + ")");
+        }
+        byte[] go = {1};
+        nl.lib.berth_write(goFd, go, 1);
+        nl.lib.berth_close(goFd);
+        goFd = -1;
+        int[] report = readReport();
+        if (report == null) {
+            if (hasGate()) {
+                state = State.FAILED;
+                throw diedDuringSetup("setup");
+            }
+            execConfirmed();
+            return;
+        }
+        if (report[0] == PlanLayout.STEP_READY) {
+            state = State.AT_GATE;
+            return;
+        }
+        throw failed(report);
+    }
+
+    /**
+     * Releases the start gate and returns once execve succeeded; throws ChildSetupException if it
+     * failed. With a caller's O_RDWR FIFO as gate the byte is written into that FIFO.
+     */
+    public synchronized void start() {
+        checkOpen();
+        if (state == State.RUNNING) {
+            return;
+        }
+        if (state != State.AT_GATE) {
+            throw new IllegalStateException(state == State.CREATED ? "call proceed() before start()"
+                    : "the child failed during setup; it cannot be started");
+        }
+        int fd = gateWriteFd >= 0 ? gateWriteFd : callerGateFd;
+        long w = nl.lib.berth_write(fd, new byte[] {1}, 1);
+        if (gateWriteFd >= 0) {
+            nl.lib.berth_close(gateWriteFd);
+            gateWriteFd = -1;
+        }
+        if (w < 0) {
+            throw new ChildSetupException("start", (int) -w, "start: cannot release the start gate: "
+                    + nl.strerror((int) -w));
+        }
+        int[] report = readReport();
+        if (report == null) {
+            execConfirmed();
+            return;
+        }
+        throw failed(report);
+    }
+
+    /** Blocks until the child exits and reaps it (once; later calls return the same status). */
+    public ExitStatus waitFor() {
+        for (;;) {
+            synchronized (this) {
+                checkOpen();
+                if (exit != null) {
+                    return exit;
+                }
+            }
+            long r = nl.lib.berth_pidfd_poll(pidfd, -1);
+            if (r < 0) {
+                throw new IllegalStateException("poll on pidfd of " + pid + ": " + nl.strerror((int) -r));
+            }
+            Optional<ExitStatus> s = poll();
+            if (s.isPresent()) {
+                return s.get();
+            }
+        }
+    }
+
+    /** Waits at most {@code timeout}; empty if the child is still running. */
+    public Optional<ExitStatus> waitFor(Duration timeout) {
+        synchronized (this) {
+            checkOpen();
+            if (exit != null) {
+                return Optional.of(exit);
+            }
+        }
+        long r = nl.lib.berth_pidfd_poll(pidfd, (int) Math.min(Integer.MAX_VALUE, Math.max(0, timeout.toMillis())));
+        if (r < 0) {
+            throw new IllegalStateException("poll on pidfd of " + pid + ": " + nl.strerror((int) -r));
+        }
+        return poll();
+    }
+
+    /** Reaps the child if it has exited; never blocks. */
+    public synchronized Optional<ExitStatus> poll() {
+        checkOpen();
+        if (exit == null) {
+            reap(true);
+        }
+        return Optional.ofNullable(exit);
+    }
+
+    /** Sends {@code signal} (see {@link Signals}); a no-op once the child has been reaped. */
+    public synchronized void kill(int signal) {
+        checkOpen();
+        if (exit != null) {
+            return;
+        }
+        long r = nl.lib.berth_pidfd_kill(pidfd, signal);
+        if (r < 0 && r != -Errno.ESRCH) {
+            throw new IllegalStateException("kill " + Signals.name(signal) + " " + pid + ": " + nl.strerror((int) -r));
+        }
+    }
+
+    /** Releases fds and native memory; a child that was never reaped is killed and reaped first. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        try {
+            if (exit == null) {
+                nl.lib.berth_pidfd_kill(pidfd, Signals.SIGKILL);
+                reap(false);
+            }
+        } finally {
+            closed = true;
+            for (int fd : new int[] {reportFd, goFd, gateWriteFd, pidfd}) {
+                if (fd >= 0) {
+                    nl.lib.berth_close(fd);
+                }
+            }
+            goFd = -1;
+            gateWriteFd = -1;
+            freePlan();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "ChildProcess[pid=" + pid + ", " + (exit != null ? exit : state) + "]";
+    }
+
+    private boolean hasGate() {
+        return callerGateFd != LaunchPlan.NO_GATE;
+    }
+
+    private void execConfirmed() {
+        state = State.RUNNING;
+        // After execve the child has its own address space: the plan and stack are ours again.
+        freePlan();
+    }
+
+    private void freePlan() {
+        if (plan != null) {
+            plan.free();
+            plan = null;
+        }
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("child " + pid + " was closed");
+        }
+    }
+
+    /** {step, errno}, or null on EOF (exec happened, or the child died without a word). */
+    private int[] readReport() {
+        byte[] buf = new byte[8];
+        int got = 0;
+        while (got < 8) {
+            byte[] part = new byte[8 - got];
+            long r = nl.lib.berth_read(reportFd, part, part.length);
+            if (r < 0) {
+                throw new IllegalStateException("read from child " + pid + ": " + nl.strerror((int) -r));
+            }
+            if (r == 0) {
+                if (got == 0) {
+                    return null;
+                }
+                throw new IllegalStateException("child " + pid + " sent a truncated report");
+            }
+            System.arraycopy(part, 0, buf, got, (int) r);
+            got += (int) r;
+        }
+        java.nio.ByteBuffer bb = java.nio.ByteBuffer.wrap(buf).order(java.nio.ByteOrder.nativeOrder());
+        return new int[] {bb.getInt(0), bb.getInt(4)};
+    }
+
+    /** Turns a report into the exception, after reaping the child that sent it. */
+    private ChildSetupException failed(int[] report) {
+        state = State.FAILED;
+        int step = report[0];
+        int errno = report[1];
+        reap(false);
+        String name;
+        String hint = null;
+        if (step >= 0 && step < program.size()) {
+            ChildOp op = program.get(step);
+            name = op.step();
+            hint = op.hint(errno);
+        } else if (step == PlanLayout.STEP_EXEC) {
+            name = "execve " + argv0;
+        } else if (step == PlanLayout.STEP_STDIO) {
+            name = "set up stdio";
+        } else if (step == PlanLayout.STEP_GATE) {
+            name = "wait at the start gate";
+        } else if (step == PlanLayout.STEP_SIGNALS) {
+            name = "reset signals";
+        } else {
+            name = "step " + step;
+        }
+        String message = name + ": " + nl.strerror(errno) + (hint != null ? " (" + hint + ")" : "");
+        return new ChildSetupException(name, errno, message);
+    }
+
+    private ChildSetupException diedDuringSetup(String step) {
+        reap(false);
+        return new ChildSetupException(step, 0, "child " + pid + " died during " + step + " without a report ("
+                + exit + ")");
+    }
+
+    private void reap(boolean nohang) {
+        int[] out = new int[2];
+        long r = nl.lib.berth_pidfd_reap(pidfd, nohang ? 1 : 0, out);
+        if (r < 0) {
+            throw new IllegalStateException("waitid on child " + pid + ": " + nl.strerror((int) -r));
+        }
+        if (r == 0) {
+            return;
+        }
+        // si_code: CLD_EXITED 1, CLD_KILLED 2, CLD_DUMPED 3.
+        exit = out[0] == 1 ? ExitStatus.exited(out[1]) : ExitStatus.killed(out[1], out[0] == 3);
+        freePlan();
+    }
+}

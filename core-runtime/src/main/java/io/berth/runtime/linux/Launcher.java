@@ -1,0 +1,115 @@
+package io.berth.runtime.linux;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Starts a child per a {@link LaunchPlan}: the plan is laid out in native memory and C's
+ * berth_spawn clones the interpreter in berth_child.c onto it (DESIGN.md "How a container
+ * starts"). No Java runs in the child. The returned child waits for {@link ChildProcess#proceed()}.
+ */
+public final class Launcher {
+    private Launcher() {
+    }
+
+    public static ChildProcess launch(LaunchPlan plan) {
+        checkMountsAreContained(plan);
+        NativeLibrary nl = NativeLibrary.get();
+        List<ChildOp> program = program(plan);
+        long flags = Namespace.flags(plan.newNamespaces()) & ~Namespace.CGROUP.cloneFlag();
+        if (plan.shareMemory()) {
+            flags |= PlanLayout.CLONE_VM;
+        }
+
+        int gateRead = plan.startGateFd();
+        int gateWrite = -1;
+        if (plan.startGateFd() == LaunchPlan.GATE_PIPE) {
+            int[] fds = new int[2];
+            long r = nl.lib.berth_pipe(fds);
+            if (r < 0) {
+                throw new ChildSetupException("pipe", (int) -r, "pipe: " + nl.strerror((int) -r));
+            }
+            gateRead = fds[0];
+            gateWrite = fds[1];
+        }
+        NativePlan np;
+        try {
+            np = NativePlan.write(nl, plan, program, flags, gateRead);
+        } catch (RuntimeException | Error e) {
+            closeQuietly(nl, gateRead, gateWrite, plan);
+            throw e;
+        }
+        long pid = nl.lib.berth_spawn(np.address());
+        if (plan.startGateFd() == LaunchPlan.GATE_PIPE) {
+            // The child has its own copy; ours would keep the gate from ever reading EOF.
+            nl.lib.berth_close(gateRead);
+        }
+        if (pid < 0) {
+            np.free();
+            if (gateWrite >= 0) {
+                nl.lib.berth_close(gateWrite);
+            }
+            int errno = (int) -pid;
+            throw new ChildSetupException("clone", errno, "clone: " + nl.strerror(errno) + cloneHint(errno, plan));
+        }
+        return new ChildProcess(nl, np, program, plan.argv().get(0), (int) pid,
+                (int) np.readSlot(PlanLayout.PIDFD), (int) np.readSlot(PlanLayout.REPORT_R),
+                (int) np.readSlot(PlanLayout.GO_W), gateWrite, plan.startGateFd());
+    }
+
+    /** Joins (user first so the rest are permitted, mount last so the other paths still resolve), a
+     *  cgroup namespace once the parent placed the child, then the caller's setup. */
+    static List<ChildOp> program(LaunchPlan plan) {
+        List<ChildOp> program = new ArrayList<>();
+        List<Map.Entry<Namespace, Path>> joins = new ArrayList<>(plan.joinNamespaces().entrySet());
+        joins.sort(Comparator.comparingInt(e -> joinOrder(e.getKey())));
+        for (Map.Entry<Namespace, Path> j : joins) {
+            program.add(new ChildOp.SetNs(j.getKey(), j.getValue().toString()));
+        }
+        if (plan.newNamespaces().contains(Namespace.CGROUP)) {
+            program.add(new ChildOp.Unshare(Set.of(Namespace.CGROUP)));
+        }
+        program.addAll(plan.setup());
+        return program;
+    }
+
+    private static int joinOrder(Namespace ns) {
+        return ns == Namespace.USER ? 0 : ns == Namespace.MOUNT ? 2 : 1;
+    }
+
+    /** Mount ops outside a private mount namespace would change the host's mounts. */
+    private static void checkMountsAreContained(LaunchPlan plan) {
+        if (plan.newNamespaces().contains(Namespace.MOUNT) || plan.joinNamespaces().containsKey(Namespace.MOUNT)) {
+            return;
+        }
+        for (ChildOp op : plan.setup()) {
+            ChildOp inner = op instanceof ChildOp.IfExists ? ((ChildOp.IfExists) op).op() : op;
+            if (inner instanceof ChildOp.Mount || inner instanceof ChildOp.Bind || inner instanceof ChildOp.Remount
+                    || inner instanceof ChildOp.PivotRoot || inner instanceof ChildOp.MaskPath) {
+                throw new IllegalArgumentException("setup step \"" + op.step() + "\" changes mounts but the plan has no"
+                        + " new or joined mount namespace: add Namespace.MOUNT so the host's mounts stay untouched");
+            }
+        }
+    }
+
+    private static String cloneHint(int errno, LaunchPlan plan) {
+        if (errno == Errno.EPERM) {
+            return " (creating namespaces " + plan.newNamespaces() + " needs root or a user namespace)";
+        }
+        if (errno == Errno.EINVAL && plan.newNamespaces().contains(Namespace.USER)) {
+            return " (a new user namespace cannot be combined with some flags here)";
+        }
+        return "";
+    }
+
+    private static void closeQuietly(NativeLibrary nl, int gateRead, int gateWrite, LaunchPlan plan) {
+        if (plan.startGateFd() == LaunchPlan.GATE_PIPE) {
+            nl.lib.berth_close(gateRead);
+            nl.lib.berth_close(gateWrite);
+        }
+    }
+}

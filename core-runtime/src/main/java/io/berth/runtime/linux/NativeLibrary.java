@@ -1,0 +1,153 @@
+package io.berth.runtime.linux;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+import jnr.ffi.LibraryLoader;
+import jnr.ffi.Runtime;
+import jnr.ffi.annotations.In;
+import jnr.ffi.annotations.Out;
+
+/**
+ * libberth.so: compiled from src/main/c by the Maven build, carried in the jar, extracted once
+ * into a root-only directory named by its checksum (so two Berth versions never share a file and
+ * a half-written file is never loaded), then loaded through jnr-ffi.
+ */
+final class NativeLibrary {
+    /** Default place for the extracted library; override with -Dberth.native.root=DIR. */
+    static final String DEFAULT_ROOT = "/run/berth/native";
+
+    /** The C functions (berth_parent.c). Each returns >= 0 or -errno. */
+    public interface Berth {
+        int berth_abi_version();
+
+        long berth_plan_size();
+
+        long berth_op_size();
+
+        long berth_alloc(long size);
+
+        void berth_free(long address);
+
+        long berth_spawn(long plan);
+
+        long berth_read(int fd, @Out byte[] buf, long n);
+
+        long berth_write(int fd, @In byte[] buf, long n);
+
+        long berth_close(int fd);
+
+        long berth_pipe(@Out int[] fds);
+
+        long berth_pidfd_poll(int pidfd, int timeoutMs);
+
+        long berth_pidfd_reap(int pidfd, int nohang, @Out int[] out);
+
+        long berth_pidfd_kill(int pidfd, int signal);
+
+        String berth_strerror(int errno);
+    }
+
+    /** Must match BERTH_ABI in berth_abi.h. */
+    static final int ABI = 1;
+
+    private static volatile NativeLibrary instance;
+
+    final Berth lib;
+    final Runtime runtime;
+    final Path file;
+
+    private NativeLibrary(Berth lib, Path file) {
+        this.lib = lib;
+        this.runtime = Runtime.getRuntime(lib);
+        this.file = file;
+    }
+
+    static NativeLibrary get() {
+        NativeLibrary n = instance;
+        if (n == null) {
+            synchronized (NativeLibrary.class) {
+                n = instance;
+                if (n == null) {
+                    n = load();
+                    instance = n;
+                }
+            }
+        }
+        return n;
+    }
+
+    String strerror(int errno) {
+        String s = lib.berth_strerror(errno);
+        return s != null ? s : "errno " + errno;
+    }
+
+    private static NativeLibrary load() {
+        String arch = System.getProperty("os.arch");
+        String resource = "/io/berth/runtime/native/linux-" + arch + "/libberth.so";
+        byte[] bytes;
+        try (InputStream in = NativeLibrary.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalStateException("no native launcher for linux-" + arch + " in this build (" + resource
+                        + " is missing): build Berth on this architecture");
+            }
+            bytes = in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + resource, e);
+        }
+        Path file = extract(bytes, Path.of(System.getProperty("berth.native.root", DEFAULT_ROOT)));
+        Berth lib = LibraryLoader.create(Berth.class).failImmediately().load(file.toString());
+        int abi = lib.berth_abi_version();
+        if (abi != ABI) {
+            throw new IllegalStateException("native launcher " + file + " has ABI " + abi + ", this code needs " + ABI);
+        }
+        if (lib.berth_plan_size() != PlanLayout.PLAN_SIZE || lib.berth_op_size() != PlanLayout.OP_SIZE) {
+            throw new IllegalStateException("native launcher " + file + " disagrees with PlanLayout on struct sizes");
+        }
+        return new NativeLibrary(lib, file);
+    }
+
+    static Path extract(byte[] bytes, Path root) {
+        String sum;
+        try {
+            sum = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes)).substring(0, 16);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        Path dir = root.resolve(sum);
+        Path file = dir.resolve("libberth.so");
+        try {
+            if (Files.isRegularFile(file) && Files.size(file) == bytes.length) {
+                return file;
+            }
+            var owner = PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
+            Files.createDirectories(dir, owner);
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+            Path tmp = Files.createTempFile(dir, ".libberth-", ".tmp", owner);
+            try {
+                Files.write(tmp, bytes);
+                try {
+                    Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+                } catch (FileAlreadyExistsException | AtomicMoveNotSupportedException e) {
+                    // Another JVM extracted the same bytes first; its file is as good as ours.
+                }
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot extract the native launcher into " + dir
+                    + " (it must be writable by root; set -Dberth.native.root=DIR to use another place)", e);
+        }
+    }
+}

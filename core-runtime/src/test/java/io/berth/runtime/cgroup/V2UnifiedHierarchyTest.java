@@ -1,0 +1,121 @@
+package io.berth.runtime.cgroup;
+
+import static io.berth.runtime.cgroup.CgroupTestSupport.exitWithin;
+import static io.berth.runtime.cgroup.CgroupTestSupport.pid;
+import static io.berth.runtime.cgroup.CgroupTestSupport.release;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import io.berth.testkit.Requirements;
+
+/**
+ * The parts of cgroup v2 that need no controller (cgroup.procs, cgroup.freeze, cgroup.events,
+ * cgroup.kill, rmdir), for real on a cgroup2 mount: the unified hierarchy of a hybrid host
+ * (/sys/fs/cgroup/unified) or the root of a pure v2 host.
+ */
+class V2UnifiedHierarchyTest {
+    private CgroupFs fs;
+    private String parent;
+    private Cgroup cgroup;
+    private Path dir;
+    private final CgroupTestSupport procs = new CgroupTestSupport();
+
+    @BeforeEach
+    void setUp() throws IOException {
+        Requirements.root();
+        Path mount = null;
+        for (Path candidate : new Path[] {Path.of("/sys/fs/cgroup/unified"), Path.of("/sys/fs/cgroup")}) {
+            if (Files.isDirectory(candidate) && Files.getFileStore(candidate).type().equals("cgroup2")) {
+                mount = candidate;
+                break;
+            }
+        }
+        Requirements.require(mount != null, "no cgroup2 mount at /sys/fs/cgroup/unified or /sys/fs/cgroup");
+        fs = CgroupFs.v2(mount);
+        assertThat(fs.files().plainFiles()).isFalse();
+        parent = CgroupTestSupport.testParent();
+        cgroup = Cgroups.open(parent + "/c1", fs);
+        dir = fs.resolve(mount, cgroup.path());
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        if (fs == null || parent == null) {
+            return;
+        }
+        Cgroup top = Cgroups.open(parent, fs);
+        try {
+            if (cgroup.frozen()) {
+                cgroup.thaw();
+            }
+            procs.close();
+            top.killAll(Signals.SIGKILL);
+        } finally {
+            top.destroy();
+        }
+        assertThat(fs.resolve(fs.v2Root(), parent)).as("left behind").doesNotExist();
+    }
+
+    private long usageUsec() throws IOException {
+        return Files.readAllLines(dir.resolve("cpu.stat")).stream().filter(l -> l.startsWith("usage_usec "))
+                .mapToLong(l -> Long.parseLong(l.substring("usage_usec ".length()))).findFirst().orElseThrow();
+    }
+
+    @Test
+    void freezeThawAndKillForReal() throws Exception {
+        cgroup.create();
+        Process p = procs.shell("read x; while :; do :; done");
+        cgroup.addProcess(pid(p));
+        assertThat(cgroup.pids()).containsExactly(pid(p));
+        release(p);
+        await().atMost(Duration.ofSeconds(10)).until(() -> usageUsec() > 10_000);
+
+        cgroup.freeze();
+        assertThat(cgroup.frozen()).isTrue();
+        assertThat(Files.readString(dir.resolve("cgroup.events"))).contains("frozen 1");
+        long frozenAt = usageUsec();
+        Thread.sleep(300);
+        assertThat(usageUsec()).as("no CPU used while frozen").isEqualTo(frozenAt);
+
+        cgroup.thaw();
+        assertThat(cgroup.frozen()).isFalse();
+        await().atMost(Duration.ofSeconds(10)).until(() -> usageUsec() > frozenAt + 10_000);
+
+        cgroup.killAll(Signals.SIGKILL);
+        assertThat(exitWithin(p, 10)).isEqualTo(128 + 9);
+        await().atMost(Duration.ofSeconds(10)).until(() -> cgroup.pids().isEmpty());
+        cgroup.destroy();
+        assertThat(dir).doesNotExist();
+    }
+
+    @Test
+    void killAllWithOtherSignalsFreezesSignalsAndThaws() throws Exception {
+        cgroup.create();
+        Process p = procs.shell("read x; while :; do :; done");
+        cgroup.addProcess(pid(p));
+        release(p);
+        cgroup.killAll(Signals.SIGTERM);
+        assertThat(exitWithin(p, 10)).isEqualTo(128 + 15);
+        assertThat(cgroup.frozen()).isFalse();
+    }
+
+    @Test
+    void limitsForControllersTheHierarchyLacksAreRefused() {
+        cgroup.create();
+        String controllers = fs.files().read(fs.v2Root().resolve("cgroup.controllers"));
+        Requirements.require(!controllers.contains("memory"), "this v2 hierarchy has the memory controller");
+        assertThatThrownBy(() -> cgroup.apply(CgroupLimits.builder().memoryLimit(16L << 20).build()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("memoryLimit/memoryReservation needs the cgroup v2 \"memory\" controller");
+    }
+}
