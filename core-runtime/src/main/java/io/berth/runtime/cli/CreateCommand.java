@@ -5,6 +5,7 @@ import java.util.concurrent.Callable;
 
 import io.berth.runtime.container.Container;
 import io.berth.runtime.container.ContainerRuntime;
+import io.berth.runtime.linux.Stdio;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -37,7 +38,7 @@ final class CreateCommand implements Callable<Integer> {
             throw new CliException("--console-socket is not supported by berth-runtime yet: set process.terminal to false");
         }
         ContainerRuntime runtime = top.runtime(true);
-        Container c = runtime.create(id, bundle, Stdio.inherited());
+        Container c = runtime.create(id, bundle, Stdio.inherit());
         PidFile.write(pidFile, c.pid());
         c.detach();
         return 0;

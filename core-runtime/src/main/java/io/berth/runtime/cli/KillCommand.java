@@ -24,7 +24,7 @@ final class KillCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        top.runtime(false).kill(id, Signals.parse(signal), all);
+        top.runtime(false).kill(id, Signals.number(signal), all);
         return 0;
     }
 }

@@ -5,6 +5,7 @@ import java.util.concurrent.Callable;
 
 import io.berth.runtime.container.Container;
 import io.berth.runtime.container.ContainerRuntime;
+import io.berth.runtime.linux.Stdio;
 import io.berth.runtime.container.ExitResult;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -32,7 +33,7 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         ContainerRuntime runtime = top.runtime(detach);
-        Container c = runtime.create(id, bundle, Stdio.inherited());
+        Container c = runtime.create(id, bundle, Stdio.inherit());
         try {
             PidFile.write(pidFile, c.pid());
             runtime.start(id);

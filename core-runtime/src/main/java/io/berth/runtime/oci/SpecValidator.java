@@ -5,6 +5,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
+import io.berth.runtime.linux.Capability;
+import io.berth.runtime.linux.Rlimit;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -79,25 +81,32 @@ public final class SpecValidator {
         if (!blank(process.user().username())) {
             p.add(unsupportedMessage("process.user.username") + "; give numeric uid and gid");
         }
-        try {
-            if (process.capabilities() != null) {
-                Spec.Capabilities c = process.capabilities();
-                for (List<String> set : java.util.Arrays.asList(c.bounding(), c.effective(), c.inheritable(), c.permitted(), c.ambient())) {
-                    Capability.mask(set);
+        if (process.capabilities() != null) {
+            Spec.Capabilities c = process.capabilities();
+            for (List<String> set : java.util.Arrays.asList(c.bounding(), c.effective(), c.inheritable(), c.permitted(), c.ambient())) {
+                for (String name : set == null ? List.<String>of() : set) {
+                    try {
+                        Capability.parse(name);
+                    } catch (IllegalArgumentException e) {
+                        p.add("process.capabilities: " + e.getMessage());
+                    }
                 }
             }
-            Set<String> seen = new HashSet<>();
-            for (Spec.Rlimit r : process.rlimits()) {
-                RlimitType.parse(r.type());
-                if (!seen.add(r.type())) {
-                    p.add("process.rlimits has " + r.type() + " twice");
-                }
-                if (Long.compareUnsigned(r.soft(), r.hard()) > 0) {
-                    p.add("process.rlimits " + r.type() + ": soft limit " + r.soft() + " is above the hard limit " + r.hard());
-                }
+        }
+        Set<String> seen = new HashSet<>();
+        for (Spec.Rlimit r : process.rlimits()) {
+            try {
+                Rlimit.parse(r.type());
+            } catch (IllegalArgumentException | NullPointerException e) {
+                p.add("process.rlimits: unknown type '" + r.type() + "': use names like RLIMIT_NOFILE");
+                continue;
             }
-        } catch (InvalidSpecException e) {
-            p.add(e.getMessage());
+            if (!seen.add(r.type())) {
+                p.add("process.rlimits has " + r.type() + " twice");
+            }
+            if (Long.compareUnsigned(r.soft(), r.hard()) > 0) {
+                p.add("process.rlimits " + r.type() + ": soft limit " + r.soft() + " is above the hard limit " + r.hard());
+            }
         }
         if (!blank(process.apparmorProfile())) {
             p.add(unsupportedMessage("process.apparmorProfile"));

@@ -1,0 +1,103 @@
+package io.berth.runtime.container;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+
+import io.berth.runtime.cgroup.Cgroup;
+import io.berth.runtime.cgroup.CgroupLimits;
+import io.berth.runtime.cgroup.Cgroups;
+import io.berth.runtime.linux.ChildProcess;
+import io.berth.runtime.linux.LaunchPlan;
+import io.berth.runtime.linux.Launcher;
+import io.berth.runtime.linux.LibC;
+import io.berth.runtime.linux.Stdio;
+import io.berth.runtime.oci.InvalidSpecException;
+import io.berth.runtime.oci.Spec;
+import io.berth.runtime.oci.SpecJson;
+import io.berth.runtime.oci.SpecValidator;
+
+/**
+ * create: everything up to the point where the container's process waits to exec. In order:
+ * read and validate config.json, check the rootfs, claim the id, make the exec FIFO, make and
+ * limit the cgroup, clone the child (it blocks), place it in the cgroup, let it set itself up,
+ * record the state. Any failure undoes all of that, so a failed create leaves nothing behind.
+ */
+final class ContainerCreate {
+    private ContainerCreate() {
+    }
+
+    static Container run(RuntimeContext ctx, String id, Path bundle, Stdio stdio) {
+        StateStore.checkId(id);
+        Path bundleDir = bundle.toAbsolutePath().normalize();
+        Spec spec = SpecJson.read(bundleDir.resolve("config.json"));
+        SpecValidator.validate(spec);
+        Path rootfs = rootfs(spec, bundleDir);
+        CgroupLimits limits = ResourceMapping.limits(spec);
+        String cgroupsPath = spec.linux() != null && spec.linux().cgroupsPath() != null && !spec.linux().cgroupsPath().isBlank()
+                ? spec.linux().cgroupsPath()
+                : ctx.options.cgroupParent() + "/" + id;
+
+        ctx.store.reserve(id);
+        Path fifo = ctx.store.execFifo(id);
+        int gateFd = -1;
+        Cgroup cgroup = null;
+        ChildProcess child = null;
+        try {
+            LibC.mkfifo(fifo.toString(), 0600);
+            // O_RDWR: the child blocks reading it, and opening never blocks on a missing peer.
+            gateFd = LibC.open(fifo.toString(), LibC.O_RDWR);
+            LaunchPlan plan = LaunchPlanner.plan(spec, rootfs, stdio, gateFd, !ctx.options.detachedLaunch());
+            cgroup = Cgroups.open(cgroupsPath);
+            cgroup.create();
+            cgroup.apply(limits);
+            long oomBaseline = cgroup.oomKillCount();
+            child = Launcher.launch(plan);
+            // Before "go": the process is in its cgroups before its first instruction of setup.
+            cgroup.addProcess(child.pid());
+            if (spec.process().oomScoreAdj() != null) {
+                Files.writeString(Path.of("/proc", Integer.toString(child.pid()), "oom_score_adj"), spec.process().oomScoreAdj().toString());
+            }
+            child.proceed();
+            ProcessIdentity identity = ProcessIdentity.of(child.pid());
+            if (identity == null) {
+                throw new ContainerException("container " + id + " exited during setup");
+            }
+            ContainerRecord record = new ContainerRecord(id, bundleDir.toString(), rootfs.toString(), child.pid(),
+                    identity.startTime(), cgroupsPath, Instant.now(), spec.annotations());
+            ctx.store.save(record);
+            Container c = new Container(ctx, record, child, cgroup, gateFd, oomBaseline);
+            ctx.live.put(id, c);
+            return c;
+        } catch (IOException | RuntimeException e) {
+            if (child != null) {
+                child.close();
+            }
+            LibC.close(gateFd);
+            if (cgroup != null) {
+                try {
+                    cgroup.destroy();
+                } catch (RuntimeException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            ctx.store.remove(id);
+            if (e instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new ContainerException("create " + id + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static Path rootfs(Spec spec, Path bundleDir) {
+        Path rootfs = bundleDir.resolve(spec.root().path()).normalize();
+        if (!Files.exists(rootfs)) {
+            throw new InvalidSpecException("root.path " + rootfs + " does not exist: unpack an image there or fix root.path in config.json");
+        }
+        if (!Files.isDirectory(rootfs)) {
+            throw new InvalidSpecException("root.path " + rootfs + " is not a directory: it must be the container's root filesystem");
+        }
+        return rootfs;
+    }
+}

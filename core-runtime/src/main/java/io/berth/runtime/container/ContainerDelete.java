@@ -1,0 +1,63 @@
+package io.berth.runtime.container;
+
+import java.time.Duration;
+import java.time.Instant;
+
+import io.berth.runtime.cgroup.Cgroup;
+import io.berth.runtime.linux.Signals;
+
+/**
+ * delete: remove a stopped container's cgroup and state. A running or paused one is refused
+ * unless forced; a created one is killed first, as runc does (it never ran anything of the user's).
+ */
+final class ContainerDelete {
+    /** How long a SIGKILLed container may take to be gone before delete gives up. */
+    private static final Duration KILL_TIMEOUT = Duration.ofSeconds(10);
+
+    private ContainerDelete() {
+    }
+
+    static void run(RuntimeContext ctx, String id, boolean force) {
+        ContainerRecord record = ctx.store.load(id);
+        ContainerStatus status = ctx.status(record);
+        if ((status == ContainerStatus.RUNNING || status == ContainerStatus.PAUSED) && !force) {
+            throw new ContainerException("cannot delete container " + id + ": it is " + status.json() + "; stop it first or use --force");
+        }
+        Cgroup cgroup = ctx.cgroup(record);
+        Container live = ctx.live.remove(id);
+        try {
+            if (status != ContainerStatus.STOPPED || !cgroup.pids().isEmpty()) {
+                if (status == ContainerStatus.PAUSED) {
+                    cgroup.thaw();
+                }
+                cgroup.killAll(Signals.SIGKILL);
+                awaitGone(record, cgroup, live);
+            }
+        } finally {
+            if (live != null) {
+                live.close();
+            }
+        }
+        cgroup.destroy();
+        ctx.store.remove(id);
+    }
+
+    private static void awaitGone(ContainerRecord record, Cgroup cgroup, Container live) {
+        Instant deadline = Instant.now().plus(KILL_TIMEOUT);
+        if (live != null) {
+            live.waitFor(KILL_TIMEOUT);
+        }
+        while (record.process().isAlive() || !cgroup.pids().isEmpty()) {
+            if (Instant.now().isAfter(deadline)) {
+                throw new ContainerException("container " + record.id() + " did not die within " + KILL_TIMEOUT.toSeconds()
+                        + "s of SIGKILL (processes " + cgroup.pids() + "): try delete --force again");
+            }
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ContainerException("interrupted while deleting " + record.id(), e);
+            }
+        }
+    }
+}

@@ -1,0 +1,74 @@
+package io.berth.runtime.container;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.berth.runtime.linux.Stdio;
+import io.berth.runtime.oci.DefaultSpec;
+
+/**
+ * Berth's runtime as a library: the OCI lifecycle (create, start, state, kill, delete) over one
+ * state root. Containers created through an instance can also be waited for through the returned
+ * {@link Container}; the others (created by another process) are driven through their records.
+ */
+public final class ContainerRuntime implements AutoCloseable {
+    private final RuntimeContext ctx;
+
+    public ContainerRuntime(RuntimeOptions options) {
+        this.ctx = new RuntimeContext(options);
+    }
+
+    public RuntimeOptions options() {
+        return ctx.options;
+    }
+
+    /** Creates the container from {@code bundle}/config.json; its process waits for {@link #start}. */
+    public Container create(String id, Path bundle, Stdio stdio) {
+        return ContainerCreate.run(ctx, id, bundle, stdio);
+    }
+
+    public void start(String id) {
+        ContainerStart.run(ctx, id);
+    }
+
+    public OciState state(String id) {
+        return toState(ctx.store.load(id));
+    }
+
+    public List<OciState> list() {
+        List<OciState> out = new ArrayList<>();
+        for (String id : ctx.store.ids()) {
+            try {
+                out.add(toState(ctx.store.load(id)));
+            } catch (ContainerNotFoundException e) {
+                // Deleted while we listed.
+            }
+        }
+        return out;
+    }
+
+    public void kill(String id, int signal, boolean all) {
+        ContainerKill.run(ctx, id, signal, all);
+    }
+
+    public void delete(String id, boolean force) {
+        ContainerDelete.run(ctx, id, force);
+    }
+
+    /** Kills and deletes every container this instance created and still holds. */
+    @Override
+    public void close() {
+        for (String id : List.copyOf(ctx.live.keySet())) {
+            try {
+                delete(id, true);
+            } catch (RuntimeException e) {
+                // Best effort at shutdown: the records stay for a later delete.
+            }
+        }
+    }
+
+    private OciState toState(ContainerRecord r) {
+        return new OciState(DefaultSpec.OCI_VERSION, r.id(), ctx.status(r), r.pid(), r.bundle(), r.annotations());
+    }
+}

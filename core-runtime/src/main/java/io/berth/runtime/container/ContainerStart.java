@@ -1,0 +1,54 @@
+package io.berth.runtime.container;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import io.berth.runtime.linux.LibC;
+
+/**
+ * start: release a created container. In the JVM that created it the child's own start confirms
+ * the exec; from another process (the CLI) one byte into the exec FIFO releases it, opened
+ * without blocking so that a container that died meanwhile is an error, not a hang.
+ */
+final class ContainerStart {
+    private ContainerStart() {
+    }
+
+    static void run(RuntimeContext ctx, String id) {
+        ContainerRecord record = ctx.store.load(id);
+        ContainerStatus status = ctx.status(record);
+        if (status != ContainerStatus.CREATED) {
+            throw new ContainerException("cannot start container " + id + ": it is " + status.json() + ", not created");
+        }
+        Path fifo = ctx.store.execFifo(id);
+        Container live = ctx.live.get(id);
+        try {
+            if (live != null) {
+                live.start();
+            } else {
+                int fd;
+                try {
+                    fd = LibC.open(fifo.toString(), LibC.O_WRONLY | LibC.O_NONBLOCK);
+                } catch (LibC.SyscallException e) {
+                    if (e.isNoReader()) {
+                        throw new ContainerException("cannot start container " + id + ": its process is gone (exited before start)");
+                    }
+                    throw e;
+                }
+                try {
+                    LibC.writeByte(fd, "exec fifo of " + id);
+                } finally {
+                    LibC.close(fd);
+                }
+            }
+        } finally {
+            try {
+                Files.deleteIfExists(fifo);
+            } catch (IOException e) {
+                // The status would read "created" forever: say so rather than hide it.
+                throw new ContainerException("started " + id + " but cannot remove " + fifo + ": " + e.getMessage(), e);
+            }
+        }
+    }
+}

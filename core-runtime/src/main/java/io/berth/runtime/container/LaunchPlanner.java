@@ -1,0 +1,164 @@
+package io.berth.runtime.container;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+
+import io.berth.runtime.cgroup.CgroupFs;
+import io.berth.runtime.linux.Capability;
+import io.berth.runtime.linux.ChildOp;
+import io.berth.runtime.linux.LaunchPlan;
+import io.berth.runtime.linux.MountFlags;
+import io.berth.runtime.linux.MountOptions;
+import io.berth.runtime.linux.MountSpec;
+import io.berth.runtime.linux.Namespace;
+import io.berth.runtime.linux.ProcessSetup;
+import io.berth.runtime.linux.Rlimit;
+import io.berth.runtime.linux.RootfsSetup;
+import io.berth.runtime.linux.Stdio;
+import io.berth.runtime.oci.InvalidSpecException;
+import io.berth.runtime.oci.Spec;
+
+/**
+ * Turns a validated OCI spec into the launcher's plan: which namespaces, which child ops in which
+ * order (root filesystem first, then the process's identity), what to exec. This is the one place
+ * that knows how OCI's words map onto Berth's launch steps.
+ */
+final class LaunchPlanner {
+    private static final Map<String, Namespace> NAMESPACES = Map.of(
+            "pid", Namespace.PID, "network", Namespace.NETWORK, "mount", Namespace.MOUNT,
+            "ipc", Namespace.IPC, "uts", Namespace.UTS, "cgroup", Namespace.CGROUP);
+    /** process.user.umask when the spec gives none, as runc. */
+    private static final int DEFAULT_UMASK = 0022;
+
+    private LaunchPlanner() {
+    }
+
+    static LaunchPlan plan(Spec spec, Path rootfs, Stdio stdio, int startGateFd, boolean shareMemory) {
+        Set<Namespace> namespaces = namespaces(spec);
+        if (!namespaces.contains(Namespace.MOUNT)) {
+            throw new InvalidSpecException("config.json: linux.namespaces must include mount: Berth pivots into the root filesystem, which without its own mount namespace would change the host's");
+        }
+        if (spec.hostname() != null && !spec.hostname().isEmpty() && !namespaces.contains(Namespace.UTS)) {
+            throw new InvalidSpecException("config.json: hostname is set but linux.namespaces has no uts: add {\"type\":\"uts\"} or drop the hostname");
+        }
+        Spec.Linux linux = spec.linux();
+        Spec.Process p = spec.process();
+        List<MountSpec> mounts = new ArrayList<>();
+        List<Spec.Mount> cgroupMounts = new ArrayList<>();
+        for (Spec.Mount m : spec.mounts()) {
+            String type = m.type() == null || m.type().isEmpty() ? "bind" : m.type();
+            if (type.equals("cgroup") || type.equals("cgroup2")) {
+                cgroupMounts.add(m);
+            } else {
+                mounts.add(new MountSpec(m.destination(), type, m.source(), m.options()));
+            }
+        }
+        List<ChildOp> ops = new ArrayList<>();
+        try {
+            ops.addAll(RootfsSetup.prepare(rootfs, spec.root().readonly(), mounts,
+                    linux == null ? List.of() : linux.maskedPaths(),
+                    linux == null ? List.of() : linux.readonlyPaths(),
+                    blankToNull(spec.hostname()), namespaces.contains(Namespace.NETWORK), false,
+                    linux == null ? null : blankToNull(linux.rootfsPropagation())));
+            insertBeforePivot(ops, cgroupMountOps(rootfs, cgroupMounts));
+            Spec.User u = p.user();
+            ProcessSetup.User user = new ProcessSetup.User((int) u.uid(), (int) u.gid(),
+                    u.additionalGids().stream().map(Long::intValue).toList(),
+                    u.umask() == null ? DEFAULT_UMASK : u.umask());
+            LaunchPlan draft = LaunchPlan.of(p.args(), p.env(), stdio);
+            ops.addAll(ProcessSetup.prepare(user, capabilities(p.capabilities()), p.noNewPrivileges(),
+                    p.rlimits().stream().map(r -> new ProcessSetup.Limit(Rlimit.parse(r.type()), r.soft(), r.hard())).toList(),
+                    p.cwd(), p.args(), draft.pathEnv()));
+            return draft.withNewNamespaces(namespaces).withShareMemory(shareMemory).withSetup(ops).withStartGate(startGateFd);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidSpecException("config.json: " + e.getMessage());
+        }
+    }
+
+    static Set<Namespace> namespaces(Spec spec) {
+        Set<Namespace> set = EnumSet.noneOf(Namespace.class);
+        if (spec.linux() != null) {
+            for (Spec.Namespace ns : spec.linux().namespaces()) {
+                Namespace n = NAMESPACES.get(ns.type());
+                if (n == null) {
+                    throw new InvalidSpecException("config.json: linux.namespaces type '" + ns.type() + "' is not supported by Berth yet");
+                }
+                set.add(n);
+            }
+        }
+        return set;
+    }
+
+    /** OCI's five sets; an absent capabilities object means none at all, never the runtime's own. */
+    private static ProcessSetup.Capabilities capabilities(Spec.Capabilities c) {
+        if (c == null) {
+            return new ProcessSetup.Capabilities(Set.of(), Set.of(), Set.of(), Set.of(), Set.of());
+        }
+        return new ProcessSetup.Capabilities(caps(c.bounding()), caps(c.effective()), caps(c.permitted()),
+                caps(c.inheritable()), caps(c.ambient()));
+    }
+
+    private static Set<Capability> caps(List<String> names) {
+        Set<Capability> set = EnumSet.noneOf(Capability.class);
+        if (names != null) {
+            names.forEach(n -> set.add(Capability.parse(n)));
+        }
+        return set;
+    }
+
+    /**
+     * /sys/fs/cgroup for the container. On cgroup v2 one cgroup2 mount; on v1 a tmpfs holding one
+     * mount per hierarchy with the same controllers as the host's. With the container's own cgroup
+     * namespace (unshared after it was placed in its cgroups) each shows only its own subtree.
+     */
+    private static List<ChildOp> cgroupMountOps(Path rootfs, List<Spec.Mount> mounts) {
+        List<ChildOp> ops = new ArrayList<>();
+        if (mounts.isEmpty()) {
+            return ops;
+        }
+        CgroupFs fs = CgroupFs.detect();
+        for (Spec.Mount m : mounts) {
+            String target = RootfsSetup.resolveInRoot(rootfs, m.destination());
+            MountOptions o = MountOptions.parse(m.options());
+            long flags = o.flags() | MountFlags.NOSUID | MountFlags.NOEXEC | MountFlags.NODEV;
+            ops.add(new ChildOp.MakeDir(target, 0755));
+            if (fs.version() == CgroupFs.Version.V2) {
+                ops.add(new ChildOp.Mount("cgroup2", target, "cgroup2", flags, null));
+                continue;
+            }
+            ops.add(new ChildOp.Mount("tmpfs", target, "tmpfs", flags & ~MountFlags.RDONLY, "mode=755"));
+            Map<Path, Set<String>> hierarchies = new HashMap<>();
+            fs.v1Mounts().forEach((controller, mount) -> hierarchies.computeIfAbsent(mount, k -> new TreeSet<>()).add(controller));
+            for (Map.Entry<Path, Set<String>> h : hierarchies.entrySet()) {
+                String dir = target + "/" + h.getKey().getFileName();
+                ops.add(new ChildOp.MakeDir(dir, 0755));
+                ops.add(new ChildOp.Mount("cgroup", dir, "cgroup", flags, h.getValue().stream().collect(Collectors.joining(","))));
+            }
+            if ((o.flags() & MountFlags.RDONLY) != 0) {
+                ops.add(new ChildOp.Remount(target, MountFlags.RDONLY | MountFlags.NOSUID | MountFlags.NOEXEC | MountFlags.NODEV));
+            }
+        }
+        return ops;
+    }
+
+    private static void insertBeforePivot(List<ChildOp> ops, List<ChildOp> extra) {
+        for (int i = 0; i < ops.size(); i++) {
+            if (ops.get(i) instanceof ChildOp.PivotRoot) {
+                ops.addAll(i, extra);
+                return;
+            }
+        }
+        throw new IllegalStateException("RootfsSetup produced no pivot_root step");
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isEmpty() ? null : s;
+    }
+}

@@ -1,0 +1,45 @@
+package io.berth.runtime.container;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import io.berth.runtime.cgroup.Cgroup;
+import io.berth.runtime.cgroup.Cgroups;
+
+/**
+ * What every lifecycle verb shares: the options, the state store, and the containers this JVM
+ * created (whose children it can wait for; containers created by another process are known only
+ * by their records).
+ */
+final class RuntimeContext {
+    final RuntimeOptions options;
+    final StateStore store;
+    final Map<String, Container> live = new ConcurrentHashMap<>();
+
+    RuntimeContext(RuntimeOptions options) {
+        this.options = options;
+        this.store = new StateStore(options.stateRoot());
+    }
+
+    Cgroup cgroup(ContainerRecord record) {
+        return Cgroups.open(record.cgroupsPath());
+    }
+
+    /** The status as the OCI spec defines it, from the process and the exec FIFO. */
+    ContainerStatus status(ContainerRecord record) {
+        if (!record.process().isAlive()) {
+            return ContainerStatus.STOPPED;
+        }
+        if (java.nio.file.Files.exists(store.execFifo(record.id()))) {
+            return ContainerStatus.CREATED;
+        }
+        try {
+            if (cgroup(record).frozen()) {
+                return ContainerStatus.PAUSED;
+            }
+        } catch (RuntimeException e) {
+            // A cgroup that cannot be read does not make a live container anything but running.
+        }
+        return ContainerStatus.RUNNING;
+    }
+}

@@ -1,0 +1,119 @@
+package io.berth.runtime.linux;
+
+import jnr.ffi.LastError;
+import jnr.ffi.LibraryLoader;
+import jnr.ffi.Runtime;
+import jnr.ffi.annotations.SaveError;
+
+/**
+ * The few libc calls the runtime makes from ordinary Java threads (never from a cloned child,
+ * which runs only libberth's C): signalling a container another process created, and the exec
+ * FIFO. Each wrapper throws {@link SyscallException} with the call, the subject and strerror.
+ */
+public final class LibC {
+    public static final int O_RDONLY = 0;
+    public static final int O_WRONLY = 1;
+    public static final int O_RDWR = 2;
+    public static final int O_NONBLOCK = 04000;
+    public static final int O_CLOEXEC = 02000000;
+
+    /** The binding; errno is saved right after each call because the JVM may clobber it. */
+    public interface Calls {
+        @SaveError
+        int kill(int pid, int signal);
+
+        @SaveError
+        int mkfifo(String path, int mode);
+
+        @SaveError
+        int open(String path, int flags);
+
+        @SaveError
+        int close(int fd);
+
+        @SaveError
+        long write(int fd, byte[] buf, long count);
+
+        String strerror(int errno);
+    }
+
+    private static final class Holder {
+        static final Calls C = LibraryLoader.create(Calls.class).failImmediately().load("c");
+        static final Runtime RUNTIME = Runtime.getRuntime(C);
+    }
+
+    private LibC() {
+    }
+
+    /** kill(2); false when the process does not exist (ESRCH), which callers treat as "already gone". */
+    public static boolean kill(int pid, int signal) {
+        if (Holder.C.kill(pid, signal) == 0) {
+            return true;
+        }
+        int errno = LastError.getLastError(Holder.RUNTIME);
+        if (errno == Errno.ESRCH) {
+            return false;
+        }
+        throw new SyscallException("kill " + Signals.name(signal) + " " + pid, errno, strerror(errno));
+    }
+
+    public static void mkfifo(String path, int mode) {
+        if (Holder.C.mkfifo(path, mode) != 0) {
+            int errno = LastError.getLastError(Holder.RUNTIME);
+            throw new SyscallException("mkfifo " + path, errno, strerror(errno));
+        }
+    }
+
+    /** open(2) with O_CLOEXEC added: no fd of the runtime may leak into a container. */
+    public static int open(String path, int flags) {
+        int fd = Holder.C.open(path, flags | O_CLOEXEC);
+        if (fd < 0) {
+            int errno = LastError.getLastError(Holder.RUNTIME);
+            throw new SyscallException("open " + path, errno, strerror(errno));
+        }
+        return fd;
+    }
+
+    /** Writes one byte (the exec FIFO's "go"). */
+    public static void writeByte(int fd, String what) {
+        if (Holder.C.write(fd, new byte[] {0}, 1) != 1) {
+            int errno = LastError.getLastError(Holder.RUNTIME);
+            throw new SyscallException("write " + what, errno, strerror(errno));
+        }
+    }
+
+    public static void close(int fd) {
+        if (fd >= 0) {
+            Holder.C.close(fd);
+        }
+    }
+
+    public static String strerror(int errno) {
+        String s = Holder.C.strerror(errno);
+        return s == null ? "errno " + errno : s;
+    }
+
+    /** A libc call failed; {@link #errno()} for callers that handle particular errors. */
+    public static final class SyscallException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final int errno;
+
+        SyscallException(String call, int errno, String message) {
+            super(call + ": " + message);
+            this.errno = errno;
+        }
+
+        public int errno() {
+            return errno;
+        }
+
+        public boolean isNoEntry() {
+            return errno == Errno.ENOENT;
+        }
+
+        /** ENXIO: a FIFO opened for writing without blocking has no reader. */
+        public boolean isNoReader() {
+            return errno == 6;
+        }
+    }
+}

@@ -1,0 +1,127 @@
+package io.berth.runtime.container;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.berth.runtime.linux.Signals;
+import io.berth.runtime.oci.Spec;
+import io.berth.testkit.Requirements;
+
+class ContainerLifecycleTest {
+    @TempDir
+    Path dir;
+    RuntimeFixture f;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        Requirements.root();
+        f = new RuntimeFixture(dir);
+    }
+
+    @AfterEach
+    void tearDown() {
+        if (f != null) {
+            f.close();
+        }
+    }
+
+    @Test
+    void createStartWaitDeleteWithStatesAlongTheWay() throws Exception {
+        Path bundle = Bundles.write(dir.resolve("b"), List.of("sh", "-c", "echo pid=$$ host=$(hostname); exit 3"));
+        Container c = f.runtime.create("c1", bundle, f.stdio());
+        assertThat(f.runtime.state("c1").status()).isEqualTo(ContainerStatus.CREATED);
+        assertThat(f.runtime.state("c1").pid()).isEqualTo(c.pid()).isPositive();
+        assertThat(f.stdout()).as("nothing runs before start").isEmpty();
+        f.runtime.start("c1");
+        ExitResult exit = c.waitFor();
+        assertThat(exit.exitCode()).isEqualTo(3);
+        assertThat(exit.signal()).isNull();
+        assertThat(exit.reason()).isEqualTo("Error");
+        assertThat(f.stdout()).isEqualTo("pid=1 host=berth-test\n");
+        assertThat(f.runtime.state("c1").status()).isEqualTo(ContainerStatus.STOPPED);
+        f.runtime.delete("c1", false);
+        assertThat(f.runtime.list()).isEmpty();
+        assertThat(f.cgroupDir("memory", "c1")).doesNotExist();
+        assertThatThrownBy(() -> f.runtime.state("c1")).isInstanceOf(ContainerNotFoundException.class)
+                .hasMessage("container 'c1' does not exist");
+    }
+
+    @Test
+    void sigtermGives143AndDeleteRefusesARunningContainerUnlessForced() throws Exception {
+        // Without its own PID namespace sleep is not an init, so the kernel does not shield it from
+        // a signal it has no handler for (an init would simply ignore SIGTERM, as under runc).
+        Path bundle = Bundles.write(dir.resolve("b"), List.of("sleep", "60"), s -> Bundles.withoutNamespace(s, "pid"));
+        Container c = f.runtime.create("c2", bundle, f.stdio());
+        f.runtime.start("c2");
+        assertThat(f.runtime.state("c2").status()).isEqualTo(ContainerStatus.RUNNING);
+        assertThatThrownBy(() -> f.runtime.delete("c2", false)).isInstanceOf(ContainerException.class)
+                .hasMessageContaining("it is running; stop it first or use --force");
+        assertThatThrownBy(() -> f.runtime.start("c2")).hasMessageContaining("it is running, not created");
+        f.runtime.kill("c2", Signals.SIGTERM, false);
+        ExitResult exit = c.waitFor(Duration.ofSeconds(10)).orElseThrow();
+        assertThat(exit.exitCode()).isEqualTo(143);
+        assertThat(exit.signal()).isEqualTo("SIGTERM");
+        f.runtime.delete("c2", false);
+    }
+
+    @Test
+    void forcedDeleteKillsEverythingInTheContainer() throws Exception {
+        Path bundle = Bundles.write(dir.resolve("b"), List.of("sh", "-c", "sleep 60 & sleep 60 & wait"));
+        f.runtime.create("c3", bundle, f.stdio());
+        f.runtime.start("c3");
+        f.runtime.delete("c3", true);
+        assertThat(f.runtime.list()).isEmpty();
+        assertThat(f.cgroupDir("pids", "c3")).doesNotExist();
+    }
+
+    @Test
+    void memoryLimitOomKillIsReportedAs137OomKilled() throws Exception {
+        Path bundle = Bundles.write(dir.resolve("b"), List.of("dd", "if=/dev/zero", "of=/dev/null", "bs=64M", "count=1"),
+                s -> Bundles.withResources(s, Bundles.resources(new Spec.Memory(16L << 20, null, null, null, null, null, null, null, null), null, null)));
+        Container c = f.runtime.create("oom", bundle, f.stdio());
+        assertThat(Files.readString(f.cgroupDir("memory", "oom").resolve("memory.limit_in_bytes")).trim()).isEqualTo(Long.toString(16L << 20));
+        f.runtime.start("oom");
+        ExitResult exit = c.waitFor(Duration.ofSeconds(20)).orElseThrow();
+        assertThat(exit.exitCode()).isEqualTo(137);
+        assertThat(exit.signal()).isEqualTo("SIGKILL");
+        assertThat(exit.oomKilled()).isTrue();
+        assertThat(exit.reason()).isEqualTo(ExitResult.OOM_KILLED);
+    }
+
+    @Test
+    void pidsLimitStopsAForkLoopAndCpuQuotaIsInTheCgroup() throws Exception {
+        Path bundle = Bundles.write(dir.resolve("b"), List.of("sh", "-c", "while true; do sleep 60 & done 2>/dev/null"),
+                s -> Bundles.withResources(s, Bundles.resources(null, new Spec.Cpu(512L, 50_000L, null, 100_000L, null, null, null, null, null), 8L)));
+        f.runtime.create("pids", bundle, f.stdio());
+        Path cpu = f.cgroupDir("cpu", "pids");
+        Path pids = f.cgroupDir("pids", "pids");
+        assertThat(Files.readString(cpu.resolve("cpu.cfs_quota_us")).trim()).isEqualTo("50000");
+        assertThat(Files.readString(cpu.resolve("cpu.cfs_period_us")).trim()).isEqualTo("100000");
+        assertThat(Files.readString(cpu.resolve("cpu.shares")).trim()).isEqualTo("512");
+        assertThat(Files.readString(pids.resolve("pids.max")).trim()).isEqualTo("8");
+        f.runtime.start("pids");
+        // The loop forks until the kernel refuses: pids.events counts the refusals.
+        Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> forkRefusals(pids) > 0);
+        assertThat(Long.parseLong(Files.readString(pids.resolve("pids.current")).trim())).isLessThanOrEqualTo(8);
+        // The host still forks.
+        Process p = new ProcessBuilder("true").start();
+        assertThat(p.waitFor()).isZero();
+        f.runtime.delete("pids", true);
+        assertThat(pids).doesNotExist();
+    }
+
+    private static long forkRefusals(Path pidsCgroup) throws java.io.IOException {
+        return Long.parseLong(Files.readString(pidsCgroup.resolve("pids.events")).replaceAll("\\D", ""));
+    }
+}

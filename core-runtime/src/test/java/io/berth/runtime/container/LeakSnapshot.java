@@ -1,0 +1,66 @@
+package io.berth.runtime.container;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * What a container could leak into the JVM and the host: open fds, mounts, child processes
+ * (zombies included), cgroup directories under a parent, and state directories.
+ */
+record LeakSnapshot(long fds, List<String> mounts, long children, List<Path> cgroupDirs, List<Path> stateDirs) {
+
+    static LeakSnapshot take(String cgroupParent, Path stateRoot) throws IOException {
+        long fds;
+        try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
+            fds = s.count();
+        }
+        List<String> mounts = Files.readAllLines(Path.of("/proc/self/mountinfo")).stream()
+                .map(l -> l.split(" ")[4]).sorted().toList();
+        long children = ProcessHandle.current().children().count();
+        return new LeakSnapshot(fds, mounts, children, below(Path.of("/sys/fs/cgroup"), cgroupParent.substring(1)), list(stateRoot));
+    }
+
+    /** Zombies are children too, but ProcessHandle hides them: count them from /proc. */
+    static long zombieChildren() throws IOException {
+        long me = ProcessHandle.current().pid();
+        long n = 0;
+        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
+            for (Path p : (Iterable<Path>) procs.filter(p -> p.getFileName().toString().matches("\\d+"))::iterator) {
+                try {
+                    String stat = Files.readString(p.resolve("stat"));
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    if (f[0].equals("Z") && Long.parseLong(f[1]) == me) {
+                        n++;
+                    }
+                } catch (IOException e) {
+                    // exited meanwhile
+                }
+            }
+        }
+        return n;
+    }
+
+    private static List<Path> below(Path cgroupRoot, String parent) throws IOException {
+        try (Stream<Path> hierarchies = Files.list(cgroupRoot)) {
+            return hierarchies.map(h -> h.resolve(parent)).filter(Files::isDirectory).flatMap(d -> {
+                try (Stream<Path> kids = Files.list(d)) {
+                    return kids.filter(Files::isDirectory).toList().stream();
+                } catch (IOException e) {
+                    return Stream.<Path>empty();
+                }
+            }).toList();
+        }
+    }
+
+    private static List<Path> list(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.toList();
+        }
+    }
+}
