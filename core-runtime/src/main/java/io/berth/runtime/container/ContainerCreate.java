@@ -7,7 +7,6 @@ import java.time.Instant;
 
 import io.berth.runtime.cgroup.Cgroup;
 import io.berth.runtime.cgroup.CgroupLimits;
-import io.berth.runtime.cgroup.Cgroups;
 import io.berth.runtime.linux.ChildProcess;
 import io.berth.runtime.linux.LaunchPlan;
 import io.berth.runtime.linux.Launcher;
@@ -48,8 +47,8 @@ final class ContainerCreate {
             LibC.mkfifo(fifo.toString(), 0600);
             // O_RDWR: the child blocks reading it, and opening never blocks on a missing peer.
             gateFd = LibC.open(fifo.toString(), LibC.O_RDWR);
-            LaunchPlan plan = LaunchPlanner.plan(spec, rootfs, stdio, gateFd, !ctx.options.detachedLaunch());
-            cgroup = Cgroups.open(cgroupsPath);
+            LaunchPlan plan = LaunchPlanner.plan(spec, rootfs, stdio, gateFd, !ctx.options.detachedLaunch(), ctx.cgroupFs());
+            cgroup = ctx.cgroup(cgroupsPath);
             cgroup.create();
             cgroup.apply(limits);
             long oomBaseline = cgroup.oomKillCount();

@@ -40,7 +40,7 @@ final class LaunchPlanner {
     private LaunchPlanner() {
     }
 
-    static LaunchPlan plan(Spec spec, Path rootfs, Stdio stdio, int startGateFd, boolean shareMemory) {
+    static LaunchPlan plan(Spec spec, Path rootfs, Stdio stdio, int startGateFd, boolean shareMemory, CgroupFs cgroupFs) {
         Set<Namespace> namespaces = namespaces(spec);
         if (!namespaces.contains(Namespace.MOUNT)) {
             throw new InvalidSpecException("config.json: linux.namespaces must include mount: Berth pivots into the root filesystem, which without its own mount namespace would change the host's");
@@ -67,7 +67,7 @@ final class LaunchPlanner {
                     linux == null ? List.of() : linux.readonlyPaths(),
                     blankToNull(spec.hostname()), namespaces.contains(Namespace.NETWORK), false,
                     linux == null ? null : blankToNull(linux.rootfsPropagation())));
-            insertBeforePivot(ops, cgroupMountOps(rootfs, cgroupMounts));
+            insertBeforePivot(ops, cgroupMountOps(rootfs, cgroupMounts, cgroupFs));
             Spec.User u = p.user();
             ProcessSetup.User user = new ProcessSetup.User((int) u.uid(), (int) u.gid(),
                     u.additionalGids().stream().map(Long::intValue).toList(),
@@ -118,12 +118,8 @@ final class LaunchPlanner {
      * mount per hierarchy with the same controllers as the host's. With the container's own cgroup
      * namespace (unshared after it was placed in its cgroups) each shows only its own subtree.
      */
-    private static List<ChildOp> cgroupMountOps(Path rootfs, List<Spec.Mount> mounts) {
+    private static List<ChildOp> cgroupMountOps(Path rootfs, List<Spec.Mount> mounts, CgroupFs fs) {
         List<ChildOp> ops = new ArrayList<>();
-        if (mounts.isEmpty()) {
-            return ops;
-        }
-        CgroupFs fs = CgroupFs.detect();
         for (Spec.Mount m : mounts) {
             String target = RootfsSetup.resolveInRoot(rootfs, m.destination());
             MountOptions o = MountOptions.parse(m.options());

@@ -4,6 +4,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 import io.berth.runtime.cgroup.Cgroup;
+import io.berth.runtime.cgroup.CgroupFs;
 import io.berth.runtime.cgroup.Cgroups;
 
 /**
@@ -15,6 +16,8 @@ final class RuntimeContext {
     final RuntimeOptions options;
     final StateStore store;
     final Map<String, Container> live = new ConcurrentHashMap<>();
+    /** The host's cgroup layout, read once: parsing mountinfo on every operation costs milliseconds. */
+    private volatile CgroupFs cgroupFs;
 
     RuntimeContext(RuntimeOptions options) {
         this.options = options;
@@ -22,7 +25,20 @@ final class RuntimeContext {
     }
 
     Cgroup cgroup(ContainerRecord record) {
-        return Cgroups.open(record.cgroupsPath());
+        return cgroup(record.cgroupsPath());
+    }
+
+    Cgroup cgroup(String cgroupsPath) {
+        return Cgroups.open(cgroupsPath, cgroupFs());
+    }
+
+    CgroupFs cgroupFs() {
+        CgroupFs fs = cgroupFs;
+        if (fs == null) {
+            fs = CgroupFs.detect();
+            cgroupFs = fs;
+        }
+        return fs;
     }
 
     /** The status as the OCI spec defines it, from the process and the exec FIFO. */
