@@ -179,6 +179,11 @@ public sealed interface ChildOp {
         public String step() {
             return "setgroups " + gids;
         }
+
+        @Override
+        public String hint(int errno) {
+            return errno == Errno.EPERM ? "in a user namespace /proc/PID/setgroups must say allow and gid_map be written" : null;
+        }
     }
 
     /** setresgid(gid, gid, gid). */
