@@ -208,6 +208,29 @@ class V1CgroupTest {
     }
 
     @Test
+    void killAllKeepsAPausedContainerPausedExceptForSigkill() throws Exception {
+        cgroup.create();
+        Process a = procs.shell("read x; while :; do :; done");
+        cgroup.addProcess(pid(a));
+        release(a);
+        cgroup.freeze();
+
+        cgroup.killAll(Signals.SIGTERM);
+        assertThat(cgroup.frozen()).isTrue();
+        assertThat(a.waitFor(300, java.util.concurrent.TimeUnit.MILLISECONDS)).as("pending while frozen").isFalse();
+        cgroup.thaw();
+        assertThat(exitWithin(a, 10)).isEqualTo(128 + 15);
+
+        Process b = procs.shell("read x; while :; do :; done");
+        cgroup.addProcess(pid(b));
+        release(b);
+        cgroup.freeze();
+        cgroup.killAll(Signals.SIGKILL);
+        assertThat(exitWithin(b, 10)).isEqualTo(128 + 9);
+        assertThat(cgroup.frozen()).isFalse();
+    }
+
+    @Test
     void statsReportUsageAndLimits() throws Exception {
         cgroup.create();
         cgroup.apply(CgroupLimits.builder().memoryLimit(64 * MIB).pidsLimit(5L).build());

@@ -166,13 +166,19 @@ public final class V1Cgroup implements Cgroup {
             Signals.signalAll(pids(), signal);
             return;
         }
-        // Frozen, nobody can fork a process the pid list has not seen; frozen tasks receive the
-        // signal when thawed.
-        Freezer.freeze(files, freezer);
+        // Frozen, nobody can fork a process the pid list has not seen. A paused container stays
+        // paused (its tasks get the signal when thawed), except for SIGKILL, which a frozen task
+        // cannot act on: the caller wants it gone.
+        boolean wasFrozen = Freezer.frozen(files, freezer);
+        if (!wasFrozen) {
+            Freezer.freeze(files, freezer);
+        }
         try {
             Signals.signalAll(pids(), signal);
         } finally {
-            Freezer.thaw(files, freezer);
+            if (!wasFrozen || signal == Signals.SIGKILL) {
+                Freezer.thaw(files, freezer);
+            }
         }
     }
 

@@ -152,11 +152,17 @@ public final class V2Cgroup implements Cgroup {
             Signals.signalAll(pids(), signal);
             return;
         }
-        Freezer.freeze(files, dir);
+        // As on v1: a paused container stays paused unless the signal is SIGKILL.
+        boolean wasFrozen = Freezer.frozen(files, dir);
+        if (!wasFrozen) {
+            Freezer.freeze(files, dir);
+        }
         try {
             Signals.signalAll(pids(), signal);
         } finally {
-            Freezer.thaw(files, dir);
+            if (!wasFrozen || signal == Signals.SIGKILL) {
+                Freezer.thaw(files, dir);
+            }
         }
     }
 
