@@ -243,6 +243,7 @@ class V1CgroupTest {
         CgroupStats stats = cgroup.stats();
         assertThat(stats.memoryLimitBytes()).isEqualTo(64 * MIB);
         assertThat(stats.memoryUsageBytes()).isGreaterThan(4_000_000L);
+        assertThat(stats.memoryWorkingSetBytes()).isPositive().isLessThanOrEqualTo(stats.memoryUsageBytes());
         assertThat(stats.pidsCurrent()).isEqualTo(1);
         assertThat(stats.pidsLimit()).isEqualTo(5);
         assertThat(stats.oomKills()).isZero();

@@ -134,8 +134,10 @@ public final class V1Cgroup implements Cgroup {
         Path mem = dirs.get(Memory.CONTROLLER);
         Path acct = dirs.get(CpuAcct.CONTROLLER);
         Path pids = dirs.get(Pids.CONTROLLER);
+        long usage = mem == null ? 0 : Memory.usage(files, mem);
         return new CgroupStats(
-                mem == null ? 0 : Memory.usage(files, mem),
+                usage,
+                mem == null ? 0 : CgroupStats.workingSet(usage, Memory.inactiveFile(files, mem)),
                 mem == null ? CgroupLimits.UNLIMITED : Memory.limit(files, mem),
                 acct == null ? 0 : CpuAcct.usageNanos(files, acct),
                 pids == null ? 0 : Pids.current(files, pids),

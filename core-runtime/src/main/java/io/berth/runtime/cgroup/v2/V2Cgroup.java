@@ -121,7 +121,9 @@ public final class V2Cgroup implements Cgroup {
 
     @Override
     public CgroupStats stats() {
-        return new CgroupStats(Memory.usage(files, dir), Memory.limit(files, dir), Cpu.usageNanos(files, dir),
+        long usage = Memory.usage(files, dir);
+        return new CgroupStats(usage, CgroupStats.workingSet(usage, Memory.inactiveFile(files, dir)),
+                Memory.limit(files, dir), Cpu.usageNanos(files, dir),
                 Pids.current(files, dir), Pids.limit(files, dir), oomKillCount());
     }
 
