@@ -289,9 +289,62 @@ class V1CgroupTest {
     }
 
     @Test
-    void applyBeforeCreateSaysSo() {
+    void operationsBeforeCreateSaySo() {
         assertThatThrownBy(() -> cgroup.apply(CgroupLimits.builder().pidsLimit(5L).build()))
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("call create() before apply()");
+                .isInstanceOf(IllegalStateException.class).hasMessageEndingWith("call create() before apply()");
+        assertThatThrownBy(() -> cgroup.addProcess(1))
+                .isInstanceOf(IllegalStateException.class).hasMessageEndingWith("call create() before addProcess()");
+        assertThatThrownBy(cgroup::stats)
+                .isInstanceOf(IllegalStateException.class).hasMessageEndingWith("call create() before stats()");
+        assertThatThrownBy(cgroup::freeze)
+                .isInstanceOf(IllegalStateException.class).hasMessageEndingWith("call create() before freeze()");
+        // Reading and cleaning up a cgroup that is not there is not an error.
+        assertThat(cgroup.pids()).isEmpty();
+        assertThat(cgroup.oomKillCount()).isZero();
+        assertThat(cgroup.frozen()).isFalse();
+        cgroup.killAll(Signals.SIGKILL);
+        for (Path mount : fs.v1Hierarchies()) {
+            assertThat(fs.resolve(mount, parent)).doesNotExist();
+        }
+    }
+
+    @Test
+    void addingAProcessThatIsGoneNamesTheFileAndTheReason() throws Exception {
+        cgroup.create();
+        Process p = procs.shell("exit 0");
+        exitWithin(p, 10);
+        int gone = pid(p);
+        assertThatThrownBy(() -> cgroup.addProcess(gone))
+                .isInstanceOf(CgroupException.class)
+                .hasMessageContaining("cannot write \"" + gone + "\" to ")
+                .hasMessageContaining("cgroup.procs: No such process");
+    }
+
+    @Test
+    void siblingsCreatedConcurrentlyUnderANewParentAllAcceptTasks() throws Exception {
+        int n = 6;
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(n);
+        try {
+            List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                Cgroup sibling = Cgroups.open(parent + "/s" + i, fs);
+                done.add(pool.submit(() -> {
+                    sibling.create();
+                    return null;
+                }));
+            }
+            for (var f : done) {
+                f.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        for (int i = 0; i < n; i++) {
+            Cgroup sibling = Cgroups.open(parent + "/s" + i, fs);
+            Process p = procs.shell("read x");
+            sibling.addProcess(pid(p));
+            assertThat(sibling.pids()).containsExactly(pid(p));
+        }
     }
 
     @Test

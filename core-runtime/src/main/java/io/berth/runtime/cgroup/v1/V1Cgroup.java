@@ -53,11 +53,7 @@ public final class V1Cgroup implements Cgroup {
     @Override
     public void apply(CgroupLimits limits) {
         // Every check before the first write, so a bad value leaves the cgroup as it was.
-        for (Path dir : hierarchyDirs) {
-            if (!Files.isDirectory(dir)) {
-                throw new IllegalStateException("cgroup " + path + " does not exist at " + dir + ": call create() before apply()");
-            }
-        }
+        requireCreated("apply()");
         if (limits.hasMemory()) {
             Memory.check(files, require(Memory.CONTROLLER, "memoryLimit/memoryReservation"), limits);
         }
@@ -91,6 +87,14 @@ public final class V1Cgroup implements Cgroup {
         }
     }
 
+    private void requireCreated(String operation) {
+        for (Path dir : hierarchyDirs) {
+            if (!Files.isDirectory(dir)) {
+                throw new IllegalStateException("cgroup " + path + " does not exist at " + dir + ": call create() before " + operation);
+            }
+        }
+    }
+
     private Path require(String controller, String field) {
         Path dir = dirs.get(controller);
         if (dir == null) {
@@ -103,6 +107,7 @@ public final class V1Cgroup implements Cgroup {
 
     @Override
     public void addProcess(int pid) {
+        requireCreated("addProcess()");
         for (Path dir : hierarchyDirs) {
             files.write(dir.resolve("cgroup.procs"), Integer.toString(pid));
         }
@@ -131,6 +136,7 @@ public final class V1Cgroup implements Cgroup {
 
     @Override
     public CgroupStats stats() {
+        requireCreated("stats()");
         Path mem = dirs.get(Memory.CONTROLLER);
         Path acct = dirs.get(CpuAcct.CONTROLLER);
         Path pids = dirs.get(Pids.CONTROLLER);
@@ -147,11 +153,13 @@ public final class V1Cgroup implements Cgroup {
 
     @Override
     public void freeze() {
+        requireCreated("freeze()");
         Freezer.freeze(files, require(Freezer.CONTROLLER, "freeze"));
     }
 
     @Override
     public void thaw() {
+        requireCreated("thaw()");
         Freezer.thaw(files, require(Freezer.CONTROLLER, "thaw"));
     }
 

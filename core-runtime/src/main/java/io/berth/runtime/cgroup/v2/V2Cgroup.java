@@ -68,9 +68,7 @@ public final class V2Cgroup implements Cgroup {
 
     @Override
     public void apply(CgroupLimits limits) {
-        if (!Files.isDirectory(dir)) {
-            throw new IllegalStateException("cgroup " + path + " does not exist at " + dir + ": call create() before apply()");
-        }
+        requireCreated("apply()");
         Devices.check(limits);
         if (limits.hasMemory()) {
             require(Memory.CONTROLLER, "memoryLimit/memoryReservation");
@@ -93,6 +91,12 @@ public final class V2Cgroup implements Cgroup {
         Pids.apply(files, dir, limits);
     }
 
+    private void requireCreated(String operation) {
+        if (!Files.isDirectory(dir)) {
+            throw new IllegalStateException("cgroup " + path + " does not exist at " + dir + ": call create() before " + operation);
+        }
+    }
+
     private void require(String controller, String field) {
         Path leaf = dir.resolve("cgroup.controllers");
         boolean ok = files.exists(leaf) ? Set.of(files.read(leaf).split("\\s+")).contains(controller)
@@ -106,6 +110,7 @@ public final class V2Cgroup implements Cgroup {
 
     @Override
     public void addProcess(int pid) {
+        requireCreated("addProcess()");
         files.write(dir.resolve("cgroup.procs"), Integer.toString(pid));
     }
 
@@ -121,6 +126,7 @@ public final class V2Cgroup implements Cgroup {
 
     @Override
     public CgroupStats stats() {
+        requireCreated("stats()");
         long usage = Memory.usage(files, dir);
         return new CgroupStats(usage, CgroupStats.workingSet(usage, Memory.inactiveFile(files, dir)),
                 Memory.limit(files, dir), Cpu.usageNanos(files, dir),
@@ -129,11 +135,13 @@ public final class V2Cgroup implements Cgroup {
 
     @Override
     public void freeze() {
+        requireCreated("freeze()");
         Freezer.freeze(files, dir);
     }
 
     @Override
     public void thaw() {
+        requireCreated("thaw()");
         Freezer.thaw(files, dir);
     }
 
