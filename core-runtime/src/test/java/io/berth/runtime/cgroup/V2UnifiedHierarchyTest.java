@@ -91,8 +91,10 @@ class V2UnifiedHierarchyTest {
         assertThat(cgroup.frozen()).isFalse();
         await().atMost(Duration.ofSeconds(10)).until(() -> usageUsec() > frozenAt + 10_000);
 
+        cgroup.freeze();
         cgroup.killAll(Signals.SIGKILL);
         assertThat(exitWithin(p, 10)).isEqualTo(128 + 9);
+        assertThat(cgroup.frozen()).as("thawed after SIGKILL").isFalse();
         await().atMost(Duration.ofSeconds(10)).until(() -> cgroup.pids().isEmpty());
         cgroup.destroy();
         assertThat(dir).doesNotExist();

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 
 import io.berth.runtime.cgroup.Cgroup;
+import io.berth.runtime.cgroup.CgroupException;
 import io.berth.runtime.cgroup.CgroupFiles;
 import io.berth.runtime.cgroup.CgroupFs;
 import io.berth.runtime.cgroup.CgroupLimits;
@@ -176,26 +177,27 @@ public final class V1Cgroup implements Cgroup {
             Signals.signalAll(pids(), signal);
             return;
         }
-        // Frozen, nobody can fork a process the pid list has not seen. A paused container stays
-        // paused (its tasks get the signal when thawed), except for SIGKILL, which a frozen task
-        // cannot act on: the caller wants it gone.
-        boolean wasFrozen = Freezer.frozen(files, freezer);
-        if (!wasFrozen) {
-            Freezer.freeze(files, freezer);
-        }
-        try {
-            Signals.signalAll(pids(), signal);
-        } finally {
-            if (!wasFrozen || signal == Signals.SIGKILL) {
-                Freezer.thaw(files, freezer);
-            }
-        }
+        Signals.signalFrozen(this, signal);
     }
 
     @Override
     public void destroy() {
+        // Every hierarchy gets its attempt even if one fails, so a busy memory cgroup does not
+        // leave the other eight behind.
+        CgroupException failure = null;
         for (Path dir : hierarchyDirs) {
-            files.removeTree(dir);
+            try {
+                files.removeTree(dir);
+            } catch (CgroupException e) {
+                if (failure == null) {
+                    failure = e;
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        if (failure != null) {
+            throw failure;
         }
     }
 

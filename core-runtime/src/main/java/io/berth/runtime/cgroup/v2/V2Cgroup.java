@@ -154,26 +154,18 @@ public final class V2Cgroup implements Cgroup {
     public void killAll(int signal) {
         Path kill = dir.resolve("cgroup.kill");
         if (signal == Signals.SIGKILL && files.exists(kill)) {
-            // Kernel 5.14+: kills the whole subtree atomically, forks included.
+            // Kernel 5.14+: kills the whole subtree atomically, forks included, frozen or not.
             files.write(kill, "1");
+            if (frozen()) {
+                thaw(); // as signalFrozen does after SIGKILL: a killed container is not "paused"
+            }
             return;
         }
         if (!files.exists(dir.resolve("cgroup.freeze"))) {
             Signals.signalAll(pids(), signal);
             return;
         }
-        // As on v1: a paused container stays paused unless the signal is SIGKILL.
-        boolean wasFrozen = Freezer.frozen(files, dir);
-        if (!wasFrozen) {
-            Freezer.freeze(files, dir);
-        }
-        try {
-            Signals.signalAll(pids(), signal);
-        } finally {
-            if (!wasFrozen || signal == Signals.SIGKILL) {
-                Freezer.thaw(files, dir);
-            }
-        }
+        Signals.signalFrozen(this, signal);
     }
 
     @Override
