@@ -148,7 +148,8 @@ public final class RegistryClient {
                     + (detail.isEmpty() ? "" : " (" + detail + ")") + ": try again later or check the registry");
         }
         byte[] bytes;
-        try (InputStream in = response.body()) {
+        // Small documents: the guard bounds the whole read, not just the gaps.
+        try (InputStream in = response.body(); StallGuard guard = new StallGuard(in, transport.config().timeout())) {
             bytes = in.readNBytes(MAX_MANIFEST_BYTES + 1);
         } catch (IOException e) {
             throw new RegistryException("reading the manifest of " + ref + " from " + ref.registry() + " failed ("
@@ -215,7 +216,7 @@ public final class RegistryClient {
                     + " of " + ref + ": try again later or check the registry");
         }
         byte[] bytes;
-        try (InputStream in = response.body()) {
+        try (InputStream in = response.body(); StallGuard guard = new StallGuard(in, transport.config().timeout())) {
             bytes = in.readNBytes((int) blob.size() + 1);
         } catch (IOException e) {
             throw new RegistryException("reading blob " + blob.digest() + " of " + ref + " failed (" + RegistryTransport.describe(e) + "): try again", e);
@@ -341,6 +342,7 @@ public final class RegistryClient {
         }
         long done = start;
         try (InputStream in = response.body();
+             StallGuard guard = new StallGuard(in, transport.config().timeout());
              FileChannel out = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
             out.truncate(start);
             out.position(start);
@@ -351,11 +353,13 @@ public final class RegistryClient {
                 try {
                     n = in.read(buf);
                 } catch (IOException e) {
-                    throw new Interrupted(e, sha);
+                    throw new Interrupted(guard.stalled()
+                            ? new IOException("no data for " + transport.config().timeout().toMillis() + " ms", e) : e, sha);
                 }
                 if (n < 0) {
                     break;
                 }
+                guard.progress();
                 if (done + n > blob.size()) {
                     out.close();
                     Files.deleteIfExists(file);

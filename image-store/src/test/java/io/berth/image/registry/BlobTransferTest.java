@@ -82,6 +82,19 @@ class BlobTransferTest {
     }
 
     @Test
+    void stalledTransferIsAbandonedAfterTheTimeoutAndResumed() throws Exception {
+        proxy.stalls.set(1);
+        proxy.cutAfter = 50_000;
+        Path file = dir.resolve("layer.partial");
+        RegistryClient client = new RegistryClient(new RegistryConfig(null, null, 1, java.time.Duration.ofMillis(500)));
+        long start = System.nanoTime();
+        client.fetchBlob(ref, layer, file, Progress.NONE);
+        assertThat(java.time.Duration.ofNanos(System.nanoTime() - start)).isLessThan(java.time.Duration.ofSeconds(10));
+        assertThat(Files.readAllBytes(file)).isEqualTo(layerBytes);
+        assertThat(proxy.log).containsExactly(blobPath(), blobPath() + " range=bytes=50000-");
+    }
+
+    @Test
     void existingPartialFileIsExtended() throws Exception {
         Path file = dir.resolve("layer.partial");
         Files.write(file, Arrays.copyOf(layerBytes, 12345));

@@ -33,6 +33,8 @@ final class FaultProxy implements AutoCloseable {
     final AtomicInteger cuts = new AtomicInteger();
     volatile long cutAfter;
     volatile boolean flipByte;
+    /** Blob GETs that send {@link #cutAfter} bytes and then go silent (until the proxy closes). */
+    final AtomicInteger stalls = new AtomicInteger();
     volatile boolean ignoreRange;
     /** Requests to answer with 503 before passing any through. */
     final AtomicInteger unavailable = new AtomicInteger();
@@ -91,6 +93,16 @@ final class FaultProxy implements AutoCloseable {
             }
             ex.sendResponseHeaders(resp.statusCode(), body.length);
             OutputStream out = ex.getResponseBody();
+            if (blob && cutAfter < body.length && stalls.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                out.write(body, 0, (int) cutAfter);
+                out.flush();
+                try {
+                    Thread.sleep(60_000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return;
+            }
             if (blob && cutAfter < body.length && cuts.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
                 out.write(body, 0, (int) cutAfter);
                 out.flush();
