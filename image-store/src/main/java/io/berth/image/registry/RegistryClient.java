@@ -268,7 +268,7 @@ public final class RegistryClient {
                 try {
                     have = transfer(ref, blob, partialFile, have, sha, progress);
                     break;
-                } catch (Interrupted e) {
+                } catch (BrokenTransfer e) {
                     if (++failures > transport.config().maxRetries()) {
                         throw new RegistryException("downloading blob " + blob.digest() + " of " + ref + " failed " + failures + " times ("
                                 + RegistryTransport.describe(e.getCause()) + "); " + Files.size(partialFile) + " of " + blob.size()
@@ -290,11 +290,11 @@ public final class RegistryClient {
     }
 
     /** A transfer that broke mid-stream; carries the hash state of the bytes that did arrive. */
-    private static final class Interrupted extends Exception {
+    private static final class BrokenTransfer extends Exception {
         private static final long serialVersionUID = 1L;
         final transient MessageDigest sha;
 
-        Interrupted(IOException cause, MessageDigest sha) {
+        BrokenTransfer(IOException cause, MessageDigest sha) {
             super(cause);
             this.sha = sha;
         }
@@ -302,7 +302,7 @@ public final class RegistryClient {
 
     /** One GET of the blob from {@code have} on; returns the size written (always blob.size()). */
     private long transfer(ImageReference ref, Descriptor blob, Path file, long have, MessageDigest sha, Progress progress)
-            throws IOException, Interrupted {
+            throws IOException, BrokenTransfer {
         HttpResponse<InputStream> response = openBlob(ref, blob, have);
         int status = response.statusCode();
         long start;
@@ -353,7 +353,7 @@ public final class RegistryClient {
                 try {
                     n = in.read(buf);
                 } catch (IOException e) {
-                    throw new Interrupted(guard.stalled()
+                    throw new BrokenTransfer(guard.stalled()
                             ? new IOException("no data for " + transport.config().timeout().toMillis() + " ms", e) : e, sha);
                 }
                 if (n < 0) {
@@ -381,7 +381,7 @@ public final class RegistryClient {
                 Files.deleteIfExists(file);
                 throw sizeMismatch(ref, blob, done + " bytes instead of");
             }
-            throw new Interrupted(new IOException("connection closed after " + done + " of " + blob.size() + " bytes"), sha);
+            throw new BrokenTransfer(new IOException("connection closed after " + done + " of " + blob.size() + " bytes"), sha);
         }
         return done;
     }

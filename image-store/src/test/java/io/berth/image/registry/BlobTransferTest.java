@@ -192,6 +192,17 @@ class BlobTransferTest {
     }
 
     @Test
+    void tooManyRequestsWaitsForRetryAfter() {
+        proxy.unavailableStatus = 429;
+        proxy.retryAfter = "1";
+        proxy.unavailable.set(1);
+        long start = System.nanoTime();
+        client(1).resolve(ref, Platform.DEFAULT);
+        assertThat(java.time.Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(java.time.Duration.ofSeconds(1));
+        assertThat(proxy.log.subList(0, 2)).containsExactly("GET /v2/busybox/manifests/v1", "GET /v2/busybox/manifests/v1");
+    }
+
+    @Test
     void progressReportsResumedBytes() throws Exception {
         Path file = dir.resolve("layer.partial");
         Files.write(file, Arrays.copyOf(layerBytes, 777));

@@ -38,6 +38,9 @@ final class FaultProxy implements AutoCloseable {
     volatile boolean ignoreRange;
     /** Requests to answer with 503 before passing any through. */
     final AtomicInteger unavailable = new AtomicInteger();
+    /** The status (503 or 429) and Retry-After (seconds, or null) of those answers. */
+    volatile int unavailableStatus = 503;
+    volatile String retryAfter;
 
     FaultProxy(URI upstream) throws IOException {
         this.upstream = upstream;
@@ -57,7 +60,10 @@ final class FaultProxy implements AutoCloseable {
             String path = ex.getRequestURI().getRawPath();
             log.add(ex.getRequestMethod() + " " + path + (range == null ? "" : " range=" + range));
             if (unavailable.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
-                ex.sendResponseHeaders(503, -1);
+                if (retryAfter != null) {
+                    ex.getResponseHeaders().add("Retry-After", retryAfter);
+                }
+                ex.sendResponseHeaders(unavailableStatus, -1);
                 return;
             }
             HttpRequest.Builder req = HttpRequest.newBuilder(upstream.resolve(ex.getRequestURI().toString()))
