@@ -37,6 +37,7 @@ class RegistryClientTest {
         TestImages.push(single, registry.hostPort(), "busybox:v2s2", "--format", "v2s2");
         multi = TestImages.busybox(Files.createDirectories(layouts.resolve("multi")), "multi", Platform.DEFAULT, ARM64);
         TestImages.push(multi, registry.hostPort(), "busybox:multi");
+        TestImages.push(multi, registry.hostPort(), "busybox:multi-v2s2", "--format", "v2s2");
     }
 
     @AfterAll
@@ -124,6 +125,21 @@ class RegistryClientTest {
         // Pinning the index by digest still selects inside it.
         ResolvedImage pinned = client.resolve(registry.ref("busybox@" + multi.top()), ARM64);
         assertThat(pinned.manifestDigest()).isEqualTo(arm.manifestDigest());
+    }
+
+    @Test
+    void dockerManifestListSelectsThePlatform() throws Exception {
+        // skopeo really stored a Docker manifest list, not an OCI index.
+        var http = java.net.http.HttpClient.newHttpClient();
+        var top = http.send(java.net.http.HttpRequest.newBuilder(registry.url().resolve("/v2/busybox/manifests/multi-v2s2"))
+                .header("Accept", MediaTypes.DOCKER_LIST).build(), java.net.http.HttpResponse.BodyHandlers.discarding());
+        assertThat(top.headers().firstValue("Content-Type")).hasValue(MediaTypes.DOCKER_LIST);
+        ResolvedImage arm = client.resolve(registry.ref("busybox:multi-v2s2"), ARM64);
+        assertThat(arm.mediaType()).isEqualTo(MediaTypes.DOCKER_MANIFEST);
+        assertThat(arm.config().architecture()).isEqualTo("arm64");
+        ResolvedImage amd = client.resolve(registry.ref("busybox:multi-v2s2"), Platform.DEFAULT);
+        assertThat(amd.config().architecture()).isEqualTo("amd64");
+        assertThat(amd.manifestDigest()).isNotEqualTo(arm.manifestDigest());
     }
 
     @Test
