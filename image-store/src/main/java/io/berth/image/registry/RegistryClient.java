@@ -148,9 +148,8 @@ public final class RegistryClient {
                     + (detail.isEmpty() ? "" : " (" + detail + ")") + ": try again later or check the registry");
         }
         byte[] bytes;
-        // Small documents: the guard bounds the whole read, not just the gaps.
-        try (InputStream in = response.body(); StallGuard guard = new StallGuard(in, transport.config().timeout())) {
-            bytes = in.readNBytes(MAX_MANIFEST_BYTES + 1);
+        try {
+            bytes = readBounded(response, MAX_MANIFEST_BYTES + 1);
         } catch (IOException e) {
             throw new RegistryException("reading the manifest of " + ref + " from " + ref.registry() + " failed ("
                     + RegistryTransport.describe(e) + "): try again", e);
@@ -216,8 +215,8 @@ public final class RegistryClient {
                     + " of " + ref + ": try again later or check the registry");
         }
         byte[] bytes;
-        try (InputStream in = response.body(); StallGuard guard = new StallGuard(in, transport.config().timeout())) {
-            bytes = in.readNBytes((int) blob.size() + 1);
+        try {
+            bytes = readBounded(response, (int) blob.size() + 1);
         } catch (IOException e) {
             throw new RegistryException("reading blob " + blob.digest() + " of " + ref + " failed (" + RegistryTransport.describe(e) + "): try again", e);
         }
@@ -341,6 +340,7 @@ public final class RegistryClient {
                     + (detail.isEmpty() ? "" : " (" + detail + ")") + ": try again later or check the registry");
         }
         long done = start;
+        boolean oversized = false;
         try (InputStream in = response.body();
              StallGuard guard = new StallGuard(in, transport.config().timeout());
              FileChannel out = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
@@ -361,9 +361,8 @@ public final class RegistryClient {
                 }
                 guard.progress();
                 if (done + n > blob.size()) {
-                    out.close();
-                    Files.deleteIfExists(file);
-                    throw sizeMismatch(ref, blob, "more than");
+                    oversized = true;
+                    break;
                 }
                 sha.update(buf, 0, n);
                 ByteBuffer bb = ByteBuffer.wrap(buf, 0, n);
@@ -373,6 +372,10 @@ public final class RegistryClient {
                 done += n;
                 progress.update(blob.digest(), done, blob.size());
             }
+        }
+        if (oversized) {
+            Files.deleteIfExists(file);
+            throw sizeMismatch(ref, blob, "more than");
         }
         if (done < blob.size()) {
             long announced = response.headers().firstValueAsLong("Content-Length").orElse(-1);
@@ -384,6 +387,17 @@ public final class RegistryClient {
             throw new BrokenTransfer(new IOException("connection closed after " + done + " of " + blob.size() + " bytes"), sha);
         }
         return done;
+    }
+
+    /** Reads at most {@code max} bytes of a small document; the stall guard bounds the whole read, not just the gaps. */
+    private byte[] readBounded(HttpResponse<InputStream> response, int max) throws IOException {
+        InputStream in = response.body();
+        StallGuard guard = new StallGuard(in, transport.config().timeout());
+        try (in) {
+            return in.readNBytes(max);
+        } finally {
+            guard.close();
+        }
     }
 
     private HttpResponse<InputStream> openBlob(ImageReference ref, Descriptor blob, long from) {

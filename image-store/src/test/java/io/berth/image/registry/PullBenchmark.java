@@ -11,7 +11,6 @@ import java.util.concurrent.Future;
 
 import io.berth.image.content.Descriptor;
 import io.berth.image.content.Progress;
-import io.berth.image.manifest.ManifestDescriptor;
 import io.berth.image.manifest.Platform;
 import io.berth.image.reference.ImageReference;
 import io.berth.testkit.BusyboxRootfs;
@@ -71,8 +70,7 @@ public final class PullBenchmark {
             RegistryClient client = new RegistryClient(RegistryConfig.defaults());
             ResolvedImage image = client.resolve(ref, Platform.DEFAULT);
             List<Future<?>> futures = new ArrayList<>();
-            for (ManifestDescriptor layer : image.manifest().layers()) {
-                Descriptor d = layer.toDescriptor();
+            for (Descriptor d : image.layers()) {
                 futures.add(pool.submit(() -> client.fetchBlob(ref, d, dir.resolve(d.digest().hex()), Progress.NONE)));
             }
             for (Future<?> f : futures) {

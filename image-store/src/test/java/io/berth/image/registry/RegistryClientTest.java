@@ -61,6 +61,8 @@ class RegistryClientTest {
         assertThat(image.config().config().cmd()).containsExactly("sh");
         assertThat(image.manifest().layers()).extracting(ManifestDescriptor::digest)
                 .containsExactlyElementsOf(built.layers().stream().map(Digest::toString).toList());
+        assertThat(image.layers()).extracting(Descriptor::digest).containsExactlyElementsOf(built.layers());
+        assertThat(image.configDescriptor().digest()).isEqualTo(built.config());
     }
 
     @Test
