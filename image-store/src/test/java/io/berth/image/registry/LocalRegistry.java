@@ -44,6 +44,27 @@ public final class LocalRegistry implements AutoCloseable {
 
     /** A registry that demands bearer tokens from {@code auth.realm()} for everything. */
     public static LocalRegistry start(TokenAuth auth) {
+        // The free port is only free until someone else takes it: another test run may win the race.
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return startOnce(auth);
+            } catch (PortTaken e) {
+                if (attempt == 3) {
+                    throw new IllegalStateException("docker-registry could not bind a free port 3 times: " + e.getMessage());
+                }
+            }
+        }
+    }
+
+    private static final class PortTaken extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        PortTaken(String message) {
+            super(message);
+        }
+    }
+
+    private static LocalRegistry startOnce(TokenAuth auth) {
         Path binary = Requirements.command("docker-registry", "docker-registry");
         Path dir = null;
         Process process = null;
@@ -94,7 +115,11 @@ public final class LocalRegistry implements AutoCloseable {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
-                throw new IllegalStateException("docker-registry exited with " + process.exitValue() + ": " + Files.readString(log));
+                String output = Files.readString(log);
+                if (output.contains("address already in use")) {
+                    throw new PortTaken(output.strip());
+                }
+                throw new IllegalStateException("docker-registry exited with " + process.exitValue() + ": " + output);
             }
             try {
                 HttpResponse<Void> r = http.send(HttpRequest.newBuilder(url().resolve("/v2/")).timeout(Duration.ofSeconds(1)).build(),
