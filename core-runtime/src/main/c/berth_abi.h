@@ -50,7 +50,6 @@ struct berth_op {
 /* Steps that are not setup ops, as reported over the error pipe (op indexes are >= 0). */
 #define STEP_READY (-1)
 #define STEP_STDIO (-2)
-#define STEP_GO (-3)
 #define STEP_GATE (-5)
 #define STEP_EXEC (-6)
 #define STEP_SIGNALS (-7)

@@ -18,7 +18,8 @@ public interface Cgroup {
      * Writes the limits that are set (null fields are left alone). Checks everything it can before
      * the first write (controllers present, cpusets inside the parent's, device rules supported),
      * throwing {@link IllegalArgumentException} naming the field and the rule; a write the kernel
-     * still refuses throws {@link CgroupException} naming the file.
+     * still refuses throws {@link CgroupException} naming the file; the cgroup may then hold some
+     * of the limits, so a caller that gives up should {@link #destroy()} it.
      */
     void apply(CgroupLimits limits);
 

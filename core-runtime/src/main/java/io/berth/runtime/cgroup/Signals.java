@@ -26,6 +26,32 @@ public final class Signals {
     private Signals() {
     }
 
+    /**
+     * Signals every process of a cgroup that has a freezer. Frozen, nobody can fork a process the
+     * pid list has not seen. A paused cgroup stays paused (v1 tasks get the signal when thawed),
+     * except for SIGKILL: the caller wants them gone, and a frozen v1 task cannot die.
+     */
+    public static void signalFrozen(Cgroup cgroup, int signal) {
+        boolean wasFrozen = cgroup.frozen();
+        boolean froze = false;
+        if (!wasFrozen) {
+            try {
+                cgroup.freeze();
+                froze = true;
+            } catch (CgroupException e) {
+                // A task stuck in the kernel keeps the cgroup from freezing (freeze() thawed it
+                // again); signalling without the freeze still reaches every task but a racing fork.
+            }
+        }
+        try {
+            signalAll(cgroup.pids(), signal);
+        } finally {
+            if (froze || (wasFrozen && signal == SIGKILL)) {
+                cgroup.thaw();
+            }
+        }
+    }
+
     /** Signals each pid; a process that exited meanwhile is not an error. */
     public static void signalAll(List<Integer> pids, int signal) {
         if (signal <= 0 || signal > 64) {

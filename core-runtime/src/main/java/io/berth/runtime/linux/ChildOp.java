@@ -127,7 +127,8 @@ public sealed interface ChildOp {
 
         @Override
         public String hint(int errno) {
-            return errno == Errno.EINVAL ? "rootfs is not a mount point?" : null;
+            // Kernels answer EINVAL or (6.x, for pivot_root(".", ".")) EBUSY when "." is not a mount point.
+            return errno == Errno.EINVAL || errno == Errno.EBUSY ? "rootfs is not a mount point?" : null;
         }
     }
 
@@ -177,6 +178,11 @@ public sealed interface ChildOp {
         @Override
         public String step() {
             return "setgroups " + gids;
+        }
+
+        @Override
+        public String hint(int errno) {
+            return errno == Errno.EPERM ? "in a user namespace /proc/PID/setgroups must say allow and gid_map be written" : null;
         }
     }
 

@@ -10,6 +10,7 @@ final class Errno {
     static final int ECHILD = 10;
     static final int EAGAIN = 11;
     static final int EACCES = 13;
+    static final int EBUSY = 16;
     static final int ENOTDIR = 20;
     static final int EINVAL = 22;
     static final int EPIPE = 32;

@@ -95,6 +95,10 @@ public record LaunchPlan(
         return new LaunchPlan(newNamespaces, joinNamespaces, shareMemory, ops, argv, env, stdio, startGateFd);
     }
 
+    public LaunchPlan withStdio(Stdio s) {
+        return new LaunchPlan(newNamespaces, joinNamespaces, shareMemory, setup, argv, env, s, startGateFd);
+    }
+
     public LaunchPlan withStartGate(int fd) {
         return new LaunchPlan(newNamespaces, joinNamespaces, shareMemory, setup, argv, env, stdio, fd);
     }

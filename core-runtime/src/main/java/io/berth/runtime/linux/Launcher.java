@@ -61,14 +61,21 @@ public final class Launcher {
                 (int) np.readSlot(PlanLayout.GO_W), gateWrite, plan.startGateFd());
     }
 
-    /** Joins (user first so the rest are permitted, mount last so the other paths still resolve), a
-     *  cgroup namespace once the parent placed the child, then the caller's setup. */
+    /** Joins (user first so the rest are permitted, mount last so the other paths still resolve), the
+     *  user namespace's root identity, a cgroup namespace once the parent placed the child, then the
+     *  caller's setup. */
     static List<ChildOp> program(LaunchPlan plan) {
         List<ChildOp> program = new ArrayList<>();
         List<Map.Entry<Namespace, Path>> joins = new ArrayList<>(plan.joinNamespaces().entrySet());
         joins.sort(Comparator.comparingInt(e -> joinOrder(e.getKey())));
         for (Map.Entry<Namespace, Path> j : joins) {
             program.add(new ChildOp.SetNs(j.getKey(), j.getValue().toString()));
+        }
+        if (plan.newNamespaces().contains(Namespace.USER) || plan.joinNamespaces().containsKey(Namespace.USER)) {
+            // Writing the id maps does not change the child's own ids: until it sets them it is the
+            // unmapped overflow user in its namespace and cannot create files. Become the namespace's root.
+            program.add(new ChildOp.SetGid(0));
+            program.add(new ChildOp.SetUid(0));
         }
         if (plan.newNamespaces().contains(Namespace.CGROUP)) {
             program.add(new ChildOp.Unshare(Set.of(Namespace.CGROUP)));

@@ -4,8 +4,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -117,17 +117,21 @@ final class NativeLibrary {
         return new NativeLibrary(lib, file);
     }
 
-    static Path extract(byte[] bytes, Path root) {
-        String sum;
+    private static String sha256(byte[] bytes) {
         try {
-            sum = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes)).substring(0, 16);
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-        Path dir = root.resolve(sum);
+    }
+
+    static Path extract(byte[] bytes, Path root) {
+        String sum = sha256(bytes);
+        Path dir = root.resolve(sum.substring(0, 16));
         Path file = dir.resolve("libberth.so");
         try {
-            if (Files.isRegularFile(file) && Files.size(file) == bytes.length) {
+            // Reuse only a file with exactly these bytes: a damaged one is replaced, never loaded.
+            if (Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) && sha256(Files.readAllBytes(file)).equals(sum)) {
                 return file;
             }
             var owner = PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
@@ -138,8 +142,8 @@ final class NativeLibrary {
                 Files.write(tmp, bytes);
                 try {
                     Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
-                } catch (FileAlreadyExistsException | AtomicMoveNotSupportedException e) {
-                    // Another JVM extracted the same bytes first; its file is as good as ours.
+                } catch (AtomicMoveNotSupportedException e) {
+                    throw new IOException("cannot rename within " + dir, e);
                 }
             } finally {
                 Files.deleteIfExists(tmp);

@@ -34,7 +34,6 @@ final class PlanLayout {
     /** Steps reported by the child that are not setup ops (op indexes are >= 0). */
     static final int STEP_READY = -1;
     static final int STEP_STDIO = -2;
-    static final int STEP_GO = -3;
     static final int STEP_GATE = -5;
     static final int STEP_EXEC = -6;
     static final int STEP_SIGNALS = -7;

@@ -59,6 +59,9 @@ public final class Signals {
             if (!s.startsWith("SIG")) {
                 s = "SIG" + s;
             }
+            if (s.length() > 3 && s.substring(3).chars().allMatch(Character::isDigit)) {
+                return number(s.substring(3)); // "SIG32", as name() spells the unnamed ones
+            }
             Integer n = BY_NAME.get(s);
             if (n != null) {
                 return n;

@@ -17,7 +17,7 @@ import io.berth.testkit.BusyboxRootfs;
  * Processes for cgroup tests: busybox sh scripts that wait on stdin ("read x") so the test can put
  * them into a cgroup before they do anything, and are all killed afterwards.
  */
-final class CgroupTestSupport implements AutoCloseable {
+final class CgroupTestSupport {
     private final List<Process> processes = new ArrayList<>();
 
     /** "/berth-test-<random>": each test's own parent, so parallel and repeated runs never collide. */
@@ -58,8 +58,7 @@ final class CgroupTestSupport implements AutoCloseable {
     }
 
     /** Kills every started process (and its descendants) and waits for it. */
-    @Override
-    public void close() throws InterruptedException {
+    void close() throws InterruptedException {
         for (Process p : processes) {
             p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly();

@@ -208,6 +208,29 @@ class V1CgroupTest {
     }
 
     @Test
+    void killAllKeepsAPausedContainerPausedExceptForSigkill() throws Exception {
+        cgroup.create();
+        Process a = procs.shell("read x; while :; do :; done");
+        cgroup.addProcess(pid(a));
+        release(a);
+        cgroup.freeze();
+
+        cgroup.killAll(Signals.SIGTERM);
+        assertThat(cgroup.frozen()).isTrue();
+        assertThat(a.waitFor(300, java.util.concurrent.TimeUnit.MILLISECONDS)).as("pending while frozen").isFalse();
+        cgroup.thaw();
+        assertThat(exitWithin(a, 10)).isEqualTo(128 + 15);
+
+        Process b = procs.shell("read x; while :; do :; done");
+        cgroup.addProcess(pid(b));
+        release(b);
+        cgroup.freeze();
+        cgroup.killAll(Signals.SIGKILL);
+        assertThat(exitWithin(b, 10)).isEqualTo(128 + 9);
+        assertThat(cgroup.frozen()).isFalse();
+    }
+
+    @Test
     void statsReportUsageAndLimits() throws Exception {
         cgroup.create();
         cgroup.apply(CgroupLimits.builder().memoryLimit(64 * MIB).pidsLimit(5L).build());
@@ -220,6 +243,7 @@ class V1CgroupTest {
         CgroupStats stats = cgroup.stats();
         assertThat(stats.memoryLimitBytes()).isEqualTo(64 * MIB);
         assertThat(stats.memoryUsageBytes()).isGreaterThan(4_000_000L);
+        assertThat(stats.memoryWorkingSetBytes()).isPositive().isLessThanOrEqualTo(stats.memoryUsageBytes());
         assertThat(stats.pidsCurrent()).isEqualTo(1);
         assertThat(stats.pidsLimit()).isEqualTo(5);
         assertThat(stats.oomKills()).isZero();
@@ -265,9 +289,62 @@ class V1CgroupTest {
     }
 
     @Test
-    void applyBeforeCreateSaysSo() {
+    void operationsBeforeCreateSaySo() {
         assertThatThrownBy(() -> cgroup.apply(CgroupLimits.builder().pidsLimit(5L).build()))
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("call create() before apply()");
+                .isInstanceOf(IllegalStateException.class).hasMessageEndingWith("call create() before apply()");
+        assertThatThrownBy(() -> cgroup.addProcess(1))
+                .isInstanceOf(IllegalStateException.class).hasMessageEndingWith("call create() before addProcess()");
+        assertThatThrownBy(cgroup::stats)
+                .isInstanceOf(IllegalStateException.class).hasMessageEndingWith("call create() before stats()");
+        assertThatThrownBy(cgroup::freeze)
+                .isInstanceOf(IllegalStateException.class).hasMessageEndingWith("call create() before freeze()");
+        // Reading and cleaning up a cgroup that is not there is not an error.
+        assertThat(cgroup.pids()).isEmpty();
+        assertThat(cgroup.oomKillCount()).isZero();
+        assertThat(cgroup.frozen()).isFalse();
+        cgroup.killAll(Signals.SIGKILL);
+        for (Path mount : fs.v1Hierarchies()) {
+            assertThat(fs.resolve(mount, parent)).doesNotExist();
+        }
+    }
+
+    @Test
+    void addingAProcessThatIsGoneNamesTheFileAndTheReason() throws Exception {
+        cgroup.create();
+        Process p = procs.shell("exit 0");
+        exitWithin(p, 10);
+        int gone = pid(p);
+        assertThatThrownBy(() -> cgroup.addProcess(gone))
+                .isInstanceOf(CgroupException.class)
+                .hasMessageContaining("cannot write \"" + gone + "\" to ")
+                .hasMessageContaining("cgroup.procs: No such process");
+    }
+
+    @Test
+    void siblingsCreatedConcurrentlyUnderANewParentAllAcceptTasks() throws Exception {
+        int n = 6;
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(n);
+        try {
+            List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                Cgroup sibling = Cgroups.open(parent + "/s" + i, fs);
+                done.add(pool.submit(() -> {
+                    sibling.create();
+                    return null;
+                }));
+            }
+            for (var f : done) {
+                f.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        for (int i = 0; i < n; i++) {
+            Cgroup sibling = Cgroups.open(parent + "/s" + i, fs);
+            Process p = procs.shell("read x");
+            sibling.addProcess(pid(p));
+            assertThat(sibling.pids()).containsExactly(pid(p));
+        }
     }
 
     @Test

@@ -128,6 +128,7 @@ class V2FakeTreeTest {
         Files.writeString(dir.resolve("memory.events"), "low 0\nhigh 0\nmax 12\noom 2\noom_kill 2\noom_group_kill 0\n");
         Files.writeString(dir.resolve("memory.current"), "5242880\n");
         Files.writeString(dir.resolve("memory.max"), "max\n");
+        Files.writeString(dir.resolve("memory.stat"), "anon 1048576\nfile 4194304\nactive_file 1048576\ninactive_file 3145728\n");
         Files.writeString(dir.resolve("cpu.stat"), "usage_usec 1500\nuser_usec 1000\nsystem_usec 500\n");
         Files.writeString(dir.resolve("pids.current"), "3\n");
         Files.writeString(dir.resolve("pids.max"), "64\n");
@@ -136,7 +137,7 @@ class V2FakeTreeTest {
         Files.writeString(dir.resolve("inner/cgroup.procs"), "103\n");
 
         assertThat(cgroup.oomKillCount()).isEqualTo(2);
-        assertThat(cgroup.stats()).isEqualTo(new CgroupStats(5_242_880, CgroupLimits.UNLIMITED, 1_500_000, 3, 64, 2));
+        assertThat(cgroup.stats()).isEqualTo(new CgroupStats(5_242_880, 2_097_152, CgroupLimits.UNLIMITED, 1_500_000, 3, 64, 2));
         assertThat(cgroup.pids()).containsExactly(101, 102, 103);
     }
 

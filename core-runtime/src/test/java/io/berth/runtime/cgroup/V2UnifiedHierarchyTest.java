@@ -91,8 +91,10 @@ class V2UnifiedHierarchyTest {
         assertThat(cgroup.frozen()).isFalse();
         await().atMost(Duration.ofSeconds(10)).until(() -> usageUsec() > frozenAt + 10_000);
 
+        cgroup.freeze();
         cgroup.killAll(Signals.SIGKILL);
         assertThat(exitWithin(p, 10)).isEqualTo(128 + 9);
+        assertThat(cgroup.frozen()).as("thawed after SIGKILL").isFalse();
         await().atMost(Duration.ofSeconds(10)).until(() -> cgroup.pids().isEmpty());
         cgroup.destroy();
         assertThat(dir).doesNotExist();
@@ -107,6 +109,17 @@ class V2UnifiedHierarchyTest {
         cgroup.killAll(Signals.SIGTERM);
         assertThat(exitWithin(p, 10)).isEqualTo(128 + 15);
         assertThat(cgroup.frozen()).isFalse();
+
+        // A paused cgroup stays paused. Unlike v1, the v2 freezer lets a fatal signal through, so
+        // the frozen process dies without a thaw.
+        Process q = procs.shell("read x; while :; do :; done");
+        cgroup.addProcess(pid(q));
+        release(q);
+        cgroup.freeze();
+        cgroup.killAll(Signals.SIGTERM);
+        assertThat(exitWithin(q, 10)).isEqualTo(128 + 15);
+        assertThat(cgroup.frozen()).isTrue();
+        cgroup.thaw();
     }
 
     @Test

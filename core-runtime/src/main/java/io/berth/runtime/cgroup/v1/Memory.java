@@ -66,6 +66,11 @@ final class Memory {
         return files.readLong(dir.resolve("memory.usage_in_bytes"));
     }
 
+    /** memory.stat's total_inactive_file: this cgroup and its children, like usage_in_bytes. */
+    static long inactiveFile(CgroupFiles files, Path dir) {
+        return files.readKey(dir.resolve("memory.stat"), "total_inactive_file").orElse(0);
+    }
+
     static long limit(CgroupFiles files, Path dir) {
         long v = files.readLong(dir.resolve(LIMIT));
         return v >= UNLIMITED_THRESHOLD ? CgroupLimits.UNLIMITED : v;

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 
 import io.berth.runtime.cgroup.Cgroup;
+import io.berth.runtime.cgroup.CgroupException;
 import io.berth.runtime.cgroup.CgroupFiles;
 import io.berth.runtime.cgroup.CgroupFs;
 import io.berth.runtime.cgroup.CgroupLimits;
@@ -53,11 +54,7 @@ public final class V1Cgroup implements Cgroup {
     @Override
     public void apply(CgroupLimits limits) {
         // Every check before the first write, so a bad value leaves the cgroup as it was.
-        for (Path dir : hierarchyDirs) {
-            if (!Files.isDirectory(dir)) {
-                throw new IllegalStateException("cgroup " + path + " does not exist at " + dir + ": call create() before apply()");
-            }
-        }
+        requireCreated("apply()");
         if (limits.hasMemory()) {
             Memory.check(files, require(Memory.CONTROLLER, "memoryLimit/memoryReservation"), limits);
         }
@@ -91,6 +88,14 @@ public final class V1Cgroup implements Cgroup {
         }
     }
 
+    private void requireCreated(String operation) {
+        for (Path dir : hierarchyDirs) {
+            if (!Files.isDirectory(dir)) {
+                throw new IllegalStateException("cgroup " + path + " does not exist at " + dir + ": call create() before " + operation);
+            }
+        }
+    }
+
     private Path require(String controller, String field) {
         Path dir = dirs.get(controller);
         if (dir == null) {
@@ -103,6 +108,7 @@ public final class V1Cgroup implements Cgroup {
 
     @Override
     public void addProcess(int pid) {
+        requireCreated("addProcess()");
         for (Path dir : hierarchyDirs) {
             files.write(dir.resolve("cgroup.procs"), Integer.toString(pid));
         }
@@ -131,11 +137,14 @@ public final class V1Cgroup implements Cgroup {
 
     @Override
     public CgroupStats stats() {
+        requireCreated("stats()");
         Path mem = dirs.get(Memory.CONTROLLER);
         Path acct = dirs.get(CpuAcct.CONTROLLER);
         Path pids = dirs.get(Pids.CONTROLLER);
+        long usage = mem == null ? 0 : Memory.usage(files, mem);
         return new CgroupStats(
-                mem == null ? 0 : Memory.usage(files, mem),
+                usage,
+                mem == null ? 0 : CgroupStats.workingSet(usage, Memory.inactiveFile(files, mem)),
                 mem == null ? CgroupLimits.UNLIMITED : Memory.limit(files, mem),
                 acct == null ? 0 : CpuAcct.usageNanos(files, acct),
                 pids == null ? 0 : Pids.current(files, pids),
@@ -145,11 +154,13 @@ public final class V1Cgroup implements Cgroup {
 
     @Override
     public void freeze() {
+        requireCreated("freeze()");
         Freezer.freeze(files, require(Freezer.CONTROLLER, "freeze"));
     }
 
     @Override
     public void thaw() {
+        requireCreated("thaw()");
         Freezer.thaw(files, require(Freezer.CONTROLLER, "thaw"));
     }
 
@@ -166,20 +177,27 @@ public final class V1Cgroup implements Cgroup {
             Signals.signalAll(pids(), signal);
             return;
         }
-        // Frozen, nobody can fork a process the pid list has not seen; frozen tasks receive the
-        // signal when thawed.
-        Freezer.freeze(files, freezer);
-        try {
-            Signals.signalAll(pids(), signal);
-        } finally {
-            Freezer.thaw(files, freezer);
-        }
+        Signals.signalFrozen(this, signal);
     }
 
     @Override
     public void destroy() {
+        // Every hierarchy gets its attempt even if one fails, so a busy memory cgroup does not
+        // leave the other eight behind.
+        CgroupException failure = null;
         for (Path dir : hierarchyDirs) {
-            files.removeTree(dir);
+            try {
+                files.removeTree(dir);
+            } catch (CgroupException e) {
+                if (failure == null) {
+                    failure = e;
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        if (failure != null) {
+            throw failure;
         }
     }
 

@@ -51,6 +51,11 @@ final class Memory {
         return files.exists(f) ? files.readLong(f) : 0;
     }
 
+    static long inactiveFile(CgroupFiles files, Path dir) {
+        Path f = dir.resolve("memory.stat");
+        return files.exists(f) ? files.readKey(f, "inactive_file").orElse(0) : 0;
+    }
+
     static long limit(CgroupFiles files, Path dir) {
         Path f = dir.resolve(MAX);
         if (!files.exists(f)) {

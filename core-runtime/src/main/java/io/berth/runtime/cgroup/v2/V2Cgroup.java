@@ -68,9 +68,7 @@ public final class V2Cgroup implements Cgroup {
 
     @Override
     public void apply(CgroupLimits limits) {
-        if (!Files.isDirectory(dir)) {
-            throw new IllegalStateException("cgroup " + path + " does not exist at " + dir + ": call create() before apply()");
-        }
+        requireCreated("apply()");
         Devices.check(limits);
         if (limits.hasMemory()) {
             require(Memory.CONTROLLER, "memoryLimit/memoryReservation");
@@ -93,6 +91,12 @@ public final class V2Cgroup implements Cgroup {
         Pids.apply(files, dir, limits);
     }
 
+    private void requireCreated(String operation) {
+        if (!Files.isDirectory(dir)) {
+            throw new IllegalStateException("cgroup " + path + " does not exist at " + dir + ": call create() before " + operation);
+        }
+    }
+
     private void require(String controller, String field) {
         Path leaf = dir.resolve("cgroup.controllers");
         boolean ok = files.exists(leaf) ? Set.of(files.read(leaf).split("\\s+")).contains(controller)
@@ -106,6 +110,7 @@ public final class V2Cgroup implements Cgroup {
 
     @Override
     public void addProcess(int pid) {
+        requireCreated("addProcess()");
         files.write(dir.resolve("cgroup.procs"), Integer.toString(pid));
     }
 
@@ -121,17 +126,22 @@ public final class V2Cgroup implements Cgroup {
 
     @Override
     public CgroupStats stats() {
-        return new CgroupStats(Memory.usage(files, dir), Memory.limit(files, dir), Cpu.usageNanos(files, dir),
+        requireCreated("stats()");
+        long usage = Memory.usage(files, dir);
+        return new CgroupStats(usage, CgroupStats.workingSet(usage, Memory.inactiveFile(files, dir)),
+                Memory.limit(files, dir), Cpu.usageNanos(files, dir),
                 Pids.current(files, dir), Pids.limit(files, dir), oomKillCount());
     }
 
     @Override
     public void freeze() {
+        requireCreated("freeze()");
         Freezer.freeze(files, dir);
     }
 
     @Override
     public void thaw() {
+        requireCreated("thaw()");
         Freezer.thaw(files, dir);
     }
 
@@ -144,20 +154,18 @@ public final class V2Cgroup implements Cgroup {
     public void killAll(int signal) {
         Path kill = dir.resolve("cgroup.kill");
         if (signal == Signals.SIGKILL && files.exists(kill)) {
-            // Kernel 5.14+: kills the whole subtree atomically, forks included.
+            // Kernel 5.14+: kills the whole subtree atomically, forks included, frozen or not.
             files.write(kill, "1");
+            if (frozen()) {
+                thaw(); // as signalFrozen does after SIGKILL: a killed container is not "paused"
+            }
             return;
         }
         if (!files.exists(dir.resolve("cgroup.freeze"))) {
             Signals.signalAll(pids(), signal);
             return;
         }
-        Freezer.freeze(files, dir);
-        try {
-            Signals.signalAll(pids(), signal);
-        } finally {
-            Freezer.thaw(files, dir);
-        }
+        Signals.signalFrozen(this, signal);
     }
 
     @Override

@@ -1,0 +1,92 @@
+package io.berth.runtime.linux;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * The process half of a container start, after {@link RootfsSetup}: in this order
+ * <ol>
+ * <li><b>rlimits</b> (first, while the child may still raise them with CAP_SYS_RESOURCE);</li>
+ * <li><b>bounding</b>: drop what the bounding set should not hold (needs CAP_SETPCAP, so before the uid change);</li>
+ * <li><b>identity</b>: keep-caps on, setgroups, setresgid, setresuid, keep-caps off;</li>
+ * <li><b>capabilities</b>: capset of effective/permitted/inheritable, then ambient raises;</li>
+ * <li><b>no_new_privs</b> if asked, <b>umask</b>, <b>chdir</b> to the working directory;</li>
+ * <li><b>check-executable</b>: argv[0] found via the env's PATH inside the container, so a missing
+ *     binary fails before the start gate.</li>
+ * </ol>
+ */
+public final class ProcessSetup {
+    private ProcessSetup() {
+    }
+
+    /** The user the process runs as; {@code umask} as OCI's process.user.umask (0022 by default). */
+    public record User(int uid, int gid, List<Integer> additionalGids, int umask) {
+        public User {
+            additionalGids = List.copyOf(additionalGids);
+        }
+
+        public static User root() {
+            return new User(0, 0, List.of(), 0022);
+        }
+    }
+
+    /** The five capability sets of OCI's process.capabilities. */
+    public record Capabilities(Set<Capability> bounding, Set<Capability> effective, Set<Capability> permitted,
+            Set<Capability> inheritable, Set<Capability> ambient) {
+        public Capabilities {
+            bounding = Set.copyOf(bounding);
+            effective = Set.copyOf(effective);
+            permitted = Set.copyOf(permitted);
+            inheritable = Set.copyOf(inheritable);
+            ambient = Set.copyOf(ambient);
+        }
+
+        /** The same set everywhere except inheritable and ambient (Docker's shape). */
+        public static Capabilities of(Set<Capability> caps) {
+            return new Capabilities(caps, caps, caps, Set.of(), Set.of());
+        }
+    }
+
+    public record Limit(Rlimit resource, long soft, long hard) {
+    }
+
+    public static List<ChildOp> prepare(User user, Capabilities caps, boolean noNewPrivileges, List<Limit> rlimits,
+            String cwd, List<String> argv, String path) {
+        Objects.requireNonNull(user, "user");
+        Objects.requireNonNull(caps, "caps");
+        if (cwd == null || !cwd.startsWith("/")) {
+            throw new IllegalArgumentException("working directory \"" + cwd + "\" is not absolute: give a path inside"
+                    + " the container such as /");
+        }
+        if (argv.isEmpty()) {
+            throw new IllegalArgumentException("argv is empty: give the program to run as argv[0]");
+        }
+        List<ChildOp> ops = new ArrayList<>();
+        for (Limit l : rlimits) {
+            if (Long.compareUnsigned(l.soft(), l.hard()) > 0) {
+                throw new IllegalArgumentException("rlimit RLIMIT_" + l.resource() + ": soft " + l.soft()
+                        + " is above hard " + l.hard());
+            }
+            ops.add(new ChildOp.SetRlimit(l.resource(), l.soft(), l.hard()));
+        }
+        ops.add(new ChildOp.DropBounding(caps.bounding()));
+        ops.add(new ChildOp.KeepCaps(true));
+        ops.add(new ChildOp.SetGroups(user.additionalGids()));
+        ops.add(new ChildOp.SetGid(user.gid()));
+        ops.add(new ChildOp.SetUid(user.uid()));
+        ops.add(new ChildOp.KeepCaps(false));
+        ops.add(new ChildOp.SetCaps(caps.effective(), caps.permitted(), caps.inheritable()));
+        if (!caps.ambient().isEmpty()) {
+            ops.add(new ChildOp.RaiseAmbient(caps.ambient()));
+        }
+        if (noNewPrivileges) {
+            ops.add(new ChildOp.NoNewPrivs());
+        }
+        ops.add(new ChildOp.Umask(user.umask()));
+        ops.add(new ChildOp.Chdir(cwd));
+        ops.add(new ChildOp.CheckExecutable(argv.get(0), path));
+        return ops;
+    }
+}

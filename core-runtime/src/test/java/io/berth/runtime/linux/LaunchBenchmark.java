@@ -1,0 +1,62 @@
+package io.berth.runtime.linux;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+
+import io.berth.testkit.BusyboxRootfs;
+
+/**
+ * Prints p50/p95/max of sequential /bin/true runs through the library (launch, proceed, wait,
+ * close), for a few plan shapes. Run as root:
+ * <pre>
+ * mvn -o -q -pl core-runtime test-compile exec:java -Dexec.classpathScope=test \
+ *     -Dexec.mainClass=io.berth.runtime.linux.LaunchBenchmark [-Dexec.args=200]
+ * </pre>
+ */
+public final class LaunchBenchmark {
+    private LaunchBenchmark() {
+    }
+
+    public static void main(String[] args) {
+        int runs = args.length > 0 ? Integer.parseInt(args[0]) : 200;
+        TestContainer c = new TestContainer(BusyboxRootfs.path());
+        LaunchPlan full = c.plan(List.of("/bin/true"), Stdio.nullStdio());
+        LaunchPlan noNet = full.withNewNamespaces(Set.of(Namespace.PID, Namespace.MOUNT, Namespace.UTS, Namespace.IPC))
+                .withSetup(full.setup().stream().filter(op -> !(op instanceof ChildOp.LoopbackUp)).toList());
+        LaunchPlan host = LaunchPlan.of(List.of("/bin/true"), List.of("PATH=/bin"), Stdio.nullStdio());
+        System.out.printf("%d sequential runs of /bin/true each, JVM max heap %d MB%n", runs,
+                Runtime.getRuntime().maxMemory() >> 20);
+        measure("host process, CLONE_VM", host, runs);
+        measure("host process, fork-style", host.withShareMemory(false), runs);
+        measure("container 4 ns (pid,mnt,uts,ipc) + rootfs, CLONE_VM", noNet, runs);
+        measure("container 4 ns + rootfs, fork-style", noNet.withShareMemory(false), runs);
+        measure("container 5 ns (+net, lo up) + rootfs, CLONE_VM", full, runs);
+    }
+
+    private static void measure(String name, LaunchPlan plan, int runs) {
+        for (int i = 0; i < 20; i++) {
+            once(plan);
+        }
+        long[] ns = new long[runs];
+        for (int i = 0; i < runs; i++) {
+            long t0 = System.nanoTime();
+            once(plan);
+            ns[i] = System.nanoTime() - t0;
+        }
+        Arrays.sort(ns);
+        System.out.printf("%-55s p50 %6.2f ms  p95 %6.2f ms  max %6.2f ms%n", name, ns[runs / 2] / 1e6,
+                ns[(int) Math.ceil(runs * 0.95) - 1] / 1e6, ns[runs - 1] / 1e6);
+    }
+
+    private static void once(LaunchPlan plan) {
+        try (ChildProcess c = Launcher.launch(plan)) {
+            c.proceed();
+            ExitStatus s = c.waitFor();
+            if (s.code() != 0) {
+                throw new IllegalStateException("/bin/true " + s);
+            }
+        }
+    }
+
+}
