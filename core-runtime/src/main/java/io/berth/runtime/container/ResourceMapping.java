@@ -39,8 +39,9 @@ final class ResourceMapping {
             b.cpuShares(r.cpu().shares()).cpuQuota(r.cpu().quota()).cpuPeriod(r.cpu().period())
                     .cpusetCpus(blankToNull(r.cpu().cpus())).cpusetMems(blankToNull(r.cpu().mems()));
         }
+        // As runc: 0 means "not set", any negative value unlimited.
         if (r.pids() != null && r.pids().limit() != 0) {
-            b.pidsLimit(r.pids().limit());
+            b.pidsLimit(r.pids().limit() < 0 ? CgroupLimits.UNLIMITED : r.pids().limit());
         }
         if (!r.devices().isEmpty()) {
             List<DeviceRule> rules = new ArrayList<>();

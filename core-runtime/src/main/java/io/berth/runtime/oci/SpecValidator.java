@@ -191,9 +191,6 @@ public final class SpecValidator {
             unsupportedFields(p, "linux.resources.cpu.", "burst", c.burst(), "realtimeRuntime", c.realtimeRuntime(),
                     "realtimePeriod", c.realtimePeriod(), "idle", c.idle());
         }
-        if (r.pids() != null && r.pids().limit() == 0) {
-            p.add("linux.resources.pids.limit 0 is invalid: give a positive number, or -1 for no limit");
-        }
         unsupported(r.blockIO(), "linux.resources.blockIO", p);
         unsupported(r.hugepageLimits(), "linux.resources.hugepageLimits", p);
         unsupported(r.network(), "linux.resources.network", p);
