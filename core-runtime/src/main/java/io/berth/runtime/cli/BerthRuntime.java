@@ -15,7 +15,8 @@ import picocli.CommandLine.Option;
 @Command(name = "berth-runtime", mixinStandardHelpOptions = true, versionProvider = BerthRuntime.Version.class,
         description = "Run OCI containers (runc-compatible).",
         subcommands = {SpecCommand.class, RunCommand.class, CreateCommand.class, StartCommand.class,
-                StateCommand.class, KillCommand.class, DeleteCommand.class, ListCommand.class})
+                StateCommand.class, KillCommand.class, DeleteCommand.class, ListCommand.class, PsCommand.class,
+                PauseCommand.class, ResumeCommand.class, FeaturesCommand.class})
 public final class BerthRuntime {
     /** Where state lives unless --root says otherwise; runc's is /run/runc. */
     static final Path DEFAULT_ROOT = Path.of("/run/berth");

@@ -29,6 +29,15 @@ final class CreateCommand implements Callable<Integer> {
     @Option(names = "--console-socket", description = "AF_UNIX socket for the terminal's master (not supported yet)")
     Path consoleSocket;
 
+    @Option(names = "--no-pivot", description = "accepted for runc compatibility; Berth always uses pivot_root, which is stricter")
+    boolean noPivot;
+
+    @Option(names = "--no-new-keyring", description = "accepted for runc compatibility; Berth never creates a session keyring")
+    boolean noNewKeyring;
+
+    @Option(names = "--preserve-fds", description = "pass N extra fds (from 3) to the container (only 0 is supported)", defaultValue = "0")
+    int preserveFds;
+
     @Parameters(index = "0", description = "container id")
     String id;
 
@@ -36,6 +45,9 @@ final class CreateCommand implements Callable<Integer> {
     public Integer call() {
         if (consoleSocket != null) {
             throw new CliException("--console-socket is not supported by berth-runtime yet: set process.terminal to false");
+        }
+        if (preserveFds != 0) {
+            throw new CliException("--preserve-fds " + preserveFds + " is not supported by berth-runtime yet: pass data through stdio or mounts");
         }
         ContainerRuntime runtime = top.runtime(true);
         Container c = runtime.create(id, bundle, Stdio.inherit());

@@ -52,6 +52,24 @@ public final class ContainerRuntime implements AutoCloseable {
         ContainerKill.run(ctx, id, signal, all);
     }
 
+    public void pause(String id) {
+        ContainerPause.pause(ctx, id);
+    }
+
+    public void resume(String id) {
+        ContainerPause.resume(ctx, id);
+    }
+
+    /** Every process in the container's cgroup (init first when it is still there). */
+    public List<Integer> pids(String id) {
+        ContainerRecord record = ctx.store.load(id);
+        List<Integer> pids = new ArrayList<>(ctx.cgroup(record).pids());
+        if (pids.remove(Integer.valueOf(record.pid()))) {
+            pids.add(0, record.pid());
+        }
+        return pids;
+    }
+
     public void delete(String id, boolean force) {
         ContainerDelete.run(ctx, id, force);
     }

@@ -1,0 +1,44 @@
+package io.berth.runtime.cli;
+
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+import io.berth.runtime.container.ContainerJson;
+import io.berth.runtime.linux.Capability;
+import io.berth.runtime.oci.DefaultSpec;
+import picocli.CommandLine.Command;
+
+/** What this runtime implements, in the OCI runtime spec's features.md shape. */
+@Command(name = "features", description = "Show the enabled features (OCI features JSON).")
+final class FeaturesCommand implements Callable<Integer> {
+    /** Everything else a config.json may set is refused by SpecValidator, so it is not listed. */
+    static final List<String> NAMESPACES = List.of("cgroup", "ipc", "mount", "network", "pid", "uts");
+    static final List<String> MOUNT_OPTIONS = List.of("async", "atime", "bind", "defaults", "dev", "diratime",
+            "dirsync", "exec", "mand", "noatime", "nodev", "nodiratime", "noexec", "nomand", "norelatime",
+            "nostrictatime", "nosuid", "nosymfollow", "private", "rbind", "relatime", "ro", "rprivate", "rshared",
+            "rslave", "runbindable", "rw", "shared", "slave", "strictatime", "suid", "sync", "unbindable");
+
+    @Override
+    public Integer call() {
+        Map<String, Object> linux = new LinkedHashMap<>();
+        linux.put("namespaces", NAMESPACES);
+        linux.put("capabilities", Arrays.stream(Capability.values()).map(c -> "CAP_" + c.name()).toList());
+        linux.put("cgroup", Map.of("v1", true, "v2", true, "systemd", false, "systemdUser", false, "rdma", false));
+        linux.put("seccomp", Map.of("enabled", false));
+        linux.put("apparmor", Map.of("enabled", false));
+        linux.put("selinux", Map.of("enabled", false));
+        linux.put("intelRdt", Map.of("enabled", false));
+        Map<String, Object> features = new LinkedHashMap<>();
+        features.put("ociVersionMin", "1.0.0");
+        features.put("ociVersionMax", DefaultSpec.OCI_VERSION);
+        features.put("hooks", List.of());
+        features.put("mountOptions", MOUNT_OPTIONS);
+        features.put("linux", linux);
+        features.put("annotations", Map.of("io.berth.runtime.version", "dev"));
+        System.out.println(ContainerJson.pretty(features));
+        return 0;
+    }
+}
