@@ -30,7 +30,11 @@ final class ContainerCreate {
     static Container run(RuntimeContext ctx, String id, Path bundle, Stdio stdio) {
         StateStore.checkId(id);
         Path bundleDir = bundle.toAbsolutePath().normalize();
-        Spec spec = SpecJson.read(bundleDir.resolve("config.json"));
+        return run(ctx, id, bundleDir, SpecJson.read(bundleDir.resolve("config.json")), stdio);
+    }
+
+    static Container run(RuntimeContext ctx, String id, Path bundleDir, Spec spec, Stdio stdio) {
+        StateStore.checkId(id);
         SpecValidator.validate(spec);
         Path rootfs = rootfs(spec, bundleDir);
         CgroupLimits limits = ResourceMapping.limits(spec);

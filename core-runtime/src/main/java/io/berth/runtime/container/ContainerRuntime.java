@@ -6,6 +6,7 @@ import java.util.List;
 
 import io.berth.runtime.linux.Stdio;
 import io.berth.runtime.oci.DefaultSpec;
+import io.berth.runtime.oci.Spec;
 
 /**
  * Berth's runtime as a library: the OCI lifecycle (create, start, state, kill, delete) over one
@@ -26,6 +27,14 @@ public final class ContainerRuntime implements AutoCloseable {
     /** Creates the container from {@code bundle}/config.json; its process waits for {@link #start}. */
     public Container create(String id, Path bundle, Stdio stdio) {
         return ContainerCreate.run(ctx, id, bundle, stdio);
+    }
+
+    /**
+     * Creates the container from a spec already in memory (the daemon's way: no config.json to
+     * parse); a relative root.path is resolved against {@code bundle}.
+     */
+    public Container create(String id, Path bundle, Spec spec, Stdio stdio) {
+        return ContainerCreate.run(ctx, id, bundle.toAbsolutePath().normalize(), spec, stdio);
     }
 
     public void start(String id) {
