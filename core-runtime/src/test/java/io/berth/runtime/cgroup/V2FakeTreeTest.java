@@ -102,13 +102,13 @@ class V2FakeTreeTest {
     }
 
     @Test
-    void deviceRulesAreRefusedBeforeAnythingIsWritten() {
+    void deviceRulesNeedARealCgroupAndAreRefusedBeforeAnythingIsWritten() {
         cgroup.create();
         CgroupLimits limits = CgroupLimits.builder().memoryLimit(16L << 20)
                 .devices(List.of(DeviceRule.deny("a", null, null, "rwm"))).build();
         assertThatThrownBy(() -> cgroup.apply(limits))
-                .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageStartingWith("devices: device rules on cgroup v2 need an eBPF device filter, which is not supported yet");
+                .isInstanceOf(CgroupException.class)
+                .hasMessageStartingWith("devices: a device filter is an eBPF program attached to a real cgroup2 directory");
         assertThat(dir.resolve("memory.max")).doesNotExist();
     }
 

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -120,6 +121,38 @@ class V2UnifiedHierarchyTest {
         assertThat(exitWithin(q, 10)).isEqualTo(128 + 15);
         assertThat(cgroup.frozen()).isTrue();
         cgroup.thaw();
+    }
+
+    @Test
+    void deviceFilterIsEnforcedByTheKernel() throws Exception {
+        cgroup.create();
+        cgroup.apply(CgroupLimits.builder().devices(List.of(
+                DeviceRule.deny("a", null, null, "rwm"),
+                DeviceRule.allow("c", 1L, 3L, "rwm"),   // /dev/null
+                DeviceRule.allow("c", 1L, 5L, "r")))    // /dev/zero, read only
+                .build());
+        String script = "read x; head -c 1 /dev/zero >/dev/null && echo zero-read;"
+                + " echo x 2>/dev/null >/dev/zero || echo zero-write-denied;"
+                + " head -c 1 /dev/urandom >/dev/null 2>&1 || echo urandom-denied";
+        Process p = procs.shell(script);
+        cgroup.addProcess(pid(p));
+        release(p);
+        assertThat(exitWithin(p, 10)).isZero();
+        assertThat(CgroupTestSupport.stdout(p).lines()).containsExactly("zero-read", "zero-write-denied", "urandom-denied");
+
+        // A second apply replaces the program instead of stacking a second one.
+        cgroup.apply(CgroupLimits.builder().devices(List.of(DeviceRule.allow("a", null, null, "rwm"))).build());
+        Process q = procs.shell(script);
+        cgroup.addProcess(pid(q));
+        release(q);
+        assertThat(exitWithin(q, 10)).isZero();
+        assertThat(CgroupTestSupport.stdout(q).lines()).containsExactly("zero-read");
+
+        // A process outside the cgroup was never affected.
+        Process outside = procs.shell("read x; head -c 1 /dev/urandom >/dev/null && echo urandom-read");
+        release(outside);
+        assertThat(exitWithin(outside, 10)).isZero();
+        assertThat(CgroupTestSupport.stdout(outside)).isEqualTo("urandom-read\n");
     }
 
     @Test

@@ -1,20 +1,33 @@
 package io.berth.runtime.cgroup.v2;
 
+import java.nio.file.Path;
+
+import io.berth.runtime.cgroup.CgroupException;
+import io.berth.runtime.cgroup.CgroupFiles;
 import io.berth.runtime.cgroup.CgroupLimits;
 
 /**
  * v2 has no devices files: device access is decided by an eBPF program attached to the cgroup
- * (BPF_CGROUP_DEVICE), which Berth does not generate yet. Rules are refused rather than ignored,
- * because silently granting every device would be worse than not starting.
+ * (BPF_CGROUP_DEVICE), compiled from the rules by {@link DeviceFilter}.
  */
 final class Devices {
     private Devices() {
     }
 
-    static void check(CgroupLimits limits) {
+    static void check(CgroupFiles files, CgroupLimits limits) {
         if (limits.hasDevices()) {
-            throw new IllegalArgumentException("devices: device rules on cgroup v2 need an eBPF device filter, which is"
-                    + " not supported yet; leave devices unset on this host (or use a cgroup v1 host)");
+            // Compiling validates device numbers before anything is written.
+            DeviceFilter.compile(limits.devices());
+            if (files.plainFiles()) {
+                throw new CgroupException("devices: a device filter is an eBPF program attached to a real cgroup2"
+                        + " directory; a tree of plain files cannot hold one");
+            }
+        }
+    }
+
+    static void apply(CgroupFiles files, Path dir, CgroupLimits limits) {
+        if (limits.hasDevices()) {
+            Bpf.attachDeviceFilter(dir, DeviceFilter.encode(DeviceFilter.compile(limits.devices())));
         }
     }
 }

@@ -24,8 +24,16 @@ final class Freezer {
         }
     }
 
+    /** Asks for a thaw and waits for cgroup.events to say so, as freeze waits for the freeze. */
     static void thaw(CgroupFiles files, Path dir) {
         files.write(dir.resolve("cgroup.freeze"), "0");
+        long deadline = System.nanoTime() + TIMEOUT_NANOS;
+        while (frozen(files, dir)) {
+            if (System.nanoTime() > deadline) {
+                throw new CgroupException("cannot thaw " + dir + ": cgroup.events still reports frozen after 5 s");
+            }
+            CgroupFiles.sleep(1);
+        }
     }
 
     static boolean frozen(CgroupFiles files, Path dir) {

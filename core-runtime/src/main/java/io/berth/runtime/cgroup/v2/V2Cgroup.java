@@ -69,7 +69,7 @@ public final class V2Cgroup implements Cgroup {
     @Override
     public void apply(CgroupLimits limits) {
         requireCreated("apply()");
-        Devices.check(limits);
+        Devices.check(files, limits);
         if (limits.hasMemory()) {
             require(Memory.CONTROLLER, "memoryLimit/memoryReservation");
             Memory.check(files, dir, limits);
@@ -89,6 +89,7 @@ public final class V2Cgroup implements Cgroup {
         Memory.apply(files, dir, limits);
         Cpu.apply(files, dir, limits);
         Pids.apply(files, dir, limits);
+        Devices.apply(files, dir, limits);
     }
 
     private void requireCreated(String operation) {
@@ -156,8 +157,11 @@ public final class V2Cgroup implements Cgroup {
         if (signal == Signals.SIGKILL && files.exists(kill)) {
             // Kernel 5.14+: kills the whole subtree atomically, forks included, frozen or not.
             files.write(kill, "1");
-            if (frozen()) {
-                thaw(); // as signalFrozen does after SIGKILL: a killed container is not "paused"
+            // As signalFrozen does after SIGKILL: a killed container is not "paused". Read the
+            // request, not cgroup.events: while tasks die the events file briefly says "not frozen".
+            Path freeze = dir.resolve("cgroup.freeze");
+            if (files.exists(freeze) && files.read(freeze).equals("1")) {
+                thaw();
             }
             return;
         }
