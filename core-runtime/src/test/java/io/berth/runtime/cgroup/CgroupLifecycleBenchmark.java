@@ -1,5 +1,6 @@
 package io.berth.runtime.cgroup;
 
+import io.berth.runtime.linux.Signals;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Path;

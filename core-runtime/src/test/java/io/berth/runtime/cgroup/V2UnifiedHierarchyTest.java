@@ -1,5 +1,6 @@
 package io.berth.runtime.cgroup;
 
+import io.berth.runtime.linux.Signals;
 import static io.berth.runtime.cgroup.CgroupTestSupport.exitWithin;
 import static io.berth.runtime.cgroup.CgroupTestSupport.pid;
 import static io.berth.runtime.cgroup.CgroupTestSupport.release;

@@ -14,7 +14,8 @@ import io.berth.runtime.cgroup.CgroupFiles;
 import io.berth.runtime.cgroup.CgroupFs;
 import io.berth.runtime.cgroup.CgroupLimits;
 import io.berth.runtime.cgroup.CgroupStats;
-import io.berth.runtime.cgroup.Signals;
+import io.berth.runtime.cgroup.CgroupSignals;
+import io.berth.runtime.linux.Signals;
 
 /** A container's cgroup on v1: one directory in every mounted hierarchy. */
 public final class V1Cgroup implements Cgroup {
@@ -174,10 +175,10 @@ public final class V1Cgroup implements Cgroup {
     public void killAll(int signal) {
         Path freezer = dirs.get(Freezer.CONTROLLER);
         if (freezer == null || !Files.isDirectory(freezer)) {
-            Signals.signalAll(pids(), signal);
+            CgroupSignals.signalAll(pids(), signal);
             return;
         }
-        Signals.signalFrozen(this, signal);
+        CgroupSignals.signalFrozen(this, signal);
     }
 
     @Override

@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
 import io.berth.runtime.cgroup.CgroupException;
+import io.berth.runtime.linux.LibC;
 import jnr.ffi.LastError;
 import jnr.ffi.LibraryLoader;
 import jnr.ffi.Memory;
@@ -22,24 +23,16 @@ final class Bpf {
      * a program to a child cgroup (under a flag-less program the kernel refuses that).
      */
     private static final int BPF_F_ALLOW_OVERRIDE = 1;
-    private static final int O_RDONLY = 0;
-    private static final int O_CLOEXEC = 0x80000; // the same on x86_64 and aarch64
     private static final int LOG_SIZE = 64 * 1024;
 
-    public interface LibC {
+    public interface BpfCall {
         @SaveError
         long syscall(long number, long cmd, Pointer attr, long size);
 
-        @SaveError
-        int open(String path, int flags);
-
-        int close(int fd);
-
-        String strerror(int errnum);
     }
 
     private static final class Holder {
-        static final LibC LIBC = LibraryLoader.create(LibC.class).load("c");
+        static final BpfCall LIBC = LibraryLoader.create(BpfCall.class).load("c");
         static final Runtime RUNTIME = Runtime.getRuntime(LIBC);
     }
 
@@ -48,11 +41,13 @@ final class Bpf {
 
     /** Loads the program and attaches it to {@code cgroupDir}, replacing a program attached there before. */
     static void attachDeviceFilter(Path cgroupDir, byte[] insns) {
-        LibC c = Holder.LIBC;
+        BpfCall c = Holder.LIBC;
         Runtime rt = Holder.RUNTIME;
-        int dirFd = c.open(cgroupDir.toString(), O_RDONLY | O_CLOEXEC);
-        if (dirFd < 0) {
-            throw new CgroupException("cannot open cgroup " + cgroupDir + " to attach the device filter: " + error());
+        int dirFd;
+        try {
+            dirFd = LibC.open(cgroupDir.toString(), LibC.O_RDONLY);
+        } catch (LibC.SyscallException e) {
+            throw new CgroupException("cannot open cgroup " + cgroupDir + " to attach the device filter: " + e.getMessage());
         }
         try {
             Pointer code = Memory.allocateDirect(rt, insns.length, true);
@@ -90,16 +85,16 @@ final class Bpf {
                 }
             } finally {
                 // The attachment holds its own reference to the program.
-                c.close((int) progFd);
+                LibC.close((int) progFd);
             }
         } finally {
-            c.close(dirFd);
+            LibC.close(dirFd);
         }
     }
 
     private static String error() {
         int errno = LastError.getLastError(Holder.RUNTIME);
-        return Holder.LIBC.strerror(errno) + " (errno " + errno + ")";
+        return LibC.strerror(errno) + " (errno " + errno + ")";
     }
 
     private static long syscallNumber() {

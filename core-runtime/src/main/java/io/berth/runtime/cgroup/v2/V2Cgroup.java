@@ -12,7 +12,8 @@ import io.berth.runtime.cgroup.CgroupFiles;
 import io.berth.runtime.cgroup.CgroupFs;
 import io.berth.runtime.cgroup.CgroupLimits;
 import io.berth.runtime.cgroup.CgroupStats;
-import io.berth.runtime.cgroup.Signals;
+import io.berth.runtime.cgroup.CgroupSignals;
+import io.berth.runtime.linux.Signals;
 
 /** A container's cgroup on the v2 unified hierarchy: one directory. */
 public final class V2Cgroup implements Cgroup {
@@ -166,10 +167,10 @@ public final class V2Cgroup implements Cgroup {
             return;
         }
         if (!files.exists(dir.resolve("cgroup.freeze"))) {
-            Signals.signalAll(pids(), signal);
+            CgroupSignals.signalAll(pids(), signal);
             return;
         }
-        Signals.signalFrozen(this, signal);
+        CgroupSignals.signalFrozen(this, signal);
     }
 
     @Override

@@ -1,29 +1,13 @@
 package io.berth.runtime.cgroup;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 
-import jnr.ffi.LibraryLoader;
+import io.berth.runtime.linux.LibC;
+import io.berth.runtime.linux.Signals;
 
-/**
- * kill(2) for processes that are not the JVM's children (ProcessHandle can only send SIGTERM and
- * SIGKILL). Internal to the cgroup packages.
- */
-public final class Signals {
-    public static final int SIGKILL = 9;
-    public static final int SIGTERM = 15;
-
-    /** The libc binding, loaded on first use. */
-    public interface LibC {
-        int kill(int pid, int signal);
-    }
-
-    private static final class Holder {
-        static final LibC LIBC = LibraryLoader.create(LibC.class).load("c");
-    }
-
-    private Signals() {
+/** Signalling every process of a cgroup, for both versions. Internal to the cgroup packages. */
+public final class CgroupSignals {
+    private CgroupSignals() {
     }
 
     /**
@@ -46,7 +30,7 @@ public final class Signals {
         try {
             signalAll(cgroup.pids(), signal);
         } finally {
-            if (froze || (wasFrozen && signal == SIGKILL)) {
+            if (froze || (wasFrozen && signal == Signals.SIGKILL)) {
                 cgroup.thaw();
             }
         }
@@ -58,8 +42,10 @@ public final class Signals {
             throw new IllegalArgumentException("signal must be between 1 and 64, got " + signal);
         }
         for (int pid : pids) {
-            if (Holder.LIBC.kill(pid, signal) != 0 && Files.exists(Path.of("/proc/" + pid))) {
-                throw new CgroupException("cannot send signal " + signal + " to process " + pid);
+            try {
+                LibC.kill(pid, signal); // false: exited meanwhile
+            } catch (LibC.SyscallException e) {
+                throw new CgroupException("cannot send signal " + signal + " to process " + pid + ": " + e.getMessage());
             }
         }
     }
