@@ -17,7 +17,10 @@ trap 'bin/berth-runtime --root "$work/state" delete --force demo >/dev/null 2>&1
 rootfs="$work/bundle/rootfs"
 mkdir -p "$rootfs"/{bin,sbin,usr/bin,usr/sbin,etc,proc,sys,dev,tmp,root}
 cp /bin/busybox "$rootfs/bin/busybox"
-"$rootfs/bin/busybox" --install -s "$rootfs/bin"
+# Relative links: "busybox --install -s" would point them at this host path, absent inside.
+for applet in $(/bin/busybox --list); do
+  [ -e "$rootfs/bin/$applet" ] || ln -s busybox "$rootfs/bin/$applet"
+done
 printf 'root:x:0:0:root:/root:/bin/sh\n' > "$rootfs/etc/passwd"
 printf 'root:x:0:\n' > "$rootfs/etc/group"
 

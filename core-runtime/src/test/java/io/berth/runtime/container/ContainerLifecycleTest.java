@@ -121,6 +121,29 @@ class ContainerLifecycleTest {
         assertThat(pids).doesNotExist();
     }
 
+    @Test
+    void berthsDefaultSpecGivesDockersCapabilitiesAndIsolation() throws Exception {
+        String script = "grep -E '^(CapEff|CapBnd|CapPrm|NoNewPrivs)' /proc/self/status; "
+                // Masked: /proc/keys is /dev/null inside (this kernel has no /proc/kcore). Read-only: /proc/sys.
+                + "echo keys=$(wc -c < /proc/keys); "
+                + "echo procsys=$( (echo x > /proc/sys/kernel/domainname) 2>/dev/null && echo writable || echo refused); "
+                + "echo root=$(touch /probe 2>/dev/null && echo writable || echo readonly); "
+                + "echo env=$(env | sort | tr '\\n' ' '); "
+                + "echo procs=$(ls /proc | grep -c '^[0-9]'); "
+                + "echo nofile=$(ulimit -n); echo ifaces=$(ls /sys/class/net | tr '\\n' ' ')end";
+        Path bundle = Bundles.write(dir.resolve("b"), List.of("sh", "-c", script));
+        Container c = f.runtime.create("iso", bundle, f.stdio());
+        f.runtime.start("iso");
+        assertThat(c.waitFor().exitCode()).as(f.stderr()).isZero();
+        String docker = "00000000a80425fb"; // Docker's 14 default capabilities, as /proc shows them
+        assertThat(f.stdout()).contains("CapEff:\t" + docker, "CapPrm:\t" + docker, "CapBnd:\t" + docker, "NoNewPrivs:\t1")
+                .contains("keys=0", "procsys=refused", "root=readonly", "nofile=1024", "ifaces=lo end")
+                // Exactly the spec's PATH and TERM, plus what sh itself sets (PWD, SHLVL); nothing from the JVM.
+                .contains("env=PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin PWD=/ SHLVL=1 TERM=xterm\n")
+                // sh, ls, grep and at most a subshell: none of the host's processes.
+                .containsPattern("procs=[1-4]\n");
+    }
+
     private static long forkRefusals(Path pidsCgroup) throws java.io.IOException {
         return Long.parseLong(Files.readString(pidsCgroup.resolve("pids.events")).replaceAll("\\D", ""));
     }
