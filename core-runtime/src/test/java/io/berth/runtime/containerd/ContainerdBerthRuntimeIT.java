@@ -5,6 +5,7 @@ import java.nio.file.Path;
 
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
+import io.berth.runtime.deploy.Checkout;
 import io.berth.testkit.Requirements;
 
 /**
@@ -17,20 +18,8 @@ import io.berth.testkit.Requirements;
 class ContainerdBerthRuntimeIT extends ContainerdRuntimeContract {
     @Override
     Path runtimeBinary() {
-        Path script = checkoutRoot().resolve("bin/berth-runtime");
-        Path jar = checkoutRoot().resolve("core-runtime/target/berth-core-runtime.jar");
+        Path jar = Checkout.runtimeJar();
         Requirements.require(Files.isRegularFile(jar), jar + " is missing: run 'mvn package' first (mvn verify does)");
-        return script;
-    }
-
-    /** The checkout holding bin/berth-runtime, found upwards from the module directory tests run in. */
-    static Path checkoutRoot() {
-        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-            if (Files.isExecutable(p.resolve("bin/berth-runtime"))) {
-                return p;
-            }
-        }
-        throw new IllegalStateException("no bin/berth-runtime above " + Path.of("").toAbsolutePath()
-                + ": run the tests from a Berth checkout");
+        return Checkout.root().resolve("bin/berth-runtime");
     }
 }
