@@ -100,17 +100,17 @@ abstract class ContainerdRuntimeContract {
         assertThat(state.exitCode()).as(state.describe()).isZero();
         assertThat(state.stdout()).as("runtime state").contains("\"running\"").containsPattern("\"pid\":\\s*" + pid + "\\b");
 
-        CtrResult inside = containerd.ctrOk("tasks", "exec", "--exec-id", "e1", id, "echo", "inside");
+        CtrResult inside = containerd.ctrOk(exec("e1", false, id, "echo", "inside"));
         assertThat(inside.stdout()).isEqualTo("inside\n");
 
-        CtrResult failing = containerd.ctr("tasks", "exec", "--exec-id", "e2", id, "sh", "-c", "exit 7");
+        CtrResult failing = containerd.ctr(exec("e2", false, id, "sh", "-c", "exit 7"));
         assertThat(failing.exitCode()).as(failing.describe()).isEqualTo(7);
 
         // Same PID namespace as init: the exec'd process sees PID 1 as the container's shell.
-        CtrResult pid1 = containerd.ctrOk("tasks", "exec", "--exec-id", "e3", id, "cat", "/proc/1/cmdline");
+        CtrResult pid1 = containerd.ctrOk(exec("e3", false, id, "cat", "/proc/1/cmdline"));
         assertThat(pid1.stdout()).startsWith("sh\0-c\0trap");
 
-        containerd.ctrOk("tasks", "exec", "--detach", "--exec-id", "e4", id, "sleep", "300");
+        containerd.ctrOk(exec("e4", true, id, "sleep", "300"));
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
             List<Long> pids = psPids(id);
             assertThat(pids).contains(pid);
@@ -124,6 +124,7 @@ abstract class ContainerdRuntimeContract {
         assertThat(deleted.stdout() + deleted.stderr()).as(deleted.describe()).contains("exit code 42");
 
         assertThat(lines(containerd.ctrOk("tasks", "ls", "-q"))).doesNotContain(id);
+        assertThat(containerd.shimSocket(id)).as("shim socket after delete").doesNotExist();
         CtrResult gone = LocalContainerd.run(List.of(binary.toString(), "--root", containerd.runtimeRoot().toString(),
                 "state", id), Duration.ofSeconds(30));
         assertThat(gone.exitCode()).as("runtime state after delete: " + gone.describe()).isNotZero();
@@ -167,10 +168,21 @@ abstract class ContainerdRuntimeContract {
      */
     String[] run(List<String> flags, String id, String... command) {
         List<String> cmd = new ArrayList<>(List.of("run", "--snapshotter", containerd.snapshotter(),
-                "--runc-binary", binary.toString()));
+                "--fifo-dir", containerd.fifoDir().toString(), "--runc-binary", binary.toString()));
         cmd.addAll(flags);
         cmd.add(image);
         cmd.add(id);
+        cmd.addAll(List.of(command));
+        return cmd.toArray(String[]::new);
+    }
+
+    /** {@code ctr tasks exec [--detach] --exec-id EXEC_ID ID COMMAND...}, its FIFOs in our directory. */
+    String[] exec(String execId, boolean detach, String id, String... command) {
+        List<String> cmd = new ArrayList<>(List.of("tasks", "exec", "--fifo-dir", containerd.fifoDir().toString()));
+        if (detach) {
+            cmd.add("--detach");
+        }
+        cmd.addAll(List.of("--exec-id", execId, id));
         cmd.addAll(List.of(command));
         return cmd.toArray(String[]::new);
     }

@@ -38,6 +38,8 @@ public final class LocalContainerd implements AutoCloseable {
      * daemon keeps outside its directory.
      */
     private static final Path RUNTIME_STATE_ROOT = Path.of("/run/containerd/runc");
+    /** containerd 1.6 puts every shim's socket here whatever its config says (runtime/v2/shim). */
+    private static final Path SHIM_SOCKET_DIR = Path.of("/run/containerd/s");
 
     private final Path dir;
     private final Path socket;
@@ -178,6 +180,25 @@ public final class LocalContainerd implements AutoCloseable {
         return RUNTIME_STATE_ROOT.resolve(namespace);
     }
 
+    /**
+     * Pass as {@code --fifo-dir} to {@code ctr run} and {@code ctr tasks exec}: ctr's default is
+     * /run/containerd/fifo, and it leaves a detached exec's FIFOs there for good.
+     */
+    public Path fifoDir() {
+        return dir.resolve("fifo");
+    }
+
+    /** The socket of the shim for container {@code id}: sha256 of address/namespace/id. */
+    public Path shimSocket(String id) {
+        try {
+            byte[] hash = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest((socket + "/" + namespace + "/" + id).getBytes(StandardCharsets.UTF_8));
+            return SHIM_SOCKET_DIR.resolve(HexFormat.of().formatHex(hash));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required of every JVM", e);
+        }
+    }
+
     /** Where this namespace's containers get their cgroups: ctr's default is /NAMESPACE/ID. */
     public String cgroupPath(String containerId) {
         return "/" + namespace + "/" + containerId;
@@ -310,9 +331,19 @@ public final class LocalContainerd implements AutoCloseable {
      */
     private void killShims() {
         for (ProcessHandle shim : shims()) {
+            // A killed shim cannot remove its socket file: do it for it.
+            List<String> argv = cmdline(Path.of("/proc/" + shim.pid()));
+            int id = argv.indexOf("-id");
             shim.destroyForcibly();
             for (int i = 0; i < 50 && isRunning(shim); i++) {
                 sleep(100);
+            }
+            if (id >= 0 && id + 1 < argv.size()) {
+                try {
+                    Files.deleteIfExists(shimSocket(argv.get(id + 1)));
+                } catch (IOException e) {
+                    // reported by the caller's checks, if it matters
+                }
             }
         }
     }

@@ -26,8 +26,9 @@ class LocalContainerdIT {
         try {
             String image = BusyboxImage.importInto(containerd, tmp);
             // Left running on purpose, as a failed test would leave it.
-            containerd.ctrOk("run", "-d", "--snapshotter", containerd.snapshotter(), "--runc-binary", runc.toString(),
-                    image, "left-behind", "sleep", "300");
+            containerd.ctrOk("run", "-d", "--snapshotter", containerd.snapshotter(), "--fifo-dir", containerd.fifoDir().toString(),
+                    "--runc-binary", runc.toString(), image, "left-behind", "sleep", "300");
+            assertThat(containerd.shimSocket("left-behind")).as("shim socket").exists();
             shims = containerd.shims();
             assertThat(shims).as("shim for the running task").isNotEmpty();
             assertThat(containerd.cgroupDirs()).as("container cgroups").isNotEmpty();
@@ -44,6 +45,7 @@ class LocalContainerdIT {
         assertThat(containerd.cgroupDirs()).isEmpty();
         assertThat(LocalContainerd.mountsUnder(dir)).isEmpty();
         assertThat(containerd.runtimeRoot()).doesNotExist();
+        assertThat(containerd.shimSocket("left-behind")).doesNotExist();
         assertThat(dir).doesNotExist();
     }
 
