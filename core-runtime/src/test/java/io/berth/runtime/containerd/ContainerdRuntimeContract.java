@@ -134,18 +134,31 @@ abstract class ContainerdRuntimeContract {
     @Test
     void ttyRunGetsATerminal() {
         // ctr run --tty puts its own stdin in raw mode and fails without a terminal: script(1) gives it one.
-        Path script = Requirements.command("script", "util-linux");
+        // The runtime gets --console-socket and must send the pty master back over it.
         String id = newId();
-        List<String> ctr = containerd.ctrCommand(run(List.of("--rm", "--tty"), id, "sh", "-c",
-                "tty; test -t 0 && test -t 1 && echo both-tty; stty size"));
-        CtrResult r = LocalContainerd.run(List.of(script.toString(), "-qec", shellQuote(ctr), "/dev/null"),
-                Duration.ofSeconds(60));
+        CtrResult r = inTerminal(containerd.ctrCommand(run(List.of("--rm", "--tty"), id, "sh", "-c",
+                "tty; test -t 0 && test -t 1 && echo both-tty")));
 
         assertThat(r.exitCode()).as(r.describe()).isZero();
         assertThat(r.stdout()).as(r.describe()).contains("/dev/pts/", "both-tty");
 
         CtrResult plain = containerd.ctrOk(run(List.of("--rm"), newId(), "sh", "-c", "test -t 1 || echo not-a-tty"));
         assertThat(plain.stdout()).as("the same check without --tty").isEqualTo("not-a-tty\n");
+    }
+
+    @Test
+    void ttyExecGetsATerminal() {
+        // kubectl exec -it: the runtime's exec gets --tty --console-socket.
+        String id = newId();
+        containerd.ctrOk(run(List.of("-d"), id, "sleep", "300"));
+        awaitStatus(id, "RUNNING");
+        List<String> exec = new ArrayList<>(List.of(exec("t1", false, id, "sh", "-c", "tty; test -t 0 && echo exec-tty")));
+        exec.add(exec.indexOf("--exec-id"), "--tty");
+
+        CtrResult r = inTerminal(containerd.ctrCommand(exec.toArray(String[]::new)));
+
+        assertThat(r.exitCode()).as(r.describe()).isZero();
+        assertThat(r.stdout()).as(r.describe()).contains("/dev/pts/", "exec-tty");
     }
 
     @Test
@@ -236,6 +249,12 @@ abstract class ContainerdRuntimeContract {
 
     static List<String> lines(CtrResult r) {
         return r.stdout().lines().map(String::trim).filter(s -> !s.isEmpty()).toList();
+    }
+
+    /** Runs {@code argv} on a new pseudo-terminal (script(1) from util-linux) and collects what it printed. */
+    static CtrResult inTerminal(List<String> argv) {
+        Path script = Requirements.command("script", "util-linux");
+        return LocalContainerd.run(List.of(script.toString(), "-qec", shellQuote(argv), "/dev/null"), Duration.ofSeconds(60));
     }
 
     /** One shell word per argument, for script(1), which takes a single command string. */

@@ -123,7 +123,12 @@ public final class LocalContainerd implements AutoCloseable {
 
                 [plugins."io.containerd.internal.v1.opt"]
                   path = "%1$s/opt"
-                """.formatted(dir, socket);
+                """.formatted(tomlString(dir.toString()), tomlString(socket.toString()));
+    }
+
+    /** The inside of a TOML basic string: a temp dir name could hold a quote or a backslash. */
+    private static String tomlString(String s) {
+        return s.replace("\\", "\\\\").replace("\"", "\\\"");
     }
 
     private void awaitReady() {
