@@ -34,8 +34,8 @@ public final class LocalContainerd implements AutoCloseable {
     private static final Path CGROUP_ROOT = Path.of("/sys/fs/cgroup");
     /**
      * containerd-shim-runc-v2 passes {@code --root /run/containerd/runc/NAMESPACE} to the runtime
-     * unless the client sets a root in the runtime options, and ctr cannot: the only state this
-     * daemon keeps outside its directory.
+     * unless the client sets a root in the runtime options, and ctr cannot. With the shim sockets
+     * below, the only state outside our directory (ctr's FIFOs go to {@link #fifoDir()}).
      */
     private static final Path RUNTIME_STATE_ROOT = Path.of("/run/containerd/runc");
     /** containerd 1.6 puts every shim's socket here whatever its config says (runtime/v2/shim). */
@@ -88,7 +88,11 @@ public final class LocalContainerd implements AutoCloseable {
                 local.snapshotter = local.pickSnapshotter();
                 return local;
             } catch (RuntimeException | Error e) {
-                local.close();
+                try {
+                    local.close();
+                } catch (RuntimeException cleanup) {
+                    e.addSuppressed(cleanup);
+                }
                 throw e;
             }
         } catch (IOException e) {
