@@ -95,8 +95,7 @@ abstract class ContainerdRuntimeContract {
         containerd.ctrOk(run(List.of("-d"), id, "sh", "-c", "trap 'exit 42' TERM; while true; do sleep 0.1; done"));
         long pid = awaitStatus(id, "RUNNING");
 
-        CtrResult state = LocalContainerd.run(List.of(binary.toString(), "--root", containerd.runtimeRoot().toString(),
-                "state", id), Duration.ofSeconds(30));
+        CtrResult state = runtime("state", id);
         assertThat(state.exitCode()).as(state.describe()).isZero();
         assertThat(state.stdout()).as("runtime state").contains("\"running\"").containsPattern("\"pid\":\\s*" + pid + "\\b");
 
@@ -125,9 +124,15 @@ abstract class ContainerdRuntimeContract {
 
         assertThat(lines(containerd.ctrOk("tasks", "ls", "-q"))).doesNotContain(id);
         assertThat(containerd.shimSocket(id)).as("shim socket after delete").doesNotExist();
-        CtrResult gone = LocalContainerd.run(List.of(binary.toString(), "--root", containerd.runtimeRoot().toString(),
-                "state", id), Duration.ofSeconds(30));
+        CtrResult gone = runtime("state", id);
         assertThat(gone.exitCode()).as("runtime state after delete: " + gone.describe()).isNotZero();
+        // The shim deletes twice (delete, then delete --force) and ignores a failure only when the
+        // runtime's message says "does not exist" (containerd pkg/process): both must hold.
+        CtrResult again = runtime("delete", id);
+        assertThat(again.exitCode()).as(again.describe()).isNotZero();
+        assertThat(again.stderr()).as(again.describe()).contains("does not exist");
+        CtrResult forced = runtime("delete", "--force", id);
+        assertThat(forced.exitCode()).as(forced.describe()).isZero();
         assertThat(ProcessHandle.of(pid).filter(LocalContainerd::isRunning)).as("init process after delete").isEmpty();
     }
 
@@ -198,6 +203,13 @@ abstract class ContainerdRuntimeContract {
         cmd.addAll(List.of("--exec-id", execId, id));
         cmd.addAll(List.of(command));
         return cmd.toArray(String[]::new);
+    }
+
+    /** The runtime binary itself, on the state root the shim gave it. */
+    CtrResult runtime(String... args) {
+        List<String> cmd = new ArrayList<>(List.of(binary.toString(), "--root", containerd.runtimeRoot().toString()));
+        cmd.addAll(List.of(args));
+        return LocalContainerd.run(cmd, Duration.ofSeconds(30));
     }
 
     String newId() {
