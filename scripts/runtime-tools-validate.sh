@@ -28,7 +28,7 @@ command -v go >/dev/null 2>&1 || die "go is not installed (apt-get install golan
 
 debian_src=/usr/share/gocode/src/github.com/opencontainers/runtime-tools
 src=${RUNTIME_TOOLS_SRC:-$debian_src}
-[ -d "$src" ] || die "no runtime-tools source at $src (apt-get install golang-github-opencontainers-runtime-tools-dev, or set RUNTIME_TOOLS_SRC to a runtime-tools source tree)"
+[ -d "$src" ] || die "no runtime-tools source at $src: set RUNTIME_TOOLS_SRC to a runtime-tools source tree with its vendor/ directory (Debian packages only the libraries, not the suite)"
 src=$(cd "$src" && pwd)
 if [ ! -d "$src/validation" ] || [ ! -d "$src/cmd/runtimetest" ]; then
   if [ "$src" = "$debian_src" ]; then
