@@ -10,6 +10,7 @@ packages=(
   util-linux iproute2 procps                     # mount, nsenter, ip, ps used by tests
   docker-registry skopeo umoci                   # image-store: a real registry and image tools
   containerd                                     # berth-runtime driven by containerd (ctr)
+  golang-go                                      # builds the OCI runtime-tools suite offline (scripts/runtime-tools-validate.sh)
 )
 
 missing=()
