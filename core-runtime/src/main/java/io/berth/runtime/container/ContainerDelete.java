@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 
 import io.berth.runtime.cgroup.Cgroup;
+import io.berth.runtime.linux.LibC;
 import io.berth.runtime.linux.Signals;
 
 /**
@@ -37,6 +38,11 @@ final class ContainerDelete {
             if (live != null) {
                 live.close();
             }
+        }
+        if (record.process().isZombie()) {
+            // Created by this JVM through another runtime instance or a CLI call made in-process:
+            // we are its parent, so nobody else will ever reap it.
+            LibC.reapIfExited(record.pid());
         }
         cgroup.destroy();
         ctx.store.remove(id);

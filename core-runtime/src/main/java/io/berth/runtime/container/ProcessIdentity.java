@@ -25,6 +25,12 @@ public record ProcessIdentity(int pid, long startTime) {
         return stat != null && Long.parseLong(stat[19]) == startTime && !stat[0].equals("Z") && !stat[0].equals("X");
     }
 
+    /** True when this very process has exited but was not reaped yet. */
+    public boolean isZombie() {
+        String[] stat = pid <= 0 ? null : stat(pid);
+        return stat != null && Long.parseLong(stat[19]) == startTime && stat[0].equals("Z");
+    }
+
     /** The fields after the command name; index 0 is the state letter (field 3). */
     private static String[] stat(int pid) {
         try {

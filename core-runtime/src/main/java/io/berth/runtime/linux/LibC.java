@@ -34,6 +34,9 @@ public final class LibC {
         @SaveError
         long write(int fd, byte[] buf, long count);
 
+        @SaveError
+        int waitpid(int pid, int[] status, int options);
+
         String strerror(int errno);
     }
 
@@ -80,6 +83,17 @@ public final class LibC {
             int errno = LastError.getLastError(Holder.RUNTIME);
             throw new SyscallException("write " + what, errno, strerror(errno));
         }
+    }
+
+    /**
+     * Reaps {@code pid} if it is an exited child of this process; does nothing otherwise (still
+     * running, or not ours: ECHILD). Only call it for a pid known to be a container's, or it could
+     * take the exit status of a process the JDK waits for.
+     */
+    public static void reapIfExited(int pid) {
+        final int wnohang = 1;
+        final int wall = 0x40000000;
+        Holder.C.waitpid(pid, new int[1], wnohang | wall);
     }
 
     public static void close(int fd) {
