@@ -284,6 +284,7 @@ public final class ImageStore {
      * {@link #release(String)}.
      */
     public ImageDetails use(String containerId, String name) throws IOException {
+        StoreLayout.checkContainerId(containerId);
         gcLock.readLock().lock();
         try {
             Digest digest = require(name);
