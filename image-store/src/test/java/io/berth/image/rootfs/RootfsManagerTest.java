@@ -1,0 +1,174 @@
+package io.berth.image.rootfs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.berth.image.content.Progress;
+import io.berth.image.store.ImageDetails;
+import io.berth.image.store.ImageStore;
+import io.berth.image.testing.ImageFixtures;
+import io.berth.image.testing.Sentinel;
+import io.berth.image.testing.TarBuilder;
+import io.berth.image.testing.TestImages;
+import io.berth.testkit.BusyboxRootfs;
+import io.berth.testkit.Requirements;
+
+/** Real overlayfs mounts (and the copy fallback) for containers, checked against the layers and /proc/self/mountinfo. */
+class RootfsManagerTest {
+    @TempDir
+    Path tmp;
+    ImageStore store;
+    final List<String> created = new ArrayList<>();
+    RootfsManager manager;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        Requirements.root();
+        Requirements.command("mount", "mount");
+        store = new ImageStore(tmp.resolve("state-" + UUID.randomUUID()));
+        byte[] base = new TarBuilder()
+                .file("etc/os-release", "ID=base\n")
+                .file("etc/hostname", "base\n")
+                .file("var/cache/old", "stale\n")
+                .symlink("lib", "usr/lib")
+                .file("usr/lib/libc.so", "libc")
+                .tar();
+        byte[] top = new TarBuilder()
+                .file("etc/.wh.hostname", "")
+                .file("var/cache/.wh..wh..opq", "")
+                .file("var/cache/new", "fresh\n")
+                .file("etc/motd", "top\n")
+                .tar();
+        TestImages.register(store, "two:1", base, top);
+    }
+
+    @AfterEach
+    void tearDown() throws IOException {
+        for (String id : created) {
+            if (manager != null) {
+                manager.delete(id);
+            }
+        }
+        if (store != null) {
+            assertThat(Mounts.under(store.layout().root())).isEmpty();
+        }
+    }
+
+    private Rootfs create(RootfsManager.Mode mode, String id, String image) throws IOException {
+        manager = new RootfsManager(store, mode);
+        created.add(id);
+        return manager.create(id, image);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = RootfsManager.Mode.class, names = {"OVERLAY", "COPY"})
+    void mergedViewAppliesWhiteoutsAndOpaqueDirs(RootfsManager.Mode mode) throws IOException {
+        Rootfs r = create(mode, "c1", "two:1");
+        assertThat(r.kind().name()).isEqualTo(mode.name());
+        assertThat(Mounts.isMountPoint(r.path())).isEqualTo(mode == RootfsManager.Mode.OVERLAY);
+        Path root = r.path();
+        assertThat(root.resolve("etc/os-release")).hasContent("ID=base");
+        assertThat(root.resolve("etc/motd")).hasContent("top");
+        assertThat(Files.exists(root.resolve("etc/hostname"), LinkOption.NOFOLLOW_LINKS)).isFalse();
+        assertThat(root.resolve("var/cache/new")).hasContent("fresh");
+        assertThat(Files.exists(root.resolve("var/cache/old"), LinkOption.NOFOLLOW_LINKS)).isFalse();
+        assertThat(Files.readSymbolicLink(root.resolve("lib"))).isEqualTo(Path.of("usr/lib"));
+        assertThat(manager.kind("c1")).contains(r.kind());
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = RootfsManager.Mode.class, names = {"OVERLAY", "COPY"})
+    void writesInOneContainerChangeNeitherTheLayersNorAnotherContainer(RootfsManager.Mode mode) throws IOException {
+        ImageDetails image = store.inspect("two:1");
+        List<Map<String, String>> layersBefore = new ArrayList<>();
+        for (ImageDetails.Layer l : image.layers()) {
+            layersBefore.add(Sentinel.snapshot(l.unpacked()));
+        }
+        Rootfs a = create(mode, "a", "two:1");
+        Rootfs b = create(mode, "b", "two:1");
+        Files.writeString(a.path().resolve("etc/os-release"), "ID=changed\n");
+        Files.writeString(a.path().resolve("new-file"), "a only\n");
+        Files.delete(a.path().resolve("etc/motd"));
+        Files.setPosixFilePermissions(a.path().resolve("usr/lib/libc.so"), java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+
+        assertThat(b.path().resolve("etc/os-release")).hasContent("ID=base");
+        assertThat(b.path().resolve("etc/motd")).hasContent("top");
+        assertThat(b.path().resolve("new-file")).doesNotExist();
+        for (int i = 0; i < image.layers().size(); i++) {
+            assertThat(Sentinel.snapshot(image.layers().get(i).unpacked())).isEqualTo(layersBefore.get(i));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = RootfsManager.Mode.class, names = {"OVERLAY", "COPY"})
+    void deleteLeavesNoMountAndNoDirectory(RootfsManager.Mode mode) throws IOException {
+        Rootfs r = create(mode, "gone", "two:1");
+        Path dir = store.layout().container("gone");
+        manager.delete("gone");
+        assertThat(Mounts.under(dir)).isEmpty();
+        assertThat(dir).doesNotExist();
+        assertThat(r.path()).doesNotExist();
+        // and the image is free again
+        store.remove("two:1", false);
+        assertThat(store.layout().layers()).isEmptyDirectory();
+    }
+
+    @Test
+    void busyboxRootfsRunsUnderChroot() throws IOException {
+        Path layout = ImageFixtures.busyboxLayout(tmp);
+        store.importLayout(layout, ImageFixtures.TAG, "busybox:1", Progress.NONE);
+        Rootfs r = create(RootfsManager.Mode.OVERLAY, "bb", "busybox:1");
+        List<String> out = ImageFixtures.lines("chroot", r.path().toString(), "/bin/sh", "-c",
+                "cat /etc/motd; test -e /etc/hostname && echo hostname-present || echo hostname-gone; echo written > /tmp/x; cat /tmp/x");
+        assertThat(out).containsExactly("layer two", "hostname-gone", "written");
+        assertThat(store.layout().container("bb").resolve("upper/tmp/x")).hasContent("written");
+    }
+
+    @Test
+    void badRequestsAreClearErrorsAndLeaveNothing() throws IOException {
+        manager = new RootfsManager(store, RootfsManager.Mode.OVERLAY);
+        assertThatThrownBy(() -> manager.create("c9", "missing:1")).hasMessageContaining("no image named 'missing:1'");
+        assertThat(store.layout().container("c9")).doesNotExist();
+        assertThatThrownBy(() -> manager.create("../x", "two:1")).hasMessageContaining("invalid container id");
+        create(RootfsManager.Mode.OVERLAY, "twice", "two:1");
+        assertThatThrownBy(() -> manager.create("twice", "two:1")).hasMessageContaining("already has a root filesystem");
+        assertThat(Mounts.under(store.layout().container("twice"))).hasSize(1);
+    }
+
+    @Test
+    void tooManyLayersFallBackToACopyInAutoMode() throws IOException {
+        byte[][] layers = new byte[70][];
+        for (int i = 0; i < layers.length; i++) {
+            layers[i] = new TarBuilder().file("layer" + i, "n" + i).tar();
+        }
+        TestImages.register(store, "tall:1", layers);
+        manager = new RootfsManager(store, RootfsManager.Mode.OVERLAY);
+        assertThatThrownBy(() -> manager.create("tall-o", "tall:1")).hasMessageContaining("too many for one overlay mount");
+        assertThat(store.layout().container("tall-o")).doesNotExist();
+        Rootfs r = create(RootfsManager.Mode.AUTO, "tall-a", "tall:1");
+        assertThat(r.kind()).isEqualTo(RootfsKind.COPY);
+        assertThat(r.path().resolve("layer0")).hasContent("n0");
+        assertThat(r.path().resolve("layer69")).hasContent("n69");
+    }
+
+    @Test
+    void busyboxFixtureIsAvailable() {
+        assertThat(BusyboxRootfs.path().resolve("bin/busybox")).isRegularFile();
+    }
+}
