@@ -48,7 +48,7 @@ struct berth_op {
 };
 
 /* Steps that are not setup ops, as reported over the error pipe (op indexes are >= 0). */
-#define STEP_READY (-1)
+#define STEP_READY (-1) /* not an error: setup done (then the gate, then execve) */
 #define STEP_STDIO (-2)
 #define STEP_GATE (-5)
 #define STEP_EXEC (-6)
