@@ -401,6 +401,39 @@ static long exec_program(struct berth_plan *p)
     }
 }
 
+/*
+ * setns(CLONE_NEWPID) only decides where our children go, so fork once more. CLONE_PARENT makes
+ * the grandchild the launching process's own child (reapable through a pidfd, no subreaper); we
+ * report its pid and exit, and it goes on with the next op once our end of the sync pipe closes,
+ * so its own reports always come after the pid. Fork-style (no CLONE_VM, stack 0): the grandchild
+ * continues on a copy of this stack.
+ */
+static long enter_pid_ns(void)
+{
+    int sync[2];
+    long r = SYS2(SYS_pipe2, sync, O_CLOEXEC);
+    if (r < 0) {
+        return r;
+    }
+    long pid = SYS5(SYS_clone, CLONE_PARENT | SIGCHLD, 0, 0, 0, 0);
+    if (pid < 0) {
+        SYS1(SYS_close, sync[0]);
+        SYS1(SYS_close, sync[1]);
+        return pid;
+    }
+    if (pid == 0) {
+        SYS1(SYS_close, sync[1]);
+        read_byte(sync[0]);
+        SYS1(SYS_close, sync[0]);
+        return 0;
+    }
+    struct berth_report rep = {STEP_CHILD_PID, (int32_t)pid};
+    write_all(FD_REPORT, &rep, sizeof rep);
+    for (;;) {
+        SYS1(SYS_exit_group, 0);
+    }
+}
+
 static long run_op(struct berth_plan *p, const struct berth_op *op)
 {
     const uint64_t *n = op->n;
@@ -493,6 +526,8 @@ static long run_op(struct berth_plan *p, const struct berth_op *op)
             SYS1(SYS_close, fd);
         }
         return r;
+    case OP_ENTER_PID_NS:
+        return enter_pid_ns();
     default:
         return -EINVAL;
     }

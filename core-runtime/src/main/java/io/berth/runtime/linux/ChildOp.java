@@ -294,6 +294,18 @@ public sealed interface ChildOp {
         }
     }
 
+    /**
+     * After joining a PID namespace: the child forks once more so the rest of the program (and the
+     * exec) runs inside it; {@link ChildProcess} then follows the grandchild (its pid and pidfd).
+     * {@link Launcher} adds this op itself when the plan joins a PID namespace.
+     */
+    record EnterPidNamespace() implements ChildOp {
+        @Override
+        public String step() {
+            return "fork into the joined PID namespace";
+        }
+    }
+
     /** Runs {@code op}, treating ENOENT as success (masked and read-only paths the kernel may not have). */
     record IfExists(ChildOp op) implements ChildOp {
         public IfExists {

@@ -21,8 +21,9 @@ public final class ChildProcess implements AutoCloseable {
     private final NativeLibrary nl;
     private final List<ChildOp> program;
     private final String argv0;
-    private final int pid;
-    private final int pidfd;
+    /** The child, or after a PID-namespace join the grandchild that replaced it (see readReport). */
+    private volatile int pid;
+    private volatile int pidfd;
     private final int reportFd;
     private int goFd;
     private int gateWriteFd;
@@ -231,6 +232,34 @@ public final class ChildProcess implements AutoCloseable {
 
     /** {step, errno}, or null on EOF (exec happened, or the child died without a word). */
     private int[] readReport() {
+        for (;;) {
+            int[] r = readRecord();
+            if (r == null || r[0] != PlanLayout.STEP_CHILD_PID) {
+                return r;
+            }
+            followGrandchild(r[1]);
+        }
+    }
+
+    /**
+     * The child forked into a joined PID namespace (CLONE_PARENT: the grandchild is our child too)
+     * and exits; from now on this object is the grandchild. The intermediate is reaped here.
+     */
+    private void followGrandchild(int newPid) {
+        long fd = nl.lib.berth_pidfd_open(newPid);
+        int[] out = new int[2];
+        nl.lib.berth_pidfd_reap(pidfd, 0, out);
+        if (fd < 0) {
+            throw new IllegalStateException("pidfd_open " + newPid + ": " + nl.strerror((int) -fd));
+        }
+        synchronized (pidfdLock) {
+            nl.lib.berth_close(pidfd);
+            pidfd = (int) fd;
+            pid = newPid;
+        }
+    }
+
+    private int[] readRecord() {
         byte[] buf = new byte[8];
         int got = 0;
         while (got < 8) {

@@ -50,10 +50,6 @@ public record LaunchPlan(
                 throw new IllegalArgumentException("namespace " + ns + " is both new and joined: choose one");
             }
         }
-        if (joinNamespaces.containsKey(Namespace.PID)) {
-            throw new IllegalArgumentException("joining a PID namespace is not supported yet: run the process in a new"
-                    + " or the host's PID namespace");
-        }
         if (startGateFd < GATE_PIPE) {
             throw new IllegalArgumentException("startGateFd " + startGateFd + " is invalid: use NO_GATE, GATE_PIPE or an fd");
         }
