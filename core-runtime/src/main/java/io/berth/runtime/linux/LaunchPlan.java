@@ -18,7 +18,9 @@ import java.util.Set;
  *                    fork-style copy that pins no memory of this JVM (a CLI that exits before start)
  * @param startGateFd {@link #NO_GATE}: exec right after setup; {@link #GATE_PIPE}: the launcher
  *                    makes a pipe and {@link ChildProcess#start()} releases it; else an fd the
- *                    child blocks reading one byte from (e.g. an O_RDWR exec FIFO) before exec
+ *                    child blocks reading one byte from before exec: an O_RDWR exec FIFO, released
+ *                    by {@link ChildProcess#start()} writing into that same fd or by any other
+ *                    process writing the FIFO (the CLI's {@code start}), who then skips start()
  */
 public record LaunchPlan(
         Set<Namespace> newNamespaces,
