@@ -250,6 +250,11 @@ public sealed interface ChildOp {
         public String step() {
             return "raise ambient capabilities " + capabilities;
         }
+
+        @Override
+        public String hint(int errno) {
+            return errno == Errno.EPERM ? "each must also be permitted and inheritable" : null;
+        }
     }
 
     record NoNewPrivs() implements ChildOp {
