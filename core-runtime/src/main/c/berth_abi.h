@@ -36,6 +36,7 @@ enum berth_op_code {
     OP_UMASK = 23,       /* n0 mask */
     OP_MASK_PATH = 24,   /* s0 path: /dev/null over a file, empty read-only tmpfs over a dir */
     OP_SETNS = 25,       /* s0 path, n0 nstype */
+    OP_ENTER_PID_NS = 26, /* fork once more (CLONE_PARENT) so the rest runs inside the joined PID ns */
 };
 
 #define BERTH_OPF_IGNORE_ENOENT 1u
@@ -48,11 +49,12 @@ struct berth_op {
 };
 
 /* Steps that are not setup ops, as reported over the error pipe (op indexes are >= 0). */
-#define STEP_READY (-1)
+#define STEP_READY (-1) /* not an error: setup done (then the gate, then execve) */
 #define STEP_STDIO (-2)
 #define STEP_GATE (-5)
 #define STEP_EXEC (-6)
 #define STEP_SIGNALS (-7)
+#define STEP_CHILD_PID (-8) /* not an error: err carries the grandchild's pid, which replaces the child */
 
 struct berth_report {
     int32_t step;

@@ -3,7 +3,11 @@
  * Java laid out (berth_abi.h). Java decided everything; this file only carries it out, under the
  * rules of DESIGN.md "How a container starts": raw syscalls only (berth_sys.h), no malloc, no
  * stdio, no errno, no locks, only this stack. Any failure is written to the error pipe as
- * {step, errno} and the child exits; EOF on that pipe (it is CLOEXEC) means execve succeeded.
+ * {step, errno} and the child exits. When setup is done it sends READY, then waits at the start
+ * gate if there is one; EOF after READY (the pipe is CLOEXEC) means execve succeeded.
+ *
+ * Handshake, as steps: reset signals -> arrange fds (stdio 0-2, pipes 3-5, close the rest) ->
+ * wait for "go" -> run ops -> READY -> [start gate] -> execve.
  */
 #define _GNU_SOURCE
 /* gcc would turn our loops into strlen/memset calls: libc, which rule 1 forbids here. */
@@ -161,8 +165,9 @@ static void arrange_fds(struct berth_plan *p)
         /* stdio must survive execve; the pipes must not (EOF on exec is the success signal). */
         long r = SYS3(SYS_dup3, src[i], i, i < 3 ? 0 : O_CLOEXEC);
         if (r < 0) {
+            /* src[3], the lifted report pipe, stays valid until close_range below. */
             struct berth_report rep = {STEP_STDIO, (int32_t)-r};
-            SYS3(SYS_write, i > 3 ? FD_REPORT : src[3], &rep, sizeof rep);
+            SYS3(SYS_write, src[3], &rep, sizeof rep);
             SYS1(SYS_exit_group, 1);
         }
     }
@@ -396,6 +401,39 @@ static long exec_program(struct berth_plan *p)
     }
 }
 
+/*
+ * setns(CLONE_NEWPID) only decides where our children go, so fork once more. CLONE_PARENT makes
+ * the grandchild the launching process's own child (reapable through a pidfd, no subreaper); we
+ * report its pid and exit, and it goes on with the next op once our end of the sync pipe closes,
+ * so its own reports always come after the pid. Fork-style (no CLONE_VM, stack 0): the grandchild
+ * continues on a copy of this stack.
+ */
+static long enter_pid_ns(void)
+{
+    int sync[2];
+    long r = SYS2(SYS_pipe2, sync, O_CLOEXEC);
+    if (r < 0) {
+        return r;
+    }
+    long pid = SYS5(SYS_clone, CLONE_PARENT | SIGCHLD, 0, 0, 0, 0);
+    if (pid < 0) {
+        SYS1(SYS_close, sync[0]);
+        SYS1(SYS_close, sync[1]);
+        return pid;
+    }
+    if (pid == 0) {
+        SYS1(SYS_close, sync[1]);
+        read_byte(sync[0]);
+        SYS1(SYS_close, sync[0]);
+        return 0;
+    }
+    struct berth_report rep = {STEP_CHILD_PID, (int32_t)pid};
+    write_all(FD_REPORT, &rep, sizeof rep);
+    for (;;) {
+        SYS1(SYS_exit_group, 0);
+    }
+}
+
 static long run_op(struct berth_plan *p, const struct berth_op *op)
 {
     const uint64_t *n = op->n;
@@ -423,7 +461,7 @@ static long run_op(struct berth_plan *p, const struct berth_op *op)
             SYS1(SYS_close, r);
             return 0;
         }
-        return r == -ELOOP ? -ELOOP : r;
+        return r;
     case OP_SYMLINK:
         r = SYS3(SYS_symlinkat, s[0], AT_FDCWD, s[1]);
         return r == -EEXIST ? 0 : r;
@@ -488,6 +526,8 @@ static long run_op(struct berth_plan *p, const struct berth_op *op)
             SYS1(SYS_close, fd);
         }
         return r;
+    case OP_ENTER_PID_NS:
+        return enter_pid_ns();
     default:
         return -EINVAL;
     }
@@ -518,12 +558,14 @@ int berth_child_main(void *arg)
         }
     }
 
+    /* Setup is done. Sent with or without a gate, so the parent can tell "died during setup"
+       (EOF before READY) from "exec'd" (EOF after it). */
+    struct berth_report ready = {STEP_READY, 0};
+    r = write_all(FD_REPORT, &ready, sizeof ready);
+    if (r < 0) {
+        die(STEP_GATE, r);
+    }
     if (p->gate_fd >= 0) {
-        struct berth_report ready = {STEP_READY, 0};
-        r = write_all(FD_REPORT, &ready, sizeof ready);
-        if (r < 0) {
-            die(STEP_GATE, r);
-        }
         r = read_byte(FD_GATE);
         if (r == 0) {
             /* Nobody will ever start us; leave quietly instead of running half-released. */

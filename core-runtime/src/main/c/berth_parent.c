@@ -160,6 +160,13 @@ long berth_pidfd_reap(int pidfd, int nohang, int *out)
     }
 }
 
+/* A pidfd for a child we did not clone ourselves (the grandchild of a PID-namespace join). */
+long berth_pidfd_open(int pid)
+{
+    long r = syscall(SYS_pidfd_open, pid, 0);
+    return r < 0 ? -errno : r;
+}
+
 long berth_pidfd_kill(int pidfd, int sig)
 {
     return syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0 ? -errno : 0;

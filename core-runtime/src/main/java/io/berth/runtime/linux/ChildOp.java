@@ -250,6 +250,11 @@ public sealed interface ChildOp {
         public String step() {
             return "raise ambient capabilities " + capabilities;
         }
+
+        @Override
+        public String hint(int errno) {
+            return errno == Errno.EPERM ? "each must also be permitted and inheritable" : null;
+        }
     }
 
     record NoNewPrivs() implements ChildOp {
@@ -291,6 +296,18 @@ public sealed interface ChildOp {
         @Override
         public String step() {
             return "join " + namespace.procName() + " namespace " + path;
+        }
+    }
+
+    /**
+     * After joining a PID namespace: the child forks once more so the rest of the program (and the
+     * exec) runs inside it; {@link ChildProcess} then follows the grandchild (its pid and pidfd).
+     * {@link Launcher} adds this op itself when the plan joins a PID namespace.
+     */
+    record EnterPidNamespace() implements ChildOp {
+        @Override
+        public String step() {
+            return "fork into the joined PID namespace";
         }
     }
 

@@ -10,8 +10,10 @@ import java.util.Optional;
  * {@link #start()} (exec confirmed) → {@link #waitFor()} (reaped exactly once, through the pidfd so
  * a reused pid is never signalled or reaped) → {@link #close()}.
  *
- * <p>Thread-safety: {@link #kill(int)}, {@link #poll()} and {@link #waitFor()} may be called from any
- * thread while another waits; close only after waiters have returned.
+ * <p>Thread-safety: {@link #kill(int)} works from any thread at any time, also while another thread
+ * is blocked in {@link #proceed()} or {@link #waitFor()} (that is how a child stuck in setup is
+ * ended); {@link #poll()} and {@link #waitFor()} may run concurrently. Close only after waiters
+ * have returned.
  */
 public final class ChildProcess implements AutoCloseable {
     private enum State { CREATED, AT_GATE, RUNNING, FAILED }
@@ -19,16 +21,19 @@ public final class ChildProcess implements AutoCloseable {
     private final NativeLibrary nl;
     private final List<ChildOp> program;
     private final String argv0;
-    private final int pid;
-    private final int pidfd;
+    /** The child, or after a PID-namespace join the grandchild that replaced it (see readReport). */
+    private volatile int pid;
+    private volatile int pidfd;
     private final int reportFd;
     private int goFd;
     private int gateWriteFd;
     private final int callerGateFd;
     private NativePlan plan;
     private State state = State.CREATED;
-    private ExitStatus exit;
-    private boolean closed;
+    /** Guards the pidfd's lifetime only, so kill() never waits behind a blocked proceed(). */
+    private final Object pidfdLock = new Object();
+    private volatile ExitStatus exit;
+    private volatile boolean closed;
 
     ChildProcess(NativeLibrary nl, NativePlan plan, List<ChildOp> program, String argv0, int pid, int pidfd,
             int reportFd, int goFd, int gateWriteFd, int callerGateFd) {
@@ -69,18 +74,16 @@ public final class ChildProcess implements AutoCloseable {
         goFd = -1;
         int[] report = readReport();
         if (report == null) {
-            if (hasGate()) {
-                state = State.FAILED;
-                throw diedDuringSetup("setup");
-            }
-            execConfirmed();
-            return;
+            state = State.FAILED;
+            throw diedDuringSetup("setup");
         }
-        if (report[0] == PlanLayout.STEP_READY) {
-            state = State.AT_GATE;
-            return;
+        if (report[0] != PlanLayout.STEP_READY) {
+            throw failed(report);
         }
-        throw failed(report);
+        state = State.AT_GATE;
+        if (!hasGate()) {
+            confirmExec();
+        }
     }
 
     /**
@@ -106,12 +109,18 @@ public final class ChildProcess implements AutoCloseable {
             throw new ChildSetupException("start", (int) -w, "start: cannot release the start gate: "
                     + nl.strerror((int) -w));
         }
+        confirmExec();
+    }
+
+    /** After READY: EOF on the CLOEXEC pipe means execve succeeded; anything else is its error. */
+    private void confirmExec() {
         int[] report = readReport();
-        if (report == null) {
-            execConfirmed();
-            return;
+        if (report != null) {
+            throw failed(report);
         }
-        throw failed(report);
+        state = State.RUNNING;
+        // After execve the child has its own address space: the plan and stack are ours again.
+        freePlan();
     }
 
     /** Blocks until the child exits and reaps it (once; later calls return the same status). */
@@ -159,14 +168,17 @@ public final class ChildProcess implements AutoCloseable {
     }
 
     /** Sends {@code signal} (see {@link Signals}); a no-op once the child has been reaped. */
-    public synchronized void kill(int signal) {
-        checkOpen();
-        if (exit != null) {
-            return;
-        }
-        long r = nl.lib.berth_pidfd_kill(pidfd, signal);
-        if (r < 0 && r != -Errno.ESRCH) {
-            throw new IllegalStateException("kill " + Signals.name(signal) + " " + pid + ": " + nl.strerror((int) -r));
+    public void kill(int signal) {
+        synchronized (pidfdLock) {
+            checkOpen();
+            if (exit != null) {
+                return;
+            }
+            // Through the pidfd: if the child is already dead this is ESRCH, never another process.
+            long r = nl.lib.berth_pidfd_kill(pidfd, signal);
+            if (r < 0 && r != -Errno.ESRCH) {
+                throw new IllegalStateException("kill " + Signals.name(signal) + " " + pid + ": " + nl.strerror((int) -r));
+            }
         }
     }
 
@@ -182,10 +194,12 @@ public final class ChildProcess implements AutoCloseable {
                 reap(false);
             }
         } finally {
-            closed = true;
-            for (int fd : new int[] {reportFd, goFd, gateWriteFd, pidfd}) {
-                if (fd >= 0) {
-                    nl.lib.berth_close(fd);
+            synchronized (pidfdLock) {
+                closed = true;
+                for (int fd : new int[] {reportFd, goFd, gateWriteFd, pidfd}) {
+                    if (fd >= 0) {
+                        nl.lib.berth_close(fd);
+                    }
                 }
             }
             goFd = -1;
@@ -203,12 +217,6 @@ public final class ChildProcess implements AutoCloseable {
         return callerGateFd != LaunchPlan.NO_GATE;
     }
 
-    private void execConfirmed() {
-        state = State.RUNNING;
-        // After execve the child has its own address space: the plan and stack are ours again.
-        freePlan();
-    }
-
     private void freePlan() {
         if (plan != null) {
             plan.free();
@@ -224,6 +232,34 @@ public final class ChildProcess implements AutoCloseable {
 
     /** {step, errno}, or null on EOF (exec happened, or the child died without a word). */
     private int[] readReport() {
+        for (;;) {
+            int[] r = readRecord();
+            if (r == null || r[0] != PlanLayout.STEP_CHILD_PID) {
+                return r;
+            }
+            followGrandchild(r[1]);
+        }
+    }
+
+    /**
+     * The child forked into a joined PID namespace (CLONE_PARENT: the grandchild is our child too)
+     * and exits; from now on this object is the grandchild. The intermediate is reaped here.
+     */
+    private void followGrandchild(int newPid) {
+        long fd = nl.lib.berth_pidfd_open(newPid);
+        int[] out = new int[2];
+        nl.lib.berth_pidfd_reap(pidfd, 0, out);
+        if (fd < 0) {
+            throw new IllegalStateException("pidfd_open " + newPid + ": " + nl.strerror((int) -fd));
+        }
+        synchronized (pidfdLock) {
+            nl.lib.berth_close(pidfd);
+            pidfd = (int) fd;
+            pid = newPid;
+        }
+    }
+
+    private int[] readRecord() {
         byte[] buf = new byte[8];
         int got = 0;
         while (got < 8) {

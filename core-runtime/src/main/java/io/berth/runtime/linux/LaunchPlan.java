@@ -18,7 +18,9 @@ import java.util.Set;
  *                    fork-style copy that pins no memory of this JVM (a CLI that exits before start)
  * @param startGateFd {@link #NO_GATE}: exec right after setup; {@link #GATE_PIPE}: the launcher
  *                    makes a pipe and {@link ChildProcess#start()} releases it; else an fd the
- *                    child blocks reading one byte from (e.g. an O_RDWR exec FIFO) before exec
+ *                    child blocks reading one byte from before exec: an O_RDWR exec FIFO, released
+ *                    by {@link ChildProcess#start()} writing into that same fd or by any other
+ *                    process writing the FIFO (the CLI's {@code start}), who then skips start()
  */
 public record LaunchPlan(
         Set<Namespace> newNamespaces,
@@ -49,10 +51,6 @@ public record LaunchPlan(
             if (newNamespaces.contains(ns)) {
                 throw new IllegalArgumentException("namespace " + ns + " is both new and joined: choose one");
             }
-        }
-        if (joinNamespaces.containsKey(Namespace.PID)) {
-            throw new IllegalArgumentException("joining a PID namespace is not supported yet: run the process in a new"
-                    + " or the host's PID namespace");
         }
         if (startGateFd < GATE_PIPE) {
             throw new IllegalArgumentException("startGateFd " + startGateFd + " is invalid: use NO_GATE, GATE_PIPE or an fd");

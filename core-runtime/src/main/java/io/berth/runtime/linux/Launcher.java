@@ -61,7 +61,8 @@ public final class Launcher {
                 (int) np.readSlot(PlanLayout.GO_W), gateWrite, plan.startGateFd());
     }
 
-    /** Joins (user first so the rest are permitted, mount last so the other paths still resolve), the
+    /** Joins (user first so the rest are permitted, mount last so the other paths still resolve) and
+     *  the fork that enters a joined PID namespace, the
      *  user namespace's root identity, a cgroup namespace once the parent placed the child, then the
      *  caller's setup. */
     static List<ChildOp> program(LaunchPlan plan) {
@@ -70,6 +71,9 @@ public final class Launcher {
         joins.sort(Comparator.comparingInt(e -> joinOrder(e.getKey())));
         for (Map.Entry<Namespace, Path> j : joins) {
             program.add(new ChildOp.SetNs(j.getKey(), j.getValue().toString()));
+        }
+        if (plan.joinNamespaces().containsKey(Namespace.PID)) {
+            program.add(new ChildOp.EnterPidNamespace());
         }
         if (plan.newNamespaces().contains(Namespace.USER) || plan.joinNamespaces().containsKey(Namespace.USER)) {
             // Writing the id maps does not change the child's own ids: until it sets them it is the

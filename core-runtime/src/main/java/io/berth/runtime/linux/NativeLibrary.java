@@ -55,6 +55,8 @@ final class NativeLibrary {
 
         long berth_pidfd_kill(int pidfd, int signal);
 
+        long berth_pidfd_open(int pid);
+
         String berth_strerror(int errno);
     }
 

@@ -194,6 +194,8 @@ final class NativePlan {
             code = 25;
             s[0] = w.string(j.path());
             n[0] = j.namespace().cloneFlag();
+        } else if (op instanceof ChildOp.EnterPidNamespace) {
+            code = 26;
         } else {
             throw new IllegalStateException("no C op for " + op);
         }

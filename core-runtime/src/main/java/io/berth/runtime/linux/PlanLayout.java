@@ -37,6 +37,8 @@ final class PlanLayout {
     static final int STEP_GATE = -5;
     static final int STEP_EXEC = -6;
     static final int STEP_SIGNALS = -7;
+    /** Not an error: the errno field carries the grandchild's pid after a PID-namespace join. */
+    static final int STEP_CHILD_PID = -8;
 
     private PlanLayout() {
     }

@@ -8,7 +8,9 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Deque;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * How a container's root is prepared, as child ops in named steps (run in a new mount namespace):
@@ -99,8 +101,9 @@ public final class RootfsSetup {
 
         // mounts
         boolean devMounted = false;
+        Set<String> covered = new HashSet<>();
         for (MountSpec m : mounts) {
-            String target = resolveInRoot(rootfs, m.destination());
+            String target = resolveInRoot(rootfs, m.destination(), covered);
             MountOptions o;
             try {
                 o = MountOptions.parse(m.options());
@@ -127,6 +130,9 @@ public final class RootfsSetup {
                 ops.add(ChildOp.Mount.propagation(target, o.propagation()));
             }
             devMounted |= target.equals("dev");
+            // What the image has on disk under this target is hidden from here on: later
+            // destinations inside it must not follow the image's symlinks there.
+            covered.add(target);
         }
 
         // devices
@@ -172,6 +178,20 @@ public final class RootfsSetup {
         return ops;
     }
 
+    private static boolean isCovered(Deque<String> done, Set<String> covered) {
+        if (covered.isEmpty()) {
+            return false;
+        }
+        StringBuilder prefix = new StringBuilder();
+        for (String part : done) {
+            prefix.append(prefix.length() == 0 ? "" : "/").append(part);
+            if (covered.contains(prefix.toString())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static void addParentDir(List<ChildOp> ops, String target) {
         int slash = target.lastIndexOf('/');
         if (slash > 0) {
@@ -194,6 +214,11 @@ public final class RootfsSetup {
      * an untrusted party between planning and launch.
      */
     public static String resolveInRoot(Path root, String path) {
+        return resolveInRoot(root, path, Set.of());
+    }
+
+    /** As above; below any of {@code covered} (relative mount targets) nothing on disk is consulted. */
+    static String resolveInRoot(Path root, String path, Set<String> covered) {
         Deque<String> todo = new ArrayDeque<>(Arrays.asList(path.split("/")));
         Deque<String> done = new ArrayDeque<>();
         int links = 0;
@@ -207,7 +232,7 @@ public final class RootfsSetup {
                 continue;
             }
             Path current = root.resolve(String.join("/", done)).resolve(c);
-            if (Files.isSymbolicLink(current)) {
+            if (!isCovered(done, covered) && Files.isSymbolicLink(current)) {
                 if (++links > MAX_SYMLINKS) {
                     throw new IllegalArgumentException("too many symlinks resolving " + path + " in " + root
                             + ": fix the loop in the image");

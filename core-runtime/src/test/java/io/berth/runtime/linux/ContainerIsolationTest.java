@@ -31,19 +31,28 @@ class ContainerIsolationTest {
     void setUp() throws Exception {
         Requirements.root();
         container = new TestContainer(BusyboxRootfs.path());
-        mountsBefore = mounts();
+        mountsBefore = mounts(tmp);
     }
 
     @org.junit.jupiter.api.AfterEach
     void noMountLeaks() throws Exception {
         if (mountsBefore != null) {
-            assertThat(mounts()).isEqualTo(mountsBefore);
+            assertThat(mounts(tmp)).isEqualTo(mountsBefore);
         }
     }
 
-    static List<String> mounts() throws Exception {
+    /**
+     * Host mount points a launch could leak: anything under the rootfs fixture or a test's temp
+     * dirs, and the host's own system mounts (where a propagation bug would stack copies). Other
+     * helpers' tests mount elsewhere on this shared machine, so the whole table is not compared.
+     */
+    static List<String> mounts(Path testTmp) throws Exception {
+        String rootfs = BusyboxRootfs.cacheDir().toString();
+        List<String> system = List.of("/", "/proc", "/sys", "/dev", "/dev/pts", "/dev/shm", "/dev/mqueue");
         return Files.readAllLines(Path.of("/proc/self/mountinfo")).stream()
-                .map(l -> l.split(" ")[4]).sorted().collect(Collectors.toList());
+                .map(l -> l.split(" ")[4])
+                .filter(m -> m.startsWith(rootfs) || system.contains(m) || m.startsWith(testTmp.toString()))
+                .sorted().collect(Collectors.toList());
     }
 
     @Test

@@ -32,14 +32,14 @@ class ContainerLifecycleTest {
     void setUp() throws Exception {
         Requirements.root();
         container = new TestContainer(BusyboxRootfs.path());
-        mountsBefore = ContainerIsolationTest.mounts();
+        mountsBefore = ContainerIsolationTest.mounts(tmp);
         fdsBefore = FdUtil.openFds();
     }
 
     @AfterEach
     void nothingLeaked() throws Exception {
         if (mountsBefore != null) {
-            assertThat(ContainerIsolationTest.mounts()).isEqualTo(mountsBefore);
+            assertThat(ContainerIsolationTest.mounts(tmp)).isEqualTo(mountsBefore);
             assertThat(FdUtil.openFds()).as(FdUtil.fdTargets().toString()).isEqualTo(fdsBefore);
             assertThat(LeakCheck.zombieChildren()).isEmpty();
         }

@@ -40,7 +40,7 @@ class LaunchLeakTest {
         // Warm up once so lazily opened JDK/jnr fds are not counted as leaks.
         runOnce(plan);
         int fds = FdUtil.openFds();
-        List<String> mounts = ContainerIsolationTest.mounts();
+        List<String> mounts = ContainerIsolationTest.mounts(BusyboxRootfs.cacheDir());
         long t0 = System.nanoTime();
         for (int i = 0; i < 1000; i++) {
             assertThat(runOnce(plan)).as("run %d", i).isEqualTo(ExitStatus.exited(0));
@@ -49,7 +49,7 @@ class LaunchLeakTest {
         System.out.println("1000 container launches of /bin/true: " + ms + " ms");
         assertThat(FdUtil.openFds()).as(FdUtil.fdTargets().toString()).isEqualTo(fds);
         assertThat(LeakCheck.zombieChildren()).isEmpty();
-        assertThat(ContainerIsolationTest.mounts()).isEqualTo(mounts);
+        assertThat(ContainerIsolationTest.mounts(BusyboxRootfs.cacheDir())).isEqualTo(mounts);
     }
 
     @Test

@@ -133,6 +133,31 @@ class LauncherBasicsTest {
     }
 
     @Test
+    void aChildStuckInSetupCanBeKilledWhileProceedWaits() throws Exception {
+        // Creating a file on a FIFO blocks in open() until a reader comes: a setup step that hangs.
+        Path fifo = tmp.resolve("hang.fifo");
+        assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();
+        LaunchPlan plan = sh("true").withSetup(List.of(new ChildOp.Touch(fifo.toString())));
+        try (ChildProcess c = Launcher.launch(plan)) {
+            Thread killer = new Thread(() -> {
+                try {
+                    Thread.sleep(300);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                c.kill(Signals.SIGKILL);
+            });
+            killer.start();
+            long t0 = System.nanoTime();
+            assertThatThrownBy(c::proceed).isInstanceOf(ChildSetupException.class)
+                    .hasMessageContaining("died during setup").hasMessageContaining("SIGKILL");
+            assertThat(System.nanoTime() - t0).isGreaterThan(250_000_000L);
+            killer.join();
+            assertThat(c.waitFor().code()).isEqualTo(137);
+        }
+    }
+
+    @Test
     void closeBeforeProceedKillsAndReaps() {
         ChildProcess c = Launcher.launch(sh("exit 0").withNewNamespaces(Set.of(Namespace.PID)));
         c.close();

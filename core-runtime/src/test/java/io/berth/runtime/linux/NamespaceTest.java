@@ -58,6 +58,56 @@ class NamespaceTest {
     }
 
     @Test
+    void execJoinsTheRunningContainersPidNamespaceToo() throws Exception {
+        try (ChildProcess first = Launcher.launch(container.plan(List.of("sleep", "100"), Stdio.nullStdio()))) {
+            first.proceed();
+            String ns = "/proc/" + first.pid() + "/ns/";
+            Map<Namespace, Path> join = Map.of(Namespace.PID, Path.of(ns + "pid"), Namespace.MOUNT, Path.of(ns + "mnt"),
+                    Namespace.UTS, Path.of(ns + "uts"), Namespace.IPC, Path.of(ns + "ipc"),
+                    Namespace.NETWORK, Path.of(ns + "net"));
+            List<String> argv = List.of("sh", "-c", "echo $$; ps -o pid,comm | grep -v PID; readlink /proc/self/ns/pid; exit 5");
+            LaunchPlan exec = LaunchPlan.of(argv, TestContainer.ENV, Stdio.nullStdio())
+                    .withJoinNamespaces(join).withShareMemory(false)
+                    .withSetup(ProcessSetup.prepare(ProcessSetup.User.root(),
+                            ProcessSetup.Capabilities.of(Capability.dockerDefaults()), true, List.of(), "/", argv, "/bin"));
+            var r = new TestContainer(container.rootfs).run(tmp, argv, p -> exec.withStdio(p.stdio()));
+            assertThat(r.status()).as(r.err()).isEqualTo(ExitStatus.exited(5));
+            List<String> lines = r.lines();
+            int execPid = Integer.parseInt(lines.get(0));
+            assertThat(execPid).isBetween(2, 20);
+            assertThat(lines.subList(1, lines.size() - 1)).extracting(String::trim)
+                    .contains("1 sleep", execPid + " sh");
+            assertThat(lines.get(lines.size() - 1)).isEqualTo(Files.readSymbolicLink(Path.of(ns + "pid")).toString());
+        }
+        assertThat(LeakCheck.zombieChildren()).isEmpty();
+    }
+
+    @Test
+    void execIntoAPidNamespaceCanBeSignalledAndWaitedFor() throws Exception {
+        try (ChildProcess first = Launcher.launch(container.plan(List.of("sleep", "100"), Stdio.nullStdio()))) {
+            first.proceed();
+            String ns = "/proc/" + first.pid() + "/ns/";
+            List<String> argv = List.of("sleep", "50");
+            LaunchPlan exec = LaunchPlan.of(argv, TestContainer.ENV, Stdio.nullStdio())
+                    .withJoinNamespaces(Map.of(Namespace.PID, Path.of(ns + "pid"), Namespace.MOUNT, Path.of(ns + "mnt")))
+                    .withSetup(List.of(new ChildOp.CheckExecutable("sleep", "/bin")))
+                    .withStartGate(LaunchPlan.GATE_PIPE);
+            try (ChildProcess c = Launcher.launch(exec)) {
+                int intermediate = c.pid();
+                c.proceed();
+                assertThat(c.pid()).isNotEqualTo(intermediate);
+                assertThat(Files.readSymbolicLink(Path.of("/proc/" + c.pid() + "/ns/pid")))
+                        .isEqualTo(Files.readSymbolicLink(Path.of(ns + "pid")));
+                c.start();
+                assertThat(Files.readString(Path.of("/proc/" + c.pid() + "/comm")).strip()).isEqualTo("sleep");
+                c.kill(Signals.SIGTERM); // not the namespace's init: the default action applies
+                assertThat(c.waitFor()).isEqualTo(ExitStatus.killed(15, false));
+            }
+        }
+        assertThat(LeakCheck.zombieChildren()).isEmpty();
+    }
+
+    @Test
     void cgroupNamespaceIsRootedAtTheChildsCgroup() throws Exception {
         LaunchPlan[] plan = new LaunchPlan[1];
         var r = container.run(tmp, List.of("cat", "/proc/self/cgroup"), p -> {

@@ -30,6 +30,20 @@ class RootfsSetupTest {
     }
 
     @Test
+    void destinationsUnderAnEarlierMountIgnoreTheImagesSymlinksThere() throws Exception {
+        // A hostile image whose /dev/pts points at /etc: after /dev is a fresh tmpfs that link is gone.
+        Files.createDirectories(root.resolve("dev"));
+        Files.createDirectories(root.resolve("etc"));
+        Files.createSymbolicLink(root.resolve("dev/pts"), Path.of("/etc"));
+        List<ChildOp> ops = RootfsSetup.prepare(root, false, RootfsSetup.defaultMounts(), List.of(), List.of(), null,
+                false, false, null);
+        assertThat(ops).anySatisfy(op -> assertThat(op).isInstanceOfSatisfying(ChildOp.Mount.class,
+                m -> assertThat(m.fstype() + " " + m.target()).isEqualTo("devpts dev/pts")));
+        assertThat(ops).noneMatch(op -> op instanceof ChildOp.Mount && ((ChildOp.Mount) op).target().equals("etc"));
+        assertThat(RootfsSetup.resolveInRoot(root, "/dev/pts")).isEqualTo("etc");
+    }
+
+    @Test
     void symlinkLoopIsAClearError() throws Exception {
         Files.createSymbolicLink(root.resolve("a"), Path.of("b"));
         Files.createSymbolicLink(root.resolve("b"), Path.of("a"));

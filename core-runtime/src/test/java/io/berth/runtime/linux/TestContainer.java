@@ -22,13 +22,17 @@ final class TestContainer {
     String cwd = "/";
     String hostname = "berth-test";
     List<String> env = ENV;
+    boolean readonlyRoot;
+    List<MountSpec> extraMounts = List.of();
 
     TestContainer(Path rootfs) {
         this.rootfs = rootfs;
     }
 
     LaunchPlan plan(List<String> argv, Stdio stdio) {
-        List<ChildOp> ops = new ArrayList<>(RootfsSetup.prepare(rootfs, false, RootfsSetup.defaultMounts(),
+        List<MountSpec> mounts = new ArrayList<>(RootfsSetup.defaultMounts());
+        mounts.addAll(extraMounts);
+        List<ChildOp> ops = new ArrayList<>(RootfsSetup.prepare(rootfs, readonlyRoot, mounts,
                 RootfsSetup.DEFAULT_MASKED_PATHS, RootfsSetup.DEFAULT_READONLY_PATHS, hostname, true, false, null));
         LaunchPlan base = LaunchPlan.of(argv, env, stdio).withNewNamespaces(NAMESPACES);
         ops.addAll(ProcessSetup.prepare(user, caps, true, rlimits, cwd, argv, base.pathEnv()));
