@@ -127,7 +127,7 @@ public final class LibC {
 
         /** ENXIO: a FIFO opened for writing without blocking has no reader. */
         public boolean isNoReader() {
-            return errno == 6;
+            return errno == Errno.ENXIO;
         }
     }
 }
