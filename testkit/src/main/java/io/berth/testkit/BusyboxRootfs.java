@@ -27,7 +27,7 @@ import java.util.stream.Stream;
 public final class BusyboxRootfs {
     private static final Path BUSYBOX = Path.of("/bin/busybox");
     /** Bump when the layout below changes, so stale caches are not reused. */
-    private static final String VERSION = "v1";
+    private static final String VERSION = "v2";
 
     private BusyboxRootfs() {
     }
@@ -99,6 +99,8 @@ public final class BusyboxRootfs {
     }
 
     private static void build(Path root) throws IOException {
+        // createTempDirectory made it 0700: a container running as non-root could not reach "/".
+        Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
         for (String dir : List.of("bin", "sbin", "usr/bin", "usr/sbin", "etc", "proc", "sys", "dev", "tmp", "root", "home", "var", "run")) {
             Files.createDirectories(root.resolve(dir));
         }
