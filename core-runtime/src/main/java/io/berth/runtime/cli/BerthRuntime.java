@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
         description = "Run OCI containers (runc-compatible).",
         subcommands = {SpecCommand.class, RunCommand.class, CreateCommand.class, StartCommand.class,
                 StateCommand.class, KillCommand.class, DeleteCommand.class, ListCommand.class, PsCommand.class,
-                PauseCommand.class, ResumeCommand.class, FeaturesCommand.class})
+                PauseCommand.class, ResumeCommand.class, FeaturesCommand.class, ExecCommand.class})
 public final class BerthRuntime {
     /** Where state lives unless --root says otherwise; runc's is /run/runc. */
     static final Path DEFAULT_ROOT = Path.of("/run/berth");
@@ -50,6 +50,8 @@ public final class BerthRuntime {
     public static int execute(String... args) {
         BerthRuntime top = new BerthRuntime();
         CommandLine cli = new CommandLine(top).setCaseInsensitiveEnumValuesAllowed(true);
+        // Like runc: everything after exec's container id belongs to the command ("exec ID sh -c ...").
+        cli.getSubcommands().get("exec").setStopAtPositional(true);
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             String msg = ErrorLog.message(e);
             ErrorLog.write(top.log, top.logFormat, msg);

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.List;
 
 import io.berth.runtime.cgroup.Cgroup;
 import io.berth.runtime.cgroup.CgroupLimits;
@@ -68,7 +69,8 @@ final class ContainerCreate {
                 throw new ContainerException("container " + id + " exited during setup");
             }
             ContainerRecord record = new ContainerRecord(id, bundleDir.toString(), rootfs.toString(), child.pid(),
-                    identity.startTime(), cgroupsPath, Instant.now(), spec.annotations());
+                    identity.startTime(), cgroupsPath, Instant.now(), spec.annotations(),
+                    List.copyOf(plan.newNamespaces()));
             ctx.store.save(record);
             Container c = new Container(ctx, record, child, cgroup, gateFd, oomBaseline);
             ctx.live.put(id, c);

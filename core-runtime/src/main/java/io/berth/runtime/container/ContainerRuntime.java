@@ -61,6 +61,14 @@ public final class ContainerRuntime implements AutoCloseable {
         ContainerKill.run(ctx, id, signal, all);
     }
 
+    /**
+     * Runs {@code process} in the running container {@code id}; returns once it has exec'd.
+     * {@code detachedLaunch}: fork-style, for a caller (the CLI) that exits while it runs.
+     */
+    public ExecProcess exec(String id, Spec.Process process, Stdio stdio, boolean detachedLaunch) {
+        return ContainerExec.run(ctx, id, process, stdio, detachedLaunch);
+    }
+
     public void pause(String id) {
         ContainerPause.pause(ctx, id);
     }

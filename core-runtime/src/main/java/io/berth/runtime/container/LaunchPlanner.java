@@ -68,14 +68,9 @@ final class LaunchPlanner {
                     blankToNull(spec.hostname()), namespaces.contains(Namespace.NETWORK), false,
                     linux == null ? null : blankToNull(linux.rootfsPropagation())));
             insertBeforePivot(ops, cgroupMountOps(rootfs, cgroupMounts, cgroupFs));
-            Spec.User u = p.user();
-            ProcessSetup.User user = new ProcessSetup.User((int) u.uid(), (int) u.gid(),
-                    u.additionalGids().stream().map(Long::intValue).toList(),
-                    u.umask() == null ? DEFAULT_UMASK : u.umask());
             LaunchPlan draft = LaunchPlan.of(p.args(), p.env(), stdio);
-            ops.addAll(ProcessSetup.prepare(user, capabilities(p.capabilities()), p.noNewPrivileges(),
-                    p.rlimits().stream().map(r -> new ProcessSetup.Limit(Rlimit.parse(r.type()), r.soft(), r.hard())).toList(),
-                    p.cwd(), p.args(), draft.pathEnv()));
+            ops.addAll(ProcessSetup.prepare(user(p.user()), capabilities(p.capabilities()), p.noNewPrivileges(),
+                    rlimits(p), p.cwd(), p.args(), draft.pathEnv()));
             return draft.withNewNamespaces(namespaces).withShareMemory(shareMemory).withSetup(ops).withStartGate(startGateFd);
         } catch (IllegalArgumentException e) {
             throw new InvalidSpecException("config.json: " + e.getMessage());
@@ -96,8 +91,17 @@ final class LaunchPlanner {
         return set;
     }
 
+    static ProcessSetup.User user(Spec.User u) {
+        return new ProcessSetup.User((int) u.uid(), (int) u.gid(), u.additionalGids().stream().map(Long::intValue).toList(),
+                u.umask() == null ? DEFAULT_UMASK : u.umask());
+    }
+
+    static List<ProcessSetup.Limit> rlimits(Spec.Process p) {
+        return p.rlimits().stream().map(r -> new ProcessSetup.Limit(Rlimit.parse(r.type()), r.soft(), r.hard())).toList();
+    }
+
     /** OCI's five sets; an absent capabilities object means none at all, never the runtime's own. */
-    private static ProcessSetup.Capabilities capabilities(Spec.Capabilities c) {
+    static ProcessSetup.Capabilities capabilities(Spec.Capabilities c) {
         if (c == null) {
             return new ProcessSetup.Capabilities(Set.of(), Set.of(), Set.of(), Set.of(), Set.of());
         }

@@ -35,6 +35,27 @@ public final class SpecJson {
         return parse(bytes, configJson.toString());
     }
 
+    /** An exec's process.json (an OCI process object). */
+    public static Spec.Process readProcess(Path processJson) {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(processJson);
+        } catch (NoSuchFileException e) {
+            throw new InvalidSpecException(processJson + " does not exist: give --process a file holding an OCI process object");
+        } catch (IOException e) {
+            throw new InvalidSpecException("cannot read " + processJson + ": " + e.getMessage());
+        }
+        try {
+            Spec.Process process = MAPPER.readValue(bytes, Spec.Process.class);
+            if (process == null) {
+                throw new InvalidSpecException(processJson + " is empty: expected an OCI process object");
+            }
+            return process;
+        } catch (JacksonException e) {
+            throw new InvalidSpecException(malformed(e, processJson.toString()));
+        }
+    }
+
     public static Spec parse(byte[] json, String source) {
         try {
             Spec spec = MAPPER.readValue(json, Spec.class);
@@ -43,10 +64,14 @@ public final class SpecJson {
             }
             return spec;
         } catch (JacksonException e) {
-            String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
-            String path = e.getPathReference() == null ? "" : " (" + e.getPathReference().replace("io.berth.runtime.oci.", "") + ")";
-            throw new InvalidSpecException("malformed " + source + where + path + ": " + e.getOriginalMessage());
+            throw new InvalidSpecException(malformed(e, source));
         }
+    }
+
+    private static String malformed(JacksonException e, String source) {
+        String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+        String path = e.getPathReference() == null ? "" : " (" + e.getPathReference().replace("io.berth.runtime.oci.", "") + ")";
+        return "malformed " + source + where + path + ": " + e.getOriginalMessage();
     }
 
     public static String write(Spec spec) {

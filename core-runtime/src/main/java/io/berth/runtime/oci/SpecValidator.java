@@ -56,6 +56,15 @@ public final class SpecValidator {
         return p;
     }
 
+    /** For exec: the process alone, with the same rules as in a whole spec. */
+    public static void validateProcess(Spec.Process process) {
+        List<String> p = new ArrayList<>();
+        checkProcess(process, p);
+        if (!p.isEmpty()) {
+            throw new InvalidSpecException("process: " + p.get(0));
+        }
+    }
+
     private static void checkProcess(Spec.Process process, List<String> p) {
         if (process == null) {
             p.add("process is missing: a container needs process.args");

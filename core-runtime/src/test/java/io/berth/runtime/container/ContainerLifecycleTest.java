@@ -144,6 +144,28 @@ class ContainerLifecycleTest {
                 .containsPattern("procs=[1-4]\n");
     }
 
+    @Test
+    void execRunsInTheContainersNamespacesAndCgroup() throws Exception {
+        Path bundle = Bundles.write(dir.resolve("b"), List.of("sleep", "60"));
+        Container c = f.runtime.create("ex", bundle, f.stdio());
+        f.runtime.start("ex");
+        Spec.Process p = io.berth.runtime.oci.SpecJson.read(bundle.resolve("config.json")).process();
+        Spec.Process exec = new Spec.Process(false, null, p.user(),
+                List.of("sh", "-c", "echo pid=$$ host=$(hostname) init=$(cat /proc/1/comm); ls /proc | grep -c '^[0-9]'; exit 4"),
+                null, p.env(), "/tmp", p.capabilities(), p.rlimits(), true, null, null, null, null, null, null);
+        try (ExecProcess e = f.runtime.exec("ex", exec, f.stdio(), false)) {
+            assertThat(f.runtime.pids("ex")).contains(c.pid(), e.pid());
+            ExitResult r = e.waitFor(Duration.ofSeconds(10)).orElseThrow();
+            assertThat(r.exitCode()).isEqualTo(4);
+        }
+        // In the container's PID namespace (not its init), its UTS namespace, its root.
+        assertThat(f.stdout()).containsPattern("pid=[2-9]\\d* host=berth-test init=sleep\n[2-4]\n");
+        f.runtime.kill("ex", io.berth.runtime.linux.Signals.SIGKILL, false);
+        c.waitFor(Duration.ofSeconds(10)).orElseThrow();
+        assertThatThrownBy(() -> f.runtime.exec("ex", exec, f.stdio(), false)).isInstanceOf(ContainerException.class)
+                .hasMessage("cannot exec in container ex: it is stopped, not running");
+    }
+
     private static long forkRefusals(Path pidsCgroup) throws java.io.IOException {
         return Long.parseLong(Files.readString(pidsCgroup.resolve("pids.events")).replaceAll("\\D", ""));
     }
