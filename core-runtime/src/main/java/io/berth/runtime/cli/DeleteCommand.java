@@ -2,6 +2,7 @@ package io.berth.runtime.cli;
 
 import java.util.concurrent.Callable;
 
+import io.berth.runtime.container.ContainerNotFoundException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -20,7 +21,14 @@ final class DeleteCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        top.runtime(false).delete(id, force);
+        try {
+            top.runtime(false).delete(id, force);
+        } catch (ContainerNotFoundException e) {
+            // As runc: --force means "make sure it is gone", and it is (containerd relies on this).
+            if (!force) {
+                throw e;
+            }
+        }
         return 0;
     }
 }

@@ -2,22 +2,23 @@ package io.berth.runtime.container;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 
-import tools.jackson.databind.SerializationFeature;
+import io.berth.runtime.oci.SpecJson;
 import tools.jackson.databind.json.JsonMapper;
 
-/** JSON output of the runtime's documents (state, list), formatted like runc's. */
+/**
+ * JSON output of the runtime's documents (state, list, features), laid out as runc writes them
+ * ({@link SpecJson#GO_STYLE}).
+ */
 public final class ContainerJson {
-    private static final JsonMapper PRETTY = JsonMapper.builder()
-            .enable(SerializationFeature.INDENT_OUTPUT)
+    private static final JsonMapper COMPACT = JsonMapper.builder()
             .changeDefaultPropertyInclusion(v -> v.withValueInclusion(JsonInclude.Include.NON_NULL))
             .build();
-    private static final JsonMapper COMPACT = PRETTY.rebuild().disable(SerializationFeature.INDENT_OUTPUT).build();
 
     private ContainerJson() {
     }
 
     public static String pretty(Object value) {
-        return PRETTY.writeValueAsString(value);
+        return COMPACT.writer().with(SpecJson.GO_STYLE).writeValueAsString(value);
     }
 
     public static String compact(Object value) {

@@ -6,18 +6,28 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.util.DefaultPrettyPrinter;
+import tools.jackson.core.util.Separators;
 import tools.jackson.databind.DeserializationFeature;
-import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 
 /** Reads and writes {@code config.json}; every failure is one line that names the file and the problem. */
 public final class SpecJson {
+    /**
+     * runc's layout ({@code "pid": 42}, two-space indent, {@code []}): tools that read runc's
+     * output with patterns rather than a parser keep working on Berth's.
+     */
+    public static final DefaultPrettyPrinter GO_STYLE = new DefaultPrettyPrinter(Separators.createDefaultInstance()
+            .withObjectNameValueSpacing(Separators.Spacing.AFTER)
+            .withArrayEmptySeparator("")
+            .withObjectEmptySeparator(""))
+            .withArrayIndenter(DefaultPrettyPrinter.FixedSpaceIndenter.instance());
+
     /** Unknown properties are ignored: the runtime spec requires it of runtimes. */
     public static final JsonMapper MAPPER = JsonMapper.builder()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             // Absent booleans and numbers mean false and 0, as in the spec's Go model.
             .disable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-            .enable(SerializationFeature.INDENT_OUTPUT)
             .build();
 
     private SpecJson() {
@@ -75,6 +85,6 @@ public final class SpecJson {
     }
 
     public static String write(Spec spec) {
-        return MAPPER.writeValueAsString(spec);
+        return MAPPER.writer().with(GO_STYLE).writeValueAsString(spec);
     }
 }

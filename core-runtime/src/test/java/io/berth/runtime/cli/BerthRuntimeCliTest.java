@@ -116,18 +116,18 @@ class BerthRuntimeCliTest {
         Path pidFile = dir.resolve("pid");
         assertThat(cli("create", "--bundle", bundle.toString(), "--pid-file", pidFile.toString(), "c2").code()).isZero();
         int pid = Integer.parseInt(Files.readString(pidFile));
-        assertThat(cli("state", "c2").out()).contains("\"status\" : \"created\"").contains("\"pid\" : " + pid);
+        assertThat(cli("state", "c2").out()).contains("\"status\": \"created\"").contains("\"pid\": " + pid);
         assertThat(cli("start", "c2").code()).isZero();
-        assertThat(cli("state", "c2").out()).contains("\"status\" : \"running\"");
+        assertThat(cli("state", "c2").out()).contains("\"status\": \"running\"");
         assertThat(cli("ps", "--format", "json", "c2").out().trim()).isEqualTo("[" + pid + "]");
         assertThat(cli("pause", "c2").code()).isZero();
-        assertThat(cli("state", "c2").out()).contains("\"status\" : \"paused\"");
+        assertThat(cli("state", "c2").out()).contains("\"status\": \"paused\"");
         assertThat(cli("resume", "c2").code()).isZero();
         Result refused = cli("delete", "c2");
         assertThat(refused.code()).isEqualTo(1);
         assertThat(refused.err()).contains("it is running; stop it first or use --force");
         assertThat(cli("kill", "c2", "KILL").code()).isZero();
-        org.awaitility.Awaitility.await().until(() -> cli("state", "c2").out().contains("\"status\" : \"stopped\""));
+        org.awaitility.Awaitility.await().until(() -> cli("state", "c2").out().contains("\"status\": \"stopped\""));
         assertThat(cli("delete", "c2").code()).isZero();
         assertThat(cli("state", "c2").err()).contains("container 'c2' does not exist");
     }
@@ -138,6 +138,8 @@ class BerthRuntimeCliTest {
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.err().strip()).isEqualTo("berth-runtime: container 'nope' does not exist");
         assertThat(Files.readString(log)).startsWith("{\"level\":\"error\",\"msg\":\"container 'nope' does not exist\",\"time\":\"");
+        assertThat(cli("delete", "nope").code()).as("plain delete of a missing container").isEqualTo(1);
+        assertThat(cli("delete", "--force", "nope").code()).as("--force: gone is what was asked").isZero();
         Result systemd = cli("--systemd-cgroup", "state", "nope");
         assertThat(systemd.err()).contains("--systemd-cgroup is not supported by berth-runtime yet");
         Result badSignal = cli("kill", "nope", "SIGFOO");
