@@ -26,5 +26,5 @@ printf 'root:x:0:\n' > "$rootfs/etc/group"
 
 echo "host:      hostname=$(hostname) pid=$$ processes=$(ls /proc | grep -c '^[0-9]')"
 bin/berth-runtime spec --bundle "$work/bundle" --hostname demo -- \
-  sh -c 'echo "container: hostname=$(hostname) pid=$$ processes=$(ls /proc | grep -c "^[0-9]")"; echo "root: $(ls /)"; ps'
+  sh -c 'echo "container: hostname=$(hostname) pid=$$ processes=$(ls /proc | grep -c "^[0-9]")"; echo "root: $(ls / | tr "\n" " ")"; ps'
 bin/berth-runtime --root "$work/state" run --bundle "$work/bundle" demo
