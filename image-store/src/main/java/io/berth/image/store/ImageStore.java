@@ -39,6 +39,8 @@ import io.berth.image.manifest.ImageManifest;
 import io.berth.image.manifest.ManifestDescriptor;
 import io.berth.image.manifest.ManifestJson;
 import io.berth.image.manifest.Platform;
+import io.berth.image.reference.ImageReference;
+import io.berth.image.registry.RegistryClient;
 
 /**
  * The image store facade: imports (OCI layouts, oci/docker archives, rootfs tarballs and URLs),
@@ -110,6 +112,20 @@ public final class ImageStore {
     public ImageSummary importRootfsUrl(URI url, Digest expectedSha256, String name, Progress progress) throws IOException {
         checkName(name);
         return ingest(() -> RootfsImporter.importUrl(url, expectedSha256, content, progress), name, progress);
+    }
+
+    /**
+     * Pulls {@code ref} for {@code platform} from its registry and names it {@code ref}'s canonical
+     * form ({@code docker.io/library/busybox:latest}); layers the store has are not downloaded again,
+     * and an interrupted download resumes.
+     */
+    public ImageSummary pull(ImageReference ref, Platform platform, RegistryClient client, Progress progress) throws IOException {
+        gcLock.readLock().lock();
+        try {
+            return RegistryPull.run(this, client, ref, platform, progress);
+        } finally {
+            gcLock.readLock().unlock();
+        }
     }
 
     /**
