@@ -129,6 +129,22 @@ class RootfsManagerTest {
         assertThat(store.layout().layers()).isEmptyDirectory();
     }
 
+    @ParameterizedTest
+    @EnumSource(value = RootfsManager.Mode.class, names = {"OVERLAY", "COPY"})
+    void aLowerLayerSymlinkOutIsNotFollowedByAnUpperLayer(RootfsManager.Mode mode) throws IOException {
+        // CVE-2021-29136 across layers: layer 1 links x to a host dir (and y to /.), layer 2 writes through them.
+        Sentinel sentinel = new Sentinel(tmp.resolve("outside"));
+        Map<String, String> before = sentinel.snapshot();
+        byte[] one = new TarBuilder().symlink("x", sentinel.dir().toString()).symlink("y", "/.").tar();
+        byte[] two = new TarBuilder().file("x/passwd", "pwned", 0777).dir("x/sub", 0777).file("y/" + sentinel.dir() + "/passwd", "pwned").tar();
+        TestImages.register(store, "cve:1", one, two);
+        Rootfs r = create(mode, "cve", "cve:1");
+        assertThat(Files.isDirectory(r.path().resolve("x"), LinkOption.NOFOLLOW_LINKS)).isTrue();
+        assertThat(r.path().resolve("x/passwd")).hasContent("pwned");
+        Files.writeString(r.path().resolve("x/passwd"), "written in the container");
+        assertThat(sentinel.snapshot()).isEqualTo(before);
+    }
+
     @Test
     void busyboxRootfsRunsUnderChroot() throws IOException {
         Path layout = ImageFixtures.busyboxLayout(tmp);
