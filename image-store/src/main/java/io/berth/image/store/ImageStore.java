@@ -120,6 +120,10 @@ public final class ImageStore {
         checkName(name);
         return ingest(() -> {
             ImageManifest m = ManifestJson.read(content.read(manifest.digest(), MAX_JSON), ImageManifest.class, "image manifest " + manifest.digest());
+            if (m.config() == null) {
+                throw new IOException(manifest.digest() + " is not an image manifest (no config); an index must be resolved "
+                        + "to one platform's manifest before it is registered");
+            }
             ImageConfig c = ManifestJson.read(content.read(m.config().toDescriptor().digest(), MAX_JSON), ImageConfig.class, "image config");
             return new ImportedImage(manifest, m, c, List.of());
         }, name, progress);

@@ -145,6 +145,13 @@ class ImageStoreTest {
     }
 
     @Test
+    void registeringAnIndexIsRefused() throws IOException {
+        var index = store.content().put("{\"schemaVersion\":2,\"manifests\":[]}".getBytes(), io.berth.image.content.MediaTypes.OCI_INDEX);
+        assertThatThrownBy(() -> store.register("idx:1", index, Progress.NONE)).hasMessageContaining("is not an image manifest");
+        assertThat(store.list()).isEmpty();
+    }
+
+    @Test
     void chainIdsFollowTheOciSpec() {
         Digest a = Digest.of(new byte[] {1});
         Digest b = Digest.of(new byte[] {2});
