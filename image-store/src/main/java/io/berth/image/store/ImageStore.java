@@ -301,6 +301,20 @@ public final class ImageStore {
         }
     }
 
+    /** The image container {@code containerId} uses (per its image file), if it has one; works after the name is gone. */
+    public Optional<ImageDetails> usedBy(String containerId) throws IOException {
+        Path f = layout.containerImageFile(containerId);
+        if (!Files.isRegularFile(f)) {
+            return Optional.empty();
+        }
+        List<String> lines = Files.readAllLines(f, StandardCharsets.UTF_8);
+        if (lines.isEmpty()) {
+            throw new IOException(f + " is empty: fix or delete container " + containerId + "'s record");
+        }
+        String name = lines.size() > 1 ? lines.get(1).strip() : null;
+        return Optional.of(details(name, Digest.parse(lines.get(0).strip())));
+    }
+
     public void release(String containerId) throws IOException {
         Files.deleteIfExists(layout.containerImageFile(containerId));
     }

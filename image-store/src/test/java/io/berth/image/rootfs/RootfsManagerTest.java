@@ -157,6 +157,21 @@ class RootfsManagerTest {
     }
 
     @Test
+    void openRemountsAfterTheMountWentAwayAndKeepsTheContainersWrites() throws IOException {
+        Rootfs r = create(RootfsManager.Mode.OVERLAY, "reboot", "two:1");
+        Files.writeString(r.path().resolve("etc/state"), "kept\n");
+        ImageFixtures.run("umount", r.path().toString()); // what a host reboot does to it
+        assertThat(Mounts.isMountPoint(r.path())).isFalse();
+        Rootfs again = manager.open("reboot");
+        assertThat(again).isEqualTo(r);
+        assertThat(Mounts.isMountPoint(r.path())).isTrue();
+        assertThat(r.path().resolve("etc/state")).hasContent("kept");
+        assertThat(manager.open("reboot")).isEqualTo(r); // already mounted: nothing to do
+        assertThat(Mounts.under(r.path())).hasSize(1);
+        assertThatThrownBy(() -> manager.open("never-created")).hasMessageContaining("has no root filesystem");
+    }
+
+    @Test
     void badRequestsAreClearErrorsAndLeaveNothing() throws IOException {
         manager = new RootfsManager(store, RootfsManager.Mode.OVERLAY);
         assertThatThrownBy(() -> manager.create("c9", "missing:1")).hasMessageContaining("no image named 'missing:1'");
