@@ -49,12 +49,12 @@ public final class ArchiveImporter {
             @JsonProperty("Layers") List<String> layers) {
     }
 
-    public static ImportedImage importArchive(Path tarball, String ref, Platform platform, ContentStore store, Progress progress) throws IOException {
+    public static ImportedImage importArchive(Path tarball, String ref, Platform platform, ContentStore store, long maxBytes, Progress progress) throws IOException {
         if (!Files.isRegularFile(tarball)) {
             throw new NoSuchFileException(tarball.toString(), null, "image archive does not exist");
         }
         String source = "archive " + tarball;
-        Contents contents = read(tarball, store, progress, source);
+        Contents contents = read(tarball, store, maxBytes, source);
         if (contents.has("oci-layout")) {
             return OciLayoutImporter.load(contents.asLayout(source), "oci-" + source, ref, platform, store);
         }
@@ -132,11 +132,12 @@ public final class ArchiveImporter {
         }
     }
 
-    private static Contents read(Path tarball, ContentStore store, Progress progress, String source) throws IOException {
+    private static Contents read(Path tarball, ContentStore store, long maxBytes, String source) throws IOException {
         Contents c = new Contents(store);
         long inMemory = 0;
         try (InputStream raw = Files.newInputStream(tarball);
-             TarArchiveInputStream tar = new TarArchiveInputStream(Compression.decompress(raw), StandardCharsets.UTF_8.name())) {
+             TarArchiveInputStream tar = new TarArchiveInputStream(
+                     new LimitedInputStream(Compression.decompress(raw), maxBytes, source), StandardCharsets.UTF_8.name())) {
             TarArchiveEntry e;
             while ((e = tar.getNextEntry()) != null) {
                 String name = normalize(e.getName());
@@ -149,7 +150,7 @@ public final class ArchiveImporter {
                         inMemory += e.getSize();
                         c.small.put(name, tar.readAllBytes());
                     } else {
-                        c.stored.put(name, store.put(tar, null, null, progress));
+                        c.stored.put(name, store.put(tar, null, null, Progress.NONE));
                     }
                 }
             }

@@ -64,6 +64,7 @@ public final class ImageStore {
     private final ContentStore content;
     private final LayerStore layers;
     private final Platform platform;
+    private final UnpackLimits limits;
     private final ReentrantReadWriteLock gcLock = new ReentrantReadWriteLock();
     private final Object indexLock = new Object();
 
@@ -76,6 +77,7 @@ public final class ImageStore {
         this.content = new ContentStore(layout.images());
         this.layers = new LayerStore(layout.layers(), new LayerUnpacker(limits));
         this.platform = platform;
+        this.limits = limits;
         Files.createDirectories(layout.containers());
     }
 
@@ -97,19 +99,19 @@ public final class ImageStore {
 
     /** Imports from an oci-archive or docker-archive tarball (recognised by content), named {@code name} (or its own tag). */
     public ImageSummary importArchive(Path tarball, String sourceRef, String name, Progress progress) throws IOException {
-        return ingest(() -> ArchiveImporter.importArchive(tarball, sourceRef, platform, content, progress), name, progress);
+        return ingest(() -> ArchiveImporter.importArchive(tarball, sourceRef, platform, content, limits.maxBytes(), progress), name, progress);
     }
 
     /** Imports a root filesystem tarball (any compression) as a one-layer image called {@code name}. */
     public ImageSummary importRootfs(Path tarball, String name, Progress progress) throws IOException {
         checkName(name);
-        return ingest(() -> RootfsImporter.importTarball(tarball, content, progress), name, progress);
+        return ingest(() -> RootfsImporter.importTarball(tarball, content, limits.maxBytes(), progress), name, progress);
     }
 
     /** Downloads a root filesystem tarball and imports it; with {@code expectedSha256}, anything else is refused. */
     public ImageSummary importRootfsUrl(URI url, Digest expectedSha256, String name, Progress progress) throws IOException {
         checkName(name);
-        return ingest(() -> RootfsImporter.importUrl(url, expectedSha256, content, progress), name, progress);
+        return ingest(() -> RootfsImporter.importUrl(url, expectedSha256, content, limits.maxBytes(), progress), name, progress);
     }
 
     /**
