@@ -150,7 +150,8 @@ public final class RootfsImporter {
         @Override
         public int read(byte[] b, int off, int len) throws IOException {
             int n = in.read(b, off, len);
-            if (n > 0) {
+            // Without an expected digest there is nothing to name the bytes by yet: only the unpack reports.
+            if (n > 0 && digest != null) {
                 done += n;
                 progress.update(digest, done, total);
             }

@@ -147,6 +147,7 @@ class RootfsManagerTest {
 
     @Test
     void busyboxRootfsRunsUnderChroot() throws IOException {
+        Requirements.command("chroot", "coreutils");
         Path layout = ImageFixtures.busyboxLayout(tmp);
         store.importLayout(layout, ImageFixtures.TAG, "busybox:1", Progress.NONE);
         Rootfs r = create(RootfsManager.Mode.OVERLAY, "bb", "busybox:1");
