@@ -172,6 +172,17 @@ class RootfsManagerTest {
         assertThatThrownBy(() -> manager.open("never-created")).hasMessageContaining("has no root filesystem");
     }
 
+    @ParameterizedTest
+    @EnumSource(value = RootfsManager.Mode.class, names = {"OVERLAY", "COPY"})
+    void imageWithoutLayersGivesAnEmptyWritableRoot(RootfsManager.Mode mode) throws IOException {
+        TestImages.register(store, "scratch:1");
+        Rootfs r = create(mode, "scratch", "scratch:1");
+        assertThat(r.path()).isEmptyDirectory();
+        Files.writeString(r.path().resolve("f"), "x");
+        manager.delete("scratch");
+        assertThat(store.layout().container("scratch")).doesNotExist();
+    }
+
     @Test
     void badRequestsAreClearErrorsAndLeaveNothing() throws IOException {
         manager = new RootfsManager(store, RootfsManager.Mode.OVERLAY);
