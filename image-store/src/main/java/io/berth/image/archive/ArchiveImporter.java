@@ -36,6 +36,9 @@ import io.berth.image.store.ContentStore;
  * interpretation happens after the pass; blobs the image does not use are left for gc.
  */
 public final class ArchiveImporter {
+    /** JSON kept in memory per archive; past this (a hostile archive full of .json), files go to the store like blobs. */
+    private static final long MAX_IN_MEMORY = 32L << 20;
+
     private ArchiveImporter() {
     }
 
@@ -46,16 +49,16 @@ public final class ArchiveImporter {
             @JsonProperty("Layers") List<String> layers) {
     }
 
-    public static ImportedImage importArchive(Path tarball, String ref, Platform platform, ContentStore store, Progress progress) throws IOException {
+    public static ImportedImage importArchive(Path tarball, String ref, Platform platform, ContentStore store, long maxBytes, Progress progress) throws IOException {
         if (!Files.isRegularFile(tarball)) {
             throw new NoSuchFileException(tarball.toString(), null, "image archive does not exist");
         }
         String source = "archive " + tarball;
-        Contents contents = read(tarball, store, progress, source);
-        if (contents.small.containsKey("oci-layout")) {
+        Contents contents = read(tarball, store, maxBytes, source);
+        if (contents.has("oci-layout")) {
             return OciLayoutImporter.load(contents.asLayout(source), "oci-" + source, ref, platform, store);
         }
-        if (contents.small.containsKey("manifest.json")) {
+        if (contents.has("manifest.json")) {
             return docker(contents, ref, store, source);
         }
         throw new IOException(tarball + " is neither an oci-archive (no oci-layout file) nor a docker-archive (no manifest.json)");
@@ -70,6 +73,11 @@ public final class ArchiveImporter {
 
         Contents(ContentStore store) {
             this.store = store;
+        }
+
+        boolean has(String name) {
+            String real = resolve(name);
+            return small.containsKey(real) || stored.containsKey(real);
         }
 
         String resolve(String name) {
@@ -108,8 +116,8 @@ public final class ArchiveImporter {
         OciLayoutImporter.LayoutFiles asLayout(String source) {
             return new OciLayoutImporter.LayoutFiles() {
                 @Override
-                public byte[] small(String path) {
-                    return small.get(path);
+                public byte[] small(String path) throws IOException {
+                    return has(path) ? bytes(path, source) : null;
                 }
 
                 @Override
@@ -124,10 +132,12 @@ public final class ArchiveImporter {
         }
     }
 
-    private static Contents read(Path tarball, ContentStore store, Progress progress, String source) throws IOException {
+    private static Contents read(Path tarball, ContentStore store, long maxBytes, String source) throws IOException {
         Contents c = new Contents(store);
+        long inMemory = 0;
         try (InputStream raw = Files.newInputStream(tarball);
-             TarArchiveInputStream tar = new TarArchiveInputStream(Compression.decompress(raw), StandardCharsets.UTF_8.name())) {
+             TarArchiveInputStream tar = new TarArchiveInputStream(
+                     new LimitedInputStream(Compression.decompress(raw), maxBytes, source), StandardCharsets.UTF_8.name())) {
             TarArchiveEntry e;
             while ((e = tar.getNextEntry()) != null) {
                 String name = normalize(e.getName());
@@ -136,10 +146,11 @@ public final class ArchiveImporter {
                     String target = e.isLink() ? normalize(e.getLinkName()) : normalize(resolveSibling(name, e.getLinkName()));
                     c.links.put(name, target);
                 } else if (e.isFile()) {
-                    if (e.getSize() <= Blobs.MAX_JSON && isSmallDocument(name)) {
+                    if (e.getSize() <= Blobs.MAX_JSON && isSmallDocument(name) && inMemory + e.getSize() <= MAX_IN_MEMORY) {
+                        inMemory += e.getSize();
                         c.small.put(name, tar.readAllBytes());
                     } else {
-                        c.stored.put(name, store.put(tar, null, null, progress));
+                        c.stored.put(name, store.put(tar, null, null, Progress.NONE));
                     }
                 }
             }
@@ -155,7 +166,7 @@ public final class ArchiveImporter {
     }
 
     private static ImportedImage docker(Contents c, String ref, ContentStore store, String source) throws IOException {
-        DockerManifestEntry[] entries = ManifestJson.read(c.small.get("manifest.json"), DockerManifestEntry[].class, "manifest.json of " + source);
+        DockerManifestEntry[] entries = ManifestJson.read(c.bytes("manifest.json", source), DockerManifestEntry[].class, "manifest.json of " + source);
         DockerManifestEntry chosen = null;
         if (ref != null) {
             for (DockerManifestEntry e : entries) {

@@ -36,7 +36,7 @@ public final class RootfsImporter {
     private RootfsImporter() {
     }
 
-    public static ImportedImage importTarball(Path tarball, ContentStore store, Progress progress) throws IOException {
+    public static ImportedImage importTarball(Path tarball, ContentStore store, long maxBytes, Progress progress) throws IOException {
         if (!Files.isRegularFile(tarball)) {
             throw new NoSuchFileException(tarball.toString(), null, "root filesystem tarball does not exist");
         }
@@ -44,10 +44,10 @@ public final class RootfsImporter {
         try (InputStream in = Files.newInputStream(tarball)) {
             blob = store.put(in, null, null, Progress.NONE);
         }
-        return fromStoredBlob(blob, store, "rootfs tarball " + tarball);
+        return fromStoredBlob(blob, store, maxBytes, "rootfs tarball " + tarball);
     }
 
-    public static ImportedImage importUrl(URI url, Digest expectedSha256, ContentStore store, Progress progress) throws IOException {
+    public static ImportedImage importUrl(URI url, Digest expectedSha256, ContentStore store, long maxBytes, Progress progress) throws IOException {
         if (url.getScheme() == null || !(url.getScheme().equals("http") || url.getScheme().equals("https"))) {
             throw new IOException("cannot fetch '" + url + "': only http:// and https:// URLs are supported");
         }
@@ -66,7 +66,7 @@ public final class RootfsImporter {
                 throw new IOException("cannot fetch " + url + ": the server answered HTTP " + resp.statusCode());
             }
             long length = resp.headers().firstValueAsLong("Content-Length").orElse(-1);
-            InputStream counted = new ProgressStream(body, expectedSha256, length, progress);
+            InputStream counted = new LimitedInputStream(new ProgressStream(body, expectedSha256, length, progress), maxBytes, "download of " + url);
             Descriptor blob;
             if (expectedSha256 != null && length >= 0) {
                 blob = store.put(counted, null, new Descriptor(null, expectedSha256, length), Progress.NONE);
@@ -78,11 +78,11 @@ public final class RootfsImporter {
                             + ": the download is corrupt or the file changed; check the URL and checksum");
                 }
             }
-            return fromStoredBlob(blob, store, "rootfs tarball " + url);
+            return fromStoredBlob(blob, store, maxBytes, "rootfs tarball " + url);
         }
     }
 
-    private static ImportedImage fromStoredBlob(Descriptor blob, ContentStore store, String source) throws IOException {
+    private static ImportedImage fromStoredBlob(Descriptor blob, ContentStore store, long maxBytes, String source) throws IOException {
         Digest diffId;
         String mediaType;
         try (InputStream raw = new java.io.BufferedInputStream(store.open(blob.digest()), 1 << 16)) {
@@ -94,7 +94,7 @@ public final class RootfsImporter {
                 case NONE -> MediaTypes.OCI_LAYER;
             };
             var sha = Digest.newSha256();
-            try (InputStream plain = Compression.decompress(raw)) {
+            try (InputStream plain = new LimitedInputStream(Compression.decompress(raw), maxBytes, source)) {
                 plain.transferTo(new OutputStream() {
                     @Override
                     public void write(int b) {
@@ -150,7 +150,8 @@ public final class RootfsImporter {
         @Override
         public int read(byte[] b, int off, int len) throws IOException {
             int n = in.read(b, off, len);
-            if (n > 0) {
+            // Without an expected digest there is nothing to name the bytes by yet: only the unpack reports.
+            if (n > 0 && digest != null) {
                 done += n;
                 progress.update(digest, done, total);
             }

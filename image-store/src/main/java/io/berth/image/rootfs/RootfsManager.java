@@ -110,6 +110,27 @@ public final class RootfsManager {
     }
 
     /**
+     * The root filesystem of an existing container, mounting its overlay again if it is not mounted
+     * (after a host reboot the upper dir survives but the mount does not).
+     */
+    public Rootfs open(String containerId) throws IOException {
+        RootfsKind kind = kind(containerId).orElseThrow(() -> new java.util.NoSuchElementException(
+                "container '" + containerId + "' has no root filesystem: create it first"));
+        Path dir = layout.container(containerId);
+        ImageDetails image = images.usedBy(containerId).orElseThrow(() -> new IOException(
+                "container '" + containerId + "' has a root filesystem but no image record (" + layout.containerImageFile(containerId)
+                        + "): delete and recreate it"));
+        Path rootfs = dir.resolve("rootfs");
+        if (kind == RootfsKind.OVERLAY && !Mounts.isMountPoint(rootfs)) {
+            Optional<String> failure = overlay(images.lowerDirs(image), dir, rootfs);
+            if (failure.isPresent()) {
+                throw new IOException("cannot mount the overlay root filesystem of container '" + containerId + "' again: " + failure.get());
+            }
+        }
+        return new Rootfs(containerId, rootfs, kind, image.name(), image.manifestDescriptor().digest());
+    }
+
+    /**
      * Unmounts and removes container {@code containerId}'s root filesystem, upper and work dirs, and
      * its claim on the image; removes {@code containers/<id>/} too when nothing else is left in it.
      * Deleting a container that has none is not an error.

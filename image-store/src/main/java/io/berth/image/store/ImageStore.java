@@ -66,6 +66,7 @@ public final class ImageStore {
     private final ContentStore content;
     private final LayerStore layers;
     private final Platform platform;
+    private final UnpackLimits limits;
     private final ReentrantReadWriteLock gcLock = new ReentrantReadWriteLock();
     private final Object indexLock = new Object();
 
@@ -78,6 +79,7 @@ public final class ImageStore {
         this.content = new ContentStore(layout.images());
         this.layers = new LayerStore(layout.layers(), new LayerUnpacker(limits));
         this.platform = platform;
+        this.limits = limits;
         Files.createDirectories(layout.containers());
     }
 
@@ -99,19 +101,19 @@ public final class ImageStore {
 
     /** Imports from an oci-archive or docker-archive tarball (recognised by content), named {@code name} (or its own tag). */
     public ImageSummary importArchive(Path tarball, String sourceRef, String name, Progress progress) throws IOException {
-        return ingest(() -> ArchiveImporter.importArchive(tarball, sourceRef, platform, content, progress), name, progress);
+        return ingest(() -> ArchiveImporter.importArchive(tarball, sourceRef, platform, content, limits.maxBytes(), progress), name, progress);
     }
 
     /** Imports a root filesystem tarball (any compression) as a one-layer image called {@code name}. */
     public ImageSummary importRootfs(Path tarball, String name, Progress progress) throws IOException {
         checkName(name);
-        return ingest(() -> RootfsImporter.importTarball(tarball, content, progress), name, progress);
+        return ingest(() -> RootfsImporter.importTarball(tarball, content, limits.maxBytes(), progress), name, progress);
     }
 
     /** Downloads a root filesystem tarball and imports it; with {@code expectedSha256}, anything else is refused. */
     public ImageSummary importRootfsUrl(URI url, Digest expectedSha256, String name, Progress progress) throws IOException {
         checkName(name);
-        return ingest(() -> RootfsImporter.importUrl(url, expectedSha256, content, progress), name, progress);
+        return ingest(() -> RootfsImporter.importUrl(url, expectedSha256, content, limits.maxBytes(), progress), name, progress);
     }
 
     /**
@@ -136,6 +138,10 @@ public final class ImageStore {
         checkName(name);
         return ingest(() -> {
             ImageManifest m = ManifestJson.read(content.read(manifest.digest(), MAX_JSON), ImageManifest.class, "image manifest " + manifest.digest());
+            if (m.config() == null) {
+                throw new IOException(manifest.digest() + " is not an image manifest (no config); an index must be resolved "
+                        + "to one platform's manifest before it is registered");
+            }
             ImageConfig c = ManifestJson.read(content.read(m.config().toDescriptor().digest(), MAX_JSON), ImageConfig.class, "image config");
             return new ImportedImage(manifest, m, c, List.of());
         }, name, progress);
@@ -311,6 +317,20 @@ public final class ImageStore {
         } finally {
             gcLock.readLock().unlock();
         }
+    }
+
+    /** The image container {@code containerId} uses (per its image file), if it has one; works after the name is gone. */
+    public Optional<ImageDetails> usedBy(String containerId) throws IOException {
+        Path f = layout.containerImageFile(containerId);
+        if (!Files.isRegularFile(f)) {
+            return Optional.empty();
+        }
+        List<String> lines = Files.readAllLines(f, StandardCharsets.UTF_8);
+        if (lines.isEmpty()) {
+            throw new IOException(f + " is empty: fix or delete container " + containerId + "'s record");
+        }
+        String name = lines.size() > 1 ? lines.get(1).strip() : null;
+        return Optional.of(details(name, Digest.parse(lines.get(0).strip())));
     }
 
     public void release(String containerId) throws IOException {

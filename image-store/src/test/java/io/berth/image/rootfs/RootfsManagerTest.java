@@ -129,8 +129,25 @@ class RootfsManagerTest {
         assertThat(store.layout().layers()).isEmptyDirectory();
     }
 
+    @ParameterizedTest
+    @EnumSource(value = RootfsManager.Mode.class, names = {"OVERLAY", "COPY"})
+    void aLowerLayerSymlinkOutIsNotFollowedByAnUpperLayer(RootfsManager.Mode mode) throws IOException {
+        // CVE-2021-29136 across layers: layer 1 links x to a host dir (and y to /.), layer 2 writes through them.
+        Sentinel sentinel = new Sentinel(tmp.resolve("outside"));
+        Map<String, String> before = sentinel.snapshot();
+        byte[] one = new TarBuilder().symlink("x", sentinel.dir().toString()).symlink("y", "/.").tar();
+        byte[] two = new TarBuilder().file("x/passwd", "pwned", 0777).dir("x/sub", 0777).file("y/" + sentinel.dir() + "/passwd", "pwned").tar();
+        TestImages.register(store, "cve:1", one, two);
+        Rootfs r = create(mode, "cve", "cve:1");
+        assertThat(Files.isDirectory(r.path().resolve("x"), LinkOption.NOFOLLOW_LINKS)).isTrue();
+        assertThat(r.path().resolve("x/passwd")).hasContent("pwned");
+        Files.writeString(r.path().resolve("x/passwd"), "written in the container");
+        assertThat(sentinel.snapshot()).isEqualTo(before);
+    }
+
     @Test
     void busyboxRootfsRunsUnderChroot() throws IOException {
+        Requirements.command("chroot", "coreutils");
         Path layout = ImageFixtures.busyboxLayout(tmp);
         store.importLayout(layout, ImageFixtures.TAG, "busybox:1", Progress.NONE);
         Rootfs r = create(RootfsManager.Mode.OVERLAY, "bb", "busybox:1");
@@ -138,6 +155,32 @@ class RootfsManagerTest {
                 "cat /etc/motd; test -e /etc/hostname && echo hostname-present || echo hostname-gone; echo written > /tmp/x; cat /tmp/x");
         assertThat(out).containsExactly("layer two", "hostname-gone", "written");
         assertThat(store.layout().container("bb").resolve("upper/tmp/x")).hasContent("written");
+    }
+
+    @Test
+    void openRemountsAfterTheMountWentAwayAndKeepsTheContainersWrites() throws IOException {
+        Rootfs r = create(RootfsManager.Mode.OVERLAY, "reboot", "two:1");
+        Files.writeString(r.path().resolve("etc/state"), "kept\n");
+        ImageFixtures.run("umount", r.path().toString()); // what a host reboot does to it
+        assertThat(Mounts.isMountPoint(r.path())).isFalse();
+        Rootfs again = manager.open("reboot");
+        assertThat(again).isEqualTo(r);
+        assertThat(Mounts.isMountPoint(r.path())).isTrue();
+        assertThat(r.path().resolve("etc/state")).hasContent("kept");
+        assertThat(manager.open("reboot")).isEqualTo(r); // already mounted: nothing to do
+        assertThat(Mounts.under(r.path())).hasSize(1);
+        assertThatThrownBy(() -> manager.open("never-created")).hasMessageContaining("has no root filesystem");
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = RootfsManager.Mode.class, names = {"OVERLAY", "COPY"})
+    void imageWithoutLayersGivesAnEmptyWritableRoot(RootfsManager.Mode mode) throws IOException {
+        TestImages.register(store, "scratch:1");
+        Rootfs r = create(mode, "scratch", "scratch:1");
+        assertThat(r.path()).isEmptyDirectory();
+        Files.writeString(r.path().resolve("f"), "x");
+        manager.delete("scratch");
+        assertThat(store.layout().container("scratch")).doesNotExist();
     }
 
     @Test

@@ -63,7 +63,8 @@ class ImageStoreTest {
         assertThat(store.lowerDirs(d)).containsExactly(d.layers().get(0).unpacked());
         // Re-importing under the same name moves the name; the old image is garbage.
         store.importRootfs(beta, "alpha:1", Progress.NONE);
-        assertThat(store.resolve("alpha:1")).contains(store.resolve("beta:1").orElseThrow());
+        assertThat(store.inspect("alpha:1").layers().get(0).diffId()).isEqualTo(store.inspect("beta:1").layers().get(0).diffId());
+        assertThat(store.list()).extracting(ImageSummary::name).containsExactly("alpha:1", "beta:1");
     }
 
     @Test
@@ -142,6 +143,29 @@ class ImageStoreTest {
         }
         Path ok = layers.ensure(Digest.of(tar), Digest.of(tar), () -> new ByteArrayInputStream(tar));
         assertThat(ok.resolve("a")).hasContent("a");
+    }
+
+    @Test
+    void registeringAnIndexIsRefused() throws IOException {
+        var index = store.content().put("{\"schemaVersion\":2,\"manifests\":[]}".getBytes(), io.berth.image.content.MediaTypes.OCI_INDEX);
+        assertThatThrownBy(() -> store.register("idx:1", index, Progress.NONE)).hasMessageContaining("is not an image manifest");
+        assertThat(store.list()).isEmpty();
+    }
+
+    @Test
+    void importsOfBombsStopAtTheLimit() throws IOException {
+        ImageStore small = new ImageStore(tmp.resolve("small"), new UnpackLimits(1 << 20, 1000), io.berth.image.manifest.Platform.DEFAULT);
+        org.apache.commons.compress.archivers.tar.TarArchiveEntry e = new org.apache.commons.compress.archivers.tar.TarArchiveEntry("zeros", true);
+        e.setSize(8 << 20);
+        Path bomb = tmp.resolve("bomb.tar.gz");
+        Files.write(bomb, TarBuilder.gzip(new TarBuilder().entry(e, new byte[8 << 20]).tar()));
+        assertThatThrownBy(() -> small.importRootfs(bomb, "bomb:1", Progress.NONE)).hasMessageContaining("import limit");
+        assertThatThrownBy(() -> small.importArchive(bomb, null, "bomb:1", Progress.NONE)).hasMessageContaining("import limit");
+        assertThat(small.list()).isEmpty();
+        small.gc();
+        try (var s = Files.list(tmp.resolve("small/images/blobs/sha256"))) {
+            assertThat(s).isEmpty();
+        }
     }
 
     @Test

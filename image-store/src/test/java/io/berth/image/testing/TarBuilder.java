@@ -31,6 +31,13 @@ public final class TarBuilder {
         return file(name, content, 0644);
     }
 
+    public TarBuilder file(String name, byte[] data) {
+        TarArchiveEntry e = new TarArchiveEntry(name, true);
+        e.setMode(0644);
+        e.setSize(data.length);
+        return put(e, data);
+    }
+
     public TarBuilder file(String name, String content, int mode) {
         byte[] data = content.getBytes(StandardCharsets.UTF_8);
         TarArchiveEntry e = new TarArchiveEntry(name, true);
