@@ -94,7 +94,7 @@ public final class RootfsManager {
             }
             Files.writeString(dir.resolve("rootfs-kind"), kind.name() + "\n", StandardCharsets.US_ASCII);
             ok = true;
-            return new Rootfs(containerId, rootfs, kind, imageName, image.manifestDescriptor().digest());
+            return new Rootfs(containerId, rootfs, kind, image.name(), image.manifestDescriptor().digest());
         } finally {
             if (!ok) {
                 unmountAll(dir);

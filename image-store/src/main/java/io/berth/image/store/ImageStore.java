@@ -159,9 +159,8 @@ public final class ImageStore {
         gcLock.readLock().lock();
         try {
             ImportedImage image = importer.run();
-            String finalName = name != null ? name : image.names().stream().findFirst().orElseThrow(() ->
-                    new IllegalArgumentException("the imported image carries no name of its own: give it one"));
-            checkName(finalName);
+            String finalName = canonical(name != null ? name : image.names().stream().findFirst().orElseThrow(() ->
+                    new IllegalArgumentException("the imported image carries no name of its own: give it one")));
             unpackLayers(image.manifest(), image.config(), progress);
             tag(finalName, image.manifestDescriptor());
             return summary(finalName, image.manifestDescriptor().digest());
@@ -190,14 +189,23 @@ public final class ImageStore {
 
     // ---- names ---------------------------------------------------------------------------------
 
-    /** Image names are free-form references (the coordinator maps them to ImageReference); they must be printable. */
-    static void checkName(String name) {
-        if (name == null || name.isBlank() || name.length() > 512 || name.chars().anyMatch(c -> c <= ' ' || c == 0x7f)) {
-            throw new IllegalArgumentException("invalid image name '" + name + "': use a non-empty reference without spaces, e.g. alpine:3.20");
+    /**
+     * Names are image references kept in canonical form, as Docker and containerd name them:
+     * {@code busybox} is stored, listed and found as {@code docker.io/library/busybox:latest}.
+     */
+    static String canonical(String name) {
+        if (name == null || name.isBlank()) {
+            throw new IllegalArgumentException("invalid image name '" + name + "': give a reference such as alpine:3.20");
         }
+        return ImageReference.parse(name).toString();
     }
 
-    private void tag(String name, Descriptor manifest) throws IOException {
+    static void checkName(String name) {
+        canonical(name);
+    }
+
+    private void tag(String givenName, Descriptor manifest) throws IOException {
+        String name = canonical(givenName);
         synchronized (indexLock) {
             List<ManifestDescriptor> entries = new ArrayList<>(readIndex().manifests());
             entries.removeIf(e -> name.equals(nameOf(e)));
@@ -235,7 +243,8 @@ public final class ImageStore {
     }
 
     /** The manifest digest a name points at, if any. */
-    public Optional<Digest> resolve(String name) throws IOException {
+    public Optional<Digest> resolve(String givenName) throws IOException {
+        String name = canonical(givenName);
         synchronized (indexLock) {
             for (ManifestDescriptor e : readIndex().manifests()) {
                 if (name.equals(nameOf(e))) {
@@ -271,7 +280,7 @@ public final class ImageStore {
     }
 
     public ImageDetails inspect(String name) throws IOException {
-        return details(name, require(name));
+        return details(canonical(name), require(name));
     }
 
     private ImageDetails details(String name, Digest manifestDigest) throws IOException {
@@ -305,8 +314,9 @@ public final class ImageStore {
      * {@code containers/<id>/}), and returns the image's details, whose layers then stay until
      * {@link #release(String)}.
      */
-    public ImageDetails use(String containerId, String name) throws IOException {
+    public ImageDetails use(String containerId, String givenName) throws IOException {
         StoreLayout.checkContainerId(containerId);
+        String name = canonical(givenName);
         gcLock.readLock().lock();
         try {
             Digest digest = require(name);
@@ -372,7 +382,8 @@ public final class ImageStore {
      * Removes the name, then collects what nothing references any more. Refused while a container
      * uses the image unless {@code force}; forced, the layers those containers use are kept by gc.
      */
-    public GcResult remove(String name, boolean force) throws IOException {
+    public GcResult remove(String givenName, boolean force) throws IOException {
+        String name = canonical(givenName);
         synchronized (indexLock) {
             Digest digest = require(name);
             List<String> users = users(digest);

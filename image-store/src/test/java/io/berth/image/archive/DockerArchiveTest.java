@@ -49,7 +49,7 @@ class DockerArchiveTest {
     @Test
     void gzippedDockerArchiveImports() throws IOException {
         Path a = archive("[{\"Config\":\"cfg.json\",\"RepoTags\":[\"hand:made\"],\"Layers\":[\"abc/layer.tar\"]}]", config(1), true);
-        assertThat(store.importArchive(a, null, null, Progress.NONE).name()).isEqualTo("hand:made");
+        assertThat(store.importArchive(a, null, null, Progress.NONE).name()).isEqualTo("docker.io/library/hand:made");
         assertThat(store.inspect("hand:made").layers().get(0).unpacked().resolve("hello.txt")).hasContent("hi");
     }
 
@@ -78,6 +78,6 @@ class DockerArchiveTest {
     void archiveWithoutATagNeedsAName() throws IOException {
         Path a = archive("[{\"Config\":\"cfg.json\",\"Layers\":[\"abc/layer.tar\"]}]", config(1), false);
         assertThatThrownBy(() -> store.importArchive(a, null, null, Progress.NONE)).hasMessageContaining("give it one");
-        assertThat(store.importArchive(a, null, "named:1", Progress.NONE).name()).isEqualTo("named:1");
+        assertThat(store.importArchive(a, null, "named:1", Progress.NONE).name()).isEqualTo("docker.io/library/named:1");
     }
 }

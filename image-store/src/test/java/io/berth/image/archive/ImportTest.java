@@ -87,7 +87,7 @@ class ImportTest {
         assertThat(layerDirs()).isEqualTo(layers); // unpacked once, shared
 
         assertThat(store.list()).extracting(ImageSummary::name)
-                .containsExactly("busybox:layout", "busybox:oci-archive", "example.com/busybox:1");
+                .containsExactly("docker.io/library/busybox:layout", "docker.io/library/busybox:oci-archive", "example.com/busybox:1");
         assertThat(store.list().get(0).size()).isGreaterThan(500_000);
         assertThat(store.list().get(0).created()).isNotBlank();
     }
@@ -169,7 +169,7 @@ class ImportTest {
         assertThatThrownBy(() -> store.importArchive(notArchive, null, "x:1", (d, a, b) -> { }))
                 .hasMessageContaining("neither an oci-archive").hasMessageContaining("docker-archive");
         assertThatThrownBy(() -> store.importRootfs(notArchive, "bad name", (d, a, b) -> { }))
-                .hasMessageContaining("invalid image name");
+                .hasMessageContaining("invalid reference 'bad name'");
         Path garbage = tmp.resolve("garbage.tar.gz");
         Files.write(garbage, new byte[] {0x1f, (byte) 0x8b, 1, 2, 3});
         assertThatThrownBy(() -> store.importRootfs(garbage, "x:1", (d, a, b) -> { })).hasMessageContaining("cannot be decompressed");
@@ -203,7 +203,7 @@ class ImportTest {
                 .hasMessageContaining("holds 2 images").hasMessageContaining("name the one");
         assertThatThrownBy(() -> store.importLayout(layout, "nope", "x:1", (d, a, b) -> { }))
                 .hasMessageContaining("no image named 'nope'");
-        assertThat(store.importLayout(layout, "other", null, (d, a, b) -> { }).name()).isEqualTo("other");
+        assertThat(store.importLayout(layout, "other", null, (d, a, b) -> { }).name()).isEqualTo("docker.io/library/other:latest");
         assertThat(Files.exists(store.inspect("other").layers().get(1).unpacked().resolve("etc/hostname"), LinkOption.NOFOLLOW_LINKS)).isTrue();
     }
 }

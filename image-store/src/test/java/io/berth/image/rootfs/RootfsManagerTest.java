@@ -186,7 +186,7 @@ class RootfsManagerTest {
     @Test
     void badRequestsAreClearErrorsAndLeaveNothing() throws IOException {
         manager = new RootfsManager(store, RootfsManager.Mode.OVERLAY);
-        assertThatThrownBy(() -> manager.create("c9", "missing:1")).hasMessageContaining("no image named 'missing:1'");
+        assertThatThrownBy(() -> manager.create("c9", "missing:1")).hasMessageContaining("no image named 'docker.io/library/missing:1'");
         assertThat(store.layout().container("c9")).doesNotExist();
         assertThatThrownBy(() -> manager.create("../x", "two:1")).hasMessageContaining("invalid container id");
         create(RootfsManager.Mode.OVERLAY, "twice", "two:1");

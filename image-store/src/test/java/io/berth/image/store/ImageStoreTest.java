@@ -54,7 +54,7 @@ class ImageStoreTest {
     void lsAndInspectDescribeTheImage() throws IOException {
         ImageSummary a = store.importRootfs(alpha, "alpha:1", Progress.NONE);
         store.importRootfs(beta, "beta:1", Progress.NONE);
-        assertThat(store.list()).extracting(ImageSummary::name).containsExactly("alpha:1", "beta:1");
+        assertThat(store.list()).extracting(ImageSummary::name).containsExactly("docker.io/library/alpha:1", "docker.io/library/beta:1"); // canonical, as Docker names them
         assertThat(store.list().get(0)).isEqualTo(a);
         ImageDetails d = store.inspect("alpha:1");
         assertThat(d.manifestDescriptor().digest()).isEqualTo(a.digest());
@@ -64,7 +64,7 @@ class ImageStoreTest {
         // Re-importing under the same name moves the name; the old image is garbage.
         store.importRootfs(beta, "alpha:1", Progress.NONE);
         assertThat(store.inspect("alpha:1").layers().get(0).diffId()).isEqualTo(store.inspect("beta:1").layers().get(0).diffId());
-        assertThat(store.list()).extracting(ImageSummary::name).containsExactly("alpha:1", "beta:1");
+        assertThat(store.list()).extracting(ImageSummary::name).containsExactly("docker.io/library/alpha:1", "docker.io/library/beta:1"); // canonical, as Docker names them
     }
 
     @Test
