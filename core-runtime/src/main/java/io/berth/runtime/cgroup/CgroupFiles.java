@@ -114,6 +114,14 @@ public final class CgroupFiles {
     /** mkdir -p, returning the directories that did not exist before (outermost first). */
     public List<Path> mkdirs(Path dir) {
         List<Path> made = new ArrayList<>();
+        try {
+            // Usually the parent exists (a container under /berth): one mkdir, no lookups.
+            Files.createDirectory(dir);
+            made.add(dir);
+            return made;
+        } catch (IOException e) {
+            // Missing ancestors, or it exists already: the careful walk below sorts it out.
+        }
         Path existing = dir;
         while (existing != null && !Files.isDirectory(existing)) {
             made.add(0, existing);
@@ -136,6 +144,18 @@ public final class CgroupFiles {
      * kernel says EBUSY, because processes that were just killed take a moment to leave.
      */
     public void removeTree(Path dir) {
+        if (!plainFiles) {
+            // The common case, a leaf cgroup with no processes left, is one rmdir; listing it first
+            // would stat every control file in every hierarchy (most of a delete's cost).
+            try {
+                Files.delete(dir);
+                return;
+            } catch (NoSuchFileException e) {
+                return;
+            } catch (IOException e) {
+                // Children or still busy: the walk below removes children and retries.
+            }
+        }
         if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
