@@ -37,8 +37,9 @@ enum berth_op_code {
     OP_MASK_PATH = 24,   /* s0 path: /dev/null over a file, empty read-only tmpfs over a dir */
     OP_SETNS = 25,       /* s0 path, n0 nstype */
     OP_ENTER_PID_NS = 26, /* fork once more (CLONE_PARENT) so the rest runs inside the joined PID ns */
-    OP_TERMINAL = 27,    /* n0 rows, n1 cols (0 0: leave the size), n2 owner uid (-1: keep); sends the
-                            pty master over FD_CONSOLE, then the slave becomes the controlling tty and 0-2 */
+    OP_TERMINAL = 27,    /* n0 rows, n1 cols (either 0: leave the size), n2 owner uid (-1: keep), n3 bind
+                            the slave on /dev/console; sends the pty master over FD_CONSOLE (6), then the
+                            slave becomes the controlling tty and fds 0-2 */
 };
 
 #define BERTH_OPF_IGNORE_ENOENT 1u

@@ -492,10 +492,11 @@ static long send_master(int master, const char *name, size_t name_len)
 /*
  * process.terminal as runc does it, after pivot_root so /dev/ptmx is the container's own devpts:
  * a new pty, unlocked, sized, its slave owned by the process's user (the group stays what devpts
- * gave it: gid=5, tty, with the default mounts); the master goes to the caller and is closed here;
- * then a new session whose controlling terminal is the slave, which becomes stdin, stdout and stderr.
+ * gave it: gid=5, tty, with the default mounts) and, for a container's first process, bound onto
+ * /dev/console; the master goes to the caller and is closed here; then a new session whose
+ * controlling terminal is the slave, which becomes stdin, stdout and stderr.
  */
-static long setup_terminal(uint64_t rows, uint64_t cols, uint64_t uid)
+static long setup_terminal(uint64_t rows, uint64_t cols, uint64_t uid, uint64_t dev_console)
 {
     long master = SYS4(SYS_openat, AT_FDCWD, "/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC, 0);
     if (master < 0) {
@@ -514,12 +515,24 @@ static long setup_terminal(uint64_t rows, uint64_t cols, uint64_t uid)
         slave = SYS4(SYS_openat, AT_FDCWD, name, O_RDWR | O_NOCTTY | O_CLOEXEC, 0);
         r = slave < 0 ? slave : 0;
     }
-    if (r == 0 && (rows != 0 || cols != 0)) {
+    if (r == 0 && rows != 0 && cols != 0) {
         struct winsize ws = {(unsigned short)rows, (unsigned short)cols, 0, 0};
         r = SYS3(SYS_ioctl, slave, TIOCSWINSZ, &ws);
     }
     if (r == 0 && uid != (uint64_t)-1) {
         r = SYS3(SYS_fchown, slave, uid, -1);
+    }
+    if (r == 0 && dev_console) {
+        /* An empty file as the bind target, as runc's mountConsole (0666 whatever the umask). */
+        r = SYS4(SYS_openat, AT_FDCWD, "/dev/console", O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0666);
+        if (r >= 0) {
+            long f = r;
+            r = SYS2(SYS_fchmod, f, 0666);
+            SYS1(SYS_close, f);
+        }
+        if (r == 0) {
+            r = SYS5(SYS_mount, name, "/dev/console", NULL, MS_BIND, NULL);
+        }
     }
     if (r == 0) {
         r = send_master((int)master, name, name_len);
@@ -638,7 +651,7 @@ static long run_op(struct berth_plan *p, const struct berth_op *op)
     case OP_ENTER_PID_NS:
         return enter_pid_ns();
     case OP_TERMINAL:
-        return setup_terminal(n[0], n[1], n[2]);
+        return setup_terminal(n[0], n[1], n[2], n[3]);
     default:
         return -EINVAL;
     }

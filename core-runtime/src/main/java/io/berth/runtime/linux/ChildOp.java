@@ -314,13 +314,14 @@ public sealed interface ChildOp {
     /**
      * process.terminal: after pivot_root (or the join of the container's mount namespace), so
      * /dev/ptmx is the container's own devpts, and before credentials are dropped (fchown needs
-     * CAP_CHOWN). Opens a pty, sets its size unless both are 0, gives the slave to {@code ownerUid}
-     * (-1: keep; the group stays what devpts assigns, tty with the default gid=5), sends the master
-     * with its name ("/dev/pts/0") over {@link LaunchPlan#consoleSocketFd()} and closes it here,
-     * then starts a new session with the slave as controlling terminal and as fds 0, 1 and 2 (the
-     * plan's {@link Stdio} is replaced). {@link ProcessSetup} places it.
+     * CAP_CHOWN). Opens a pty, sets its size unless either is 0 (as runc), gives the slave to
+     * {@code ownerUid} (-1: keep; the group stays what devpts assigns, tty with the default gid=5),
+     * binds it onto /dev/console if {@code bindDevConsole} (a container's first process, not an
+     * exec), sends the master with its name ("/dev/pts/0") over {@link LaunchPlan#consoleSocketFd()}
+     * and closes it here, then starts a new session with the slave as controlling terminal and as
+     * fds 0, 1 and 2 (the plan's {@link Stdio} is replaced). {@link ProcessSetup} places it.
      */
-    record SetupTerminal(int rows, int cols, int ownerUid) implements ChildOp {
+    record SetupTerminal(int rows, int cols, int ownerUid, boolean bindDevConsole) implements ChildOp {
         public SetupTerminal {
             if (rows < 0 || rows > 0xffff || cols < 0 || cols > 0xffff) {
                 throw new IllegalArgumentException("console size " + rows + "x" + cols

@@ -205,6 +205,7 @@ final class NativePlan {
             n[0] = t.rows();
             n[1] = t.cols();
             n[2] = t.ownerUid() < 0 ? -1L : t.ownerUid() & 0xffffffffL;
+            n[3] = t.bindDevConsole() ? 1 : 0;
         } else {
             throw new IllegalStateException("no C op for " + op);
         }

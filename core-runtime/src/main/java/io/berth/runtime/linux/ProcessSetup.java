@@ -58,9 +58,11 @@ public final class ProcessSetup {
 
     /**
      * OCI {@code process.terminal: true} with {@code process.consoleSize} ({@code rows} = height,
-     * {@code cols} = width; 0 0 leaves the kernel's default, which is what runc does without a size).
+     * {@code cols} = width; either 0 leaves the kernel's default, as runc does without a size).
+     * {@code bindDevConsole}: the slave is bound onto /dev/console, as runc does for a container's
+     * first process (never for an exec, which must not add mounts to the running container).
      */
-    public record Terminal(int rows, int cols) {
+    public record Terminal(int rows, int cols, boolean bindDevConsole) {
         public Terminal {
             if (rows < 0 || rows > 0xffff || cols < 0 || cols > 0xffff) {
                 throw new IllegalArgumentException("console size " + rows + "x" + cols
@@ -68,8 +70,14 @@ public final class ProcessSetup {
             }
         }
 
-        public static Terminal unsized() {
-            return new Terminal(0, 0);
+        /** For {@code create}/{@code run}: sized as given, and /dev/console is the terminal. */
+        public static Terminal forContainer(int rows, int cols) {
+            return new Terminal(rows, cols, true);
+        }
+
+        /** For {@code exec --tty}. */
+        public static Terminal forExec(int rows, int cols) {
+            return new Terminal(rows, cols, false);
         }
     }
 
@@ -96,7 +104,7 @@ public final class ProcessSetup {
         }
         List<ChildOp> ops = new ArrayList<>();
         if (terminal != null) {
-            ops.add(new ChildOp.SetupTerminal(terminal.rows(), terminal.cols(), user.uid()));
+            ops.add(new ChildOp.SetupTerminal(terminal.rows(), terminal.cols(), user.uid(), terminal.bindDevConsole()));
         }
         for (Limit l : rlimits) {
             if (Long.compareUnsigned(l.soft(), l.hard()) > 0) {

@@ -57,21 +57,23 @@ class TerminalTest {
 
     @Test
     void containerGetsAControllingTerminalOfTheGivenSize() throws Exception {
-        container.terminal = new ProcessSetup.Terminal(24, 80);
-        try (ChildProcess c = Launcher.launch(container.plan(List.of("/bin/sh", "-c", PROBE), Stdio.nullStdio())
+        container.terminal = ProcessSetup.Terminal.forContainer(24, 80);
+        String script = PROBE + "; stat -c '%t:%T' /dev/console $(tty)";
+        try (ChildProcess c = Launcher.launch(container.plan(List.of("/bin/sh", "-c", script), Stdio.nullStdio())
                 .withStartGate(LaunchPlan.GATE_PIPE))) {
             c.proceed();
             TerminalMaster master = c.terminal().orElseThrow();
             assertThat(master.name()).isEqualTo("/dev/pts/0");
             c.start();
             assertThat(c.waitFor(Duration.ofSeconds(20))).contains(ExitStatus.exited(0));
-            assertThat(lines(drain(master))).containsExactly("/dev/pts/0", "24 80", "interactive");
+            // /dev/console is the same pty (major 136 = 0x88), as runc binds it.
+            assertThat(lines(drain(master))).containsExactly("/dev/pts/0", "24 80", "interactive", "88:0", "88:0");
         }
     }
 
     @Test
     void inputWrittenToTheMasterReachesTheProcess() throws Exception {
-        container.terminal = ProcessSetup.Terminal.unsized();
+        container.terminal = ProcessSetup.Terminal.forContainer(0, 0);
         try (ChildProcess c = Launcher.launch(container.plan(List.of("/bin/sh", "-c", "read line; echo got:$line"),
                 Stdio.nullStdio()))) {
             c.proceed();
@@ -85,7 +87,7 @@ class TerminalTest {
 
     @Test
     void resizeAndCtrlCReachTheProcess() throws Exception {
-        container.terminal = new ProcessSetup.Terminal(10, 20);
+        container.terminal = ProcessSetup.Terminal.forContainer(10, 20);
         String script = "trap 'stty size; exit 7' WINCH; echo ready; while :; do sleep 0.05; done";
         try (ChildProcess c = Launcher.launch(container.plan(List.of("/bin/sh", "-c", script), Stdio.nullStdio()))) {
             c.proceed();
@@ -97,7 +99,7 @@ class TerminalTest {
             assertThat(lines(drain(master))).containsExactly("33 99");
         }
         // ^C: the line discipline signals the terminal's foreground process group (the shell and its sleep).
-        container.terminal = ProcessSetup.Terminal.unsized();
+        container.terminal = ProcessSetup.Terminal.forContainer(0, 0);
         script = "trap 'echo interrupted; exit 3' INT; echo ready; sleep 100";
         try (ChildProcess c = Launcher.launch(container.plan(List.of("/bin/sh", "-c", script), Stdio.nullStdio()))) {
             c.proceed();
@@ -113,7 +115,7 @@ class TerminalTest {
 
     @Test
     void theSlaveBelongsToTheProcessUserAndTheTtyGroup() throws Exception {
-        container.terminal = ProcessSetup.Terminal.unsized();
+        container.terminal = ProcessSetup.Terminal.forContainer(0, 0);
         container.user = new ProcessSetup.User(1000, 1000, List.of(), 0022);
         container.caps = ProcessSetup.Capabilities.of(java.util.Set.of());
         try (ChildProcess c = Launcher.launch(container.plan(List.of("/bin/sh", "-c", "id -u; stat -c '%u %g %a' $(tty)"),
@@ -130,7 +132,7 @@ class TerminalTest {
     void masterGoesToAListeningConsoleSocket() throws Exception {
         try (ConsoleSocket listener = ConsoleSocket.listen(tmp.resolve("console.sock"))) {
             int fd = Console.connect(listener.path());
-            container.terminal = new ProcessSetup.Terminal(40, 120);
+            container.terminal = ProcessSetup.Terminal.forContainer(40, 120);
             container.consoleSocket = fd;
             try (ChildProcess c = Launcher.launch(container.plan(List.of("/bin/sh", "-c", PROBE), Stdio.nullStdio())
                     .withStartGate(LaunchPlan.GATE_PIPE))) {
@@ -149,26 +151,30 @@ class TerminalTest {
 
     @Test
     void execIntoARunningContainerGetsATerminalFromItsDevpts() throws Exception {
+        container.terminal = ProcessSetup.Terminal.forContainer(0, 0);
         try (ChildProcess first = Launcher.launch(container.plan(List.of("sleep", "100"), Stdio.nullStdio()))) {
             first.proceed();
+            assertThat(first.terminal()).isPresent();
             String ns = "/proc/" + first.pid() + "/ns/";
             Map<Namespace, Path> join = Map.of(Namespace.PID, Path.of(ns + "pid"), Namespace.MOUNT, Path.of(ns + "mnt"),
                     Namespace.UTS, Path.of(ns + "uts"), Namespace.IPC, Path.of(ns + "ipc"),
                     Namespace.NETWORK, Path.of(ns + "net"));
-            List<String> argv = List.of("sh", "-c", PROBE + "; hostname; ls -1 /dev/pts");
+            List<String> argv = List.of("sh", "-c", PROBE + "; hostname; ls -1 /dev/pts; stat -c '%t:%T' /dev/console;"
+                    + " grep -c ' /dev/console ' /proc/self/mountinfo");
             LaunchPlan exec = LaunchPlan.of(argv, TestContainer.ENV, Stdio.nullStdio())
                     .withJoinNamespaces(join)
                     .withSetup(ProcessSetup.prepare(ProcessSetup.User.root(),
                             ProcessSetup.Capabilities.of(Capability.dockerDefaults()), true, List.of(), "/", argv, "/bin",
-                            new ProcessSetup.Terminal(25, 81)))
+                            ProcessSetup.Terminal.forExec(25, 81)))
                     .withConsoleSocket(LaunchPlan.CONSOLE_PAIR);
             try (ChildProcess c = Launcher.launch(exec)) {
                 c.proceed();
                 TerminalMaster master = c.terminal().orElseThrow();
                 assertThat(c.waitFor(Duration.ofSeconds(20))).contains(ExitStatus.exited(0));
-                // pts 0 of the container's own devpts instance, which holds only this pty.
-                assertThat(lines(drain(master))).containsExactly("/dev/pts/0", "25 81", "interactive", "berth-test",
-                        "0", "ptmx");
+                // The container's own devpts instance: pts 0 is its first process's terminal (still
+                // /dev/console, bound once), this exec gets pts 1.
+                assertThat(lines(drain(master))).containsExactly("/dev/pts/1", "25 81", "interactive", "berth-test",
+                        "0", "1", "ptmx", "88:0", "1");
             }
             first.kill(Signals.SIGKILL);
             assertThat(first.waitFor().code()).isEqualTo(137);
@@ -199,7 +205,7 @@ class TerminalTest {
             fd = Console.connect(listener.path());
         } // closed before accepting: the queued connection is reset
         try {
-            container.terminal = ProcessSetup.Terminal.unsized();
+            container.terminal = ProcessSetup.Terminal.forContainer(0, 0);
             container.consoleSocket = fd;
             try (ChildProcess c = Launcher.launch(container.plan(List.of("/bin/true"), Stdio.nullStdio()))) {
                 assertThatThrownBy(c::proceed)
@@ -215,7 +221,7 @@ class TerminalTest {
     @Test
     void aContainerWithoutDevptsFailsWithAHint() throws Exception {
         container.mounts = List.of(RootfsSetup.defaultMounts().get(0)); // only /proc: no /dev/ptmx
-        container.terminal = ProcessSetup.Terminal.unsized();
+        container.terminal = ProcessSetup.Terminal.forContainer(0, 0);
         try (ChildProcess c = Launcher.launch(container.plan(List.of("/bin/true"), Stdio.nullStdio()))) {
             assertThatThrownBy(c::proceed).isInstanceOf(ChildSetupException.class).hasMessage(
                     "set up the terminal: No such file or directory (the container needs devpts on /dev/pts with"
@@ -230,11 +236,11 @@ class TerminalTest {
         assertThatThrownBy(() -> Launcher.launch(noTerminal.withConsoleSocket(LaunchPlan.CONSOLE_PAIR)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("the plan has a console socket but no terminal step");
-        container.terminal = ProcessSetup.Terminal.unsized();
+        container.terminal = ProcessSetup.Terminal.forContainer(0, 0);
         LaunchPlan terminal = container.plan(List.of("/bin/true"), Stdio.nullStdio());
         assertThatThrownBy(() -> Launcher.launch(terminal.withConsoleSocket(LaunchPlan.NO_CONSOLE)))
                 .hasMessageStartingWith("setup step \"set up the terminal\" has nowhere to send the pty master");
-        assertThatThrownBy(() -> new ProcessSetup.Terminal(70000, 80))
+        assertThatThrownBy(() -> ProcessSetup.Terminal.forContainer(70000, 80))
                 .hasMessage("console size 70000x80 is out of range: height and width must be 0..65535");
         assertThatThrownBy(() -> noTerminal.withConsoleSocket(-3)).hasMessageStartingWith("consoleSocketFd -3 is invalid");
     }
