@@ -268,10 +268,25 @@ long berth_socketpair(int *fds) { return socketpair(AF_UNIX, SOCK_STREAM | SOCK_
  * Receives one message carrying one fd (SCM_RIGHTS, made CLOEXEC on arrival) and its payload, the
  * pty's name, NUL-terminated into name (cap bytes). Returns the payload's length with *fd_out set;
  * -ENOMSG when the peer closed without sending, -EBADMSG when the message carried no fd. Any extra
- * fds a confused peer sent are closed, never leaked.
+ * fds a confused peer sent are closed, never leaked. Waits at most timeout_ms (< 0: forever), then
+ * -ETIMEDOUT.
  */
-long berth_recv_fd(int sock, char *name, long cap, int *fd_out)
+long berth_recv_fd(int sock, char *name, long cap, int *fd_out, int timeout_ms)
 {
+    *fd_out = -1;
+    if (timeout_ms >= 0) {
+        struct pollfd p = {sock, POLLIN, 0};
+        int r;
+        do {
+            r = poll(&p, 1, timeout_ms);
+        } while (r < 0 && errno == EINTR);
+        if (r < 0) {
+            return -errno;
+        }
+        if (r == 0) {
+            return -ETIMEDOUT;
+        }
+    }
     union {
         struct cmsghdr h;
         char buf[CMSG_SPACE(sizeof(int) * 4)];
@@ -283,7 +298,6 @@ long berth_recv_fd(int sock, char *name, long cap, int *fd_out)
     msg.msg_iovlen = 1;
     msg.msg_control = ctl.buf;
     msg.msg_controllen = sizeof ctl.buf;
-    *fd_out = -1;
     ssize_t n;
     do {
         n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);

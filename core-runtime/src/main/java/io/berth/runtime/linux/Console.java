@@ -2,6 +2,7 @@ package io.berth.runtime.linux;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 
 /**
  * The parent's side of runc's console-socket contract (OCI {@code process.terminal}). The caller of
@@ -53,13 +54,20 @@ public final class Console {
      * without sending one (its setup failed before the terminal step, or it had none).
      */
     public static TerminalMaster receive(int socketFd) {
+        return receive(socketFd, null);
+    }
+
+    /** As {@link #receive(int)}, giving up after {@code timeout} (null: never). */
+    public static TerminalMaster receive(int socketFd, Duration timeout) {
         NativeLibrary nl = NativeLibrary.get();
         byte[] name = new byte[NAME_MAX];
         int[] fd = {-1};
-        long r = nl.lib.berth_recv_fd(socketFd, name, name.length, fd);
+        int ms = timeout == null ? -1 : (int) Math.min(Integer.MAX_VALUE, Math.max(0, timeout.toMillis()));
+        long r = nl.lib.berth_recv_fd(socketFd, name, name.length, fd, ms);
         if (r < 0) {
             int errno = (int) -r;
-            String why = errno == Errno.ENOMSG ? "the other end closed it without sending a terminal (did the"
+            String why = errno == Errno.ETIMEDOUT ? "no terminal arrived within " + ms + " ms"
+                    : errno == Errno.ENOMSG ? "the other end closed it without sending a terminal (did the"
                     + " container's setup fail before its terminal step?)"
                     : errno == Errno.EBADMSG ? "a message arrived without a file descriptor (is the peer a"
                     + " runtime following the console-socket contract?)" : nl.strerror(errno);

@@ -44,8 +44,8 @@ public final class ConsoleSocket implements AutoCloseable {
 
     /**
      * Accepts one connection, receives the master sent on it, and closes the connection. Throws if
-     * nobody connects within {@code timeout} or the connection closes without a master (the
-     * container's setup failed before its terminal step).
+     * nobody connects, or no master arrives, within {@code timeout} each, or the connection closes
+     * without a master (the container's setup failed before its terminal step).
      */
     public synchronized TerminalMaster accept(Duration timeout) {
         if (closed) {
@@ -59,7 +59,7 @@ public final class ConsoleSocket implements AutoCloseable {
             throw new ChildSetupException("console socket", errno, "console socket " + path + ": " + why);
         }
         try {
-            return Console.receive((int) c);
+            return Console.receive((int) c, timeout);
         } finally {
             nl.lib.berth_close((int) c);
         }

@@ -67,7 +67,7 @@ final class NativeLibrary {
 
         long berth_socketpair(@Out int[] fds);
 
-        long berth_recv_fd(int sock, @Out byte[] name, long cap, @Out int[] fd);
+        long berth_recv_fd(int sock, @Out byte[] name, long cap, @Out int[] fd, int timeoutMs);
 
         long berth_set_winsize(int fd, int rows, int cols);
     }

@@ -199,6 +199,30 @@ class TerminalTest {
     }
 
     @Test
+    void aListenerGivesUpWithTheReason() throws Exception {
+        Path path = tmp.resolve("wait.sock");
+        try (ConsoleSocket listener = ConsoleSocket.listen(path)) {
+            assertThatThrownBy(() -> listener.accept(Duration.ofMillis(100)))
+                    .hasMessage("console socket " + path + ": no runtime connected within 100 ms");
+            int silent = Console.connect(path);
+            try {
+                assertThatThrownBy(() -> listener.accept(Duration.ofMillis(100)))
+                        .hasMessage("console socket: no terminal arrived within 100 ms");
+            } finally {
+                new NativeCalls().close(silent);
+            }
+            new NativeCalls().close(Console.connect(path)); // connects, then hangs up without a terminal
+            assertThatThrownBy(() -> listener.accept(Duration.ofSeconds(5)))
+                    .hasMessage("console socket: the other end closed it without sending a terminal (did the"
+                            + " container's setup fail before its terminal step?)");
+            assertThatThrownBy(() -> ConsoleSocket.listen(path))
+                    .hasMessage("console socket " + path + ": cannot listen: Address already in use (the path exists:"
+                            + " remove the stale socket or choose another)");
+        }
+        assertThat(path).doesNotExist();
+    }
+
+    @Test
     void aListenerThatWentAwayFailsTheTerminalStep() throws Exception {
         int fd;
         try (ConsoleSocket listener = ConsoleSocket.listen(tmp.resolve("gone.sock"))) {
