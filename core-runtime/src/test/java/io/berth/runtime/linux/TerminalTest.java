@@ -9,10 +9,15 @@ import java.io.InputStream;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -43,14 +48,15 @@ class TerminalTest {
         Requirements.root();
         container = new TestContainer(BusyboxRootfs.path());
         NativeLibrary.get(); // loaded once, so its fds do not count as a leak
-        fdsBefore = FdUtil.fdTargets();
+        fdsBefore = launcherKindsOfFds();
     }
 
     @AfterEach
     void nothingLeaked() throws IOException {
         if (container != null) {
-            // A subset: the JDK may close a lazily opened file of its own meanwhile, but nothing may be added.
-            assertThat(FdUtil.fdTargets()).as("fds open after the test").isSubsetOf(fdsBefore);
+            // A subset: the JDK may close one of its own meanwhile, but nothing may be added.
+            assertThat(launcherKindsOfFds()).as("sockets, pipes, ptys and pidfds open after the test")
+                    .isSubsetOf(fdsBefore);
             assertThat(LeakCheck.zombieChildren()).isEmpty();
         }
     }
@@ -117,13 +123,56 @@ class TerminalTest {
     void theSlaveBelongsToTheProcessUserAndTheTtyGroup() throws Exception {
         container.terminal = ProcessSetup.Terminal.forContainer(0, 0);
         container.user = new ProcessSetup.User(1000, 1000, List.of(), 0022);
-        container.caps = ProcessSetup.Capabilities.of(java.util.Set.of());
+        container.caps = ProcessSetup.Capabilities.of(Set.of());
         try (ChildProcess c = Launcher.launch(container.plan(List.of("/bin/sh", "-c", "id -u; stat -c '%u %g %a' $(tty)"),
                 Stdio.nullStdio()))) {
             c.proceed();
             TerminalMaster master = c.terminal().orElseThrow();
             assertThat(c.waitFor(Duration.ofSeconds(20))).contains(ExitStatus.exited(0));
             assertThat(lines(drain(master))).containsExactly("1000", "1000 5 620");
+        }
+    }
+
+    @Test
+    void aUserNamespacedContainerGetsATerminalOwnedInsideIt() throws Exception {
+        // As NamespaceTest's user-namespace test: root inside is 200000 outside, the rootfs copy chowned to it.
+        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwx--x--x"));
+        Path rootfs = BusyboxRootfs.copyTo(tmp.resolve("rootfs"));
+        assertThat(new ProcessBuilder("chown", "-R", "-h", "200000:200000", rootfs.toString()).start().waitFor()).isZero();
+        Files.setPosixFilePermissions(rootfs, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Set<Namespace> ns = EnumSet.of(Namespace.USER, Namespace.PID, Namespace.MOUNT, Namespace.UTS, Namespace.IPC,
+                Namespace.NETWORK); // sysfs may only be mounted by the owner of the network namespace
+        List<ChildOp> ops = new ArrayList<>(RootfsSetup.prepare(rootfs, false, RootfsSetup.defaultMounts(),
+                RootfsSetup.DEFAULT_MASKED_PATHS, RootfsSetup.DEFAULT_READONLY_PATHS, "userns", false, true, null));
+        List<String> argv = List.of("sh", "-c", PROBE + "; id -u; stat -c '%u %g' $(tty)");
+        ops.addAll(ProcessSetup.prepare(new ProcessSetup.User(1000, 1000, List.of(), 0022),
+                ProcessSetup.Capabilities.of(Set.of()), true, List.of(), "/", argv, "/bin",
+                ProcessSetup.Terminal.forContainer(24, 80)));
+        LaunchPlan plan = LaunchPlan.of(argv, TestContainer.ENV, Stdio.nullStdio()).withNewNamespaces(ns)
+                .withSetup(ops).withConsoleSocket(LaunchPlan.CONSOLE_PAIR);
+        try (ChildProcess c = Launcher.launch(plan)) {
+            Files.writeString(Path.of("/proc/" + c.pid() + "/uid_map"), "0 200000 65536\n");
+            Files.writeString(Path.of("/proc/" + c.pid() + "/gid_map"), "0 200000 65536\n");
+            c.proceed();
+            TerminalMaster master = c.terminal().orElseThrow();
+            assertThat(c.waitFor(Duration.ofSeconds(20))).contains(ExitStatus.exited(0));
+            assertThat(lines(drain(master))).containsExactly("/dev/pts/0", "24 80", "interactive", "1000", "1000 5");
+        }
+    }
+
+    /** Output written just before exit must not be lost to the hangup (the master reads it, then EIO). */
+    @Test
+    void everyRunsOutputArrivesBeforeTheHangup() throws Exception {
+        container.terminal = ProcessSetup.Terminal.forContainer(0, 0);
+        LaunchPlan plan = container.plan(List.of("/bin/echo", "last words"), Stdio.nullStdio())
+                .withNewNamespaces(Set.of(Namespace.PID, Namespace.MOUNT, Namespace.UTS, Namespace.IPC));
+        plan = plan.withSetup(plan.setup().stream().filter(op -> !(op instanceof ChildOp.LoopbackUp)).toList());
+        for (int i = 0; i < 200; i++) {
+            try (ChildProcess c = Launcher.launch(plan)) {
+                c.proceed();
+                assertThat(c.waitFor(Duration.ofSeconds(20))).contains(ExitStatus.exited(0));
+                assertThat(drain(c.terminal().orElseThrow())).as("run %d", i).isEqualTo("last words\r\n");
+            }
         }
     }
 
@@ -267,6 +316,19 @@ class TerminalTest {
         assertThatThrownBy(() -> ProcessSetup.Terminal.forContainer(70000, 80))
                 .hasMessage("console size 70000x80 is out of range: height and width must be 0..65535");
         assertThatThrownBy(() -> noTerminal.withConsoleSocket(-3)).hasMessageStartingWith("consoleSocketFd -3 is invalid");
+    }
+
+    /**
+     * Open fds except what the JDK and the fixtures open and close on their own (jars, the module
+     * image, random devices, directory streams over /proc): what remains is what a launch could leak
+     * (sockets, pipes, pidfds, pty masters, which show as "/ptmx" once their mount namespace is gone).
+     */
+    static List<String> launcherKindsOfFds() throws IOException {
+        return FdUtil.fdTargets().stream().filter(t -> {
+            String target = t.substring(t.indexOf(" -> ") + 4);
+            return !(target.endsWith(".jar") || target.endsWith("/lib/modules") || target.startsWith("/proc/")
+                    || target.equals("/dev/random") || target.equals("/dev/urandom"));
+        }).toList();
     }
 
     /** Everything the master yields until the slave side is gone (the process exited). */
