@@ -95,9 +95,16 @@ public final class ChildProcess implements AutoCloseable {
         }
         state = State.AT_GATE;
         if (consoleFd >= 0) {
-            // The terminal step ran before READY, so the master is already queued: this does not block.
+            // The child queued the master before it wrote READY, so it is there now; not waiting at all
+            // means a plan that somehow sent none fails here instead of hanging.
             try {
-                terminal = Console.receive(consoleFd);
+                terminal = Console.receive(consoleFd, Duration.ZERO);
+            } catch (RuntimeException e) {
+                // A process whose terminal went nowhere must not run.
+                state = State.FAILED;
+                nl.lib.berth_pidfd_kill(pidfd, Signals.SIGKILL);
+                reap(false);
+                throw e;
             } finally {
                 nl.lib.berth_close(consoleFd);
                 consoleFd = -1;
