@@ -7,7 +7,7 @@
 
 #include <stdint.h>
 
-#define BERTH_ABI 1
+#define BERTH_ABI 2
 
 /* Op codes: one per io.berth.runtime.linux.ChildOp record. */
 enum berth_op_code {
@@ -37,6 +37,9 @@ enum berth_op_code {
     OP_MASK_PATH = 24,   /* s0 path: /dev/null over a file, empty read-only tmpfs over a dir */
     OP_SETNS = 25,       /* s0 path, n0 nstype */
     OP_ENTER_PID_NS = 26, /* fork once more (CLONE_PARENT) so the rest runs inside the joined PID ns */
+    OP_TERMINAL = 27,    /* n0 rows, n1 cols (either 0: leave the size), n2 owner uid (-1: keep), n3 bind
+                            the slave on /dev/console; sends the pty master over FD_CONSOLE (6), then the
+                            slave becomes the controlling tty and fds 0-2 */
 };
 
 #define BERTH_OPF_IGNORE_ENOENT 1u
@@ -81,6 +84,7 @@ struct berth_plan {
     int64_t go_w;              /* 16 out: parent's end of the go pipe */
     int64_t report_w;          /* 17 child's ends (closed by the parent after clone) */
     int64_t go_r;              /* 18 */
+    int64_t console_fd;        /* 19 -1: no terminal; else a connected AF_UNIX socket for OP_TERMINAL */
 };
 
 #define BERTH_PATH_MAX 4096

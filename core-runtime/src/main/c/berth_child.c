@@ -6,7 +6,7 @@
  * {step, errno} and the child exits. When setup is done it sends READY, then waits at the start
  * gate if there is one; EOF after READY (the pipe is CLOEXEC) means execve succeeded.
  *
- * Handshake, as steps: reset signals -> arrange fds (stdio 0-2, pipes 3-5, close the rest) ->
+ * Handshake, as steps: reset signals -> arrange fds (stdio 0-2, pipes 3-5, console socket 6, close the rest) ->
  * wait for "go" -> run ops -> READY -> [start gate] -> execve.
  */
 #define _GNU_SOURCE
@@ -25,6 +25,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <sys/vfs.h>
 #include <netinet/in.h>
 
@@ -35,7 +36,9 @@
 #define FD_REPORT 3
 #define FD_GO 4
 #define FD_GATE 5
-#define FD_FIRST_FREE 6
+#define FD_CONSOLE 6
+#define FD_FIRST_FREE 7
+#define N_FIXED_FDS 7
 
 /* The kernel's sigaction layout for rt_sigaction (not glibc's). */
 struct k_sigaction {
@@ -124,20 +127,20 @@ static void reset_signals(void)
 }
 
 /*
- * Moves stdio onto 0-2 and our pipes onto 3-5, then closes everything else (rule 4: a leaked
+ * Moves stdio onto 0-2, our pipes onto 3-5 and the console socket onto 6, then closes everything else (rule 4: a leaked
  * pipe end keeps another launch's EOF from arriving). Sources are first lifted above every
  * target so no dup2 overwrites a source that is still needed.
  */
 static void arrange_fds(struct berth_plan *p)
 {
-    long src[6] = {p->fd_in, p->fd_out, p->fd_err, p->report_w, p->go_r, p->gate_fd};
+    long src[N_FIXED_FDS] = {p->fd_in, p->fd_out, p->fd_err, p->report_w, p->go_r, p->gate_fd, p->console_fd};
     long high = FD_FIRST_FREE;
-    for (int i = 0; i < 6; i++) {
+    for (int i = 0; i < N_FIXED_FDS; i++) {
         if (src[i] >= high) {
             high = src[i] + 1;
         }
     }
-    for (int i = 0; i < 6; i++) {
+    for (int i = 0; i < N_FIXED_FDS; i++) {
         long fd = src[i];
         if (fd < 0 && i < 3) {
             fd = SYS4(SYS_openat, AT_FDCWD, "/dev/null", (i == 0 ? O_RDONLY : O_WRONLY) | O_CLOEXEC, 0);
@@ -158,7 +161,7 @@ static void arrange_fds(struct berth_plan *p)
         }
         src[i] = fd;
     }
-    for (int i = 0; i < 6; i++) {
+    for (int i = 0; i < N_FIXED_FDS; i++) {
         if (src[i] < 0) {
             continue;
         }
@@ -434,6 +437,125 @@ static long enter_pid_ns(void)
     }
 }
 
+/* "/dev/pts/" + n into buf (at least 24 bytes); returns the length. */
+static size_t pts_name(char *buf, unsigned int n)
+{
+    const char *prefix = "/dev/pts/";
+    size_t k = 0;
+    while (prefix[k]) {
+        buf[k] = prefix[k];
+        k++;
+    }
+    char digits[12];
+    int d = 0;
+    do {
+        digits[d++] = (char)('0' + n % 10);
+        n /= 10;
+    } while (n > 0);
+    while (d > 0) {
+        buf[k++] = digits[--d];
+    }
+    buf[k] = 0;
+    return k;
+}
+
+/* The master to whoever listens on FD_CONSOLE, with the pty's name as payload (runc's contract). */
+static long send_master(int master, const char *name, size_t name_len)
+{
+    union {
+        struct cmsghdr h;
+        char buf[CMSG_SPACE(sizeof(int))];
+    } ctl;
+    for (size_t i = 0; i < sizeof ctl; i++) {
+        ctl.buf[i] = 0;
+    }
+    struct iovec iov = {(void *)name, name_len};
+    struct msghdr msg = {0};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = ctl.buf;
+    msg.msg_controllen = sizeof ctl.buf;
+    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    *(int *)CMSG_DATA(c) = master;
+    for (;;) {
+        /* MSG_NOSIGNAL: a reader that went away is an error to report, not a silent SIGPIPE death. */
+        long r = SYS3(SYS_sendmsg, FD_CONSOLE, &msg, MSG_NOSIGNAL);
+        if (r != -EINTR) {
+            return r < 0 ? r : 0;
+        }
+    }
+}
+
+/*
+ * process.terminal as runc does it, after pivot_root so /dev/ptmx is the container's own devpts:
+ * a new pty, unlocked, sized, its slave owned by the process's user (the group stays what devpts
+ * gave it: gid=5, tty, with the default mounts) and, for a container's first process, bound onto
+ * /dev/console; the master goes to the caller and is closed here; then a new session whose
+ * controlling terminal is the slave, which becomes stdin, stdout and stderr.
+ */
+static long setup_terminal(uint64_t rows, uint64_t cols, uint64_t uid, uint64_t dev_console)
+{
+    long master = SYS4(SYS_openat, AT_FDCWD, "/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC, 0);
+    if (master < 0) {
+        return master;
+    }
+    int unlock = 0;
+    unsigned int n = 0;
+    long r = SYS3(SYS_ioctl, master, TIOCSPTLCK, &unlock);
+    if (r == 0) {
+        r = SYS3(SYS_ioctl, master, TIOCGPTN, &n);
+    }
+    char name[32];
+    size_t name_len = pts_name(name, n);
+    long slave = -1;
+    if (r == 0) {
+        slave = SYS4(SYS_openat, AT_FDCWD, name, O_RDWR | O_NOCTTY | O_CLOEXEC, 0);
+        r = slave < 0 ? slave : 0;
+    }
+    if (r == 0 && rows != 0 && cols != 0) {
+        struct winsize ws = {(unsigned short)rows, (unsigned short)cols, 0, 0};
+        r = SYS3(SYS_ioctl, slave, TIOCSWINSZ, &ws);
+    }
+    if (r == 0 && uid != (uint64_t)-1) {
+        r = SYS3(SYS_fchown, slave, uid, -1);
+    }
+    if (r == 0 && dev_console) {
+        /* An empty file as the bind target, as runc's mountConsole (0666 whatever the umask). */
+        r = SYS4(SYS_openat, AT_FDCWD, "/dev/console", O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0666);
+        if (r >= 0) {
+            long f = r;
+            r = SYS2(SYS_fchmod, f, 0666);
+            SYS1(SYS_close, f);
+        }
+        if (r == 0) {
+            r = SYS5(SYS_mount, name, "/dev/console", NULL, MS_BIND, NULL);
+        }
+    }
+    if (r == 0) {
+        r = send_master((int)master, name, name_len);
+    }
+    SYS1(SYS_close, master);
+    SYS1(SYS_close, FD_CONSOLE);
+    if (r == 0) {
+        r = SYS0(SYS_setsid);
+        r = r < 0 ? r : 0;
+    }
+    if (r == 0) {
+        r = SYS3(SYS_ioctl, slave, TIOCSCTTY, 0);
+    }
+    for (int fd = 0; r == 0 && fd < 3; fd++) {
+        r = SYS3(SYS_dup3, slave, fd, 0);
+        r = r < 0 ? r : 0;
+    }
+    if (slave > 2) {
+        SYS1(SYS_close, slave);
+    }
+    return r;
+}
+
 static long run_op(struct berth_plan *p, const struct berth_op *op)
 {
     const uint64_t *n = op->n;
@@ -528,6 +650,8 @@ static long run_op(struct berth_plan *p, const struct berth_op *op)
         return r;
     case OP_ENTER_PID_NS:
         return enter_pid_ns();
+    case OP_TERMINAL:
+        return setup_terminal(n[0], n[1], n[2], n[3]);
     default:
         return -EINVAL;
     }

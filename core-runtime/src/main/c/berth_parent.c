@@ -11,7 +11,10 @@
 #include <sched.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -170,6 +173,168 @@ long berth_pidfd_open(int pid)
 long berth_pidfd_kill(int pidfd, int sig)
 {
     return syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0 ? -errno : 0;
+}
+
+/* Fills a sockaddr_un for path; -ENAMETOOLONG when it does not fit sun_path (108 bytes with the NUL). */
+static long unix_address(const char *path, struct sockaddr_un *a)
+{
+    size_t n = strlen(path);
+    if (n == 0 || n >= sizeof a->sun_path) {
+        return -ENAMETOOLONG;
+    }
+    memset(a, 0, sizeof *a);
+    a->sun_family = AF_UNIX;
+    memcpy(a->sun_path, path, n + 1);
+    return 0;
+}
+
+/* A CLOEXEC stream socket connected to the AF_UNIX socket at path (the caller's --console-socket). */
+long berth_unix_connect(const char *path)
+{
+    struct sockaddr_un a;
+    long r = unix_address(path, &a);
+    if (r < 0) {
+        return r;
+    }
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        return -errno;
+    }
+    while (connect(fd, (struct sockaddr *)&a, sizeof a) < 0) {
+        if (errno != EINTR) {
+            int err = errno;
+            close(fd);
+            return -err;
+        }
+    }
+    return fd;
+}
+
+/* A CLOEXEC listening AF_UNIX stream socket bound at path (which must not exist yet). */
+long berth_unix_listen(const char *path)
+{
+    struct sockaddr_un a;
+    long r = unix_address(path, &a);
+    if (r < 0) {
+        return r;
+    }
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        return -errno;
+    }
+    if (bind(fd, (struct sockaddr *)&a, sizeof a) < 0) {
+        int err = errno;
+        close(fd);
+        return -err;
+    }
+    if (listen(fd, 4) < 0) {
+        int err = errno;
+        close(fd);
+        unlink(path);
+        return -err;
+    }
+    return fd;
+}
+
+/* accept4 with CLOEXEC, waiting at most timeout_ms (< 0: forever); -ETIMEDOUT when nobody came. */
+long berth_unix_accept(int fd, int timeout_ms)
+{
+    struct pollfd p = {fd, POLLIN, 0};
+    for (;;) {
+        int r = poll(&p, 1, timeout_ms);
+        if (r == 0) {
+            return -ETIMEDOUT;
+        }
+        if (r < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            return -errno;
+        }
+        int c = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
+        if (c >= 0) {
+            return c;
+        }
+        if (errno != EINTR && errno != EAGAIN) {
+            return -errno;
+        }
+    }
+}
+
+/* A connected CLOEXEC AF_UNIX stream pair: the library's own "console socket". */
+long berth_socketpair(int *fds) { return socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) < 0 ? -errno : 0; }
+
+/*
+ * Receives one message carrying one fd (SCM_RIGHTS, made CLOEXEC on arrival) and its payload, the
+ * pty's name, NUL-terminated into name (cap bytes). Returns the payload's length with *fd_out set;
+ * -ENOMSG when the peer closed without sending, -EBADMSG when the message carried no fd. Any extra
+ * fds a confused peer sent are closed, never leaked. Waits at most timeout_ms (< 0: forever), then
+ * -ETIMEDOUT.
+ */
+long berth_recv_fd(int sock, char *name, long cap, int *fd_out, int timeout_ms)
+{
+    *fd_out = -1;
+    if (timeout_ms >= 0) {
+        struct pollfd p = {sock, POLLIN, 0};
+        int r;
+        do {
+            r = poll(&p, 1, timeout_ms);
+        } while (r < 0 && errno == EINTR);
+        if (r < 0) {
+            return -errno;
+        }
+        if (r == 0) {
+            return -ETIMEDOUT;
+        }
+    }
+    union {
+        struct cmsghdr h;
+        char buf[CMSG_SPACE(sizeof(int) * 4)];
+    } ctl;
+    memset(&ctl, 0, sizeof ctl);
+    struct iovec iov = {name, (size_t)(cap > 0 ? cap - 1 : 0)};
+    struct msghdr msg = {0};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = ctl.buf;
+    msg.msg_controllen = sizeof ctl.buf;
+    ssize_t n;
+    do {
+        n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+    } while (n < 0 && errno == EINTR);
+    if (n < 0) {
+        return -errno;
+    }
+    int got = -1;
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c != NULL; c = CMSG_NXTHDR(&msg, c)) {
+        if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) {
+            continue;
+        }
+        size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+        int *fds = (int *)CMSG_DATA(c);
+        for (size_t i = 0; i < count; i++) {
+            if (got < 0) {
+                got = fds[i];
+            } else {
+                close(fds[i]);
+            }
+        }
+    }
+    if (got < 0) {
+        return n == 0 ? -ENOMSG : -EBADMSG;
+    }
+    if (cap > 0) {
+        name[n] = 0;
+    }
+    *fd_out = got;
+    return n;
+}
+
+/* TIOCSWINSZ on a pty (either end): the window-size change a relaying client forwards. */
+long berth_set_winsize(int fd, int rows, int cols)
+{
+    struct winsize ws = {(unsigned short)rows, (unsigned short)cols, 0, 0};
+    return ioctl(fd, TIOCSWINSZ, &ws) < 0 ? -errno : 0;
 }
 
 /* strerror for messages; the parent is an ordinary thread, and glibc's table is read-only. */

@@ -311,6 +311,41 @@ public sealed interface ChildOp {
         }
     }
 
+    /**
+     * process.terminal: after pivot_root (or the join of the container's mount namespace), so
+     * /dev/ptmx is the container's own devpts, and before credentials are dropped (fchown needs
+     * CAP_CHOWN). Opens a pty, sets its size unless either is 0 (as runc), gives the slave to
+     * {@code ownerUid} (-1: keep; the group stays what devpts assigns, tty with the default gid=5),
+     * binds it onto /dev/console if {@code bindDevConsole} (a container's first process, not an
+     * exec), sends the master with its name ("/dev/pts/0") over {@link LaunchPlan#consoleSocketFd()}
+     * and closes it here, then starts a new session with the slave as controlling terminal and as
+     * fds 0, 1 and 2 (the plan's {@link Stdio} is replaced). {@link ProcessSetup} places it.
+     */
+    record SetupTerminal(int rows, int cols, int ownerUid, boolean bindDevConsole) implements ChildOp {
+        public SetupTerminal {
+            if (rows < 0 || rows > 0xffff || cols < 0 || cols > 0xffff) {
+                throw new IllegalArgumentException("console size " + rows + "x" + cols
+                        + " is out of range: rows and columns must be 0..65535 (0 0 leaves the size unset)");
+            }
+        }
+
+        @Override
+        public String step() {
+            return "set up the terminal";
+        }
+
+        @Override
+        public String hint(int errno) {
+            if (errno == Errno.ENOENT) {
+                return "the container needs devpts on /dev/pts with ptmxmode=0666 and /dev/ptmx -> pts/ptmx";
+            }
+            if (errno == Errno.EPIPE || errno == Errno.ECONNRESET || errno == Errno.ECONNREFUSED) {
+                return "nobody reads the console socket: the caller must accept and receive the master";
+            }
+            return null;
+        }
+    }
+
     /** Runs {@code op}, treating ENOENT as success (masked and read-only paths the kernel may not have). */
     record IfExists(ChildOp op) implements ChildOp {
         public IfExists {

@@ -28,6 +28,9 @@ public final class ChildProcess implements AutoCloseable {
     private int goFd;
     private int gateWriteFd;
     private final int callerGateFd;
+    /** Our end of the library's console socketpair (-1: none); the master arrives on it during setup. */
+    private int consoleFd;
+    private TerminalMaster terminal;
     private NativePlan plan;
     private State state = State.CREATED;
     /** Guards the pidfd's lifetime only, so kill() never waits behind a blocked proceed(). */
@@ -36,7 +39,7 @@ public final class ChildProcess implements AutoCloseable {
     private volatile boolean closed;
 
     ChildProcess(NativeLibrary nl, NativePlan plan, List<ChildOp> program, String argv0, int pid, int pidfd,
-            int reportFd, int goFd, int gateWriteFd, int callerGateFd) {
+            int reportFd, int goFd, int gateWriteFd, int callerGateFd, int consoleFd) {
         this.nl = nl;
         this.plan = plan;
         this.program = program;
@@ -47,6 +50,7 @@ public final class ChildProcess implements AutoCloseable {
         this.goFd = goFd;
         this.gateWriteFd = gateWriteFd;
         this.callerGateFd = callerGateFd;
+        this.consoleFd = consoleFd;
     }
 
     public int pid() {
@@ -56,6 +60,15 @@ public final class ChildProcess implements AutoCloseable {
     /** A pidfd for this child (owned by this object, closed by {@link #close()}). */
     public int pidfd() {
         return pidfd;
+    }
+
+    /**
+     * The pty master of a plan launched with {@link LaunchPlan#CONSOLE_PAIR}, present once
+     * {@link #proceed()} returned; owned by this object and closed by {@link #close()}. Empty for a
+     * plan without a terminal or whose master went to a caller's console socket.
+     */
+    public synchronized Optional<TerminalMaster> terminal() {
+        return Optional.ofNullable(terminal);
     }
 
     /**
@@ -81,6 +94,22 @@ public final class ChildProcess implements AutoCloseable {
             throw failed(report);
         }
         state = State.AT_GATE;
+        if (consoleFd >= 0) {
+            // The child queued the master before it wrote READY, so it is there now; not waiting at all
+            // means a plan that somehow sent none fails here instead of hanging.
+            try {
+                terminal = Console.receive(consoleFd, Duration.ZERO);
+            } catch (RuntimeException e) {
+                // A process whose terminal went nowhere must not run.
+                state = State.FAILED;
+                nl.lib.berth_pidfd_kill(pidfd, Signals.SIGKILL);
+                reap(false);
+                throw e;
+            } finally {
+                nl.lib.berth_close(consoleFd);
+                consoleFd = -1;
+            }
+        }
         if (!hasGate()) {
             confirmExec();
         }
@@ -196,7 +225,7 @@ public final class ChildProcess implements AutoCloseable {
         } finally {
             synchronized (pidfdLock) {
                 closed = true;
-                for (int fd : new int[] {reportFd, goFd, gateWriteFd, pidfd}) {
+                for (int fd : new int[] {reportFd, goFd, gateWriteFd, consoleFd, pidfd}) {
                     if (fd >= 0) {
                         nl.lib.berth_close(fd);
                     }
@@ -204,6 +233,10 @@ public final class ChildProcess implements AutoCloseable {
             }
             goFd = -1;
             gateWriteFd = -1;
+            consoleFd = -1;
+            if (terminal != null) {
+                terminal.close();
+            }
             freePlan();
         }
     }

@@ -5,9 +5,18 @@ final class Errno {
     static final int EPERM = 1;
     static final int ENOENT = 2;
     static final int ESRCH = 3;
+    static final int EIO = 5;
     static final int ENXIO = 6;
     static final int EBUSY = 16;
     static final int EINVAL = 22;
+    static final int EPIPE = 32;
+    static final int ENAMETOOLONG = 36;
+    static final int ENOMSG = 42;
+    static final int EBADMSG = 74;
+    static final int EADDRINUSE = 98;
+    static final int ECONNRESET = 104;
+    static final int ETIMEDOUT = 110;
+    static final int ECONNREFUSED = 111;
 
     private Errno() {
     }

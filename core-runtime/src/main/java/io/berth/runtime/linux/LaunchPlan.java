@@ -21,6 +21,12 @@ import java.util.Set;
  *                    child blocks reading one byte from before exec: an O_RDWR exec FIFO, released
  *                    by {@link ChildProcess#start()} writing into that same fd or by any other
  *                    process writing the FIFO (the CLI's {@code start}), who then skips start()
+ * @param consoleSocketFd where a {@link ChildOp.SetupTerminal} step sends the pty master:
+ *                    {@link #NO_CONSOLE} (the plan has no terminal); {@link #CONSOLE_PAIR}: the
+ *                    launcher makes a socketpair and {@link ChildProcess#terminal()} holds the
+ *                    master (the library); else a connected AF_UNIX stream socket, e.g. from
+ *                    {@link Console#connect} on the caller's {@code --console-socket}, which the
+ *                    caller owns and may close once {@link Launcher#launch} returned
  */
 public record LaunchPlan(
         Set<Namespace> newNamespaces,
@@ -30,12 +36,21 @@ public record LaunchPlan(
         List<String> argv,
         List<String> env,
         Stdio stdio,
-        int startGateFd) {
+        int startGateFd,
+        int consoleSocketFd) {
 
     public static final int NO_GATE = -1;
     public static final int GATE_PIPE = -2;
+    public static final int NO_CONSOLE = -1;
+    public static final int CONSOLE_PAIR = -2;
     /** PATH for finding argv[0] when env has none (runc's default). */
     public static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+    /** The plan without a terminal (the shape every caller before terminals used). */
+    public LaunchPlan(Set<Namespace> newNamespaces, Map<Namespace, Path> joinNamespaces, boolean shareMemory,
+            List<ChildOp> setup, List<String> argv, List<String> env, Stdio stdio, int startGateFd) {
+        this(newNamespaces, joinNamespaces, shareMemory, setup, argv, env, stdio, startGateFd, NO_CONSOLE);
+    }
 
     public LaunchPlan {
         newNamespaces = newNamespaces.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(newNamespaces));
@@ -54,6 +69,10 @@ public record LaunchPlan(
         }
         if (startGateFd < GATE_PIPE) {
             throw new IllegalArgumentException("startGateFd " + startGateFd + " is invalid: use NO_GATE, GATE_PIPE or an fd");
+        }
+        if (consoleSocketFd < CONSOLE_PAIR) {
+            throw new IllegalArgumentException("consoleSocketFd " + consoleSocketFd
+                    + " is invalid: use NO_CONSOLE, CONSOLE_PAIR or a connected socket's fd");
         }
         for (String e : env) {
             if (e.indexOf('=') <= 0) {
@@ -78,26 +97,30 @@ public record LaunchPlan(
     }
 
     public LaunchPlan withNewNamespaces(Set<Namespace> namespaces) {
-        return new LaunchPlan(namespaces, joinNamespaces, shareMemory, setup, argv, env, stdio, startGateFd);
+        return new LaunchPlan(namespaces, joinNamespaces, shareMemory, setup, argv, env, stdio, startGateFd, consoleSocketFd);
     }
 
     public LaunchPlan withJoinNamespaces(Map<Namespace, Path> namespaces) {
-        return new LaunchPlan(newNamespaces, namespaces, shareMemory, setup, argv, env, stdio, startGateFd);
+        return new LaunchPlan(newNamespaces, namespaces, shareMemory, setup, argv, env, stdio, startGateFd, consoleSocketFd);
     }
 
     public LaunchPlan withShareMemory(boolean share) {
-        return new LaunchPlan(newNamespaces, joinNamespaces, share, setup, argv, env, stdio, startGateFd);
+        return new LaunchPlan(newNamespaces, joinNamespaces, share, setup, argv, env, stdio, startGateFd, consoleSocketFd);
     }
 
     public LaunchPlan withSetup(List<ChildOp> ops) {
-        return new LaunchPlan(newNamespaces, joinNamespaces, shareMemory, ops, argv, env, stdio, startGateFd);
+        return new LaunchPlan(newNamespaces, joinNamespaces, shareMemory, ops, argv, env, stdio, startGateFd, consoleSocketFd);
     }
 
     public LaunchPlan withStdio(Stdio s) {
-        return new LaunchPlan(newNamespaces, joinNamespaces, shareMemory, setup, argv, env, s, startGateFd);
+        return new LaunchPlan(newNamespaces, joinNamespaces, shareMemory, setup, argv, env, s, startGateFd, consoleSocketFd);
+    }
+
+    public LaunchPlan withConsoleSocket(int fd) {
+        return new LaunchPlan(newNamespaces, joinNamespaces, shareMemory, setup, argv, env, stdio, startGateFd, fd);
     }
 
     public LaunchPlan withStartGate(int fd) {
-        return new LaunchPlan(newNamespaces, joinNamespaces, shareMemory, setup, argv, env, stdio, fd);
+        return new LaunchPlan(newNamespaces, joinNamespaces, shareMemory, setup, argv, env, stdio, fd, consoleSocketFd);
     }
 }

@@ -18,6 +18,7 @@ public final class Launcher {
 
     public static ChildProcess launch(LaunchPlan plan) {
         checkMountsAreContained(plan);
+        checkTerminal(plan);
         NativeLibrary nl = NativeLibrary.get();
         List<ChildOp> program = program(plan);
         long flags = Namespace.flags(plan.newNamespaces()) & ~Namespace.CGROUP.cloneFlag();
@@ -36,11 +37,20 @@ public final class Launcher {
             gateRead = fds[0];
             gateWrite = fds[1];
         }
+        // Library mode: the child sends the master to its end, ChildProcess receives on ours.
+        int consoleChild = plan.consoleSocketFd();
+        int consoleOurs = -1;
         NativePlan np;
         try {
-            np = NativePlan.write(nl, plan, program, flags, gateRead);
+            if (plan.consoleSocketFd() == LaunchPlan.CONSOLE_PAIR) {
+                int[] fds = Console.socketPair();
+                consoleOurs = fds[0];
+                consoleChild = fds[1];
+            }
+            np = NativePlan.write(nl, plan, program, flags, gateRead, consoleChild);
         } catch (RuntimeException | Error e) {
             closeQuietly(nl, gateRead, gateWrite, plan);
+            closeOwned(nl, consoleOurs, plan.consoleSocketFd() == LaunchPlan.CONSOLE_PAIR ? consoleChild : -1);
             throw e;
         }
         long pid = nl.lib.berth_spawn(np.address());
@@ -48,17 +58,22 @@ public final class Launcher {
             // The child has its own copy; ours would keep the gate from ever reading EOF.
             nl.lib.berth_close(gateRead);
         }
+        if (plan.consoleSocketFd() == LaunchPlan.CONSOLE_PAIR) {
+            // Likewise: with ours closed, a child that dies before sending shows as EOF, not a hang.
+            nl.lib.berth_close(consoleChild);
+        }
         if (pid < 0) {
             np.free();
             if (gateWrite >= 0) {
                 nl.lib.berth_close(gateWrite);
             }
+            closeOwned(nl, consoleOurs, -1);
             int errno = (int) -pid;
             throw new ChildSetupException("clone", errno, "clone: " + nl.strerror(errno) + cloneHint(errno, plan));
         }
         return new ChildProcess(nl, np, program, plan.argv().get(0), (int) pid,
                 (int) np.readSlot(PlanLayout.PIDFD), (int) np.readSlot(PlanLayout.REPORT_R),
-                (int) np.readSlot(PlanLayout.GO_W), gateWrite, plan.startGateFd());
+                (int) np.readSlot(PlanLayout.GO_W), gateWrite, plan.startGateFd(), consoleOurs);
     }
 
     /** Joins (user first so the rest are permitted, mount last so the other paths still resolve) and
@@ -103,6 +118,31 @@ public final class Launcher {
                     || inner instanceof ChildOp.PivotRoot || inner instanceof ChildOp.MaskPath) {
                 throw new IllegalArgumentException("setup step \"" + op.step() + "\" changes mounts but the plan has no"
                         + " new or joined mount namespace: add Namespace.MOUNT so the host's mounts stay untouched");
+            }
+        }
+    }
+
+    /** A terminal step needs a console socket and the reverse; one terminal per process. */
+    private static void checkTerminal(LaunchPlan plan) {
+        long terminals = plan.setup().stream().filter(ChildOp.SetupTerminal.class::isInstance).count();
+        if (terminals > 1) {
+            throw new IllegalArgumentException("setup has " + terminals + " terminal steps: a process gets one terminal");
+        }
+        if (terminals == 1 && plan.consoleSocketFd() == LaunchPlan.NO_CONSOLE) {
+            throw new IllegalArgumentException("setup step \"set up the terminal\" has nowhere to send the pty master:"
+                    + " set the plan's consoleSocketFd (CONSOLE_PAIR in the library, Console.connect(path) for"
+                    + " --console-socket)");
+        }
+        if (terminals == 0 && plan.consoleSocketFd() != LaunchPlan.NO_CONSOLE) {
+            throw new IllegalArgumentException("the plan has a console socket but no terminal step: add"
+                    + " ChildOp.SetupTerminal (ProcessSetup.prepare with a Terminal) or use NO_CONSOLE");
+        }
+    }
+
+    private static void closeOwned(NativeLibrary nl, int a, int b) {
+        for (int fd : new int[] {a, b}) {
+            if (fd >= 0) {
+                nl.lib.berth_close(fd);
             }
         }
     }

@@ -58,10 +58,22 @@ final class NativeLibrary {
         long berth_pidfd_open(int pid);
 
         String berth_strerror(int errno);
+
+        long berth_unix_connect(String path);
+
+        long berth_unix_listen(String path);
+
+        long berth_unix_accept(int fd, int timeoutMs);
+
+        long berth_socketpair(@Out int[] fds);
+
+        long berth_recv_fd(int sock, @Out byte[] name, long cap, @Out int[] fd, int timeoutMs);
+
+        long berth_set_winsize(int fd, int rows, int cols);
     }
 
     /** Must match BERTH_ABI in berth_abi.h. */
-    static final int ABI = 1;
+    static final int ABI = 2;
 
     private static volatile NativeLibrary instance;
 

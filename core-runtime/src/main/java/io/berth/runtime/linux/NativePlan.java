@@ -23,16 +23,17 @@ final class NativePlan {
     }
 
     /** Lays out {@code ops} (the full program, joins included) for a child created with {@code cloneFlags}. */
-    static NativePlan write(NativeLibrary nl, LaunchPlan plan, List<ChildOp> ops, long cloneFlags, int gateFd) {
+    static NativePlan write(NativeLibrary nl, LaunchPlan plan, List<ChildOp> ops, long cloneFlags, int gateFd,
+            int consoleFd) {
         Layout measure = new Layout(null, 0);
-        layout(measure, plan, ops, cloneFlags, gateFd);
+        layout(measure, plan, ops, cloneFlags, gateFd, consoleFd);
         long size = measure.cursor;
         long address = nl.lib.berth_alloc(size);
         if (address == 0) {
             throw new OutOfMemoryError("cannot allocate " + size + " bytes of native memory for a launch");
         }
         Layout out = new Layout(Pointer.wrap(nl.runtime, address, size), address);
-        layout(out, plan, ops, cloneFlags, gateFd);
+        layout(out, plan, ops, cloneFlags, gateFd, consoleFd);
         return new NativePlan(nl, address, size);
     }
 
@@ -51,7 +52,8 @@ final class NativePlan {
         }
     }
 
-    private static void layout(Layout w, LaunchPlan plan, List<ChildOp> ops, long cloneFlags, int gateFd) {
+    private static void layout(Layout w, LaunchPlan plan, List<ChildOp> ops, long cloneFlags, int gateFd,
+            int consoleFd) {
         long header = w.reserve(PlanLayout.PLAN_SIZE);
         long opArray = w.reserve(PlanLayout.OP_SIZE * (long) ops.size());
         long argv = w.pointerArray(plan.argv());
@@ -77,6 +79,7 @@ final class NativePlan {
         for (int slot = PlanLayout.PID; slot <= PlanLayout.GO_R; slot++) {
             w.putLong(header, slot, -1);
         }
+        w.putLong(header, PlanLayout.CONSOLE_FD, consoleFd);
         for (int i = 0; i < ops.size(); i++) {
             encode(w, opArray + (long) i * PlanLayout.OP_SIZE, ops.get(i));
         }
@@ -196,6 +199,13 @@ final class NativePlan {
             n[0] = j.namespace().cloneFlag();
         } else if (op instanceof ChildOp.EnterPidNamespace) {
             code = 26;
+        } else if (op instanceof ChildOp.SetupTerminal) {
+            var t = (ChildOp.SetupTerminal) op;
+            code = 27;
+            n[0] = t.rows();
+            n[1] = t.cols();
+            n[2] = t.ownerUid() < 0 ? -1L : t.ownerUid() & 0xffffffffL;
+            n[3] = t.bindDevConsole() ? 1 : 0;
         } else {
             throw new IllegalStateException("no C op for " + op);
         }

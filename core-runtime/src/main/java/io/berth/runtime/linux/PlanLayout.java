@@ -21,8 +21,9 @@ final class PlanLayout {
     static final int GO_W = 16;
     static final int REPORT_W = 17;
     static final int GO_R = 18;
+    static final int CONSOLE_FD = 19;
 
-    static final long PLAN_SIZE = 19 * 8;
+    static final long PLAN_SIZE = 20 * 8;
     static final long OP_SIZE = 10 * 8;
     static final int PATH_MAX = 4096;
     /** The child's stack (rule 2): it only runs the small interpreter. */

@@ -6,8 +6,12 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * The process half of a container start, after {@link RootfsSetup}: in this order
+ * The process half of a container start, after {@link RootfsSetup} (or, for an exec, after the
+ * joins of the container's namespaces): in this order
  * <ol>
+ * <li><b>terminal</b> if asked ({@link ChildOp.SetupTerminal}): after pivot_root so /dev/ptmx is the
+ *     container's devpts, before rlimits (a low RLIMIT_NOFILE must not fail it) and before the
+ *     identity change (the slave is chowned with CAP_CHOWN);</li>
  * <li><b>rlimits</b> (first, while the child may still raise them with CAP_SYS_RESOURCE);</li>
  * <li><b>bounding</b>: drop what the bounding set should not hold (needs CAP_SETPCAP, so before the uid change);</li>
  * <li><b>identity</b>: keep-caps on, setgroups, setresgid, setresuid, keep-caps off;</li>
@@ -52,8 +56,43 @@ public final class ProcessSetup {
     public record Limit(Rlimit resource, long soft, long hard) {
     }
 
+    /**
+     * OCI {@code process.terminal: true} with {@code process.consoleSize} ({@code rows} = height,
+     * {@code cols} = width; either 0 leaves the kernel's default, as runc does without a size).
+     * {@code bindDevConsole}: the slave is bound onto /dev/console, as runc does for a container's
+     * first process (never for an exec, which must not add mounts to the running container).
+     */
+    public record Terminal(int rows, int cols, boolean bindDevConsole) {
+        public Terminal {
+            if (rows < 0 || rows > 0xffff || cols < 0 || cols > 0xffff) {
+                throw new IllegalArgumentException("console size " + rows + "x" + cols
+                        + " is out of range: height and width must be 0..65535");
+            }
+        }
+
+        /** For {@code create}/{@code run}: sized as given, and /dev/console is the terminal. */
+        public static Terminal forContainer(int rows, int cols) {
+            return new Terminal(rows, cols, true);
+        }
+
+        /** For {@code exec --tty}. */
+        public static Terminal forExec(int rows, int cols) {
+            return new Terminal(rows, cols, false);
+        }
+    }
+
+    /** As below, without a terminal. */
     public static List<ChildOp> prepare(User user, Capabilities caps, boolean noNewPrivileges, List<Limit> rlimits,
             String cwd, List<String> argv, String path) {
+        return prepare(user, caps, noNewPrivileges, rlimits, cwd, argv, path, null);
+    }
+
+    /**
+     * @param terminal null: none; else the plan must also carry a console socket
+     *                 ({@link LaunchPlan#consoleSocketFd()}) for the pty master
+     */
+    public static List<ChildOp> prepare(User user, Capabilities caps, boolean noNewPrivileges, List<Limit> rlimits,
+            String cwd, List<String> argv, String path, Terminal terminal) {
         Objects.requireNonNull(user, "user");
         Objects.requireNonNull(caps, "caps");
         if (cwd == null || !cwd.startsWith("/")) {
@@ -64,6 +103,9 @@ public final class ProcessSetup {
             throw new IllegalArgumentException("argv is empty: give the program to run as argv[0]");
         }
         List<ChildOp> ops = new ArrayList<>();
+        if (terminal != null) {
+            ops.add(new ChildOp.SetupTerminal(terminal.rows(), terminal.cols(), user.uid(), terminal.bindDevConsole()));
+        }
         for (Limit l : rlimits) {
             if (Long.compareUnsigned(l.soft(), l.hard()) > 0) {
                 throw new IllegalArgumentException("rlimit RLIMIT_" + l.resource() + ": soft " + l.soft()

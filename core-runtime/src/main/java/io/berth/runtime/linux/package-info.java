@@ -37,5 +37,16 @@
  *     ExitStatus s = c.waitFor();
  * }
  * }</pre>
+ *
+ * <p>{@code process.terminal} (runc's console-socket contract): pass a {@link
+ * io.berth.runtime.linux.ProcessSetup.Terminal} to {@code ProcessSetup.prepare}, which places a
+ * {@link io.berth.runtime.linux.ChildOp.SetupTerminal} step first (after pivot_root or the joins,
+ * before rlimits and credentials), and give the plan a console socket: {@code
+ * plan.withConsoleSocket(LaunchPlan.CONSOLE_PAIR)} in the library, after which
+ * {@link io.berth.runtime.linux.ChildProcess#terminal()} holds the pty master once {@code proceed()}
+ * returned; or {@code plan.withConsoleSocket(Console.connect(path))} for the CLI's
+ * {@code --console-socket PATH}, where whoever listens on PATH (containerd's shim, or a
+ * {@link io.berth.runtime.linux.ConsoleSocket}) receives it. {@link Launcher#launch} refuses a
+ * terminal step without a socket and the reverse.
  */
 package io.berth.runtime.linux;

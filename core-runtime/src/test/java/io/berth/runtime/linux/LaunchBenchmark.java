@@ -8,11 +8,13 @@ import io.berth.testkit.BusyboxRootfs;
 
 /**
  * Prints p50/p95/max of sequential /bin/true runs through the library (launch, proceed, wait,
- * close), for a few plan shapes. Run as root:
+ * close), for a few plan shapes. Run as root with {@code scripts/bench-runtime.sh [runs]}, or after
+ * {@code mvn -o -q -pl core-runtime -am -DskipTests package test-compile}:
  * <pre>
- * mvn -o -q -pl core-runtime test-compile exec:java -Dexec.classpathScope=test \
- *     -Dexec.mainClass=io.berth.runtime.linux.LaunchBenchmark [-Dexec.args=200]
+ * java -cp "core-runtime/target/test-classes:core-runtime/target/berth-core-runtime.jar:testkit/target/classes:$(ls core-runtime/target/lib/*.jar | tr '\n' ':')" \
+ *     io.berth.runtime.linux.LaunchBenchmark 200
  * </pre>
+ * (exec:java with -Dexec.args does not work here: the pom's gcc/mkdir exec executions take those args too.)
  */
 public final class LaunchBenchmark {
     private LaunchBenchmark() {
@@ -24,6 +26,9 @@ public final class LaunchBenchmark {
         LaunchPlan full = c.plan(List.of("/bin/true"), Stdio.nullStdio());
         LaunchPlan noNet = full.withNewNamespaces(Set.of(Namespace.PID, Namespace.MOUNT, Namespace.UTS, Namespace.IPC))
                 .withSetup(full.setup().stream().filter(op -> !(op instanceof ChildOp.LoopbackUp)).toList());
+        c.terminal = ProcessSetup.Terminal.forContainer(24, 80);
+        LaunchPlan tty = c.plan(List.of("/bin/true"), Stdio.nullStdio()).withNewNamespaces(noNet.newNamespaces());
+        tty = tty.withSetup(tty.setup().stream().filter(op -> !(op instanceof ChildOp.LoopbackUp)).toList());
         LaunchPlan host = LaunchPlan.of(List.of("/bin/true"), List.of("PATH=/bin"), Stdio.nullStdio());
         System.out.printf("%d sequential runs of /bin/true each, JVM max heap %d MB%n", runs,
                 Runtime.getRuntime().maxMemory() >> 20);
@@ -32,6 +37,7 @@ public final class LaunchBenchmark {
         measure("container 4 ns (pid,mnt,uts,ipc) + rootfs, CLONE_VM", noNet, runs);
         measure("container 4 ns + rootfs, fork-style", noNet.withShareMemory(false), runs);
         measure("container 5 ns (+net, lo up) + rootfs, CLONE_VM", full, runs);
+        measure("container 4 ns + rootfs + terminal (pty, socketpair)", tty, runs);
     }
 
     private static void measure(String name, LaunchPlan plan, int runs) {

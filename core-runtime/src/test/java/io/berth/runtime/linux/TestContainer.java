@@ -23,20 +23,24 @@ final class TestContainer {
     String hostname = "berth-test";
     List<String> env = ENV;
     boolean readonlyRoot;
+    List<MountSpec> mounts = RootfsSetup.defaultMounts();
     List<MountSpec> extraMounts = List.of();
+    /** Non-null: the process gets a pty, its master sent over {@link #consoleSocket}. */
+    ProcessSetup.Terminal terminal;
+    int consoleSocket = LaunchPlan.CONSOLE_PAIR;
 
     TestContainer(Path rootfs) {
         this.rootfs = rootfs;
     }
 
     LaunchPlan plan(List<String> argv, Stdio stdio) {
-        List<MountSpec> mounts = new ArrayList<>(RootfsSetup.defaultMounts());
+        List<MountSpec> mounts = new ArrayList<>(this.mounts);
         mounts.addAll(extraMounts);
         List<ChildOp> ops = new ArrayList<>(RootfsSetup.prepare(rootfs, readonlyRoot, mounts,
                 RootfsSetup.DEFAULT_MASKED_PATHS, RootfsSetup.DEFAULT_READONLY_PATHS, hostname, true, false, null));
         LaunchPlan base = LaunchPlan.of(argv, env, stdio).withNewNamespaces(NAMESPACES);
-        ops.addAll(ProcessSetup.prepare(user, caps, true, rlimits, cwd, argv, base.pathEnv()));
-        return base.withSetup(ops);
+        ops.addAll(ProcessSetup.prepare(user, caps, true, rlimits, cwd, argv, base.pathEnv(), terminal));
+        return base.withSetup(ops).withConsoleSocket(terminal != null ? consoleSocket : LaunchPlan.NO_CONSOLE);
     }
 
     /** Runs {@code sh -c script}; stdout and stderr go to files in {@code dir}. */
