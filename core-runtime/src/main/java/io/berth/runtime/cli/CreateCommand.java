@@ -26,7 +26,7 @@ final class CreateCommand implements Callable<Integer> {
     @Option(names = "--pid-file", description = "write the container's pid here")
     Path pidFile;
 
-    @Option(names = "--console-socket", description = "AF_UNIX socket for the terminal's master (not supported yet)")
+    @Option(names = "--console-socket", description = "AF_UNIX socket that receives the terminal's master (process.terminal)")
     Path consoleSocket;
 
     @Option(names = "--no-pivot", description = "accepted for runc compatibility; Berth always uses pivot_root, which is stricter")
@@ -43,14 +43,16 @@ final class CreateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (consoleSocket != null) {
-            throw new CliException("--console-socket is not supported by berth-runtime yet: set process.terminal to false");
-        }
         if (preserveFds != 0) {
             throw new CliException("--preserve-fds " + preserveFds + " is not supported by berth-runtime yet: pass data through stdio or mounts");
         }
         ContainerRuntime runtime = top.runtime(true);
-        Container c = runtime.create(id, bundle, Stdio.inherit());
+        Container c = runtime.create(id, bundle, Stdio.inherit(), consoleSocket);
+        if (c.terminal().isPresent()) {
+            // Nobody would ever read it once this process exits (runc refuses this too).
+            runtime.delete(id, true);
+            throw new CliException("process.terminal is true but no --console-socket was given: create detaches, so the terminal needs a socket to go to");
+        }
         PidFile.write(pidFile, c.pid());
         c.detach();
         return 0;

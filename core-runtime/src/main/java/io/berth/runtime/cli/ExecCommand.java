@@ -34,10 +34,10 @@ final class ExecCommand implements Callable<Integer> {
     @Option(names = "--pid-file", description = "write the process's pid here")
     Path pidFile;
 
-    @Option(names = {"-t", "--tty"}, description = "allocate a terminal (not supported yet)")
+    @Option(names = {"-t", "--tty"}, description = "allocate a terminal")
     boolean tty;
 
-    @Option(names = "--console-socket", description = "AF_UNIX socket for the terminal's master (not supported yet)")
+    @Option(names = "--console-socket", description = "AF_UNIX socket that receives the terminal's master")
     Path consoleSocket;
 
     @Option(names = {"-e", "--env"}, description = "add NAME=value to the environment")
@@ -56,19 +56,23 @@ final class ExecCommand implements Callable<Integer> {
     List<String> command = new ArrayList<>();
 
     @Override
-    public Integer call() {
-        if (tty || consoleSocket != null) {
-            throw new CliException("--tty and --console-socket are not supported by berth-runtime yet: run the process without a terminal");
-        }
+    public Integer call() throws InterruptedException {
         ContainerRuntime runtime = top.runtime(detach);
         Spec.Process process = process(runtime);
-        ExecProcess p = runtime.exec(id, process, Stdio.inherit(), detach);
+        if (detach && process.terminal() && consoleSocket == null) {
+            throw new CliException("a terminal was asked for but no --console-socket was given: a detached process's terminal needs a socket to go to");
+        }
+        ExecProcess p = runtime.exec(id, process, Stdio.inherit(), detach, consoleSocket);
         PidFile.write(pidFile, p.pid());
         if (detach) {
             return 0; // this process exits; the exec'd one is reparented (containerd's shim reaps it)
         }
         try (p) {
+            Thread relay = p.terminal().map(TerminalRelay::start).orElse(null);
             ExitResult exit = p.waitFor();
+            if (relay != null) {
+                relay.join(1000);
+            }
             return exit.exitCode();
         }
     }
@@ -95,7 +99,7 @@ final class ExecCommand implements Callable<Integer> {
                 throw new CliException("--user '" + user + "' is not uid[:gid] with numbers");
             }
         }
-        return new Spec.Process(false, null, u, command, null, allEnv, cwd == null ? base.cwd() : cwd,
+        return new Spec.Process(tty, null, u, command, null, allEnv, cwd == null ? base.cwd() : cwd,
                 base.capabilities(), base.rlimits(), base.noNewPrivileges(), base.apparmorProfile(), base.oomScoreAdj(),
                 base.selinuxLabel(), base.ioPriority(), base.scheduler(), base.execCpuAffinity());
     }

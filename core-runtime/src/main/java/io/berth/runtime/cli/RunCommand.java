@@ -27,14 +27,21 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = {"-d", "--detach"}, description = "do not wait for the container")
     boolean detach;
 
+    @Option(names = "--console-socket", description = "AF_UNIX socket that receives the terminal's master (process.terminal)")
+    Path consoleSocket;
+
     @Parameters(index = "0", description = "container id")
     String id;
 
     @Override
-    public Integer call() {
+    public Integer call() throws InterruptedException {
         ContainerRuntime runtime = top.runtime(detach);
-        Container c = runtime.create(id, bundle, Stdio.inherit());
+        Container c = runtime.create(id, bundle, Stdio.inherit(), consoleSocket);
         try {
+            if (detach && c.terminal().isPresent()) {
+                throw new CliException("process.terminal is true but no --console-socket was given: a detached container's terminal needs a socket to go to");
+            }
+            Thread relay = c.terminal().map(TerminalRelay::start).orElse(null);
             PidFile.write(pidFile, c.pid());
             runtime.start(id);
             if (detach) {
@@ -42,6 +49,9 @@ final class RunCommand implements Callable<Integer> {
                 return 0;
             }
             ExitResult exit = c.waitFor();
+            if (relay != null) {
+                relay.join(1000); // the output still in the pty reaches our stdout before we exit
+            }
             if (exit.signal() != null) {
                 System.err.println("berth-runtime: container " + id + " " + exit.describe());
             }

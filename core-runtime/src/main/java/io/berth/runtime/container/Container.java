@@ -7,6 +7,7 @@ import io.berth.runtime.cgroup.Cgroup;
 import io.berth.runtime.linux.ChildProcess;
 import io.berth.runtime.linux.ExitStatus;
 import io.berth.runtime.linux.LibC;
+import io.berth.runtime.linux.TerminalMaster;
 
 /**
  * A container created by this JVM: unlike one known only by its record, its exit status can be
@@ -40,6 +41,14 @@ public final class Container {
 
     public ContainerRecord record() {
         return record;
+    }
+
+    /**
+     * The pty master when the spec asked for a terminal and no console socket took it: this JVM
+     * relays it (the console's {@code -it}, {@code berth-runtime run} in the foreground).
+     */
+    public Optional<TerminalMaster> terminal() {
+        return child.terminal();
     }
 
     /** Releases the start gate and returns once the process has exec'd (or throws why it could not). */

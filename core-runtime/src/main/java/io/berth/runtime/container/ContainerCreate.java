@@ -9,6 +9,7 @@ import java.util.List;
 import io.berth.runtime.cgroup.Cgroup;
 import io.berth.runtime.cgroup.CgroupLimits;
 import io.berth.runtime.linux.ChildProcess;
+import io.berth.runtime.linux.Console;
 import io.berth.runtime.linux.LaunchPlan;
 import io.berth.runtime.linux.Launcher;
 import io.berth.runtime.linux.LibC;
@@ -28,15 +29,23 @@ final class ContainerCreate {
     private ContainerCreate() {
     }
 
-    static Container run(RuntimeContext ctx, String id, Path bundle, Stdio stdio) {
+    static Container run(RuntimeContext ctx, String id, Path bundle, Stdio stdio, Path consoleSocket) {
         StateStore.checkId(id);
         Path bundleDir = bundle.toAbsolutePath().normalize();
-        return run(ctx, id, bundleDir, SpecJson.read(bundleDir.resolve("config.json")), stdio);
+        return run(ctx, id, bundleDir, SpecJson.read(bundleDir.resolve("config.json")), stdio, consoleSocket);
     }
 
-    static Container run(RuntimeContext ctx, String id, Path bundleDir, Spec spec, Stdio stdio) {
+    /**
+     * @param consoleSocket with {@code process.terminal}: where to send the pty master (runc's
+     *                      --console-socket); null: this JVM receives it ({@link Container#terminal()})
+     */
+    static Container run(RuntimeContext ctx, String id, Path bundleDir, Spec spec, Stdio stdio, Path consoleSocket) {
         StateStore.checkId(id);
         SpecValidator.validate(spec);
+        boolean terminal = spec.process().terminal();
+        if (consoleSocket != null && !terminal) {
+            throw new InvalidSpecException("a console socket was given but process.terminal is false in config.json: set it to true or drop --console-socket");
+        }
         Path rootfs = rootfs(spec, bundleDir);
         CgroupLimits limits = ResourceMapping.limits(spec);
         String cgroupsPath = spec.linux() != null && spec.linux().cgroupsPath() != null && !spec.linux().cgroupsPath().isBlank()
@@ -46,18 +55,23 @@ final class ContainerCreate {
         ctx.store.reserve(id);
         Path fifo = ctx.store.execFifo(id);
         int gateFd = -1;
+        int consoleFd = LaunchPlan.NO_CONSOLE;
         Cgroup cgroup = null;
         ChildProcess child = null;
         try {
             LibC.mkfifo(fifo.toString(), 0600);
             // O_RDWR: the child blocks reading it, and opening never blocks on a missing peer.
             gateFd = LibC.open(fifo.toString(), LibC.O_RDWR);
-            LaunchPlan plan = LaunchPlanner.plan(spec, rootfs, stdio, gateFd, !ctx.options.detachedLaunch(), ctx.cgroupFs());
+            if (terminal) {
+                consoleFd = consoleSocket != null ? Console.connect(consoleSocket) : LaunchPlan.CONSOLE_PAIR;
+            }
+            LaunchPlan plan = LaunchPlanner.plan(spec, rootfs, stdio, gateFd, !ctx.options.detachedLaunch(), ctx.cgroupFs(), consoleFd);
             cgroup = ctx.cgroup(cgroupsPath);
             cgroup.create();
             cgroup.apply(limits);
             long oomBaseline = cgroup.oomKillCount();
             child = Launcher.launch(plan);
+            consoleFd = closeConsole(consoleFd); // the child has its own copy now
             // Before "go": the process is in its cgroups before its first instruction of setup.
             cgroup.addProcess(child.pid());
             if (spec.process().oomScoreAdj() != null) {
@@ -80,6 +94,7 @@ final class ContainerCreate {
                 child.close();
             }
             LibC.close(gateFd);
+            closeConsole(consoleFd);
             if (cgroup != null) {
                 try {
                     cgroup.destroy();
@@ -93,6 +108,13 @@ final class ContainerCreate {
             }
             throw new ContainerException("create " + id + ": " + e.getMessage(), e);
         }
+    }
+
+    private static int closeConsole(int fd) {
+        if (fd >= 0) {
+            LibC.close(fd);
+        }
+        return LaunchPlan.NO_CONSOLE;
     }
 
     private static Path rootfs(Spec spec, Path bundleDir) {

@@ -6,11 +6,14 @@ import java.util.Map;
 
 import io.berth.runtime.cgroup.Cgroup;
 import io.berth.runtime.linux.ChildProcess;
+import io.berth.runtime.linux.Console;
+import io.berth.runtime.linux.LibC;
 import io.berth.runtime.linux.LaunchPlan;
 import io.berth.runtime.linux.Launcher;
 import io.berth.runtime.linux.Namespace;
 import io.berth.runtime.linux.ProcessSetup;
 import io.berth.runtime.linux.Stdio;
+import io.berth.runtime.oci.InvalidSpecException;
 import io.berth.runtime.oci.Spec;
 import io.berth.runtime.oci.SpecValidator;
 
@@ -25,8 +28,12 @@ final class ContainerExec {
     private ContainerExec() {
     }
 
-    static ExecProcess run(RuntimeContext ctx, String id, Spec.Process process, Stdio stdio, boolean detachedLaunch) {
+    static ExecProcess run(RuntimeContext ctx, String id, Spec.Process process, Stdio stdio, boolean detachedLaunch,
+            Path consoleSocket) {
         SpecValidator.validateProcess(process);
+        if (consoleSocket != null && !process.terminal()) {
+            throw new InvalidSpecException("a console socket was given but the process's terminal is false: set it or drop --console-socket");
+        }
         ContainerRecord record = ctx.store.load(id);
         ContainerStatus status = ctx.status(record);
         if (status != ContainerStatus.RUNNING) {
@@ -37,12 +44,25 @@ final class ContainerExec {
             joins.put(ns, Path.of("/proc", Integer.toString(record.pid()), "ns", ns.procName()));
         }
         LaunchPlan draft = LaunchPlan.of(process.args(), process.env(), stdio);
-        LaunchPlan plan = draft.withJoinNamespaces(joins)
-                .withShareMemory(!detachedLaunch)
-                .withSetup(ProcessSetup.prepare(LaunchPlanner.user(process.user()), LaunchPlanner.capabilities(process.capabilities()),
-                        process.noNewPrivileges(), LaunchPlanner.rlimits(process), process.cwd(), process.args(), draft.pathEnv()));
+        ProcessSetup.Terminal terminal = process.terminal()
+                ? ProcessSetup.Terminal.forExec(LaunchPlanner.rows(process), LaunchPlanner.cols(process)) : null;
+        int consoleFd = !process.terminal() ? LaunchPlan.NO_CONSOLE
+                : consoleSocket != null ? Console.connect(consoleSocket) : LaunchPlan.CONSOLE_PAIR;
+        ChildProcess child;
+        try {
+            LaunchPlan plan = draft.withJoinNamespaces(joins)
+                    .withShareMemory(!detachedLaunch)
+                    .withSetup(ProcessSetup.prepare(LaunchPlanner.user(process.user()), LaunchPlanner.capabilities(process.capabilities()),
+                            process.noNewPrivileges(), LaunchPlanner.rlimits(process), process.cwd(), process.args(), draft.pathEnv(),
+                            terminal))
+                    .withConsoleSocket(consoleFd);
+            child = Launcher.launch(plan);
+        } finally {
+            if (consoleFd >= 0) {
+                LibC.close(consoleFd); // the child has its own copy
+            }
+        }
         Cgroup cgroup = ctx.cgroup(record);
-        ChildProcess child = Launcher.launch(plan);
         try {
             cgroup.addProcess(child.pid());
             child.proceed();

@@ -26,7 +26,12 @@ public final class ContainerRuntime implements AutoCloseable {
 
     /** Creates the container from {@code bundle}/config.json; its process waits for {@link #start}. */
     public Container create(String id, Path bundle, Stdio stdio) {
-        return ContainerCreate.run(ctx, id, bundle, stdio);
+        return ContainerCreate.run(ctx, id, bundle, stdio, null);
+    }
+
+    /** As {@link #create(String, Path, Stdio)}, sending a terminal's master to {@code consoleSocket} (runc's --console-socket). */
+    public Container create(String id, Path bundle, Stdio stdio, Path consoleSocket) {
+        return ContainerCreate.run(ctx, id, bundle, stdio, consoleSocket);
     }
 
     /**
@@ -34,7 +39,7 @@ public final class ContainerRuntime implements AutoCloseable {
      * parse); a relative root.path is resolved against {@code bundle}.
      */
     public Container create(String id, Path bundle, Spec spec, Stdio stdio) {
-        return ContainerCreate.run(ctx, id, bundle.toAbsolutePath().normalize(), spec, stdio);
+        return ContainerCreate.run(ctx, id, bundle.toAbsolutePath().normalize(), spec, stdio, null);
     }
 
     public void start(String id) {
@@ -66,7 +71,12 @@ public final class ContainerRuntime implements AutoCloseable {
      * {@code detachedLaunch}: fork-style, for a caller (the CLI) that exits while it runs.
      */
     public ExecProcess exec(String id, Spec.Process process, Stdio stdio, boolean detachedLaunch) {
-        return ContainerExec.run(ctx, id, process, stdio, detachedLaunch);
+        return ContainerExec.run(ctx, id, process, stdio, detachedLaunch, null);
+    }
+
+    /** As {@link #exec(String, Spec.Process, Stdio, boolean)}, sending a terminal's master to {@code consoleSocket}. */
+    public ExecProcess exec(String id, Spec.Process process, Stdio stdio, boolean detachedLaunch, Path consoleSocket) {
+        return ContainerExec.run(ctx, id, process, stdio, detachedLaunch, consoleSocket);
     }
 
     public void pause(String id) {

@@ -27,6 +27,11 @@ public final class ExecProcess implements AutoCloseable {
         return child.waitFor(timeout).map(ExecProcess::result);
     }
 
+    /** The pty master when the process asked for a terminal and no console socket took it. */
+    public Optional<io.berth.runtime.linux.TerminalMaster> terminal() {
+        return child.terminal();
+    }
+
     public void kill(int signal) {
         child.kill(signal);
     }

@@ -40,7 +40,12 @@ final class LaunchPlanner {
     private LaunchPlanner() {
     }
 
-    static LaunchPlan plan(Spec spec, Path rootfs, Stdio stdio, int startGateFd, boolean shareMemory, CgroupFs cgroupFs) {
+    /**
+     * @param consoleSocketFd with {@code process.terminal}: a connected console socket's fd, or
+     *                        {@link LaunchPlan#CONSOLE_PAIR} for a terminal this JVM receives
+     */
+    static LaunchPlan plan(Spec spec, Path rootfs, Stdio stdio, int startGateFd, boolean shareMemory, CgroupFs cgroupFs,
+            int consoleSocketFd) {
         Set<Namespace> namespaces = namespaces(spec);
         if (!namespaces.contains(Namespace.MOUNT)) {
             throw new InvalidSpecException("config.json: linux.namespaces must include mount: Berth pivots into the root filesystem, which without its own mount namespace would change the host's");
@@ -69,9 +74,11 @@ final class LaunchPlanner {
                     linux == null ? null : blankToNull(linux.rootfsPropagation())));
             insertBeforePivot(ops, cgroupMountOps(rootfs, cgroupMounts, cgroupFs));
             LaunchPlan draft = LaunchPlan.of(p.args(), p.env(), stdio);
+            ProcessSetup.Terminal terminal = p.terminal() ? ProcessSetup.Terminal.forContainer(rows(p), cols(p)) : null;
             ops.addAll(ProcessSetup.prepare(user(p.user()), capabilities(p.capabilities()), p.noNewPrivileges(),
-                    rlimits(p), p.cwd(), p.args(), draft.pathEnv()));
-            return draft.withNewNamespaces(namespaces).withShareMemory(shareMemory).withSetup(ops).withStartGate(startGateFd);
+                    rlimits(p), p.cwd(), p.args(), draft.pathEnv(), terminal));
+            return draft.withNewNamespaces(namespaces).withShareMemory(shareMemory).withSetup(ops).withStartGate(startGateFd)
+                    .withConsoleSocket(p.terminal() ? consoleSocketFd : LaunchPlan.NO_CONSOLE);
         } catch (IllegalArgumentException e) {
             throw new InvalidSpecException("config.json: " + e.getMessage());
         }
@@ -89,6 +96,14 @@ final class LaunchPlanner {
             }
         }
         return set;
+    }
+
+    static int rows(Spec.Process p) {
+        return p.consoleSize() == null ? 0 : p.consoleSize().height();
+    }
+
+    static int cols(Spec.Process p) {
+        return p.consoleSize() == null ? 0 : p.consoleSize().width();
     }
 
     static ProcessSetup.User user(Spec.User u) {

@@ -34,7 +34,7 @@ public record Spec(
     @JsonInclude(JsonInclude.Include.NON_EMPTY)
     public record Process(
             @JsonProperty("terminal") boolean terminal,
-            @JsonProperty("consoleSize") JsonNode consoleSize,
+            @JsonProperty("consoleSize") ConsoleSize consoleSize,
             @JsonProperty("user") User user,
             @JsonProperty("args") List<String> args,
             @JsonProperty("commandLine") String commandLine,
@@ -56,6 +56,12 @@ public record Spec(
             rlimits = rlimits == null ? List.of() : List.copyOf(rlimits);
             user = user == null ? new User(0, 0, null, List.of(), null) : user;
         }
+    }
+
+    /** The terminal's size; only meaningful with {@code terminal: true}. */
+    public record ConsoleSize(
+            @JsonProperty("height") int height,
+            @JsonProperty("width") int width) {
     }
 
     @JsonInclude(JsonInclude.Include.NON_EMPTY)

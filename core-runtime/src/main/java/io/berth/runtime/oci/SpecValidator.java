@@ -81,8 +81,13 @@ public final class SpecValidator {
                 p.add("process.env entry '" + e + "' is not NAME=value");
             }
         }
-        if (process.terminal()) {
-            p.add(unsupportedMessage("process.terminal") + "; use stdio files or pipes");
+        if (process.consoleSize() != null) {
+            Spec.ConsoleSize size = process.consoleSize();
+            if (!process.terminal()) {
+                p.add("process.consoleSize is set but process.terminal is false: a size needs a terminal");
+            } else if (size.height() < 0 || size.width() < 0 || size.height() > 0xffff || size.width() > 0xffff) {
+                p.add("process.consoleSize " + size.height() + "x" + size.width() + " is out of range: height and width must be 0..65535");
+            }
         }
         if (process.user().uid() < 0 || process.user().gid() < 0 || process.user().additionalGids().stream().anyMatch(g -> g < 0)) {
             p.add("process.user ids must not be negative");
@@ -123,7 +128,6 @@ public final class SpecValidator {
         if (!blank(process.selinuxLabel())) {
             p.add(unsupportedMessage("process.selinuxLabel"));
         }
-        unsupported(process.consoleSize(), "process.consoleSize", p);
         unsupported(process.ioPriority(), "process.ioPriority", p);
         unsupported(process.scheduler(), "process.scheduler", p);
         unsupported(process.execCpuAffinity(), "process.execCPUAffinity", p);

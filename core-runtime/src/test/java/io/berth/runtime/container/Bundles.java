@@ -39,6 +39,13 @@ final class Bundles {
                         l.rootfsPropagation(), null, l.sysctl(), l.maskedPaths(), l.readonlyPaths(), null, null, null));
     }
 
+    static Spec withTerminal(Spec s, int rows, int cols) {
+        Spec.Process p = s.process();
+        return new Spec(s.ociVersion(), new Spec.Process(true, new Spec.ConsoleSize(rows, cols), p.user(), p.args(), null,
+                p.env(), p.cwd(), p.capabilities(), p.rlimits(), p.noNewPrivileges(), null, null, null, null, null, null),
+                s.root(), s.hostname(), s.domainname(), s.mounts(), s.hooks(), s.annotations(), s.linux());
+    }
+
     static Spec withoutNamespace(Spec s, String type) {
         Spec.Linux l = s.linux();
         return new Spec(s.ociVersion(), s.process(), s.root(), s.hostname(), s.domainname(), s.mounts(), s.hooks(),

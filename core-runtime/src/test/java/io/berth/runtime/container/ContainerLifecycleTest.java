@@ -166,6 +166,19 @@ class ContainerLifecycleTest {
                 .hasMessage("cannot exec in container ex: it is stopped, not running");
     }
 
+    @Test
+    void aTerminalFromTheSpecIsReceivedByTheCreatingJvm() throws Exception {
+        Path bundle = Bundles.write(dir.resolve("b"), List.of("sh", "-c", "tty; stty size; [ -t 0 ] && echo interactive"),
+                s -> Bundles.withTerminal(s, 30, 100));
+        Container c = f.runtime.create("tty", bundle, f.stdio());
+        io.berth.runtime.linux.TerminalMaster t = c.terminal().orElseThrow();
+        f.runtime.start("tty");
+        String out = new String(t.input().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(c.waitFor().exitCode()).isZero();
+        assertThat(out).contains("/dev/pts/0", "30 100", "interactive");
+        assertThat(f.stdout()).as("stdio files are not used with a terminal").isEmpty();
+    }
+
     private static long forkRefusals(Path pidsCgroup) throws java.io.IOException {
         return Long.parseLong(Files.readString(pidsCgroup.resolve("pids.events")).replaceAll("\\D", ""));
     }

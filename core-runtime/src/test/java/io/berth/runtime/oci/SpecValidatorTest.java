@@ -43,4 +43,14 @@ class SpecValidatorTest {
                 .anyMatch(s -> s.contains("NOEQUALS"))
                 .anyMatch(s -> s.contains("CAP_FLY"));
     }
+
+    @Test
+    void consoleSizeNeedsATerminalAndARange() {
+        Spec noTty = SpecJson.parse("{\"root\":{\"path\":\"r\"},\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\",\"consoleSize\":{\"height\":24,\"width\":80}}}"
+                .getBytes(StandardCharsets.UTF_8), "c");
+        assertThat(SpecValidator.problems(noTty)).singleElement().asString().contains("process.terminal is false");
+        Spec tty = SpecJson.parse("{\"root\":{\"path\":\"r\"},\"process\":{\"terminal\":true,\"args\":[\"sh\"],\"cwd\":\"/\",\"consoleSize\":{\"height\":24,\"width\":80}}}"
+                .getBytes(StandardCharsets.UTF_8), "c");
+        assertThat(SpecValidator.problems(tty)).isEmpty();
+    }
 }
