@@ -19,7 +19,7 @@ final class ContainerDelete {
     }
 
     static void run(RuntimeContext ctx, String id, boolean force) {
-        ContainerRecord record = ctx.store.load(id);
+        ContainerRecord record = ctx.record(id);
         ContainerStatus status = ctx.status(record);
         if ((status == ContainerStatus.RUNNING || status == ContainerStatus.PAUSED) && !force) {
             throw new ContainerException("cannot delete container " + id + ": it is " + status.json() + "; stop it first or use --force");

@@ -34,7 +34,7 @@ final class ContainerExec {
         if (consoleSocket != null && !process.terminal()) {
             throw new InvalidSpecException("a console socket was given but the process's terminal is false: set it or drop --console-socket");
         }
-        ContainerRecord record = ctx.store.load(id);
+        ContainerRecord record = ctx.record(id);
         ContainerStatus status = ctx.status(record);
         if (status != ContainerStatus.RUNNING) {
             throw new ContainerException("cannot exec in container " + id + ": it is " + status.json() + ", not running");

@@ -8,7 +8,7 @@ final class ContainerKill {
     }
 
     static void run(RuntimeContext ctx, String id, int signal, boolean all) {
-        ContainerRecord record = ctx.store.load(id);
+        ContainerRecord record = ctx.record(id);
         if (all) {
             ctx.cgroup(record).killAll(signal);
             return;

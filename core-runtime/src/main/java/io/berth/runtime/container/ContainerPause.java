@@ -8,7 +8,7 @@ final class ContainerPause {
     }
 
     static void pause(RuntimeContext ctx, String id) {
-        ContainerRecord record = ctx.store.load(id);
+        ContainerRecord record = ctx.record(id);
         ContainerStatus status = ctx.status(record);
         if (status != ContainerStatus.RUNNING) {
             throw new ContainerException("cannot pause container " + id + ": it is " + status.json() + ", not running");
@@ -17,7 +17,7 @@ final class ContainerPause {
     }
 
     static void resume(RuntimeContext ctx, String id) {
-        ContainerRecord record = ctx.store.load(id);
+        ContainerRecord record = ctx.record(id);
         ContainerStatus status = ctx.status(record);
         if (status != ContainerStatus.PAUSED) {
             throw new ContainerException("cannot resume container " + id + ": it is " + status.json() + ", not paused");

@@ -47,7 +47,7 @@ public final class ContainerRuntime implements AutoCloseable {
     }
 
     public OciState state(String id) {
-        return toState(ctx.store.load(id));
+        return toState(ctx.record(id));
     }
 
     public List<OciState> list() {
@@ -89,7 +89,7 @@ public final class ContainerRuntime implements AutoCloseable {
 
     /** Every process in the container's cgroup (init first when it is still there). */
     public List<Integer> pids(String id) {
-        ContainerRecord record = ctx.store.load(id);
+        ContainerRecord record = ctx.record(id);
         List<Integer> pids = new ArrayList<>(ctx.cgroup(record).pids());
         if (pids.remove(Integer.valueOf(record.pid()))) {
             pids.add(0, record.pid());

@@ -16,7 +16,7 @@ final class ContainerStart {
     }
 
     static void run(RuntimeContext ctx, String id) {
-        ContainerRecord record = ctx.store.load(id);
+        ContainerRecord record = ctx.record(id);
         ContainerStatus status = ctx.status(record);
         if (status != ContainerStatus.CREATED) {
             throw new ContainerException("cannot start container " + id + ": it is " + status.json() + ", not created");

@@ -24,6 +24,15 @@ final class RuntimeContext {
         this.store = new StateStore(options.stateRoot());
     }
 
+    /**
+     * The record of {@code id}: the one this JVM holds for a container it created (state.json is
+     * written once, at create, so it cannot be newer), else the one on disk.
+     */
+    ContainerRecord record(String id) {
+        Container c = live.get(id);
+        return c != null ? c.record() : store.load(id);
+    }
+
     Cgroup cgroup(ContainerRecord record) {
         return cgroup(record.cgroupsPath());
     }
