@@ -1,0 +1,270 @@
+package io.berth.runtime.seccomp;
+
+import java.math.BigInteger;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+import io.berth.runtime.oci.InvalidSpecException;
+import io.berth.runtime.oci.Spec;
+
+/**
+ * Compiles linux.seccomp to classic BPF the way libseccomp's filters behave under runc:
+ * <ol>
+ * <li><b>architecture</b>: seccomp_data.arch must be the native ABI or one the profile lists that
+ *     this kernel can run (on x86_64: SCMP_ARCH_X86 for int 0x80, SCMP_ARCH_X32); any other
+ *     arch, and an x32 call (nr with bit 30) when x32 is not listed, is killed
+ *     (SECCOMP_RET_KILL_PROCESS). libseccomp's default bad-arch action is SCMP_ACT_KILL, i.e.
+ *     the thread; Berth kills the process so a multithreaded program never keeps running with a
+ *     thread gone;</li>
+ * <li><b>syscall</b>: a chain of compares on seccomp_data.nr in that ABI's numbering; names the
+ *     ABI does not have are skipped (as runc does); unconditional rules with the same action
+ *     share one return;</li>
+ * <li><b>arguments</b>: a rule with args matches when all of them match (64-bit unsigned
+ *     compares built from two 32-bit loads, high word first); a syscall's rules are tried in
+ *     profile order and the first that matches decides (so rules for one syscall are ORed);</li>
+ * <li>nothing matched: the default action.</li>
+ * </ol>
+ * The result must fit BPF_MAXINSNS (4096); Docker's default profile takes about 600 for
+ * x86_64 + x86 + x32.
+ */
+public final class SeccompCompiler {
+    // Classic BPF opcodes (linux/filter.h, linux/bpf_common.h).
+    static final int LD_W_ABS = 0x20;
+    static final int JEQ_K = 0x15;
+    static final int JGT_K = 0x25;
+    static final int JGE_K = 0x35;
+    static final int JA = 0x05;
+    static final int RET_K = 0x06;
+    static final int AND_K = 0x54;
+    // struct seccomp_data offsets; arguments are little-endian u64 on every arch Berth supports.
+    static final int OFF_NR = 0;
+    static final int OFF_ARCH = 4;
+    static final int OFF_ARGS = 16;
+    static final int BAD_ARCH = SeccompAction.KILL_PROCESS.ret(null);
+    /** Longest run of syscalls sharing one return: a conditional jump reaches at most 255 ahead. */
+    private static final int MAX_SHARED = 250;
+
+    private SeccompCompiler() {
+    }
+
+    /** For a process started on this JVM's own architecture. */
+    public static SeccompProgram compile(Spec.Seccomp seccomp) {
+        return compile(seccomp, Arch.nativeArch());
+    }
+
+    /**
+     * @throws InvalidSpecException naming the first problem (see {@link SeccompProfile}), or when
+     *                              the program would exceed 4096 instructions
+     */
+    public static SeccompProgram compile(Spec.Seccomp seccomp, Arch nativeArch) {
+        List<String> problems = SeccompProfile.problems(seccomp);
+        if (!problems.isEmpty()) {
+            throw new InvalidSpecException(problems.get(0));
+        }
+        if (nativeArch == Arch.X32 || nativeArch == Arch.X86) {
+            throw new IllegalArgumentException("the native architecture is x86_64 or aarch64, not " + nativeArch);
+        }
+        int flags = 0;
+        for (String f : seccomp.flags()) {
+            flags |= SeccompProfile.FLAGS.get(f);
+        }
+        Set<Arch> abis = new LinkedHashSet<>();
+        abis.add(nativeArch);
+        for (String name : seccomp.architectures()) {
+            Arch a = Arch.fromOci(name);
+            if (a != null && nativeArch.compatible().contains(a)) {
+                abis.add(a);
+            }
+        }
+        int defaultRet = SeccompAction.parse(seccomp.defaultAction()).ret(seccomp.defaultErrnoRet());
+
+        // One block per audit arch; x86_64's block sends x32 numbers to the x32 chain.
+        Map<Integer, List<Insn>> blocks = new LinkedHashMap<>();
+        for (Arch a : abis) {
+            if (a == Arch.X32) {
+                continue;
+            }
+            List<Insn> b = new ArrayList<>();
+            b.add(new Insn(LD_W_ABS, 0, 0, OFF_NR));
+            if (a == Arch.X86_64) {
+                List<Insn> x32 = abis.contains(Arch.X32) ? chain(seccomp, Arch.X32, defaultRet) : null;
+                List<Insn> x64 = chain(seccomp, Arch.X86_64, defaultRet);
+                b.add(new Insn(JGE_K, 0, 1, Arch.X32_SYSCALL_BIT));
+                if (x32 == null) {
+                    b.add(new Insn(RET_K, 0, 0, BAD_ARCH));
+                } else {
+                    b.add(new Insn(JA, 0, 0, x64.size()));
+                }
+                b.addAll(x64);
+                if (x32 != null) {
+                    b.addAll(x32);
+                }
+            } else {
+                b.addAll(chain(seccomp, a, defaultRet));
+            }
+            blocks.put(a.auditArch(), b);
+        }
+
+        List<Insn> prog = new ArrayList<>();
+        prog.add(new Insn(LD_W_ABS, 0, 0, OFF_ARCH));
+        int dispatch = 2 * blocks.size() + 1; // jeq + ja per block, then the bad-arch return
+        int offset = 0;
+        int i = 0;
+        for (Map.Entry<Integer, List<Insn>> e : blocks.entrySet()) {
+            prog.add(new Insn(JEQ_K, 0, 1, e.getKey()));
+            // from the instruction after this ja to the block's start
+            prog.add(new Insn(JA, 0, 0, dispatch - (2 * i + 2) + offset));
+            offset += e.getValue().size();
+            i++;
+        }
+        prog.add(new Insn(RET_K, 0, 0, BAD_ARCH));
+        for (List<Insn> b : blocks.values()) {
+            prog.addAll(b);
+        }
+        if (prog.size() > SeccompProgram.MAX_INSTRUCTIONS) {
+            throw new InvalidSpecException("linux.seccomp compiles to " + prog.size() + " BPF instructions, above the kernel's limit of "
+                    + SeccompProgram.MAX_INSTRUCTIONS + ": use fewer argument conditions or fewer architectures");
+        }
+        ByteBuffer out = ByteBuffer.allocate(prog.size() * 8).order(ByteOrder.nativeOrder());
+        for (Insn in : prog) {
+            out.putShort((short) in.code).put((byte) in.jt).put((byte) in.jf).putInt(in.k);
+        }
+        return new SeccompProgram(out.array(), flags);
+    }
+
+    /** The syscall compares of one ABI (A holds nr on entry), ending with the default action. */
+    private static List<Insn> chain(Spec.Seccomp s, Arch abi, int defaultRet) {
+        // nr -> its rules in profile order; unknown names are skipped.
+        Map<Integer, List<Spec.SeccompSyscall>> byNr = new LinkedHashMap<>();
+        for (Spec.SeccompSyscall sc : s.syscalls()) {
+            for (String name : new LinkedHashSet<>(sc.names())) {
+                Integer nr = abi.syscall(name);
+                if (nr != null) {
+                    byNr.computeIfAbsent(nr, k -> new ArrayList<>()).add(sc);
+                }
+            }
+        }
+        // A syscall whose first rule is unconditional just returns; those are grouped by return value.
+        Map<Integer, List<Integer>> simple = new TreeMap<>();
+        List<Insn> out = new ArrayList<>();
+        for (Map.Entry<Integer, List<Spec.SeccompSyscall>> e : byNr.entrySet()) {
+            Spec.SeccompSyscall first = e.getValue().get(0);
+            if (first.args().isEmpty()) {
+                simple.computeIfAbsent(ret(first), k -> new ArrayList<>()).add(e.getKey());
+            }
+        }
+        for (Map.Entry<Integer, List<Integer>> e : simple.entrySet()) {
+            List<Integer> nrs = e.getValue();
+            for (int from = 0; from < nrs.size(); from += MAX_SHARED) {
+                int to = Math.min(nrs.size(), from + MAX_SHARED);
+                for (int j = from; j < to; j++) {
+                    // jt: over the remaining compares and the ja, onto the shared ret
+                    out.add(new Insn(JEQ_K, to - j, 0, nrs.get(j)));
+                }
+                out.add(new Insn(JA, 0, 0, 1));
+                out.add(new Insn(RET_K, 0, 0, e.getKey()));
+            }
+        }
+        for (Map.Entry<Integer, List<Spec.SeccompSyscall>> e : byNr.entrySet()) {
+            if (e.getValue().get(0).args().isEmpty()) {
+                continue;
+            }
+            List<Insn> body = new ArrayList<>();
+            boolean terminal = false;
+            for (Spec.SeccompSyscall rule : e.getValue()) {
+                if (rule.args().isEmpty()) {
+                    body.add(new Insn(RET_K, 0, 0, ret(rule)));
+                    terminal = true;
+                    break; // later rules for this syscall can never be reached
+                }
+                body.addAll(rule(rule));
+            }
+            if (!terminal) {
+                body.add(new Insn(RET_K, 0, 0, defaultRet));
+            }
+            if (body.size() <= 255) {
+                out.add(new Insn(JEQ_K, 0, body.size(), e.getKey()));
+            } else {
+                out.add(new Insn(JEQ_K, 1, 0, e.getKey()));
+                out.add(new Insn(JA, 0, 0, body.size()));
+            }
+            out.addAll(body);
+        }
+        out.add(new Insn(RET_K, 0, 0, defaultRet));
+        return out;
+    }
+
+    private static int ret(Spec.SeccompSyscall rule) {
+        return SeccompAction.parse(rule.action()).ret(rule.errnoRet());
+    }
+
+    /** All of the rule's compares, then its return; a failed compare jumps past the return. */
+    private static List<Insn> rule(Spec.SeccompSyscall rule) {
+        List<Insn> r = new ArrayList<>();
+        for (Spec.SeccompArg a : rule.args()) {
+            r.addAll(compare(a));
+        }
+        r.add(new Insn(RET_K, 0, 0, ret(rule)));
+        // Resolve FAIL: from the instruction after the jump to the first one after this rule.
+        for (int i = 0; i < r.size(); i++) {
+            Insn in = r.get(i);
+            int fail = r.size() - (i + 1);
+            if (in.jt == FAIL || in.jf == FAIL) {
+                r.set(i, new Insn(in.code, in.jt == FAIL ? fail : in.jt, in.jf == FAIL ? fail : in.jf, in.k));
+            }
+        }
+        return r;
+    }
+
+    private static final int FAIL = -1;
+
+    /**
+     * One 64-bit unsigned comparison from two 32-bit loads; falls through when it holds, jumps to
+     * FAIL when not. Offsets inside are relative as BPF wants (from the next instruction).
+     */
+    private static List<Insn> compare(Spec.SeccompArg a) {
+        int hiOff = OFF_ARGS + 8 * a.index() + 4;
+        int loOff = OFF_ARGS + 8 * a.index();
+        long v = value(a.value());
+        int vHi = (int) (v >>> 32);
+        int vLo = (int) v;
+        Insn ldHi = new Insn(LD_W_ABS, 0, 0, hiOff);
+        Insn ldLo = new Insn(LD_W_ABS, 0, 0, loOff);
+        switch (ArgOp.parse(a.op())) {
+        case EQ:
+            return List.of(ldHi, new Insn(JEQ_K, 0, FAIL, vHi), ldLo, new Insn(JEQ_K, 0, FAIL, vLo));
+        case NE: // holds if either word differs
+            return List.of(ldHi, new Insn(JEQ_K, 0, 2, vHi), ldLo, new Insn(JEQ_K, FAIL, 0, vLo));
+        case GT: // hi > vHi holds; hi < vHi fails; equal: lo > vLo
+            return List.of(ldHi, new Insn(JGT_K, 3, 0, vHi), new Insn(JEQ_K, 0, FAIL, vHi), ldLo, new Insn(JGT_K, 0, FAIL, vLo));
+        case GE:
+            return List.of(ldHi, new Insn(JGT_K, 3, 0, vHi), new Insn(JEQ_K, 0, FAIL, vHi), ldLo, new Insn(JGE_K, 0, FAIL, vLo));
+        case LT: // hi > vHi fails; hi < vHi holds; equal: lo < vLo, i.e. not lo >= vLo
+            return List.of(ldHi, new Insn(JGT_K, FAIL, 0, vHi), new Insn(JEQ_K, 0, 2, vHi), ldLo, new Insn(JGE_K, FAIL, 0, vLo));
+        case LE:
+            return List.of(ldHi, new Insn(JGT_K, FAIL, 0, vHi), new Insn(JEQ_K, 0, 2, vHi), ldLo, new Insn(JGT_K, FAIL, 0, vLo));
+        case MASKED_EQ: {
+            long d = value(a.valueTwo());
+            return List.of(ldHi, new Insn(AND_K, 0, 0, vHi), new Insn(JEQ_K, 0, FAIL, (int) (d >>> 32)),
+                    ldLo, new Insn(AND_K, 0, 0, vLo), new Insn(JEQ_K, 0, FAIL, (int) d));
+        }
+        default:
+            throw new IllegalStateException("unhandled op " + a.op());
+        }
+    }
+
+    private static long value(BigInteger v) {
+        return v == null ? 0 : v.longValue(); // the low 64 bits: the unsigned value
+    }
+
+    /** struct sock_filter; jt/jf may hold FAIL until {@link #rule} resolves them. */
+    private record Insn(int code, int jt, int jf, int k) {
+    }
+}
