@@ -48,6 +48,11 @@ final class Cbpf {
 
     /** The SECCOMP_RET_* value the program returns for {@code data}. */
     static int run(byte[] program, byte[] data) {
+        return runCounting(program, data)[0];
+    }
+
+    /** {return value, instructions executed}. */
+    static int[] runCounting(byte[] program, byte[] data) {
         ByteBuffer p = ByteBuffer.wrap(program).order(ByteOrder.nativeOrder());
         ByteBuffer d = ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN);
         int n = program.length / 8;
@@ -88,7 +93,7 @@ final class Cbpf {
                 pc += (a & k) != 0 ? jt : jf;
                 break;
             case 0x06: // ret k
-                return k;
+                return new int[] {k, steps + 1};
             default:
                 throw new AssertionError("opcode 0x" + Integer.toHexString(code) + " at " + (pc - 1));
             }
