@@ -7,7 +7,9 @@ import java.io.InputStream;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.function.UnaryOperator;
 
@@ -105,6 +107,10 @@ class SeccompTest {
 
     @Test
     void withoutNoNewPrivsTheFilterIsInstalledBeforeCapabilitiesAreDropped() throws Exception {
+        // A private copy whose root is world-searchable, as an image's root is (the shared fixture's is 0700).
+        Path rootfs = BusyboxRootfs.copyTo(tmp.resolve("rootfs"));
+        Files.setPosixFilePermissions(rootfs, PosixFilePermissions.fromString("rwxr-xr-x"));
+        container = new TestContainer(rootfs);
         container.noNewPrivileges = false;
         container.user = new ProcessSetup.User(1000, 1000, List.of(1000), 0022);
         container.seccomp = SeccompCompiler.compile(dockerDefault());
