@@ -53,6 +53,24 @@ public final class SeccompCompiler {
     private SeccompCompiler() {
     }
 
+    /**
+     * The container's filter, or null when {@code spec} has no linux.seccomp: what
+     * {@code ProcessSetup.prepare(..., seccomp)} takes, for the first process and for every exec
+     * (an exec runs under the container's profile, as with runc).
+     *
+     * @throws InvalidSpecException "config.json: linux.seccomp ..." naming the problem
+     */
+    public static SeccompProgram forSpec(Spec spec) {
+        if (spec.linux() == null || spec.linux().seccomp() == null) {
+            return null;
+        }
+        try {
+            return compile(spec.linux().seccomp());
+        } catch (InvalidSpecException e) {
+            throw new InvalidSpecException("config.json: " + e.getMessage());
+        }
+    }
+
     /** For a process started on this JVM's own architecture. */
     public static SeccompProgram compile(Spec.Seccomp seccomp) {
         return compile(seccomp, Arch.nativeArch());
