@@ -336,6 +336,22 @@ class SeccompCompilerTest {
     }
 
     @Test
+    void forSpecIsNullWithoutAProfileAndNamesConfigJsonOnErrors() {
+        Spec none = SpecJson.parse("{\"root\":{\"path\":\"r\"},\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\"},\"linux\":{}}"
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8), "config.json");
+        assertThat(SeccompCompiler.forSpec(none)).isNull();
+        Spec some = SpecJson.parse(("{\"root\":{\"path\":\"r\"},\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\"},"
+                + "\"linux\":{\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"mkdir\"],"
+                + "\"action\":\"SCMP_ACT_ERRNO\"}]}}}").getBytes(java.nio.charset.StandardCharsets.UTF_8), "config.json");
+        assertThat(SeccompCompiler.forSpec(some)).isEqualTo(SeccompCompiler.compile(some.linux().seccomp()));
+        Spec bad = SpecJson.parse(("{\"root\":{\"path\":\"r\"},\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\"},"
+                + "\"linux\":{\"seccomp\":{\"defaultAction\":\"SCMP_ACT_NOTIFY\"}}}").getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                "config.json");
+        assertThatThrownBy(() -> SeccompCompiler.forSpec(bad)).isInstanceOf(InvalidSpecException.class)
+                .hasMessageStartingWith("config.json: linux.seccomp.defaultAction SCMP_ACT_NOTIFY is not supported by Berth yet");
+    }
+
+    @Test
     void uint64ValuesParseFromJson() {
         Spec.Seccomp s = SpecJson.MAPPER.readValue("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"personality\"],"
                 + "\"action\":\"SCMP_ACT_ERRNO\",\"args\":[{\"index\":0,\"value\":18446744073709551615,\"op\":\"SCMP_CMP_EQ\"}]}]}",
