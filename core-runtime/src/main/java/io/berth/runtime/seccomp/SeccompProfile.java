@@ -2,6 +2,8 @@ package io.berth.runtime.seccomp;
 
 import java.math.BigInteger;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -25,6 +27,22 @@ public final class SeccompProfile {
     private static final String UNSUPPORTED = " is not supported by Berth yet: remove it from config.json or run this bundle with runc";
 
     private SeccompProfile() {
+    }
+
+    /**
+     * The {@code linux.seccomp} object of the OCI features document ({@code berth-runtime
+     * features}), in runc's shape: what a profile may use here.
+     */
+    public static Map<String, Object> features() {
+        Map<String, Object> f = new LinkedHashMap<>();
+        f.put("enabled", true);
+        f.put("actions", Arrays.stream(SeccompAction.values()).filter(a -> a != SeccompAction.NOTIFY)
+                .map(SeccompAction::ociName).sorted().toList());
+        f.put("operators", Arrays.stream(ArgOp.values()).map(ArgOp::ociName).sorted().toList());
+        f.put("archs", Arch.OCI_NAMES.stream().sorted().toList());
+        f.put("knownFlags", FLAGS.keySet().stream().sorted().toList());
+        f.put("supportedFlags", FLAGS.keySet().stream().sorted().toList());
+        return f;
     }
 
     /** Every problem of {@code s}, each a sentence naming the field; empty when it compiles. */

@@ -352,6 +352,16 @@ class SeccompCompilerTest {
     }
 
     @Test
+    void featuresListWhatProfilesMayUse() {
+        var f = SeccompProfile.features();
+        assertThat(f.get("enabled")).isEqualTo(true);
+        assertThat((List<?>) f.get("actions")).contains("SCMP_ACT_ERRNO", "SCMP_ACT_KILL_PROCESS").doesNotContain("SCMP_ACT_NOTIFY");
+        assertThat((List<?>) f.get("operators")).hasSize(7).contains("SCMP_CMP_MASKED_EQ");
+        assertThat((List<?>) f.get("archs")).contains("SCMP_ARCH_X86_64", "SCMP_ARCH_AARCH64");
+        assertThat((List<?>) f.get("supportedFlags")).contains("SECCOMP_FILTER_FLAG_LOG");
+    }
+
+    @Test
     void uint64ValuesParseFromJson() {
         Spec.Seccomp s = SpecJson.MAPPER.readValue("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"personality\"],"
                 + "\"action\":\"SCMP_ACT_ERRNO\",\"args\":[{\"index\":0,\"value\":18446744073709551615,\"op\":\"SCMP_CMP_EQ\"}]}]}",
