@@ -351,14 +351,19 @@ class SeccompCompilerTest {
                 .hasMessageStartingWith("config.json: linux.seccomp.defaultAction SCMP_ACT_NOTIFY is not supported by Berth yet");
     }
 
+    @SuppressWarnings("unchecked")
+    static List<Object> list(Object o) {
+        return (List<Object>) o;
+    }
+
     @Test
     void featuresListWhatProfilesMayUse() {
         var f = SeccompProfile.features();
         assertThat(f.get("enabled")).isEqualTo(true);
-        assertThat((List<?>) f.get("actions")).contains("SCMP_ACT_ERRNO", "SCMP_ACT_KILL_PROCESS").doesNotContain("SCMP_ACT_NOTIFY");
-        assertThat((List<?>) f.get("operators")).hasSize(7).contains("SCMP_CMP_MASKED_EQ");
-        assertThat((List<?>) f.get("archs")).contains("SCMP_ARCH_X86_64", "SCMP_ARCH_AARCH64");
-        assertThat((List<?>) f.get("supportedFlags")).contains("SECCOMP_FILTER_FLAG_LOG");
+        assertThat(list(f.get("actions"))).contains("SCMP_ACT_ERRNO", "SCMP_ACT_KILL_PROCESS").doesNotContain("SCMP_ACT_NOTIFY");
+        assertThat(list(f.get("operators"))).hasSize(7).contains("SCMP_CMP_MASKED_EQ");
+        assertThat(list(f.get("archs"))).contains("SCMP_ARCH_X86_64", "SCMP_ARCH_AARCH64");
+        assertThat(list(f.get("supportedFlags"))).contains("SECCOMP_FILTER_FLAG_LOG");
     }
 
     @Test
