@@ -28,9 +28,11 @@ import io.berth.runtime.oci.Spec;
  * <li><b>arguments</b>: a rule with args matches when all of them match (64-bit unsigned
  *     compares built from two 32-bit loads, high word first); a syscall's rules are tried in
  *     profile order and the first that matches decides (so rules for one syscall are ORed);</li>
- * <li>nothing matched: the default action.</li>
+ * <li>nothing matched: the default action; but, as runc does, when that is not permissive a
+ *     syscall numbered above every one the profile names gets ENOSYS (on the architectures the
+ *     profile lists), so libc falls back from syscalls newer than the profile;</li>
  * </ol>
- * The result must fit BPF_MAXINSNS (4096); Docker's default profile takes 1654 for
+ * The result must fit BPF_MAXINSNS (4096); Docker's default profile takes 1660 for
  * x86_64 + x86 + x32 (about 550 per ABI), and fewer than 40 instructions run for any syscall.
  */
 public final class SeccompCompiler {
@@ -47,6 +49,7 @@ public final class SeccompCompiler {
     static final int OFF_ARCH = 4;
     static final int OFF_ARGS = 16;
     static final int BAD_ARCH = SeccompAction.KILL_PROCESS.ret(null);
+    static final int ENOSYS = SeccompAction.ERRNO.ret(38);
     /** Syscalls compared one by one at the bottom of the search tree. */
     private static final int LEAF = 8;
 
@@ -100,7 +103,10 @@ public final class SeccompCompiler {
                 abis.add(a);
             }
         }
-        int defaultRet = SeccompAction.parse(seccomp.defaultAction()).ret(seccomp.defaultErrnoRet());
+        SeccompAction defaultAction = SeccompAction.parse(seccomp.defaultAction());
+        int defaultRet = defaultAction.ret(seccomp.defaultErrnoRet());
+        boolean enosys = defaultAction != SeccompAction.ALLOW && defaultAction != SeccompAction.LOG
+                && defaultAction != SeccompAction.TRACE && defaultRet != ENOSYS;
 
         // One block per audit arch; x86_64's block sends x32 numbers to the x32 chain.
         Map<Integer, List<Insn>> blocks = new LinkedHashMap<>();
@@ -111,8 +117,8 @@ public final class SeccompCompiler {
             List<Insn> b = new ArrayList<>();
             b.add(new Insn(LD_W_ABS, 0, 0, OFF_NR));
             if (a == Arch.X86_64) {
-                List<Insn> x32 = abis.contains(Arch.X32) ? chain(seccomp, Arch.X32, defaultRet) : null;
-                List<Insn> x64 = chain(seccomp, Arch.X86_64, defaultRet);
+                List<Insn> x32 = abis.contains(Arch.X32) ? chain(seccomp, Arch.X32, defaultRet, enosys) : null;
+                List<Insn> x64 = chain(seccomp, Arch.X86_64, defaultRet, enosys);
                 b.add(new Insn(JGE_K, 0, 1, Arch.X32_SYSCALL_BIT));
                 if (x32 == null) {
                     b.add(new Insn(RET_K, 0, 0, BAD_ARCH));
@@ -124,7 +130,7 @@ public final class SeccompCompiler {
                     b.addAll(x32);
                 }
             } else {
-                b.addAll(chain(seccomp, a, defaultRet));
+                b.addAll(chain(seccomp, a, defaultRet, enosys));
             }
             blocks.put(a.auditArch(), b);
         }
@@ -162,7 +168,7 @@ public final class SeccompCompiler {
      * rather than a chain because the kernel runs the filter on every syscall and, since 5.11,
      * once per syscall number at install time to build its allow cache.
      */
-    private static List<Insn> chain(Spec.Seccomp s, Arch abi, int defaultRet) {
+    private static List<Insn> chain(Spec.Seccomp s, Arch abi, int defaultRet, boolean enosys) {
         // nr -> its rules in profile order; unknown names are skipped.
         Map<Integer, List<Spec.SeccompSyscall>> byNr = new TreeMap<>((a, b) -> Integer.compareUnsigned(a, b));
         for (Spec.SeccompSyscall sc : s.syscalls()) {
@@ -180,7 +186,16 @@ public final class SeccompCompiler {
         if (entries.isEmpty()) {
             return List.of(new Insn(RET_K, 0, 0, defaultRet));
         }
-        return tree(entries, defaultRet);
+        List<Insn> out = new ArrayList<>();
+        if (enosys && s.architectures().contains(abi.ociName())) {
+            // runc's -ENOSYS stub: a syscall newer than every one the profile names is probably
+            // unknown to the profile's author, and ENOSYS (not EPERM) makes libc fall back
+            // (clone3 -> clone, faccessat2 -> faccessat). runc applies it to listed arches only.
+            out.add(new Insn(JGT_K, 0, 1, entries.get(entries.size() - 1).nr));
+            out.add(new Insn(RET_K, 0, 0, ENOSYS));
+        }
+        out.addAll(tree(entries, defaultRet));
+        return out;
     }
 
     /** One syscall: a plain return when its first rule is unconditional, else the rules in order. */

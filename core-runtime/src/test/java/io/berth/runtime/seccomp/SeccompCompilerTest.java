@@ -116,6 +116,28 @@ class SeccompCompilerTest {
     }
 
     @Test
+    void syscallsNewerThanTheProfileGetEnosysUnlessTheDefaultIsPermissive() {
+        List<String> x86_64 = List.of("SCMP_ARCH_X86_64");
+        Spec.SeccompSyscall allowRead = rule("SCMP_ACT_ALLOW", null, List.of("read", "openat"));
+        SeccompProgram strict = SeccompCompiler.compile(new Spec.Seccomp("SCMP_ACT_ERRNO", null, x86_64, List.of(), null, null,
+                List.of(allowRead)), Arch.X86_64);
+        assertThat(run(strict, AUDIT_X86_64, 257)).isEqualTo(ALLOW);
+        assertThat(run(strict, AUDIT_X86_64, 256)).as("older, not allowed").isEqualTo(errno(1));
+        assertThat(run(strict, AUDIT_X86_64, 258)).as("newer than openat").isEqualTo(errno(38));
+        assertThat(run(strict, AUDIT_X86_64, 435)).as("clone3").isEqualTo(errno(38));
+        SeccompProgram killing = SeccompCompiler.compile(new Spec.Seccomp("SCMP_ACT_KILL_PROCESS", null, x86_64, List.of(), null, null,
+                List.of(allowRead)), Arch.X86_64);
+        assertThat(run(killing, AUDIT_X86_64, 435)).isEqualTo(errno(38));
+        assertThat(run(killing, AUDIT_X86_64, 100)).isEqualTo(KILL_PROCESS);
+        SeccompProgram logging = SeccompCompiler.compile(new Spec.Seccomp("SCMP_ACT_LOG", null, x86_64, List.of(), null, null,
+                List.of(allowRead)), Arch.X86_64);
+        assertThat(run(logging, AUDIT_X86_64, 435)).isEqualTo(LOG);
+        SeccompProgram unlisted = SeccompCompiler.compile(new Spec.Seccomp("SCMP_ACT_ERRNO", null, List.of(), List.of(), null, null,
+                List.of(allowRead)), Arch.X86_64);
+        assertThat(run(unlisted, AUDIT_X86_64, 435)).as("runc stubs only the listed arches").isEqualTo(errno(1));
+    }
+
+    @Test
     void namesUnknownOnTheArchitectureAreSkipped() {
         SeccompProgram p = SeccompCompiler.compile(profile("SCMP_ACT_ALLOW",
                 rule("SCMP_ACT_ERRNO", null, List.of("no_such_syscall", "mkdir", "arm_fadvise64_64"))), Arch.X86_64);
@@ -204,6 +226,9 @@ class SeccompCompilerTest {
         assertThat(run(p, AUDIT_I386, nr(Arch.X86, "mount"))).isEqualTo(errno(1));
         assertThat(run(p, AUDIT_X86_64, nr(Arch.X32, "write"))).isEqualTo(ALLOW);
         assertThat(run(p, AUDIT_AARCH64, 0)).isEqualTo(KILL_PROCESS);
+        assertThat(run(p, AUDIT_X86_64, 460)).as("newer than the profile: ENOSYS, as runc").isEqualTo(errno(38));
+        assertThat(run(p, AUDIT_I386, 460)).isEqualTo(errno(38));
+        assertThat(run(p, AUDIT_X86_64, nr(Arch.X32, "write") + 600)).isEqualTo(errno(38));
         assertThat(SeccompCompiler.compile(docker, Arch.AARCH64).instructions()).isLessThan(500);
     }
 
@@ -246,6 +271,16 @@ class SeccompCompilerTest {
                 || abi == Arch.X86 && !s.architectures().contains("SCMP_ARCH_X86")) {
             return KILL_PROCESS;
         }
+        SeccompAction def = SeccompAction.parse(s.defaultAction());
+        int defaultRet = def.ret(s.defaultErrnoRet());
+        if (def != SeccompAction.ALLOW && def != SeccompAction.LOG && def != SeccompAction.TRACE && defaultRet != errno(38)
+                && s.architectures().contains(abi.ociName())) {
+            int max = s.syscalls().stream().flatMap(r -> r.names().stream()).map(abi::syscall)
+                    .filter(java.util.Objects::nonNull).max(Integer::compareUnsigned).orElse(-1);
+            if (max != -1 && Integer.compareUnsigned(nr, max) > 0) {
+                return errno(38);
+            }
+        }
         for (Spec.SeccompSyscall r : s.syscalls()) {
             boolean named = r.names().stream().anyMatch(n -> Integer.valueOf(nr).equals(abi.syscall(n)));
             boolean holds = named && r.args().stream().allMatch(a -> {
@@ -266,7 +301,7 @@ class SeccompCompilerTest {
                 return SeccompAction.parse(r.action()).ret(r.errnoRet());
             }
         }
-        return SeccompAction.parse(s.defaultAction()).ret(s.defaultErrnoRet());
+        return defaultRet;
     }
 
     static Spec.Seccomp dockerDefault() throws Exception {
