@@ -26,8 +26,10 @@ import io.berth.runtime.oci.Spec;
  * <li><b>syscall</b>: a binary search on seccomp_data.nr in that ABI's numbering; names the
  *     ABI does not have are skipped (as runc does);</li>
  * <li><b>arguments</b>: a rule with args matches when all of them match (64-bit unsigned
- *     compares built from two 32-bit loads, high word first); a syscall's rules are tried in
- *     profile order and the first that matches decides (so rules for one syscall are ORed);</li>
+ *     compares built from two 32-bit loads, high word first), except that, as in runc, a rule
+ *     comparing one argument twice is split into one rule per comparison (ORed); a syscall's
+ *     rules are tried in profile order and the first that matches decides (so rules for one
+ *     syscall are ORed);</li>
  * <li>nothing matched: the default action; but, as runc does, when that is not permissive a
  *     syscall numbered above every one the profile names gets ENOSYS (on the architectures the
  *     profile lists), so libc falls back from syscalls newer than the profile;</li>
@@ -172,10 +174,11 @@ public final class SeccompCompiler {
         // nr -> its rules in profile order; unknown names are skipped.
         Map<Integer, List<Spec.SeccompSyscall>> byNr = new TreeMap<>((a, b) -> Integer.compareUnsigned(a, b));
         for (Spec.SeccompSyscall sc : s.syscalls()) {
+            List<Spec.SeccompSyscall> rules = asRunc(sc);
             for (String name : new LinkedHashSet<>(sc.names())) {
                 Integer nr = abi.syscall(name);
                 if (nr != null) {
-                    byNr.computeIfAbsent(nr, k -> new ArrayList<>()).add(sc);
+                    byNr.computeIfAbsent(nr, k -> new ArrayList<>()).addAll(rules);
                 }
             }
         }
@@ -196,6 +199,23 @@ public final class SeccompCompiler {
         }
         out.addAll(tree(entries, defaultRet));
         return out;
+    }
+
+    /**
+     * runc's reading of a rule that compares one argument more than once (runtime-tools' default
+     * profile has personality with arg0 == 0, == 8 and == 0xffffffff): each comparison is a rule
+     * of its own, so they are ORed; otherwise all of a rule's comparisons must hold.
+     */
+    static List<Spec.SeccompSyscall> asRunc(Spec.SeccompSyscall rule) {
+        long distinct = rule.args().stream().map(Spec.SeccompArg::index).distinct().count();
+        if (distinct == rule.args().size()) {
+            return List.of(rule);
+        }
+        List<Spec.SeccompSyscall> split = new ArrayList<>();
+        for (Spec.SeccompArg a : rule.args()) {
+            split.add(new Spec.SeccompSyscall(rule.names(), rule.action(), rule.errnoRet(), List.of(a)));
+        }
+        return split;
     }
 
     /** One syscall: a plain return when its first rule is unconditional, else the rules in order. */

@@ -48,7 +48,12 @@ class SeccompTest {
     }
 
     static Spec.Seccomp dockerDefault() throws Exception {
-        try (InputStream in = SeccompTest.class.getResourceAsStream("/io/berth/runtime/seccomp/docker-default-amd64.json")) {
+        return resource("docker-default-amd64.json");
+    }
+
+    /** Profiles in OCI form under src/test/resources/io/berth/runtime/seccomp (see SeccompCompilerTest). */
+    static Spec.Seccomp resource(String name) throws Exception {
+        try (InputStream in = SeccompTest.class.getResourceAsStream("/io/berth/runtime/seccomp/" + name)) {
             return SpecJson.MAPPER.readValue(in, Spec.Seccomp.class);
         }
     }
@@ -126,6 +131,26 @@ class SeccompTest {
         var r = container.run(tmp, "ls /; echo ok; unshare -u true || echo unshare-denied");
         assertThat(r.status().code()).as(r.err()).isZero();
         assertThat(r.lines()).contains("bin", "proc", "ok", "unshare-denied");
+    }
+
+    @Test
+    void runtimeToolsProfileWithoutNoNewPrivsRunsBusybox() throws Exception {
+        // The OCI validation suite's processes: generate.New's profile, noNewPrivileges unset.
+        container.noNewPrivileges = false;
+        container.seccomp = SeccompCompiler.compile(resource("runtime-tools-default.json"));
+        var r = container.run(tmp, "grep '^Seccomp:' /proc/self/status; ls / >/dev/null && echo ok; mount -t tmpfs t /mnt || echo mount-denied");
+        assertThat(r.status().code()).as(r.err()).isZero();
+        assertThat(r.lines()).containsExactly("Seccomp:\t2", "ok", "mount-denied");
+    }
+
+    @Test
+    void withNoNewPrivsOnlyExecveRunsUnderTheFilter() throws Exception {
+        // The start gate is a read and a close: a filter installed before it would fail the start.
+        container.seccomp = SeccompCompiler.compile(profile("SCMP_ACT_ALLOW",
+                rule("SCMP_ACT_ERRNO", null, List.of("read", "close", "newfstatat", "faccessat", "prctl"))));
+        var r = container.run(tmp, List.of("/bin/sh", "-c", "echo started"), p -> p.withStartGate(LaunchPlan.GATE_PIPE));
+        assertThat(r.status().code()).as(r.err()).isZero();
+        assertThat(r.lines()).containsExactly("started");
     }
 
     @Test
