@@ -29,7 +29,8 @@ import io.berth.runtime.oci.Spec;
  *     compares built from two 32-bit loads, high word first), except that, as in runc, a rule
  *     comparing one argument twice is split into one rule per comparison (ORed); a syscall's
  *     rules are tried in profile order and the first that matches decides (so rules for one
- *     syscall are ORed);</li>
+ *     syscall are ORed); a rule whose action is the default one is dropped (runc skips it too,
+ *     libseccomp refuses it);</li>
  * <li>nothing matched: the default action; but, as runc does, when that is not permissive a
  *     syscall numbered above every one the profile names gets ENOSYS (on the architectures the
  *     profile lists), so libc falls back from syscalls newer than the profile;</li>
@@ -171,33 +172,42 @@ public final class SeccompCompiler {
      * once per syscall number at install time to build its allow cache.
      */
     private static List<Insn> chain(Spec.Seccomp s, Arch abi, int defaultRet, boolean enosys) {
-        // nr -> its rules in profile order; unknown names are skipped.
+        // nr -> its rules in profile order; unknown names are skipped. A rule whose action is the
+        // default one is dropped, as runc does (libseccomp refuses it), so it shadows nothing.
         Map<Integer, List<Spec.SeccompSyscall>> byNr = new TreeMap<>((a, b) -> Integer.compareUnsigned(a, b));
+        Integer newest = null;
         for (Spec.SeccompSyscall sc : s.syscalls()) {
-            List<Spec.SeccompSyscall> rules = asRunc(sc);
+            List<Spec.SeccompSyscall> rules = ret(sc) == defaultRet ? List.of() : asRunc(sc);
             for (String name : new LinkedHashSet<>(sc.names())) {
                 Integer nr = abi.syscall(name);
-                if (nr != null) {
+                if (nr == null) {
+                    continue;
+                }
+                if (newest == null || Integer.compareUnsigned(nr, newest) > 0) {
+                    newest = nr;
+                }
+                if (!rules.isEmpty()) {
                     byNr.computeIfAbsent(nr, k -> new ArrayList<>()).addAll(rules);
                 }
             }
+        }
+        List<Insn> out = new ArrayList<>();
+        if (enosys && newest != null && s.architectures().contains(abi.ociName())) {
+            // runc's -ENOSYS stub: a syscall newer than every one the profile names is probably
+            // unknown to the profile's author, and ENOSYS (not EPERM) makes libc fall back
+            // (clone3 -> clone, faccessat2 -> faccessat). runc applies it to listed arches only.
+            out.add(new Insn(JGT_K, 0, 1, newest));
+            out.add(new Insn(RET_K, 0, 0, ENOSYS));
         }
         List<Entry> entries = new ArrayList<>();
         for (Map.Entry<Integer, List<Spec.SeccompSyscall>> e : byNr.entrySet()) {
             entries.add(entry(e.getKey(), e.getValue(), defaultRet));
         }
         if (entries.isEmpty()) {
-            return List.of(new Insn(RET_K, 0, 0, defaultRet));
+            out.add(new Insn(RET_K, 0, 0, defaultRet));
+        } else {
+            out.addAll(tree(entries, defaultRet));
         }
-        List<Insn> out = new ArrayList<>();
-        if (enosys && s.architectures().contains(abi.ociName())) {
-            // runc's -ENOSYS stub: a syscall newer than every one the profile names is probably
-            // unknown to the profile's author, and ENOSYS (not EPERM) makes libc fall back
-            // (clone3 -> clone, faccessat2 -> faccessat). runc applies it to listed arches only.
-            out.add(new Insn(JGT_K, 0, 1, entries.get(entries.size() - 1).nr));
-            out.add(new Insn(RET_K, 0, 0, ENOSYS));
-        }
-        out.addAll(tree(entries, defaultRet));
         return out;
     }
 
