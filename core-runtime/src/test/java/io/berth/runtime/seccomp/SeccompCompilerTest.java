@@ -443,6 +443,21 @@ class SeccompCompilerTest {
     }
 
     @Test
+    void aSpecWithAProfileRoundTripsThroughConfigJson() throws Exception {
+        Spec base = SpecJson.parse("{\"root\":{\"path\":\"r\"},\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\"},\"linux\":{}}"
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8), "config.json");
+        Spec.Linux l = base.linux();
+        Spec.Seccomp docker = dockerDefault();
+        Spec withProfile = new Spec(base.ociVersion(), base.process(), base.root(), base.hostname(), base.domainname(),
+                base.mounts(), base.hooks(), base.annotations(), new Spec.Linux(l.namespaces(), l.uidMappings(),
+                        l.gidMappings(), l.timeOffsets(), l.devices(), l.cgroupsPath(), l.resources(), l.rootfsPropagation(),
+                        docker, l.sysctl(), l.maskedPaths(), l.readonlyPaths(), l.mountLabel(), l.intelRdt(), l.personality()));
+        Spec back = SpecJson.parse(SpecJson.write(withProfile).getBytes(java.nio.charset.StandardCharsets.UTF_8), "config.json");
+        assertThat(back.linux().seccomp()).isEqualTo(docker);
+        assertThat(SeccompCompiler.forSpec(back)).isEqualTo(SeccompCompiler.compile(docker));
+    }
+
+    @Test
     void uint64ValuesParseFromJson() {
         Spec.Seccomp s = SpecJson.MAPPER.readValue("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"personality\"],"
                 + "\"action\":\"SCMP_ACT_ERRNO\",\"args\":[{\"index\":0,\"value\":18446744073709551615,\"op\":\"SCMP_CMP_EQ\"}]}]}",
