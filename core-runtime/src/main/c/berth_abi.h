@@ -7,7 +7,7 @@
 
 #include <stdint.h>
 
-#define BERTH_ABI 2
+#define BERTH_ABI 3
 
 /* Op codes: one per io.berth.runtime.linux.ChildOp record. */
 enum berth_op_code {
@@ -40,6 +40,8 @@ enum berth_op_code {
     OP_TERMINAL = 27,    /* n0 rows, n1 cols (either 0: leave the size), n2 owner uid (-1: keep), n3 bind
                             the slave on /dev/console; sends the pty master over FD_CONSOLE (6), then the
                             slave becomes the controlling tty and fds 0-2 */
+    OP_SECCOMP = 28,     /* n0 instruction count, n1 seccomp(2) flags, n2 1: install right before execve
+                            (after the start gate) instead of here, s0 -> struct sock_filter[n0] */
 };
 
 #define BERTH_OPF_IGNORE_ENOENT 1u

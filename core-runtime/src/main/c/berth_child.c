@@ -7,7 +7,7 @@
  * gate if there is one; EOF after READY (the pipe is CLOEXEC) means execve succeeded.
  *
  * Handshake, as steps: reset signals -> arrange fds (stdio 0-2, pipes 3-5, console socket 6, close the rest) ->
- * wait for "go" -> run ops -> READY -> [start gate] -> execve.
+ * wait for "go" -> run ops -> READY -> [start gate] -> [seccomp filter, with no_new_privs] -> execve.
  */
 #define _GNU_SOURCE
 /* gcc would turn our loops into strlen/memset calls: libc, which rule 1 forbids here. */
@@ -15,6 +15,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/capability.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <net/if.h>
 #include <sched.h>
 #include <signal.h>
@@ -73,6 +75,10 @@ static __attribute__((noreturn)) void die(int step, long err)
     SYS3(SYS_write, FD_REPORT, &r, sizeof r);
     for (;;) {
         SYS1(SYS_exit_group, 1);
+        /* Only a seccomp filter that denies exit_group and exit gets here: die of SIGILL (its
+           handler is the default and no filter can block a fault) rather than spin. */
+        SYS1(SYS_exit, 1);
+        __builtin_trap();
     }
 }
 
@@ -556,6 +562,21 @@ static long setup_terminal(uint64_t rows, uint64_t cols, uint64_t uid, uint64_t 
     return r;
 }
 
+/*
+ * seccomp(SECCOMP_SET_MODE_FILTER) with the spec's flags; prctl(PR_SET_SECCOMP) on kernels
+ * without seccomp(2) (before 3.17), which cannot take flags. Without no_new_privs the kernel
+ * requires CAP_SYS_ADMIN, which is why Java places the op before the identity change then.
+ */
+static long install_seccomp(const struct berth_op *op)
+{
+    struct sock_fprog prog = {(unsigned short)op->n[0], (struct sock_filter *)op->s[0]};
+    long r = SYS3(SYS_seccomp, SECCOMP_SET_MODE_FILTER, op->n[1], &prog);
+    if (r == -ENOSYS && op->n[1] == 0) {
+        r = SYS5(SYS_prctl, PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0);
+    }
+    return r;
+}
+
 static long run_op(struct berth_plan *p, const struct berth_op *op)
 {
     const uint64_t *n = op->n;
@@ -652,6 +673,8 @@ static long run_op(struct berth_plan *p, const struct berth_op *op)
         return enter_pid_ns();
     case OP_TERMINAL:
         return setup_terminal(n[0], n[1], n[2], n[3]);
+    case OP_SECCOMP:
+        return install_seccomp(op);
     default:
         return -EINVAL;
     }
@@ -671,8 +694,13 @@ int berth_child_main(void *arg)
     }
     SYS1(SYS_close, FD_GO);
 
+    long late_seccomp = -1;
     for (uint64_t i = 0; i < p->n_ops; i++) {
         const struct berth_op *op = &p->ops[i];
+        if (op->code == OP_SECCOMP && op->n[2]) {
+            late_seccomp = (long)i; /* with no_new_privs: as late as possible, see below */
+            continue;
+        }
         r = run_op(p, op);
         if (r == -ENOENT && (op->flags & BERTH_OPF_IGNORE_ENOENT)) {
             continue;
@@ -701,6 +729,14 @@ int berth_child_main(void *arg)
         SYS1(SYS_close, FD_GATE);
     }
 
+    /* Only execve follows (and, should it fail, the report write and exit), so a profile need
+       not allow what the setup and the gate use. A failure is reported as the op's own step. */
+    if (late_seccomp >= 0) {
+        r = install_seccomp(&p->ops[late_seccomp]);
+        if (r < 0) {
+            die((int)late_seccomp, r);
+        }
+    }
     r = exec_program(p);
     die(STEP_EXEC, r);
 }

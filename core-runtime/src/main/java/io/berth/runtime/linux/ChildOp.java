@@ -4,6 +4,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 
+import io.berth.runtime.seccomp.SeccompProgram;
+
 /**
  * One step the child carries out between "go" and execve, in the order of
  * {@link LaunchPlan#setup()}. Each record is exactly one op of the C interpreter
@@ -341,6 +343,35 @@ public sealed interface ChildOp {
             }
             if (errno == Errno.EPIPE || errno == Errno.ECONNRESET || errno == Errno.ECONNREFUSED) {
                 return "nobody reads the console socket: the caller must accept and receive the master";
+            }
+            return null;
+        }
+    }
+
+    /**
+     * Installs a seccomp filter (seccomp(2), prctl(PR_SET_SECCOMP) where that is missing).
+     * {@code beforeExec}: not here but after the start gate, right before execve, so the profile
+     * need not allow the setup's and the gate's syscalls; that needs no_new_privs set earlier
+     * (without it the kernel requires CAP_SYS_ADMIN, which the identity change drops: then place
+     * it before). {@link ProcessSetup} chooses, as runc does. At most one per plan may be late.
+     */
+    record Seccomp(SeccompProgram program, boolean beforeExec) implements ChildOp {
+        public Seccomp {
+            Objects.requireNonNull(program, "program");
+        }
+
+        @Override
+        public String step() {
+            return "install the seccomp filter";
+        }
+
+        @Override
+        public String hint(int errno) {
+            if (errno == Errno.EACCES) {
+                return "without no_new_privs installing a filter needs CAP_SYS_ADMIN";
+            }
+            if (errno == Errno.EINVAL) {
+                return "the kernel refused the program or its flags (SECCOMP_FILTER_FLAG_LOG needs Linux 4.14, SPEC_ALLOW 4.17)";
             }
             return null;
         }

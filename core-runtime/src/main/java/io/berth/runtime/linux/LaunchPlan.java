@@ -74,6 +74,10 @@ public record LaunchPlan(
             throw new IllegalArgumentException("consoleSocketFd " + consoleSocketFd
                     + " is invalid: use NO_CONSOLE, CONSOLE_PAIR or a connected socket's fd");
         }
+        if (setup.stream().filter(op -> op instanceof ChildOp.Seccomp && ((ChildOp.Seccomp) op).beforeExec()).count() > 1) {
+            throw new IllegalArgumentException("more than one seccomp filter is to be installed right before execve:"
+                    + " give the process one profile");
+        }
         for (String e : env) {
             if (e.indexOf('=') <= 0) {
                 throw new IllegalArgumentException("env entry \"" + e + "\" is not NAME=value");

@@ -73,7 +73,7 @@ final class NativeLibrary {
     }
 
     /** Must match BERTH_ABI in berth_abi.h. */
-    static final int ABI = 2;
+    static final int ABI = 3;
 
     private static volatile NativeLibrary instance;
 

@@ -206,6 +206,13 @@ final class NativePlan {
             n[1] = t.cols();
             n[2] = t.ownerUid() < 0 ? -1L : t.ownerUid() & 0xffffffffL;
             n[3] = t.bindDevConsole() ? 1 : 0;
+        } else if (op instanceof ChildOp.Seccomp) {
+            var f = (ChildOp.Seccomp) op;
+            code = 28;
+            n[0] = f.program().instructions();
+            n[1] = f.program().flags() & 0xffffffffL;
+            n[2] = f.beforeExec() ? 1 : 0;
+            s[0] = w.bytes(f.program().filter());
         } else {
             throw new IllegalStateException("no C op for " + op);
         }
@@ -264,6 +271,14 @@ final class NativePlan {
                 putLong(at, i, string(strings.get(i)));
             }
             putLong(at, strings.size(), 0);
+            return at;
+        }
+
+        long bytes(byte[] b) {
+            long at = reserve(b.length);
+            if (mem != null) {
+                mem.put(at - base, b, 0, b.length);
+            }
             return at;
         }
 

@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 
+import io.berth.runtime.seccomp.SeccompProgram;
+
 /**
  * The process half of a container start, after {@link RootfsSetup} (or, for an exec, after the
  * joins of the container's namespaces): in this order
@@ -14,11 +16,15 @@ import java.util.Set;
  *     identity change (the slave is chowned with CAP_CHOWN);</li>
  * <li><b>rlimits</b> (first, while the child may still raise them with CAP_SYS_RESOURCE);</li>
  * <li><b>bounding</b>: drop what the bounding set should not hold (needs CAP_SETPCAP, so before the uid change);</li>
+ * <li><b>seccomp</b> here if there is a profile but no no_new_privs: the kernel then requires
+ *     CAP_SYS_ADMIN, which the identity change drops (runc does the same);</li>
  * <li><b>identity</b>: keep-caps on, setgroups, setresgid, setresuid, keep-caps off;</li>
  * <li><b>capabilities</b>: capset of effective/permitted/inheritable, then ambient raises;</li>
  * <li><b>no_new_privs</b> if asked, <b>umask</b>, <b>chdir</b> to the working directory;</li>
  * <li><b>check-executable</b>: argv[0] found via the env's PATH inside the container, so a missing
- *     binary fails before the start gate.</li>
+ *     binary fails before the start gate;</li>
+ * <li><b>seccomp</b> with no_new_privs: after the start gate, right before execve, so the profile
+ *     only has to allow execve (runc installs it just before its exec FIFO wait).</li>
  * </ol>
  */
 public final class ProcessSetup {
@@ -87,12 +93,21 @@ public final class ProcessSetup {
         return prepare(user, caps, noNewPrivileges, rlimits, cwd, argv, path, null);
     }
 
+    /** As below, without seccomp. */
+    public static List<ChildOp> prepare(User user, Capabilities caps, boolean noNewPrivileges, List<Limit> rlimits,
+            String cwd, List<String> argv, String path, Terminal terminal) {
+        return prepare(user, caps, noNewPrivileges, rlimits, cwd, argv, path, terminal, null);
+    }
+
     /**
      * @param terminal null: none; else the plan must also carry a console socket
      *                 ({@link LaunchPlan#consoleSocketFd()}) for the pty master
+     * @param seccomp  null: none; else linux.seccomp compiled by
+     *                 {@link io.berth.runtime.seccomp.SeccompCompiler#compile}, placed by
+     *                 {@code noNewPrivileges} as the list above says
      */
     public static List<ChildOp> prepare(User user, Capabilities caps, boolean noNewPrivileges, List<Limit> rlimits,
-            String cwd, List<String> argv, String path, Terminal terminal) {
+            String cwd, List<String> argv, String path, Terminal terminal, SeccompProgram seccomp) {
         Objects.requireNonNull(user, "user");
         Objects.requireNonNull(caps, "caps");
         if (cwd == null || !cwd.startsWith("/")) {
@@ -114,6 +129,9 @@ public final class ProcessSetup {
             ops.add(new ChildOp.SetRlimit(l.resource(), l.soft(), l.hard()));
         }
         ops.add(new ChildOp.DropBounding(caps.bounding()));
+        if (seccomp != null && !noNewPrivileges) {
+            ops.add(new ChildOp.Seccomp(seccomp, false));
+        }
         ops.add(new ChildOp.KeepCaps(true));
         ops.add(new ChildOp.SetGroups(user.additionalGids()));
         ops.add(new ChildOp.SetGid(user.gid()));
@@ -129,6 +147,9 @@ public final class ProcessSetup {
         ops.add(new ChildOp.Umask(user.umask()));
         ops.add(new ChildOp.Chdir(cwd));
         ops.add(new ChildOp.CheckExecutable(argv.get(0), path));
+        if (seccomp != null && noNewPrivileges) {
+            ops.add(new ChildOp.Seccomp(seccomp, true));
+        }
         return ops;
     }
 }

@@ -1,5 +1,6 @@
 package io.berth.runtime.oci;
 
+import java.math.BigInteger;
 import java.util.List;
 import java.util.Map;
 
@@ -126,7 +127,7 @@ public record Spec(
             @JsonProperty("cgroupsPath") String cgroupsPath,
             @JsonProperty("resources") Resources resources,
             @JsonProperty("rootfsPropagation") String rootfsPropagation,
-            @JsonProperty("seccomp") JsonNode seccomp,
+            @JsonProperty("seccomp") Seccomp seccomp,
             @JsonProperty("sysctl") Map<String, String> sysctl,
             @JsonProperty("maskedPaths") List<String> maskedPaths,
             @JsonProperty("readonlyPaths") List<String> readonlyPaths,
@@ -141,6 +142,48 @@ public record Spec(
             maskedPaths = maskedPaths == null ? List.of() : List.copyOf(maskedPaths);
             readonlyPaths = readonlyPaths == null ? List.of() : List.copyOf(readonlyPaths);
         }
+    }
+
+    /**
+     * linux.seccomp. Numbers the spec types as uint64 ({@code value}, {@code valueTwo}) are
+     * BigInteger so 0xffffffffffffffff parses; io.berth.runtime.seccomp validates and compiles it.
+     */
+    @JsonInclude(JsonInclude.Include.NON_EMPTY)
+    public record Seccomp(
+            @JsonProperty("defaultAction") String defaultAction,
+            @JsonProperty("defaultErrnoRet") Integer defaultErrnoRet,
+            @JsonProperty("architectures") List<String> architectures,
+            @JsonProperty("flags") List<String> flags,
+            @JsonProperty("listenerPath") String listenerPath,
+            @JsonProperty("listenerMetadata") String listenerMetadata,
+            @JsonProperty("syscalls") List<SeccompSyscall> syscalls) {
+
+        public Seccomp {
+            architectures = architectures == null ? List.of() : List.copyOf(architectures);
+            flags = flags == null ? List.of() : List.copyOf(flags);
+            syscalls = syscalls == null ? List.of() : List.copyOf(syscalls);
+        }
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_EMPTY)
+    public record SeccompSyscall(
+            @JsonProperty("names") List<String> names,
+            @JsonProperty("action") String action,
+            @JsonProperty("errnoRet") Integer errnoRet,
+            @JsonProperty("args") List<SeccompArg> args) {
+
+        public SeccompSyscall {
+            names = names == null ? List.of() : List.copyOf(names);
+            args = args == null ? List.of() : List.copyOf(args);
+        }
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record SeccompArg(
+            @JsonProperty("index") Integer index,
+            @JsonProperty("value") BigInteger value,
+            @JsonProperty("valueTwo") BigInteger valueTwo,
+            @JsonProperty("op") String op) {
     }
 
     @JsonInclude(JsonInclude.Include.NON_EMPTY)

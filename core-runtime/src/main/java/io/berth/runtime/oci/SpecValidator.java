@@ -7,6 +7,7 @@ import java.util.Set;
 
 import io.berth.runtime.linux.Capability;
 import io.berth.runtime.linux.Rlimit;
+import io.berth.runtime.seccomp.SeccompProfile;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -149,7 +150,9 @@ public final class SpecValidator {
         unsupported(linux.uidMappings(), "linux.uidMappings", p);
         unsupported(linux.gidMappings(), "linux.gidMappings", p);
         unsupported(linux.timeOffsets(), "linux.timeOffsets", p);
-        unsupported(linux.seccomp(), "linux.seccomp", p);
+        if (linux.seccomp() != null) {
+            p.addAll(SeccompProfile.problems(linux.seccomp()));
+        }
         unsupported(linux.intelRdt(), "linux.intelRdt", p);
         unsupported(linux.personality(), "linux.personality", p);
         if (!linux.devices().isEmpty()) {

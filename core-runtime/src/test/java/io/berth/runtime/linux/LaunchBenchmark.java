@@ -4,6 +4,9 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 
+import io.berth.runtime.oci.Spec;
+import io.berth.runtime.seccomp.SeccompCompiler;
+import io.berth.runtime.seccomp.SeccompProgram;
 import io.berth.testkit.BusyboxRootfs;
 
 /**
@@ -20,7 +23,7 @@ public final class LaunchBenchmark {
     private LaunchBenchmark() {
     }
 
-    public static void main(String[] args) {
+    public static void main(String[] args) throws Exception {
         int runs = args.length > 0 ? Integer.parseInt(args[0]) : 200;
         TestContainer c = new TestContainer(BusyboxRootfs.path());
         LaunchPlan full = c.plan(List.of("/bin/true"), Stdio.nullStdio());
@@ -38,6 +41,31 @@ public final class LaunchBenchmark {
         measure("container 4 ns + rootfs, fork-style", noNet.withShareMemory(false), runs);
         measure("container 5 ns (+net, lo up) + rootfs, CLONE_VM", full, runs);
         measure("container 4 ns + rootfs + terminal (pty, socketpair)", tty, runs);
+
+        Spec.Seccomp docker = SeccompTest.dockerDefault();
+        SeccompProgram program = SeccompCompiler.compile(docker);
+        long t0 = System.nanoTime();
+        for (int i = 0; i < 1000; i++) {
+            SeccompCompiler.compile(docker);
+        }
+        System.out.printf("Docker's default seccomp profile: %d BPF instructions, compiled in %.1f us%n",
+                program.instructions(), (System.nanoTime() - t0) / 1000 / 1e3);
+        c.terminal = null;
+        c.seccomp = program;
+        LaunchPlan filtered = withoutNet(c.plan(List.of("/bin/true"), Stdio.nullStdio()), noNet);
+        measure("container 4 ns + rootfs + Docker's seccomp profile", filtered, runs);
+        // 1-byte dd: two syscalls (read, write) per byte, so the filter's per-syscall cost shows.
+        List<String> dd = List.of("/bin/dd", "if=/dev/zero", "of=/dev/null", "bs=1", "count=200000");
+        LaunchPlan ddFiltered = withoutNet(c.plan(dd, Stdio.nullStdio()), noNet);
+        c.seccomp = null;
+        LaunchPlan ddPlain = withoutNet(c.plan(dd, Stdio.nullStdio()), noNet);
+        measure("dd 400k syscalls, no filter", ddPlain, Math.max(5, runs / 20));
+        measure("dd 400k syscalls, Docker's seccomp profile", ddFiltered, Math.max(5, runs / 20));
+    }
+
+    private static LaunchPlan withoutNet(LaunchPlan p, LaunchPlan noNet) {
+        return p.withNewNamespaces(noNet.newNamespaces())
+                .withSetup(p.setup().stream().filter(op -> !(op instanceof ChildOp.LoopbackUp)).toList());
     }
 
     private static void measure(String name, LaunchPlan plan, int runs) {

@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.function.UnaryOperator;
 
+import io.berth.runtime.seccomp.SeccompProgram;
+
 /** Builds a busybox container plan the way runc's defaults would, and runs scripts in it. */
 final class TestContainer {
     static final List<String> ENV = List.of("PATH=/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/root", "TERM=dumb");
@@ -28,6 +30,9 @@ final class TestContainer {
     /** Non-null: the process gets a pty, its master sent over {@link #consoleSocket}. */
     ProcessSetup.Terminal terminal;
     int consoleSocket = LaunchPlan.CONSOLE_PAIR;
+    boolean noNewPrivileges = true;
+    /** Non-null: installed where {@link ProcessSetup} places it. */
+    SeccompProgram seccomp;
 
     TestContainer(Path rootfs) {
         this.rootfs = rootfs;
@@ -39,7 +44,8 @@ final class TestContainer {
         List<ChildOp> ops = new ArrayList<>(RootfsSetup.prepare(rootfs, readonlyRoot, mounts,
                 RootfsSetup.DEFAULT_MASKED_PATHS, RootfsSetup.DEFAULT_READONLY_PATHS, hostname, true, false, null));
         LaunchPlan base = LaunchPlan.of(argv, env, stdio).withNewNamespaces(NAMESPACES);
-        ops.addAll(ProcessSetup.prepare(user, caps, true, rlimits, cwd, argv, base.pathEnv(), terminal));
+        ops.addAll(ProcessSetup.prepare(user, caps, noNewPrivileges, rlimits, cwd, argv, base.pathEnv(),
+                terminal, seccomp));
         return base.withSetup(ops).withConsoleSocket(terminal != null ? consoleSocket : LaunchPlan.NO_CONSOLE);
     }
 

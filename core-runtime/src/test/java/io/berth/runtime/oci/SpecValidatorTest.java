@@ -15,9 +15,12 @@ class SpecValidatorTest {
 
     @Test
     void unimplementedSecuritySettingsAreRefusedByName() {
-        assertThatThrownBy(() -> SpecValidator.validate(parse("{\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ERRNO\"}}")))
+        assertThat(SpecValidator.problems(parse("{\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ALLOW\"}]}}"))).isEmpty();
+        assertThatThrownBy(() -> SpecValidator.validate(parse("{\"seccomp\":{\"defaultAction\":\"SCMP_ACT_NOTIFY\",\"listenerPath\":\"/run/a.sock\"}}")))
                 .isInstanceOf(InvalidSpecException.class)
-                .hasMessage("config.json: linux.seccomp is not supported by Berth yet: remove it from config.json or run this bundle with runc");
+                .hasMessage("config.json: linux.seccomp.defaultAction SCMP_ACT_NOTIFY is not supported by Berth yet: remove it from config.json or run this bundle with runc");
+        assertThat(SpecValidator.problems(parse("{\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ERRNO\",\"args\":[{\"index\":0,\"value\":1,\"op\":\"SCMP_CMP_FOO\"}]}]}}")))
+                .singleElement().asString().contains("linux.seccomp.syscalls[0].args[0].op 'SCMP_CMP_FOO'");
         assertThat(SpecValidator.problems(parse("{\"sysctl\":{\"net.ipv4.ip_forward\":\"1\"}}"))).singleElement().asString().contains("linux.sysctl");
         assertThat(SpecValidator.problems(parse("{\"namespaces\":[{\"type\":\"user\"}]}"))).singleElement().asString().contains("'user'");
     }
