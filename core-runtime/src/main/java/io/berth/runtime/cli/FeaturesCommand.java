@@ -9,6 +9,7 @@ import java.util.concurrent.Callable;
 import io.berth.runtime.container.ContainerJson;
 import io.berth.runtime.linux.Capability;
 import io.berth.runtime.oci.DefaultSpec;
+import io.berth.runtime.seccomp.SeccompProfile;
 import picocli.CommandLine.Command;
 
 /** What this runtime implements, in the OCI runtime spec's features.md shape. */
@@ -27,7 +28,7 @@ final class FeaturesCommand implements Callable<Integer> {
         linux.put("namespaces", NAMESPACES);
         linux.put("capabilities", Arrays.stream(Capability.values()).map(c -> "CAP_" + c.name()).toList());
         linux.put("cgroup", Map.of("v1", true, "v2", true, "systemd", false, "systemdUser", false, "rdma", false));
-        linux.put("seccomp", Map.of("enabled", false));
+        linux.put("seccomp", SeccompProfile.features());
         linux.put("apparmor", Map.of("enabled", false));
         linux.put("selinux", Map.of("enabled", false));
         linux.put("intelRdt", Map.of("enabled", false));

@@ -85,6 +85,9 @@ final class ContainerCreate {
             ContainerRecord record = new ContainerRecord(id, bundleDir.toString(), rootfs.toString(), child.pid(),
                     identity.startTime(), cgroupsPath, Instant.now(), spec.annotations(),
                     List.copyOf(plan.newNamespaces()));
+            if (spec.linux() != null && spec.linux().seccomp() != null) {
+                ctx.store.saveSeccomp(id, spec.linux().seccomp());
+            }
             ctx.store.save(record);
             Container c = new Container(ctx, record, child, cgroup, gateFd, oomBaseline);
             ctx.live.put(id, c);

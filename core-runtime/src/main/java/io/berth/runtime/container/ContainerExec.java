@@ -16,6 +16,8 @@ import io.berth.runtime.linux.Stdio;
 import io.berth.runtime.oci.InvalidSpecException;
 import io.berth.runtime.oci.Spec;
 import io.berth.runtime.oci.SpecValidator;
+import io.berth.runtime.seccomp.SeccompCompiler;
+import io.berth.runtime.seccomp.SeccompProgram;
 
 /**
  * exec: another process in a running container. It joins every namespace the container was
@@ -44,6 +46,8 @@ final class ContainerExec {
             joins.put(ns, Path.of("/proc", Integer.toString(record.pid()), "ns", ns.procName()));
         }
         LaunchPlan draft = LaunchPlan.of(process.args(), process.env(), stdio);
+        Spec.Seccomp profile = ctx.store.loadSeccomp(id);
+        SeccompProgram seccomp = profile == null ? null : SeccompCompiler.compile(profile);
         ProcessSetup.Terminal terminal = process.terminal()
                 ? ProcessSetup.Terminal.forExec(LaunchPlanner.rows(process), LaunchPlanner.cols(process)) : null;
         int consoleFd = !process.terminal() ? LaunchPlan.NO_CONSOLE
@@ -54,7 +58,7 @@ final class ContainerExec {
                     .withShareMemory(!detachedLaunch)
                     .withSetup(ProcessSetup.prepare(LaunchPlanner.user(process.user()), LaunchPlanner.capabilities(process.capabilities()),
                             process.noNewPrivileges(), LaunchPlanner.rlimits(process), process.cwd(), process.args(), draft.pathEnv(),
-                            terminal))
+                            terminal, seccomp))
                     .withConsoleSocket(consoleFd);
             child = Launcher.launch(plan);
         } finally {

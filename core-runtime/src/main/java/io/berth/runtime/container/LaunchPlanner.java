@@ -24,6 +24,7 @@ import io.berth.runtime.linux.RootfsSetup;
 import io.berth.runtime.linux.Stdio;
 import io.berth.runtime.oci.InvalidSpecException;
 import io.berth.runtime.oci.Spec;
+import io.berth.runtime.seccomp.SeccompCompiler;
 
 /**
  * Turns a validated OCI spec into the launcher's plan: which namespaces, which child ops in which
@@ -76,7 +77,7 @@ final class LaunchPlanner {
             LaunchPlan draft = LaunchPlan.of(p.args(), p.env(), stdio);
             ProcessSetup.Terminal terminal = p.terminal() ? ProcessSetup.Terminal.forContainer(rows(p), cols(p)) : null;
             ops.addAll(ProcessSetup.prepare(user(p.user()), capabilities(p.capabilities()), p.noNewPrivileges(),
-                    rlimits(p), p.cwd(), p.args(), draft.pathEnv(), terminal));
+                    rlimits(p), p.cwd(), p.args(), draft.pathEnv(), terminal, SeccompCompiler.forSpec(spec)));
             return draft.withNewNamespaces(namespaces).withShareMemory(shareMemory).withSetup(ops).withStartGate(startGateFd)
                     .withConsoleSocket(p.terminal() ? consoleSocketFd : LaunchPlan.NO_CONSOLE);
         } catch (IllegalArgumentException e) {

@@ -18,6 +18,8 @@ import java.util.stream.Stream;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 
+import io.berth.runtime.oci.Spec;
+import io.berth.runtime.oci.SpecJson;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -31,6 +33,8 @@ public final class StateStore {
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_+.-]{0,1023}");
     static final String STATE_FILE = "state.json";
     static final String EXEC_FIFO = "exec.fifo";
+    /** The container's seccomp profile, which every exec'd process gets too (as in runc). */
+    static final String SECCOMP = "seccomp.json";
     private static final JsonMapper JSON = JsonMapper.builder()
             .changeDefaultPropertyInclusion(v -> v.withValueInclusion(JsonInclude.Include.NON_NULL))
             .build();
@@ -86,6 +90,27 @@ public final class StateStore {
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the state of container " + record.id(), e);
+        }
+    }
+
+    /** Keeps the profile an exec must apply; the bundle's config.json may change or go away. */
+    public void saveSeccomp(String id, Spec.Seccomp seccomp) {
+        try {
+            Files.write(dir(id).resolve(SECCOMP), SpecJson.MAPPER.writeValueAsBytes(seccomp));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the seccomp profile of container " + id, e);
+        }
+    }
+
+    /** The profile saved at create, or null when the container has none. */
+    public Spec.Seccomp loadSeccomp(String id) {
+        Path file = dir(id).resolve(SECCOMP);
+        try {
+            return SpecJson.MAPPER.readValue(Files.readAllBytes(file), Spec.Seccomp.class);
+        } catch (NoSuchFileException e) {
+            return null;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the seccomp profile of container " + id, e);
         }
     }
 

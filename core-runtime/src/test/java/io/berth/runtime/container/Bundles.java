@@ -46,6 +46,13 @@ final class Bundles {
                 s.root(), s.hostname(), s.domainname(), s.mounts(), s.hooks(), s.annotations(), s.linux());
     }
 
+    static Spec withSeccomp(Spec s, Spec.Seccomp seccomp) {
+        Spec.Linux l = s.linux();
+        return new Spec(s.ociVersion(), s.process(), s.root(), s.hostname(), s.domainname(), s.mounts(), s.hooks(),
+                s.annotations(), new Spec.Linux(l.namespaces(), null, null, null, l.devices(), l.cgroupsPath(), l.resources(),
+                        l.rootfsPropagation(), seccomp, l.sysctl(), l.maskedPaths(), l.readonlyPaths(), null, null, null));
+    }
+
     static Spec withoutNamespace(Spec s, String type) {
         Spec.Linux l = s.linux();
         return new Spec(s.ociVersion(), s.process(), s.root(), s.hostname(), s.domainname(), s.mounts(), s.hooks(),

@@ -179,6 +179,26 @@ class ContainerLifecycleTest {
         assertThat(f.stdout()).as("stdio files are not used with a terminal").isEmpty();
     }
 
+    @Test
+    void aSeccompProfileFromTheSpecBindsTheContainerAndItsExecs() throws Exception {
+        Spec.Seccomp denyMkdir = new Spec.Seccomp("SCMP_ACT_ALLOW", null, List.of("SCMP_ARCH_X86_64"), List.of(), null, null,
+                List.of(new Spec.SeccompSyscall(List.of("mkdir", "mkdirat"), "SCMP_ACT_ERRNO", null, List.of())));
+        Path bundle = Bundles.write(dir.resolve("b"), List.of("sh", "-c", "grep Seccomp: /proc/self/status; mkdir /tmp/x || echo init-denied; sleep 60"),
+                s -> Bundles.withSeccomp(s, denyMkdir));
+        Container c = f.runtime.create("sc", bundle, f.stdio());
+        f.runtime.start("sc");
+        Spec.Process p = io.berth.runtime.oci.SpecJson.read(bundle.resolve("config.json")).process();
+        Spec.Process exec = new Spec.Process(false, null, p.user(), List.of("sh", "-c", "mkdir /tmp/y || echo exec-denied"),
+                null, p.env(), "/", p.capabilities(), p.rlimits(), true, null, null, null, null, null, null);
+        try (ExecProcess e = f.runtime.exec("sc", exec, f.stdio(), false)) {
+            e.waitFor(Duration.ofSeconds(10)).orElseThrow();
+        }
+        f.runtime.kill("sc", io.berth.runtime.linux.Signals.SIGKILL, false);
+        c.waitFor(Duration.ofSeconds(10)).orElseThrow();
+        assertThat(f.stdout()).contains("Seccomp:\t2", "init-denied", "exec-denied");
+        assertThat(f.stderr()).contains("Operation not permitted");
+    }
+
     private static long forkRefusals(Path pidsCgroup) throws java.io.IOException {
         return Long.parseLong(Files.readString(pidsCgroup.resolve("pids.events")).replaceAll("\\D", ""));
     }
