@@ -112,15 +112,15 @@ fi
 measure_all runc runc
 echo "(the wrapper scripts add ~1 ms of /bin/sh to berth's figures; create+start+delete adds one sh to both)"
 
-printf '%-22s' command; for lb in "${labels[@]}" runc; do printf '%12s' "$lb"; done; printf '%s\n' "   (ratio = median / runc's run or create+start+delete)"
+printf '%-22s' command; for lb in "${labels[@]}" runc; do printf '%14s' "$lb"; done; printf '%s\n' "   (ratio = median / runc's run or create+start+delete)"
 for cmd in list state spec run create+start+delete; do
   printf '%-22s' "$cmd"
   for lb in "${labels[@]}" runc; do
     v=${median[$lb/$cmd]:-}
-    if [ -z "$v" ]; then printf '%12s' -; continue; fi
+    if [ -z "$v" ]; then printf '%14s' -; continue; fi
     ref=${median[runc/run]}
     [ "$cmd" = create+start+delete ] && ref=${median[runc/create+start+delete]}
-    printf '%12s' "$(LC_ALL=C awk -v v="$v" -v r="$ref" 'BEGIN { printf "%.1f %.1fx", v, v / r }')"
+    printf '%14s' "$(LC_ALL=C awk -v v="$v" -v r="$ref" 'BEGIN { printf "%.1f %.1fx", v, v / r }')"
   done
   echo
 done
