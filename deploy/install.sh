@@ -70,11 +70,15 @@ mkdir -p "$release/bin" "$release/core-runtime/target"
 cp "$checkout/bin/berth-runtime" "$release/bin/berth-runtime"
 cp "$jar" "$release/core-runtime/target/"
 cp -r "$deps" "$release/core-runtime/target/lib"
-if [ -f "$checkout/core-runtime/target/berth-runtime.jsa" ]; then
-  cp "$checkout/core-runtime/target/berth-runtime.jsa" "$release/core-runtime/target/"
+# jffi's JNI library, loaded in place rather than copied to /tmp on every start.
+if [ -d "$checkout/core-runtime/target/jffi" ]; then
+  cp -r "$checkout/core-runtime/target/jffi" "$release/core-runtime/target/jffi"
 fi
 chmod -R a+rX,go-w "$release"
 chmod 0755 "$release/bin/berth-runtime"
+# The class-data-sharing archive names each jar by path, size and time, so the checkout's does not
+# fit these copies: write the release's own (a training run; berth-runtime works without it).
+"$release/bin/berth-runtime" --build-cds-archive >/dev/null || true
 
 previous=$(readlink "$libdir/current" 2>/dev/null || true)
 ln -s "releases/$(basename "$release")" "$newcurrent"

@@ -1,0 +1,120 @@
+package io.berth.runtime.cli;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+import io.berth.runtime.cgroup.Cgroups;
+import io.berth.runtime.oci.SpecJson;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The training run behind berth-runtime's class-data-sharing archive ({@code bin/berth-runtime
+ * --build-cds-archive}, run by {@code mvn package}): one JVM goes through the commands a runtime
+ * CLI spends its life in, so that the archive written at exit ({@code -XX:ArchiveClassesAtExit})
+ * holds the classes each of them loads, already parsed and verified. As root, and when Debian's
+ * busybox-static is installed, it also runs real containers (own state root, own cgroup) so the
+ * create/start/run path is in the archive too.
+ *
+ * <p>It never fails: a step that fails still loaded classes worth archiving, and a build that
+ * cannot train (not root, no busybox) still gets an archive for the commands it could run.
+ */
+public final class CdsTraining {
+    private static final Path BUSYBOX = Path.of("/bin/busybox");
+
+    private CdsTraining() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        Path work = Files.createTempDirectory("berth-cds-training-");
+        PrintStream out = System.out;
+        PrintStream quiet = new PrintStream(OutputStream.nullOutputStream(), true);
+        String cgroupParent = "/berth-cds-training-" + UUID.randomUUID().toString().substring(0, 8);
+        boolean containers = isRoot() && Files.isExecutable(BUSYBOX);
+        System.setOut(quiet);
+        System.setErr(quiet);
+        try {
+            train(work, cgroupParent, containers);
+        } finally {
+            System.setOut(out);
+            System.setErr(out);
+            if (containers) {
+                try {
+                    Cgroups.open(cgroupParent).destroy();
+                } catch (RuntimeException e) {
+                    out.println("berth-runtime CDS training: cannot remove cgroup " + cgroupParent + ": " + e.getMessage());
+                }
+            }
+            deleteTree(work);
+        }
+        out.println("berth-runtime CDS training: done" + (containers ? "" : " (commands only: containers need root and busybox-static)"));
+    }
+
+    private static void train(Path work, String cgroupParent, boolean containers) throws IOException {
+        String state = work.resolve("state").toString();
+        String log = work.resolve("log.json").toString();
+        Path bundle = Files.createDirectories(work.resolve("bundle"));
+        Path rootfs = work.resolve("rootfs");
+        step("--help");
+        step("--version");
+        step("features");
+        step("spec", "--bundle", bundle.toString(), "--rootfs", rootfs.toString(), "/bin/true");
+        step("--root", state, "list");
+        step("--root", state, "list", "--format", "json");
+        // The error paths: one line on stderr, json in --log, usage after a bad argument.
+        step("--root", state, "--log", log, "--log-format", "json", "state", "missing");
+        step("--root", state, "delete", "--bogus-option", "missing");
+        if (!containers) {
+            return;
+        }
+        for (String dir : List.of("bin", "proc", "dev", "sys", "tmp")) {
+            Files.createDirectories(rootfs.resolve(dir));
+        }
+        Files.copy(BUSYBOX, rootfs.resolve("bin/busybox"));
+        Files.createSymbolicLink(rootfs.resolve("bin/true"), Path.of("busybox"));
+        Path config = bundle.resolve("config.json");
+        ObjectNode spec = (ObjectNode) SpecJson.MAPPER.readTree(config.toFile());
+        ((ObjectNode) spec.get("linux")).put("cgroupsPath", cgroupParent + "/c");
+        Files.writeString(config, SpecJson.MAPPER.writeValueAsString(spec));
+        String b = bundle.toString();
+        step("--root", state, "run", "--bundle", b, "t1");
+        step("--root", state, "create", "--bundle", b, "t2");
+        step("--root", state, "state", "t2");
+        step("--root", state, "list");
+        step("--root", state, "start", "t2");
+        step("--root", state, "delete", "--force", "t2");
+        step("--root", state, "create", "--bundle", b, "t3");
+        step("--root", state, "kill", "t3", "KILL");
+        step("--root", state, "delete", "--force", "t3");
+    }
+
+    private static void step(String... args) {
+        try {
+            BerthRuntime.execute(args);
+        } catch (RuntimeException e) {
+            // execute() turns command failures into exit codes; anything else is still not fatal here.
+        }
+    }
+
+    private static boolean isRoot() {
+        try {
+            return "0".equals(String.valueOf(Files.getAttribute(Path.of("/proc/self"), "unix:uid")));
+        } catch (IOException | UnsupportedOperationException e) {
+            return false;
+        }
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        try (Stream<Path> walk = Files.walk(root)) {
+            for (Path p : (Iterable<Path>) walk.sorted(Comparator.reverseOrder())::iterator) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}

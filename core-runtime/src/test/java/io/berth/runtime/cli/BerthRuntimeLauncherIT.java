@@ -1,0 +1,113 @@
+package io.berth.runtime.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.berth.runtime.cgroup.Cgroups;
+import io.berth.runtime.deploy.Checkout;
+import io.berth.runtime.oci.SpecJson;
+import io.berth.testkit.BusyboxRootfs;
+import io.berth.testkit.Requirements;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * bin/berth-runtime as containerd runs it, after {@code mvn package}: the class-data-sharing
+ * archive the build trained is really mapped, a JVM that cannot use it says nothing on stderr, and
+ * jffi's JNI library is loaded from the build, not copied into a temporary directory.
+ */
+class BerthRuntimeLauncherIT {
+    @TempDir
+    Path dir;
+
+    record Result(int code, String out, String err) {
+    }
+
+    private Result launcher(Map<String, String> env, String... args) throws IOException, InterruptedException {
+        return launcher(Path.of(""), env, args);
+    }
+
+    private Result launcher(Path cwd, Map<String, String> env, String... args) throws IOException, InterruptedException {
+        Path launcher = Checkout.root().resolve("bin/berth-runtime");
+        Requirements.require(Files.isRegularFile(Checkout.runtimeJar()), Checkout.runtimeJar() + " is missing: run 'mvn package' first (mvn verify does)");
+        List<String> argv = new ArrayList<>(List.of(launcher.toString()));
+        argv.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(argv)
+                .directory(cwd.toAbsolutePath().toFile())
+                .redirectOutput(dir.resolve("out.txt").toFile())
+                .redirectError(dir.resolve("err.txt").toFile());
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        try {
+            assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("berth-runtime exits").isTrue();
+        } finally {
+            p.destroyForcibly();
+        }
+        return new Result(p.exitValue(), Files.readString(dir.resolve("out.txt")), Files.readString(dir.resolve("err.txt")));
+    }
+
+    private static Path archive() {
+        return Checkout.root().resolve("core-runtime/target/berth-runtime.jsa");
+    }
+
+    @Test
+    void theTrainedArchiveIsMappedForPicocliAndBerth() throws Exception {
+        Requirements.require(Files.isRegularFile(archive())
+                        && Files.getLastModifiedTime(archive()).compareTo(Files.getLastModifiedTime(Checkout.runtimeJar())) > 0,
+                archive() + " is missing or older than the jar (bin/berth-runtime then ignores it): mvn package writes it, unless -Dberth.cds.skip=true");
+        Path classes = dir.resolve("classes.txt");
+        // -Xshare:on: the JVM refuses to start at all rather than quietly running without the archive.
+        Result r = launcher(Map.of("JAVA_TOOL_OPTIONS", "-Xshare:on -Xlog:class+load=info:file=" + classes),
+                "--root", dir.resolve("state").toString(), "list");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).startsWith("ID ");
+        String log = Files.readString(classes, StandardCharsets.UTF_8);
+        assertThat(log).contains("picocli.CommandLine source: shared objects file (top)")
+                .contains("io.berth.runtime.cli.ListCommand source: shared objects file (top)")
+                .contains("tools.jackson.databind.json.JsonMapper source: shared objects file (top)");
+        // Only the command that runs is registered: no other command class is even loaded.
+        assertThat(log).doesNotContain("io.berth.runtime.cli.RunCommand");
+    }
+
+    @Test
+    void aNormalCallPrintsNothingButItsOutput() throws Exception {
+        Result r = launcher(Map.of(), "--root", dir.resolve("state").toString(), "list", "--format", "json");
+        assertThat(r.code()).isZero();
+        assertThat(r.err()).isEmpty();
+        assertThat(r.out().strip()).isEqualTo("[]");
+    }
+
+    @Test
+    void jffiNeedsNoTemporaryDirectory() throws Exception {
+        Requirements.root();
+        Path bundle = Files.createDirectories(dir.resolve("bundle"));
+        String cgroupParent = "/berth-test-" + UUID.randomUUID().toString().substring(0, 8);
+        try {
+            assertThat(launcher(Map.of(), "spec", "--bundle", bundle.toString(), "--rootfs", BusyboxRootfs.path().toString(), "/bin/true").code()).isZero();
+            Path config = bundle.resolve("config.json");
+            ObjectNode spec = (ObjectNode) SpecJson.MAPPER.readTree(config.toFile());
+            ((ObjectNode) spec.get("root")).put("readonly", true);
+            ((ObjectNode) spec.get("linux")).put("cgroupsPath", cgroupParent + "/c");
+            Files.writeString(config, SpecJson.MAPPER.writeValueAsString(spec));
+            // Otherwise jffi copies its library out of its jar into java.io.tmpdir, else into the
+            // working directory: here the one does not exist and nothing can be created in the other.
+            Result r = launcher(Path.of("/proc"), Map.of("JAVA_TOOL_OPTIONS", "-Djava.io.tmpdir=" + dir.resolve("no-such-dir")),
+                    "--root", dir.resolve("state").toString(), "run", "--bundle", bundle.toString(), "jffi-in-place");
+            assertThat(r.code()).as(r.err()).isZero();
+            assertThat(r.err()).doesNotContain("berth-runtime:");
+        } finally {
+            Cgroups.open(cgroupParent).destroy();
+        }
+    }
+}
