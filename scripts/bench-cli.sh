@@ -59,7 +59,9 @@ measure() { # name command...
   median[$name]=$(jq '.results[0].median * 1000' "$work/h.json")
 }
 seq_cmd() { # runtime-argv... : create+start+delete of one container as one shell command
-  echo "sh -c '$* create --bundle $work/bundle cs >/dev/null && $* start cs && $* delete cs'"
+  # delete --force: /bin/true may still be running when start returns, and a plain delete of a
+  # running container fails (in runc as in Berth); --force then only has to reap it.
+  echo "sh -c '$* create --bundle $work/bundle cs >/dev/null && $* start cs && $* delete --force cs'"
 }
 measure_all() { # label runtime-argv...
   local label=$1; shift
