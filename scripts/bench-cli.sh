@@ -25,10 +25,19 @@ done
 work=$(mktemp -d /tmp/berth-bench-cli.XXXXXX)
 first=${launchers[0]}
 cleanup() {
-  for l in "${launchers[@]}"; do "$l" --root "$work/state" delete --force st >/dev/null 2>&1 || true; done
-  runc --root "$work/runc" delete --force st >/dev/null 2>&1 || true
+  # Also after a failed measurement: whatever container it left, then the cgroups, deepest first.
+  for id in st r cs; do
+    for l in "${launchers[@]}"; do "$l" --root "$work/state" delete --force $id >/dev/null 2>&1 || true; done
+    runc --root "$work/runc" delete --force $id >/dev/null 2>&1 || true
+  done
   rm -rf "$work"
-  for d in /sys/fs/cgroup/*/"${cg:-none}" /sys/fs/cgroup/*/*/"${cg:-none}"; do [ -d "$d" ] && rmdir "$d" 2>/dev/null; done
+  if [ -n "${cg:-}" ]; then
+    for d in /sys/fs/cgroup/*"$cg" /sys/fs/cgroup/*/*"$cg"; do
+      [ -d "$d" ] || continue
+      rmdir "$d"/c 2>/dev/null || true  # (set -e would end the cleanup here)
+      rmdir "$d" 2>/dev/null || echo "bench-cli: could not remove cgroup $d" >&2
+    done
+  fi
   return 0
 }
 trap cleanup EXIT
@@ -59,7 +68,9 @@ measure() { # name command...
   median[$name]=$(jq '.results[0].median * 1000' "$work/h.json")
 }
 seq_cmd() { # runtime-argv... : create+start+delete of one container as one shell command
-  echo "sh -c '$* create --bundle $work/bundle cs >/dev/null && $* start cs && $* delete cs'"
+  # delete --force: /bin/true may still be running when start returns, and a plain delete of a
+  # running container fails (in runc as in Berth); --force then only has to reap it.
+  echo "sh -c '$* create --bundle $work/bundle cs >/dev/null && $* start cs && $* delete --force cs'"
 }
 measure_all() { # label runtime-argv...
   local label=$1; shift

@@ -48,8 +48,12 @@ public final class BerthRuntime {
         }
     }
 
-    /** The global options that take a value: the word after them is not the command. */
-    private static final List<String> VALUE_OPTIONS = List.of("--root", "--log", "--log-format");
+    /**
+     * The global options below, as {@link #chosenCommand} must know them to find the command: those
+     * whose next word is their value, and flags. BerthRuntimeCommandsTest holds these to the fields.
+     */
+    static final List<String> VALUE_OPTIONS = List.of("--root", "--log", "--log-format");
+    static final List<String> FLAG_OPTIONS = List.of("--debug", "--systemd-cgroup");
 
     /** Where state lives unless --root says otherwise; runc's is /run/runc. */
     static final Path DEFAULT_ROOT = Path.of("/run/berth");
@@ -125,7 +129,7 @@ public final class BerthRuntime {
             String a = args[i];
             if (VALUE_OPTIONS.contains(a)) {
                 i++;
-            } else if (a.equals("--debug") || a.equals("--systemd-cgroup")
+            } else if (FLAG_OPTIONS.contains(a)
                     || (a.startsWith("--") && a.contains("=") && VALUE_OPTIONS.contains(a.substring(0, a.indexOf('='))))) {
                 continue;
             } else if (a.startsWith("-")) {

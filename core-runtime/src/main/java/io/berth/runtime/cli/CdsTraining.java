@@ -1,8 +1,10 @@
 package io.berth.runtime.cli;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -27,6 +29,10 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public final class CdsTraining {
     private static final Path BUSYBOX = Path.of("/bin/busybox");
+    /** The commands' stderr, shown for a step that did not end as expected. */
+    private static final ByteArrayOutputStream ERR = new ByteArrayOutputStream();
+    private static PrintStream report = System.out;
+    private static int unexpected;
 
     private CdsTraining() {
     }
@@ -34,11 +40,12 @@ public final class CdsTraining {
     public static void main(String[] args) throws IOException {
         Path work = Files.createTempDirectory("berth-cds-training-");
         PrintStream out = System.out;
+        report = out;
         PrintStream quiet = new PrintStream(OutputStream.nullOutputStream(), true);
         String cgroupParent = "/berth-cds-training-" + UUID.randomUUID().toString().substring(0, 8);
         boolean containers = isRoot() && Files.isExecutable(BUSYBOX);
         System.setOut(quiet);
-        System.setErr(quiet);
+        System.setErr(new PrintStream(ERR, true, StandardCharsets.UTF_8));
         try {
             train(work, cgroupParent, containers);
         } finally {
@@ -53,7 +60,8 @@ public final class CdsTraining {
             }
             deleteTree(work);
         }
-        out.println("berth-runtime CDS training: done" + (containers ? "" : " (commands only: containers need root and busybox-static)"));
+        out.println("berth-runtime CDS training: done" + (containers ? "" : " (commands only: containers need root and busybox-static)")
+                + (unexpected == 0 ? "" : ", " + unexpected + " step(s) did not end as expected (above): the archive lacks what they would have loaded"));
     }
 
     private static void train(Path work, String cgroupParent, boolean containers) throws IOException {
@@ -61,15 +69,15 @@ public final class CdsTraining {
         String log = work.resolve("log.json").toString();
         Path bundle = Files.createDirectories(work.resolve("bundle"));
         Path rootfs = work.resolve("rootfs");
-        step("--help");
-        step("--version");
-        step("features");
-        step("spec", "--bundle", bundle.toString(), "--rootfs", rootfs.toString(), "/bin/true");
-        step("--root", state, "list");
-        step("--root", state, "list", "--format", "json");
+        step(0, "--help");
+        step(0, "--version");
+        step(0, "features");
+        step(0, "spec", "--bundle", bundle.toString(), "--rootfs", rootfs.toString(), "/bin/true");
+        step(0, "--root", state, "list");
+        step(0, "--root", state, "list", "--format", "json");
         // The error paths: one line on stderr, json in --log, usage after a bad argument.
-        step("--root", state, "--log", log, "--log-format", "json", "state", "missing");
-        step("--root", state, "delete", "--bogus-option", "missing");
+        step(1, "--root", state, "--log", log, "--log-format", "json", "state", "missing");
+        step(2, "--root", state, "delete", "--bogus-option", "missing");
         if (!containers) {
             return;
         }
@@ -83,22 +91,32 @@ public final class CdsTraining {
         ((ObjectNode) spec.get("linux")).put("cgroupsPath", cgroupParent + "/c");
         Files.writeString(config, SpecJson.MAPPER.writeValueAsString(spec));
         String b = bundle.toString();
-        step("--root", state, "run", "--bundle", b, "t1");
-        step("--root", state, "create", "--bundle", b, "t2");
-        step("--root", state, "state", "t2");
-        step("--root", state, "list");
-        step("--root", state, "start", "t2");
-        step("--root", state, "delete", "--force", "t2");
-        step("--root", state, "create", "--bundle", b, "t3");
-        step("--root", state, "kill", "t3", "KILL");
-        step("--root", state, "delete", "--force", "t3");
+        step(0, "--root", state, "run", "--bundle", b, "t1");
+        step(0, "--root", state, "create", "--bundle", b, "t2");
+        step(0, "--root", state, "state", "t2");
+        step(0, "--root", state, "list");
+        step(0, "--root", state, "start", "t2");
+        step(0, "--root", state, "delete", "--force", "t2");
+        step(0, "--root", state, "create", "--bundle", b, "t3");
+        step(0, "--root", state, "kill", "t3", "KILL");
+        step(0, "--root", state, "delete", "--force", "t3");
     }
 
-    private static void step(String... args) {
+    private static void step(int expected, String... args) {
+        ERR.reset();
+        int code;
         try {
-            BerthRuntime.execute(args);
+            code = BerthRuntime.execute(args);
         } catch (RuntimeException e) {
             // execute() turns command failures into exit codes; anything else is still not fatal here.
+            ERR.writeBytes(String.valueOf(e).getBytes(StandardCharsets.UTF_8));
+            code = -1;
+        }
+        if (code != expected) {
+            unexpected++;
+            String err = ERR.toString(StandardCharsets.UTF_8).strip();
+            report.println("berth-runtime CDS training: '" + String.join(" ", args) + "' exited " + code + ", expected " + expected
+                    + (err.isEmpty() ? "" : ": " + err.lines().findFirst().orElse("")));
         }
     }
 

@@ -5,10 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.OptionSpec;
 
 /**
  * berth-runtime registers only the subcommand it is asked for (start-up time); these check that the
@@ -43,6 +47,22 @@ class BerthRuntimeCommandsTest {
         }
         assertThat(BerthRuntime.command("ps-all")).isInstanceOf(ListCommand.class);
         assertThat(BerthRuntime.command("nope")).isNull();
+    }
+
+    @Test
+    void theScannerKnowsEveryDeclaredGlobalOption() {
+        // A global option added to BerthRuntime but not to these lists would make its value (or
+        // the option itself) look like the command, and every call with it would load all commands.
+        List<String> values = new ArrayList<>();
+        List<String> flags = new ArrayList<>();
+        for (OptionSpec o : new CommandLine(new BerthRuntime()).getCommandSpec().options()) {
+            if (o.usageHelp() || o.versionHelp()) {
+                continue;
+            }
+            (o.arity().max() == 0 ? flags : values).add(o.longestName());
+        }
+        assertThat(values).containsExactlyInAnyOrderElementsOf(BerthRuntime.VALUE_OPTIONS);
+        assertThat(flags).containsExactlyInAnyOrderElementsOf(BerthRuntime.FLAG_OPTIONS);
     }
 
     @Test
