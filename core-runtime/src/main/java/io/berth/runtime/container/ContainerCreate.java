@@ -92,24 +92,31 @@ final class ContainerCreate {
             Container c = new Container(ctx, record, child, cgroup, gateFd, oomBaseline);
             ctx.live.put(id, c);
             return c;
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException e) {
+            undo(ctx, id, child, gateFd, consoleFd, cgroup, e);
+            throw new ContainerException("create " + id + ": " + e.getMessage(), e);
+        } catch (RuntimeException | Error e) {
+            // Error too: a native library that fails to load must not leave the id claimed.
+            undo(ctx, id, child, gateFd, consoleFd, cgroup, e);
+            throw e;
+        }
+    }
+
+    /** Everything create did, in reverse, whatever step failed. */
+    private static void undo(RuntimeContext ctx, String id, ChildProcess child, int gateFd, int consoleFd, Cgroup cgroup, Throwable failure) {
+        try {
             if (child != null) {
                 child.close();
             }
             LibC.close(gateFd);
             closeConsole(consoleFd);
             if (cgroup != null) {
-                try {
-                    cgroup.destroy();
-                } catch (RuntimeException suppressed) {
-                    e.addSuppressed(suppressed);
-                }
+                cgroup.destroy();
             }
+        } catch (RuntimeException | Error suppressed) {
+            failure.addSuppressed(suppressed);
+        } finally {
             ctx.store.remove(id);
-            if (e instanceof RuntimeException re) {
-                throw re;
-            }
-            throw new ContainerException("create " + id + ": " + e.getMessage(), e);
         }
     }
 
