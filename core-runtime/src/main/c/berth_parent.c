@@ -188,18 +188,26 @@ static long unix_address(const char *path, struct sockaddr_un *a)
     return 0;
 }
 
-/* A CLOEXEC stream socket connected to the AF_UNIX socket at path (the caller's --console-socket). */
-long berth_unix_connect(const char *path)
+/* The address of path and a CLOEXEC AF_UNIX stream socket for it: the fd, or -errno. */
+static long unix_socket(const char *path, struct sockaddr_un *a)
 {
-    struct sockaddr_un a;
-    long r = unix_address(path, &a);
+    long r = unix_address(path, a);
     if (r < 0) {
         return r;
     }
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) {
-        return -errno;
+    return fd < 0 ? -errno : fd;
+}
+
+/* A CLOEXEC stream socket connected to the AF_UNIX socket at path (the caller's --console-socket). */
+long berth_unix_connect(const char *path)
+{
+    struct sockaddr_un a;
+    long r = unix_socket(path, &a);
+    if (r < 0) {
+        return r;
     }
+    int fd = (int)r;
     while (connect(fd, (struct sockaddr *)&a, sizeof a) < 0) {
         if (errno != EINTR) {
             int err = errno;
@@ -214,14 +222,11 @@ long berth_unix_connect(const char *path)
 long berth_unix_listen(const char *path)
 {
     struct sockaddr_un a;
-    long r = unix_address(path, &a);
+    long r = unix_socket(path, &a);
     if (r < 0) {
         return r;
     }
-    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) {
-        return -errno;
-    }
+    int fd = (int)r;
     if (bind(fd, (struct sockaddr *)&a, sizeof a) < 0) {
         int err = errno;
         close(fd);
