@@ -9,14 +9,13 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import tools.jackson.databind.json.JsonMapper;
+import io.berth.runtime.container.ContainerJson;
 
 /**
  * The {@code --log} file. containerd reads it to explain a failed create, in the json format runc
  * writes: one object a line with level, msg and time.
  */
 final class ErrorLog {
-    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private ErrorLog() {
     }
@@ -36,7 +35,7 @@ final class ErrorLog {
             entry.put("level", "error");
             entry.put("msg", message);
             entry.put("time", Instant.now().toString());
-            line = JSON.writeValueAsString(entry);
+            line = ContainerJson.compact(entry);
         } else {
             line = "time=\"" + Instant.now() + "\" level=error msg=\"" + message.replace("\"", "\\\"") + "\"";
         }

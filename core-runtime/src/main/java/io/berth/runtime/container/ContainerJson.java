@@ -10,7 +10,8 @@ import tools.jackson.databind.json.JsonMapper;
  * ({@link SpecJson#GO_STYLE}).
  */
 public final class ContainerJson {
-    private static final JsonMapper COMPACT = JsonMapper.builder()
+    /** The runtime's own documents (state.json, state, list, the CLI's json log): nulls left out. */
+    public static final JsonMapper MAPPER = JsonMapper.builder()
             .changeDefaultPropertyInclusion(v -> v.withValueInclusion(JsonInclude.Include.NON_NULL))
             .build();
 
@@ -18,10 +19,10 @@ public final class ContainerJson {
     }
 
     public static String pretty(Object value) {
-        return COMPACT.writer().with(SpecJson.GO_STYLE).writeValueAsString(value);
+        return MAPPER.writer().with(SpecJson.GO_STYLE).writeValueAsString(value);
     }
 
     public static String compact(Object value) {
-        return COMPACT.writeValueAsString(value);
+        return MAPPER.writeValueAsString(value);
     }
 }

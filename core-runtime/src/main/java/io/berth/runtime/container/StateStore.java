@@ -16,12 +16,9 @@ import java.util.List;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
-
 import io.berth.runtime.oci.Spec;
 import io.berth.runtime.oci.SpecJson;
 import tools.jackson.core.JacksonException;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The runtime's state root ({@code --root}, like runc's /run/runc): one directory per container
@@ -35,9 +32,6 @@ public final class StateStore {
     static final String EXEC_FIFO = "exec.fifo";
     /** The container's seccomp profile, which every exec'd process gets too (as in runc). */
     static final String SECCOMP = "seccomp.json";
-    private static final JsonMapper JSON = JsonMapper.builder()
-            .changeDefaultPropertyInclusion(v -> v.withValueInclusion(JsonInclude.Include.NON_NULL))
-            .build();
 
     private final Path root;
 
@@ -82,7 +76,7 @@ public final class StateStore {
         Path dir = dir(record.id());
         Path tmp = dir.resolve(STATE_FILE + ".tmp");
         try {
-            Files.write(tmp, JSON.writeValueAsBytes(record));
+            Files.write(tmp, ContainerJson.MAPPER.writeValueAsBytes(record));
             try {
                 Files.move(tmp, dir.resolve(STATE_FILE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
@@ -121,7 +115,7 @@ public final class StateStore {
     public ContainerRecord load(String id) {
         Path file = dir(id).resolve(STATE_FILE);
         try {
-            return JSON.readValue(Files.readAllBytes(file), ContainerRecord.class);
+            return ContainerJson.MAPPER.readValue(Files.readAllBytes(file), ContainerRecord.class);
         } catch (NoSuchFileException e) {
             throw new ContainerNotFoundException(id);
         } catch (IOException e) {
