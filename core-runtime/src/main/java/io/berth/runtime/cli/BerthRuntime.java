@@ -56,9 +56,9 @@ public final class BerthRuntime {
     static final List<String> FLAG_OPTIONS = List.of("--debug", "--systemd-cgroup");
 
     /** Where state lives unless --root says otherwise; runc's is /run/runc. */
-    static final Path DEFAULT_ROOT = Path.of("/run/berth");
+    static final String DEFAULT_ROOT = "/run/berth";
 
-    @Option(names = "--root", description = "state directory (default: ${DEFAULT-VALUE})", defaultValue = "/run/berth")
+    @Option(names = "--root", description = "state directory (default: ${DEFAULT-VALUE})", defaultValue = DEFAULT_ROOT)
     Path root;
 
     @Option(names = "--log", description = "also write errors to this file")

@@ -2,6 +2,8 @@ package io.berth.runtime.container;
 
 import java.nio.file.Path;
 
+import io.berth.runtime.cgroup.Cgroups;
+
 /**
  * How a {@link ContainerRuntime} is set up. {@code cgroupParent} is where containers whose spec
  * names no cgroupsPath get their cgroup ({@code <parent>/<id>}); tests give each run its own.
@@ -9,7 +11,7 @@ import java.nio.file.Path;
  * that exits while the container waits for start, so the container pins none of its memory.
  */
 public record RuntimeOptions(Path stateRoot, String cgroupParent, boolean detachedLaunch) {
-    public static final String DEFAULT_CGROUP_PARENT = "/berth";
+    public static final String DEFAULT_CGROUP_PARENT = Cgroups.ROOT;
 
     public RuntimeOptions {
         if (!cgroupParent.startsWith("/")) {

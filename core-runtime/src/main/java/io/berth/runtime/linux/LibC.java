@@ -121,10 +121,6 @@ public final class LibC {
             return errno;
         }
 
-        public boolean isNoEntry() {
-            return errno == Errno.ENOENT;
-        }
-
         /** ENXIO: a FIFO opened for writing without blocking has no reader. */
         public boolean isNoReader() {
             return errno == Errno.ENXIO;
