@@ -19,6 +19,7 @@ import java.util.stream.Stream;
 import io.berth.runtime.oci.Spec;
 import io.berth.runtime.oci.SpecJson;
 import tools.jackson.core.JacksonException;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The runtime's state root ({@code --root}, like runc's /run/runc): one directory per container
@@ -30,6 +31,8 @@ public final class StateStore {
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_+.-]{0,1023}");
     static final String STATE_FILE = "state.json";
     static final String EXEC_FIFO = "exec.fifo";
+    /** Held from class initialisation, so opening a store warms the mapper that every verb needs. */
+    private static final JsonMapper JSON = ContainerJson.MAPPER;
     /** The container's seccomp profile, which every exec'd process gets too (as in runc). */
     static final String SECCOMP = "seccomp.json";
 
@@ -76,7 +79,7 @@ public final class StateStore {
         Path dir = dir(record.id());
         Path tmp = dir.resolve(STATE_FILE + ".tmp");
         try {
-            Files.write(tmp, ContainerJson.MAPPER.writeValueAsBytes(record));
+            Files.write(tmp, JSON.writeValueAsBytes(record));
             try {
                 Files.move(tmp, dir.resolve(STATE_FILE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
@@ -115,7 +118,7 @@ public final class StateStore {
     public ContainerRecord load(String id) {
         Path file = dir(id).resolve(STATE_FILE);
         try {
-            return ContainerJson.MAPPER.readValue(Files.readAllBytes(file), ContainerRecord.class);
+            return JSON.readValue(Files.readAllBytes(file), ContainerRecord.class);
         } catch (NoSuchFileException e) {
             throw new ContainerNotFoundException(id);
         } catch (IOException e) {
