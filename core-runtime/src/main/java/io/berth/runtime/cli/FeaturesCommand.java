@@ -30,7 +30,14 @@ final class FeaturesCommand implements Subcommand {
         Map<String, Object> linux = new LinkedHashMap<>();
         linux.put("namespaces", NAMESPACES);
         linux.put("capabilities", Arrays.stream(Capability.values()).map(c -> "CAP_" + c.name()).toList());
-        linux.put("cgroup", Map.of("v1", true, "v2", true, "systemd", false, "systemdUser", false, "rdma", false));
+        // Ordered maps, not Map.of: its order changes from one JVM to the next, and so would the output.
+        Map<String, Object> cgroup = new LinkedHashMap<>();
+        cgroup.put("v1", true);
+        cgroup.put("v2", true);
+        cgroup.put("systemd", false);
+        cgroup.put("systemdUser", false);
+        cgroup.put("rdma", false);
+        linux.put("cgroup", cgroup);
         linux.put("seccomp", SeccompProfile.features());
         linux.put("apparmor", Map.of("enabled", false));
         linux.put("selinux", Map.of("enabled", false));
