@@ -38,6 +38,7 @@ public final class CdsTraining {
     }
 
     public static void main(String[] args) throws IOException {
+        BerthRuntime.skipUnusedConverters(); // as berth-runtime's main, so the archive holds what a call loads
         Path work = Files.createTempDirectory("berth-cds-training-");
         PrintStream out = System.out;
         report = out;

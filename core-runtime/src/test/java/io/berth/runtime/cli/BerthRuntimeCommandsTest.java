@@ -237,4 +237,27 @@ class BerthRuntimeCommandsTest {
         // A Map.of would print these in an order that changes from one JVM to the next.
         assertThat(r.out().replaceAll("\\s+", "")).contains("\"cgroup\":{\"v1\":true,\"v2\":true,\"systemd\":false,\"systemdUser\":false,\"rdma\":false}");
     }
+
+    @Test
+    void everyOptionStillConvertsWithoutPicocliTypeConvertersForJdkTypes() {
+        String before = System.getProperty("picocli.converters.excludes");
+        try {
+            System.clearProperty("picocli.converters.excludes");
+            BerthRuntime.skipUnusedConverters();
+            assertThat(System.getProperty("picocli.converters.excludes")).isEqualTo("java\\..*");
+            Invocation create = parse("--root", "/r", "--log", "/l", "--log-format", "json", "create", "-b", "/b",
+                    "--pid-file", "/p", "--console-socket", "/s", "--preserve-fds", "0", "c1");
+            assertThat(create.<Path>option("--console-socket")).isEqualTo(Path.of("/s"));
+            assertThat(create.<Path>option("--bundle")).isEqualTo(Path.of("/b"));
+            Result r = cli("--root", dir.toString(), "list", "--format", "json");
+            assertThat(r.code()).as(r.err()).isZero();
+            assertThat(r.out().strip()).isEqualTo("[]");
+        } finally {
+            if (before == null) {
+                System.clearProperty("picocli.converters.excludes");
+            } else {
+                System.setProperty("picocli.converters.excludes", before);
+            }
+        }
+    }
 }
