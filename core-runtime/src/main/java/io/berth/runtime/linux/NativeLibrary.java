@@ -3,16 +3,14 @@ package io.berth.runtime.linux;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
-import java.util.HexFormat;
 
 import jnr.ffi.LibraryLoader;
 import jnr.ffi.Runtime;
@@ -110,17 +108,10 @@ final class NativeLibrary {
     private static NativeLibrary load() {
         String arch = System.getProperty("os.arch");
         String resource = "/io/berth/runtime/native/linux-" + arch + "/libberth.so";
-        byte[] bytes;
-        try (InputStream in = NativeLibrary.class.getResourceAsStream(resource)) {
-            if (in == null) {
-                throw new IllegalStateException("no native launcher for linux-" + arch + " in this build (" + resource
-                        + " is missing): build Berth on this architecture");
-            }
-            bytes = in.readAllBytes();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + resource, e);
-        }
-        Path file = extract(bytes, Path.of(System.getProperty("berth.native.root", DEFAULT_ROOT)));
+        byte[] bytes = resource(resource);
+        // Written by the build next to the library (sha256sum); hashing here would start the JCA.
+        String sha256 = new String(resource(resource + ".sha256"), StandardCharsets.US_ASCII).strip();
+        Path file = extract(bytes, sha256, Path.of(System.getProperty("berth.native.root", DEFAULT_ROOT)));
         Berth lib = LibraryLoader.create(Berth.class).failImmediately().load(file.toString());
         int abi = lib.berth_abi_version();
         if (abi != ABI) {
@@ -132,17 +123,21 @@ final class NativeLibrary {
         return new NativeLibrary(lib, file);
     }
 
-    private static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
+    private static byte[] resource(String name) {
+        try (InputStream in = NativeLibrary.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException("no native launcher for linux-" + System.getProperty("os.arch")
+                        + " in this build (" + name + " is missing): build Berth on this architecture");
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + name, e);
         }
     }
 
-    static Path extract(byte[] bytes, Path root) {
-        String sum = sha256(bytes);
-        Path dir = root.resolve(sum.substring(0, 16));
+    /** Extracts {@code bytes} (whose SHA-256 is {@code sha256}, in hex) under {@code root}. */
+    static Path extract(byte[] bytes, String sha256, Path root) {
+        Path dir = root.resolve(sha256.substring(0, 16));
         Path file = dir.resolve("libberth.so");
         try {
             // Reuse only a file with exactly these bytes: a damaged one is replaced, never loaded.

@@ -70,18 +70,38 @@ class SignalsAndValuesTest {
     @Test
     void nativeLibraryIsExtractedOnceIntoAPrivateDirectoryAndRepaired() throws Exception {
         byte[] bytes = "not really a library".getBytes();
-        Path first = NativeLibrary.extract(bytes, tmp.resolve("native"));
+        String sum = sha256(bytes);
+        Path first = NativeLibrary.extract(bytes, sum, tmp.resolve("native"));
+        assertThat(first.getParent().getFileName().toString()).isEqualTo(sum.substring(0, 16));
         assertThat(Files.readAllBytes(first)).isEqualTo(bytes);
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(first.getParent()))).isEqualTo("rwx------");
         long mtime = Files.getLastModifiedTime(first).toMillis();
         Thread.sleep(20);
-        assertThat(NativeLibrary.extract(bytes, tmp.resolve("native"))).isEqualTo(first);
+        assertThat(NativeLibrary.extract(bytes, sum, tmp.resolve("native"))).isEqualTo(first);
         assertThat(Files.getLastModifiedTime(first).toMillis()).isEqualTo(mtime);
         Files.write(first, "damaged but same size".getBytes());
-        assertThat(NativeLibrary.extract(bytes, tmp.resolve("native"))).isEqualTo(first);
+        assertThat(NativeLibrary.extract(bytes, sum, tmp.resolve("native"))).isEqualTo(first);
         assertThat(Files.readAllBytes(first)).isEqualTo(bytes);
         try (var s = Files.list(first.getParent())) {
             assertThat(s).containsExactly(first);
         }
+    }
+
+    @Test
+    void theBuildsChecksumIsTheLibrarysSha256() throws Exception {
+        String dir = "/io/berth/runtime/native/linux-" + System.getProperty("os.arch") + "/libberth.so";
+        byte[] lib;
+        byte[] sum;
+        try (var a = getClass().getResourceAsStream(dir); var b = getClass().getResourceAsStream(dir + ".sha256")) {
+            assertThat(a).as(dir).isNotNull();
+            assertThat(b).as(dir + ".sha256").isNotNull();
+            lib = a.readAllBytes();
+            sum = b.readAllBytes();
+        }
+        assertThat(new String(sum, java.nio.charset.StandardCharsets.US_ASCII).strip()).isEqualTo(sha256(lib));
+    }
+
+    private static String sha256(byte[] bytes) throws Exception {
+        return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
     }
 }
