@@ -133,6 +133,10 @@ final class Invocation {
         }
     };
 
+    /**
+     * An enum option's completion candidates, given so that picocli does not list the constants
+     * itself (through Class.getEnumConstants, reflection again) when it builds the option.
+     */
     static List<String> names(Enum<?>[] constants) {
         String[] names = new String[constants.length];
         for (int i = 0; i < constants.length; i++) {
