@@ -1,35 +1,41 @@
 package io.berth.runtime.cli;
 
-import java.nio.file.Path;
+import java.io.PrintWriter;
 import java.util.List;
 
-import io.berth.runtime.container.ContainerRuntime;
-import io.berth.runtime.container.RuntimeOptions;
 import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
  * {@code berth-runtime}: runc's command line over Berth's runtime library. Every error is one line
- * on stderr (and in {@code --log}, in {@code --log-format}) and exit code 1, as runc does.
+ * on stderr (and in {@code --log}, in {@code --log-format}) and exit code 1, as runc does; bad usage
+ * is exit code 2 with the usage on stderr.
  *
- * <p>Subcommands are registered here ({@link #COMMANDS}, {@link #command(String)}), not in the
- * {@code @Command} annotation: picocli builds its model by reflection over every registered class,
- * which cost ~190 ms of a 600 ms {@code list}. A call registers only the command it names; help,
- * a missing or an unknown command register them all so usage and suggestions stay complete.
+ * <p>The picocli model is built in code ({@link #spec()}, {@link Subcommand#spec()}): picocli's
+ * annotation reflection (annotation proxies, method handles) was most of its start-up cost. A call
+ * registers only the command it names; help, a missing or an unknown command register them all so
+ * usage and suggestions stay complete.
  */
-@Command(name = "berth-runtime", mixinStandardHelpOptions = true, versionProvider = BerthRuntime.Version.class,
-        description = "Run OCI containers (runc-compatible).")
 public final class BerthRuntime {
-    /** Every subcommand by its {@code @Command} name, in the order usage lists them. */
+    /** Every subcommand by its name, in the order usage lists them. */
     static final List<String> COMMANDS = List.of("spec", "run", "create", "start", "state", "kill", "delete", "list",
             "ps", "pause", "resume", "features", "exec");
+
+    /** Where state lives unless --root says otherwise; runc's is /run/runc. */
+    static final String DEFAULT_ROOT = "/run/berth";
+
+    private BerthRuntime() {
+    }
 
     /**
      * A new instance of the command {@code name} (its name or an alias), or null. A switch rather
      * than a table of classes or constructors: only the chosen class is loaded, no lambda is linked.
      */
-    static Object command(String name) {
+    static Subcommand command(String name) {
         switch (name) {
             case "spec": return new SpecCommand();
             case "run": return new RunCommand();
@@ -48,94 +54,109 @@ public final class BerthRuntime {
         }
     }
 
-    /**
-     * The global options below, as {@link #chosenCommand} must know them to find the command: those
-     * whose next word is their value, and flags. BerthRuntimeCommandsTest holds these to the fields.
-     */
-    static final List<String> VALUE_OPTIONS = List.of("--root", "--log", "--log-format");
-    static final List<String> FLAG_OPTIONS = List.of("--debug", "--systemd-cgroup");
-
-    /** Where state lives unless --root says otherwise; runc's is /run/runc. */
-    static final String DEFAULT_ROOT = "/run/berth";
-
-    @Option(names = "--root", description = "state directory (default: ${DEFAULT-VALUE})", defaultValue = DEFAULT_ROOT)
-    Path root;
-
-    @Option(names = "--log", description = "also write errors to this file")
-    Path log;
-
-    @Option(names = "--log-format", description = "text or json (default: ${DEFAULT-VALUE})", defaultValue = "text")
-    LogFormat logFormat;
-
-    @Option(names = "--debug", description = "log more")
-    boolean debug;
-
-    @Option(names = "--systemd-cgroup", description = "use systemd for cgroups (not supported yet)")
-    boolean systemdCgroup;
-
-    ContainerRuntime runtime(boolean detachedLaunch) {
-        if (systemdCgroup) {
-            throw new CliException("--systemd-cgroup is not supported by berth-runtime yet: use cgroupfs (drop the flag, or set SystemdCgroup = false in containerd's runc options)");
-        }
-        return new ContainerRuntime(RuntimeOptions.defaults(root).withDetachedLaunch(detachedLaunch));
+    /** The top command: runc's global options, help and version; no subcommands yet. */
+    static CommandSpec spec() {
+        CommandSpec spec = CommandSpec.create().name("berth-runtime").versionProvider(new Version());
+        spec.usageMessage().description("Run OCI containers (runc-compatible).");
+        spec.addOption(Invocation.path("<root>", "state directory (default: ${DEFAULT-VALUE})", "--root").defaultValue(DEFAULT_ROOT).build());
+        spec.addOption(Invocation.path("<log>", "also write errors to this file", "--log").build());
+        spec.addOption(OptionSpec.builder("--log-format").type(LogFormat.class).converters(Invocation.LOG_FORMAT)
+                .completionCandidates(Invocation.names(LogFormat.values())).paramLabel("<logFormat>")
+                .description("text or json (default: ${DEFAULT-VALUE})").defaultValue("text").build());
+        spec.addOption(Invocation.flag("log more", "--debug"));
+        spec.addOption(Invocation.flag("use systemd for cgroups (not supported yet)", "--systemd-cgroup"));
+        // picocli's mixinStandardHelpOptions would build these from an annotated class.
+        spec.addOption(OptionSpec.builder("-h", "--help").usageHelp(true).description("Show this help message and exit.").build());
+        spec.addOption(OptionSpec.builder("-V", "--version").versionHelp(true).description("Print version information and exit.").build());
+        return spec;
     }
 
     public static void main(String[] args) {
+        skipUnusedConverters();
         System.exit(execute(args));
     }
 
+    /**
+     * picocli registers converters for ~20 java.sql, java.time and java.nio types on every start,
+     * each by Class.forName and getDeclaredMethod (~5 ms of a cold start). No option here has such
+     * a type ({@link Invocation#PATH} converts paths), so the CLI's JVM turns them off.
+     */
+    static void skipUnusedConverters() {
+        if (System.getProperty("picocli.converters.excludes") == null) {
+            System.setProperty("picocli.converters.excludes", "java\\..*");
+        }
+    }
+
     public static int execute(String... args) {
-        BerthRuntime top = new BerthRuntime();
+        CommandSpec top = spec();
         CommandLine cli = new CommandLine(top);
-        Object chosen = chosenCommand(args);
+        Subcommand chosen = chosenCommand(top, args);
         if (chosen != null) {
-            cli.addSubcommand(chosen);
+            cli.addSubcommand(chosen.spec());
         } else {
             for (String name : COMMANDS) {
-                cli.addSubcommand(command(name));
+                cli.addSubcommand(command(name).spec());
             }
         }
-        // After the subcommands: picocli copies these settings only to those already added.
-        cli.setCaseInsensitiveEnumValuesAllowed(true);
-        // Like runc: everything after exec's container id belongs to the command ("exec ID sh -c ...").
-        CommandLine exec = cli.getSubcommands().get("exec");
-        if (exec != null) {
-            exec.setStopAtPositional(true);
-        }
-        cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            String msg = ErrorLog.message(e);
-            ErrorLog.write(top.log, top.logFormat, msg);
-            cmd.getErr().println("berth-runtime: " + msg);
-            if (top.debug) {
-                e.printStackTrace(cmd.getErr());
+        ParseResult parsed;
+        try {
+            parsed = cli.parseArgs(args);
+            if (parsed.isUsageHelpRequested()) {
+                cli.usage(cli.getOut());
+                return 0;
             }
-            return 1;
-        });
-        cli.setParameterExceptionHandler((e, a) -> {
-            ErrorLog.write(top.log, top.logFormat, e.getMessage());
-            e.getCommandLine().getErr().println("berth-runtime: " + e.getMessage());
-            e.getCommandLine().usage(e.getCommandLine().getErr());
+            if (parsed.isVersionHelpRequested()) {
+                cli.printVersionHelp(cli.getOut());
+                return 0;
+            }
+            if (!parsed.hasSubcommand()) {
+                throw new ParameterException(cli, "Missing required subcommand");
+            }
+        } catch (ParameterException e) {
+            // The global options parsed before the error still say where the log goes.
+            ErrorLog.write(Invocation.value(top, "--log"), Invocation.value(top, "--log-format"), e.getMessage());
+            PrintWriter err = e.getCommandLine().getErr();
+            err.println("berth-runtime: " + e.getMessage());
+            UnmatchedArgumentException.printSuggestions(e, err);
+            e.getCommandLine().usage(err);
+            err.flush();
             return 2;
-        });
-        return cli.execute(args);
+        }
+        CommandSpec command = parsed.subcommand().commandSpec();
+        try {
+            return ((Subcommand) command.userObject()).run(new Invocation(top, command));
+        } catch (Exception e) {
+            String msg = ErrorLog.message(e);
+            ErrorLog.write(Invocation.value(top, "--log"), Invocation.value(top, "--log-format"), msg);
+            PrintWriter err = cli.getErr();
+            err.println("berth-runtime: " + msg);
+            if (Boolean.TRUE.equals(Invocation.value(top, "--debug"))) {
+                e.printStackTrace(err);
+            }
+            err.flush();
+            return 1;
+        }
     }
 
     /**
-     * The command the arguments name, skipping the global options before it; null when they ask
-     * for help or version, name no command or one that does not exist (picocli then needs them all).
+     * The command the arguments name, skipping the global options of {@code top} before it; null
+     * when they ask for help or version, name no command or one that does not exist (picocli then
+     * needs them all).
      */
-    static Object chosenCommand(String... args) {
+    static Subcommand chosenCommand(CommandSpec top, String... args) {
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
-            if (VALUE_OPTIONS.contains(a)) {
-                i++;
-            } else if (FLAG_OPTIONS.contains(a)
-                    || (a.startsWith("--") && a.contains("=") && VALUE_OPTIONS.contains(a.substring(0, a.indexOf('='))))) {
-                continue;
-            } else if (a.startsWith("-")) {
-                return null;
-            } else {
+            if (!a.startsWith("-")) {
                 return command(a);
+            }
+            int eq = a.indexOf('=');
+            boolean attached = a.startsWith("--") && eq > 0;
+            OptionSpec o = top.optionsMap().get(attached ? a.substring(0, eq) : a);
+            if (o == null || o.usageHelp() || o.versionHelp() || (attached && o.arity().max() == 0)) {
+                return null;
+            }
+            if (!attached && o.arity().max() > 0) {
+                i++; // its value, even when it is spelled like a command
             }
         }
         return null;

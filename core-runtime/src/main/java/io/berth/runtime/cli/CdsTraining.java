@@ -38,6 +38,7 @@ public final class CdsTraining {
     }
 
     public static void main(String[] args) throws IOException {
+        BerthRuntime.skipUnusedConverters(); // as berth-runtime's main, so the archive holds what a call loads
         Path work = Files.createTempDirectory("berth-cds-training-");
         PrintStream out = System.out;
         report = out;
@@ -78,6 +79,12 @@ public final class CdsTraining {
         // The error paths: one line on stderr, json in --log, usage after a bad argument.
         step(1, "--root", state, "--log", log, "--log-format", "json", "state", "missing");
         step(2, "--root", state, "delete", "--bogus-option", "missing");
+        step(2, "lst");
+        // Every command's model, should the build not run containers.
+        for (String command : List.of("ps", "pause", "resume", "start", "kill")) {
+            step(1, "--root", state, command, "missing");
+        }
+        step(1, "--root", state, "exec", "missing", "/bin/true");
         if (!containers) {
             return;
         }
@@ -86,10 +93,11 @@ public final class CdsTraining {
         }
         Files.copy(BUSYBOX, rootfs.resolve("bin/busybox"));
         Files.createSymbolicLink(rootfs.resolve("bin/true"), Path.of("busybox"));
-        Path config = bundle.resolve("config.json");
-        ObjectNode spec = (ObjectNode) SpecJson.MAPPER.readTree(config.toFile());
-        ((ObjectNode) spec.get("linux")).put("cgroupsPath", cgroupParent + "/c");
-        Files.writeString(config, SpecJson.MAPPER.writeValueAsString(spec));
+        Files.createSymbolicLink(rootfs.resolve("bin/sleep"), Path.of("busybox"));
+        Path sleeper = Files.createDirectories(work.resolve("sleeper"));
+        step(0, "spec", "--bundle", sleeper.toString(), "--rootfs", rootfs.toString(), "/bin/sleep", "60");
+        ownCgroup(bundle.resolve("config.json"), cgroupParent + "/c");
+        ownCgroup(sleeper.resolve("config.json"), cgroupParent + "/s");
         String b = bundle.toString();
         step(0, "--root", state, "run", "--bundle", b, "t1");
         step(0, "--root", state, "create", "--bundle", b, "t2");
@@ -100,6 +108,20 @@ public final class CdsTraining {
         step(0, "--root", state, "create", "--bundle", b, "t3");
         step(0, "--root", state, "kill", "t3", "KILL");
         step(0, "--root", state, "delete", "--force", "t3");
+        step(0, "--root", state, "run", "--detach", "--bundle", sleeper.toString(), "t4");
+        step(0, "--root", state, "ps", "t4");
+        step(0, "--root", state, "ps", "--format", "json", "t4");
+        step(0, "--root", state, "pause", "t4");
+        step(0, "--root", state, "resume", "t4");
+        step(0, "--root", state, "exec", "t4", "/bin/true");
+        step(0, "--root", state, "delete", "--force", "t4");
+    }
+
+    /** Puts the training's containers in its own cgroup, removed at the end. */
+    private static void ownCgroup(Path config, String cgroupsPath) throws IOException {
+        ObjectNode spec = (ObjectNode) SpecJson.MAPPER.readTree(config.toFile());
+        ((ObjectNode) spec.get("linux")).put("cgroupsPath", cgroupsPath);
+        Files.writeString(config, SpecJson.MAPPER.writeValueAsString(spec));
     }
 
     private static void step(int expected, String... args) {

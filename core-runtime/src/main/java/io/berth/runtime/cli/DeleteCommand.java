@@ -1,28 +1,22 @@
 package io.berth.runtime.cli;
 
-import java.util.concurrent.Callable;
-
 import io.berth.runtime.container.ContainerNotFoundException;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "delete", description = "Delete a stopped container (--force: kill it first).")
-final class DeleteCommand implements Callable<Integer> {
-    @ParentCommand
-    BerthRuntime top;
-
-    @Option(names = {"-f", "--force"}, description = "kill a running container, then delete it")
-    boolean force;
-
-    @Parameters(index = "0", description = "container id")
-    String id;
+final class DeleteCommand implements Subcommand {
+    @Override
+    public CommandSpec spec() {
+        CommandSpec spec = Invocation.command(this, "delete", "Delete a stopped container (--force: kill it first).");
+        spec.addOption(Invocation.flag("kill a running container, then delete it", "-f", "--force"));
+        spec.addPositional(Invocation.idParameter());
+        return spec;
+    }
 
     @Override
-    public Integer call() {
+    public int run(Invocation call) {
+        boolean force = call.flag("--force");
         try {
-            top.runtime(false).delete(id, force);
+            call.runtime(false).delete(call.id(), force);
         } catch (ContainerNotFoundException e) {
             // As runc: --force means "make sure it is gone", and it is (containerd relies on this).
             if (!force) {

@@ -3,7 +3,6 @@ package io.berth.runtime.cli;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 
 import io.berth.runtime.container.ContainerRuntime;
 import io.berth.runtime.container.ExecProcess;
@@ -11,64 +10,52 @@ import io.berth.runtime.container.ExitResult;
 import io.berth.runtime.linux.Stdio;
 import io.berth.runtime.oci.Spec;
 import io.berth.runtime.oci.SpecJson;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Model.PositionalParamSpec;
 
 /**
  * Runs a process in a running container, as {@code runc exec}: from {@code --process FILE} (what
  * containerd passes), or from the container's own process with the command and overrides given here.
  */
-@Command(name = "exec", description = "Execute a new process inside a running container.")
-final class ExecCommand implements Callable<Integer> {
-    @ParentCommand
-    BerthRuntime top;
-
-    @Option(names = {"-p", "--process"}, description = "process.json (an OCI process object)")
-    Path processFile;
-
-    @Option(names = {"-d", "--detach"}, description = "do not wait for the process")
-    boolean detach;
-
-    @Option(names = "--pid-file", description = "write the process's pid here")
-    Path pidFile;
-
-    @Option(names = {"-t", "--tty"}, description = "allocate a terminal")
-    boolean tty;
-
-    @Option(names = "--console-socket", description = "AF_UNIX socket that receives the terminal's master")
-    Path consoleSocket;
-
-    @Option(names = {"-e", "--env"}, description = "add NAME=value to the environment")
-    List<String> env = new ArrayList<>();
-
-    @Option(names = "--cwd", description = "working directory inside the container")
-    String cwd;
-
-    @Option(names = {"-u", "--user"}, description = "uid[:gid]")
-    String user;
-
-    @Parameters(index = "0", description = "container id")
-    String id;
-
-    @Parameters(index = "1..*", description = "command and arguments (unless --process)")
-    List<String> command = new ArrayList<>();
+final class ExecCommand implements Subcommand {
+    @Override
+    public CommandSpec spec() {
+        CommandSpec spec = Invocation.command(this, "exec", "Execute a new process inside a running container.");
+        spec.addOption(Invocation.path("<processFile>", "process.json (an OCI process object)", "-p", "--process").build());
+        spec.addOption(Invocation.flag("do not wait for the process", "-d", "--detach"));
+        spec.addOption(Invocation.path("<pidFile>", "write the process's pid here", "--pid-file").build());
+        spec.addOption(Invocation.flag("allocate a terminal", "-t", "--tty"));
+        spec.addOption(Invocation.path("<consoleSocket>", "AF_UNIX socket that receives the terminal's master", "--console-socket").build());
+        spec.addOption(OptionSpec.builder("-e", "--env").type(List.class).auxiliaryTypes(String.class).arity("1").paramLabel("<env>")
+                .description("add NAME=value to the environment").build());
+        spec.addOption(Invocation.string("<cwd>", "working directory inside the container", "--cwd").build());
+        spec.addOption(Invocation.string("<user>", "uid[:gid]", "-u", "--user").build());
+        spec.addPositional(Invocation.idParameter());
+        spec.addPositional(PositionalParamSpec.builder().index("1..*").arity("0..*").type(List.class).auxiliaryTypes(String.class)
+                .paramLabel("<command>").description("command and arguments (unless --process)").build());
+        // Like runc: everything after the container id belongs to the command ("exec ID sh -c ...").
+        spec.parser().stopAtPositional(true);
+        return spec;
+    }
 
     @Override
-    public Integer call() throws InterruptedException {
-        ContainerRuntime runtime = top.runtime(detach);
-        Spec.Process process = process(runtime);
+    public int run(Invocation call) throws InterruptedException {
+        String id = call.id();
+        boolean detach = call.flag("--detach");
+        Path consoleSocket = call.option("--console-socket");
+        ContainerRuntime runtime = call.runtime(detach);
+        Spec.Process process = process(call, runtime);
         if (detach && process.terminal() && consoleSocket == null) {
             throw new CliException("a terminal was asked for but no --console-socket was given: a detached process's terminal needs a socket to go to");
         }
         ExecProcess p = runtime.exec(id, process, Stdio.inherit(), detach, consoleSocket);
-        PidFile.write(pidFile, p.pid());
+        PidFile.write(call.option("--pid-file"), p.pid());
         if (detach) {
             return 0; // this process exits; the exec'd one is reparented (containerd's shim reaps it)
         }
         try (p) {
-            Thread relay = p.terminal().map(TerminalRelay::start).orElse(null);
+            Thread relay = p.terminal().isPresent() ? TerminalRelay.start(p.terminal().get()) : null;
             ExitResult exit = p.waitFor();
             if (relay != null) {
                 relay.join(1000);
@@ -77,7 +64,9 @@ final class ExecCommand implements Callable<Integer> {
         }
     }
 
-    private Spec.Process process(ContainerRuntime runtime) {
+    private static Spec.Process process(Invocation call, ContainerRuntime runtime) {
+        Path processFile = call.option("--process");
+        List<String> command = call.positionalList(1);
         if (processFile != null) {
             if (!command.isEmpty()) {
                 throw new CliException("give either --process or a command, not both");
@@ -87,9 +76,11 @@ final class ExecCommand implements Callable<Integer> {
         if (command.isEmpty()) {
             throw new CliException("exec needs a command (or --process FILE)");
         }
-        Spec.Process base = SpecJson.read(Path.of(runtime.state(id).bundle(), "config.json")).process();
+        Spec.Process base = SpecJson.read(Path.of(runtime.state(call.id()).bundle(), "config.json")).process();
         List<String> allEnv = new ArrayList<>(base.env());
-        allEnv.addAll(env);
+        allEnv.addAll(call.list("--env"));
+        String user = call.option("--user");
+        String cwd = call.option("--cwd");
         Spec.User u = base.user();
         if (user != null) {
             String[] parts = user.split(":", 2);
@@ -99,7 +90,7 @@ final class ExecCommand implements Callable<Integer> {
                 throw new CliException("--user '" + user + "' is not uid[:gid] with numbers");
             }
         }
-        return new Spec.Process(tty, null, u, command, null, allEnv, cwd == null ? base.cwd() : cwd,
+        return new Spec.Process(call.flag("--tty"), null, u, command, null, allEnv, cwd == null ? base.cwd() : cwd,
                 base.capabilities(), base.rlimits(), base.noNewPrivileges(), base.apparmorProfile(), base.oomScoreAdj(),
                 base.selinuxLabel(), base.ioPriority(), base.scheduler(), base.execCpuAffinity());
     }

@@ -4,17 +4,15 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 
 import io.berth.runtime.container.ContainerJson;
 import io.berth.runtime.linux.Capability;
 import io.berth.runtime.oci.DefaultSpec;
 import io.berth.runtime.seccomp.SeccompProfile;
-import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 
 /** What this runtime implements, in the OCI runtime spec's features.md shape. */
-@Command(name = "features", description = "Show the enabled features (OCI features JSON).")
-final class FeaturesCommand implements Callable<Integer> {
+final class FeaturesCommand implements Subcommand {
     /** Everything else a config.json may set is refused by SpecValidator, so it is not listed. */
     static final List<String> NAMESPACES = List.of("cgroup", "ipc", "mount", "network", "pid", "uts");
     static final List<String> MOUNT_OPTIONS = List.of("async", "atime", "bind", "defaults", "dev", "diratime",
@@ -23,11 +21,23 @@ final class FeaturesCommand implements Callable<Integer> {
             "rslave", "runbindable", "rw", "shared", "slave", "strictatime", "suid", "sync", "unbindable");
 
     @Override
-    public Integer call() {
+    public CommandSpec spec() {
+        return Invocation.command(this, "features", "Show the enabled features (OCI features JSON).");
+    }
+
+    @Override
+    public int run(Invocation call) {
         Map<String, Object> linux = new LinkedHashMap<>();
         linux.put("namespaces", NAMESPACES);
         linux.put("capabilities", Arrays.stream(Capability.values()).map(c -> "CAP_" + c.name()).toList());
-        linux.put("cgroup", Map.of("v1", true, "v2", true, "systemd", false, "systemdUser", false, "rdma", false));
+        // Ordered maps, not Map.of: its order changes from one JVM to the next, and so would the output.
+        Map<String, Object> cgroup = new LinkedHashMap<>();
+        cgroup.put("v1", true);
+        cgroup.put("v2", true);
+        cgroup.put("systemd", false);
+        cgroup.put("systemdUser", false);
+        cgroup.put("rdma", false);
+        linux.put("cgroup", cgroup);
         linux.put("seccomp", SeccompProfile.features());
         linux.put("apparmor", Map.of("enabled", false));
         linux.put("selinux", Map.of("enabled", false));

@@ -1,30 +1,24 @@
 package io.berth.runtime.cli;
 
-import java.util.concurrent.Callable;
-
 import io.berth.runtime.linux.Signals;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.PositionalParamSpec;
 
-@Command(name = "kill", description = "Send a signal (default SIGTERM) to a container's init process.")
-final class KillCommand implements Callable<Integer> {
-    @ParentCommand
-    BerthRuntime top;
-
-    @Option(names = {"-a", "--all"}, description = "signal every process in the container's cgroup")
-    boolean all;
-
-    @Parameters(index = "0", description = "container id")
-    String id;
-
-    @Parameters(index = "1", arity = "0..1", description = "signal: name (TERM, SIGKILL) or number (default: SIGTERM)", defaultValue = "SIGTERM")
-    String signal;
+final class KillCommand implements Subcommand {
+    @Override
+    public CommandSpec spec() {
+        CommandSpec spec = Invocation.command(this, "kill", "Send a signal (default SIGTERM) to a container's init process.");
+        spec.addOption(Invocation.flag("signal every process in the container's cgroup", "-a", "--all"));
+        spec.addPositional(Invocation.idParameter());
+        spec.addPositional(PositionalParamSpec.builder().index("1").arity("0..1").paramLabel("<signal>")
+                .description("signal: name (TERM, SIGKILL) or number (default: SIGTERM)").defaultValue("SIGTERM").build());
+        return spec;
+    }
 
     @Override
-    public Integer call() {
-        top.runtime(false).kill(id, Signals.number(signal), all);
+    public int run(Invocation call) {
+        String signal = call.positional(1);
+        call.runtime(false).kill(call.id(), Signals.number(signal), call.flag("--all"));
         return 0;
     }
 }

@@ -1,22 +1,18 @@
 package io.berth.runtime.cli;
 
-import java.util.concurrent.Callable;
+import picocli.CommandLine.Model.CommandSpec;
 
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-
-@Command(name = "pause", description = "Freeze every process of a running container.")
-final class PauseCommand implements Callable<Integer> {
-    @ParentCommand
-    BerthRuntime top;
-
-    @Parameters(index = "0", description = "container id")
-    String id;
+final class PauseCommand implements Subcommand {
+    @Override
+    public CommandSpec spec() {
+        CommandSpec spec = Invocation.command(this, "pause", "Freeze every process of a running container.");
+        spec.addPositional(Invocation.idParameter());
+        return spec;
+    }
 
     @Override
-    public Integer call() {
-        top.runtime(false).pause(id);
+    public int run(Invocation call) {
+        call.runtime(false).pause(call.id());
         return 0;
     }
 }

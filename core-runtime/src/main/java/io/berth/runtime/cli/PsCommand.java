@@ -4,29 +4,24 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.Callable;
 
 import io.berth.runtime.container.ContainerJson;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Model.CommandSpec;
 
 /** The container's processes: {@code --format json} is the pid array containerd reads. */
-@Command(name = "ps", description = "List the processes running in a container.")
-final class PsCommand implements Callable<Integer> {
-    @ParentCommand
-    BerthRuntime top;
-
-    @Option(names = {"-f", "--format"}, description = "table or json (default: ${DEFAULT-VALUE})", defaultValue = "table")
-    String format;
-
-    @Parameters(index = "0", description = "container id")
-    String id;
+final class PsCommand implements Subcommand {
+    @Override
+    public CommandSpec spec() {
+        CommandSpec spec = Invocation.command(this, "ps", "List the processes running in a container.");
+        spec.addOption(Invocation.string("<format>", "table or json (default: ${DEFAULT-VALUE})", "-f", "--format").defaultValue("table").build());
+        spec.addPositional(Invocation.idParameter());
+        return spec;
+    }
 
     @Override
-    public Integer call() {
-        List<Integer> pids = top.runtime(false).pids(id);
+    public int run(Invocation call) {
+        String format = call.option("--format");
+        List<Integer> pids = call.runtime(false).pids(call.id());
         if (format.equals("json")) {
             System.out.println(ContainerJson.compact(pids));
             return 0;

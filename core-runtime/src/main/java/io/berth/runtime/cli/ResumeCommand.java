@@ -1,22 +1,18 @@
 package io.berth.runtime.cli;
 
-import java.util.concurrent.Callable;
+import picocli.CommandLine.Model.CommandSpec;
 
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-
-@Command(name = "resume", description = "Thaw a paused container.")
-final class ResumeCommand implements Callable<Integer> {
-    @ParentCommand
-    BerthRuntime top;
-
-    @Parameters(index = "0", description = "container id")
-    String id;
+final class ResumeCommand implements Subcommand {
+    @Override
+    public CommandSpec spec() {
+        CommandSpec spec = Invocation.command(this, "resume", "Thaw a paused container.");
+        spec.addPositional(Invocation.idParameter());
+        return spec;
+    }
 
     @Override
-    public Integer call() {
-        top.runtime(false).resume(id);
+    public int run(Invocation call) {
+        call.runtime(false).resume(call.id());
         return 0;
     }
 }

@@ -1,22 +1,18 @@
 package io.berth.runtime.cli;
 
-import java.util.concurrent.Callable;
+import picocli.CommandLine.Model.CommandSpec;
 
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-
-@Command(name = "start", description = "Start a created container.")
-final class StartCommand implements Callable<Integer> {
-    @ParentCommand
-    BerthRuntime top;
-
-    @Parameters(index = "0", description = "container id")
-    String id;
+final class StartCommand implements Subcommand {
+    @Override
+    public CommandSpec spec() {
+        CommandSpec spec = Invocation.command(this, "start", "Start a created container.");
+        spec.addPositional(Invocation.idParameter());
+        return spec;
+    }
 
     @Override
-    public Integer call() {
-        top.runtime(false).start(id);
+    public int run(Invocation call) {
+        call.runtime(false).start(call.id());
         return 0;
     }
 }

@@ -1,24 +1,20 @@
 package io.berth.runtime.cli;
 
-import java.util.concurrent.Callable;
-
 import io.berth.runtime.container.ContainerJson;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Model.CommandSpec;
 
 /** Prints the OCI state JSON. */
-@Command(name = "state", description = "Print a container's state as JSON.")
-final class StateCommand implements Callable<Integer> {
-    @ParentCommand
-    BerthRuntime top;
-
-    @Parameters(index = "0", description = "container id")
-    String id;
+final class StateCommand implements Subcommand {
+    @Override
+    public CommandSpec spec() {
+        CommandSpec spec = Invocation.command(this, "state", "Print a container's state as JSON.");
+        spec.addPositional(Invocation.idParameter());
+        return spec;
+    }
 
     @Override
-    public Integer call() {
-        System.out.println(ContainerJson.pretty(top.runtime(false).state(id)));
+    public int run(Invocation call) {
+        System.out.println(ContainerJson.pretty(call.runtime(false).state(call.id())));
         return 0;
     }
 }
