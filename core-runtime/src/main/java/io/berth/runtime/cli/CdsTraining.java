@@ -13,8 +13,8 @@ import java.util.UUID;
 import java.util.stream.Stream;
 
 import io.berth.runtime.cgroup.Cgroups;
+import io.berth.runtime.oci.Spec;
 import io.berth.runtime.oci.SpecJson;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The training run behind berth-runtime's class-data-sharing archive ({@code bin/berth-runtime
@@ -87,9 +87,7 @@ public final class CdsTraining {
         Files.copy(BUSYBOX, rootfs.resolve("bin/busybox"));
         Files.createSymbolicLink(rootfs.resolve("bin/true"), Path.of("busybox"));
         Path config = bundle.resolve("config.json");
-        ObjectNode spec = (ObjectNode) SpecJson.MAPPER.readTree(config.toFile());
-        ((ObjectNode) spec.get("linux")).put("cgroupsPath", cgroupParent + "/c");
-        Files.writeString(config, SpecJson.MAPPER.writeValueAsString(spec));
+        Files.writeString(config, SpecJson.write(withCgroupsPath(SpecJson.read(config), cgroupParent + "/c")));
         String b = bundle.toString();
         step(0, "--root", state, "run", "--bundle", b, "t1");
         step(0, "--root", state, "create", "--bundle", b, "t2");
@@ -100,6 +98,14 @@ public final class CdsTraining {
         step(0, "--root", state, "create", "--bundle", b, "t3");
         step(0, "--root", state, "kill", "t3", "KILL");
         step(0, "--root", state, "delete", "--force", "t3");
+    }
+
+    private static Spec withCgroupsPath(Spec s, String cgroupsPath) {
+        Spec.Linux l = s.linux();
+        Spec.Linux linux = new Spec.Linux(l.namespaces(), l.uidMappings(), l.gidMappings(), l.timeOffsets(), l.devices(), cgroupsPath,
+                l.resources(), l.rootfsPropagation(), l.seccomp(), l.sysctl(), l.maskedPaths(), l.readonlyPaths(), l.mountLabel(),
+                l.intelRdt(), l.personality());
+        return new Spec(s.ociVersion(), s.process(), s.root(), s.hostname(), s.domainname(), s.mounts(), s.hooks(), s.annotations(), linux);
     }
 
     private static void step(int expected, String... args) {
