@@ -2,6 +2,7 @@ package io.berth.runtime.container;
 
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -37,10 +38,11 @@ public record ContainerRecord(
         return new ProcessIdentity(pid, pidStartTime);
     }
 
+    /** {@code v} is the state.json object. */
     static ContainerRecord read(JsonValue v) {
         return new ContainerRecord(v.string("id"), v.string("bundle"), v.string("rootfs"), v.int32("pid"),
                 v.int64("pidStartTime"), v.string("cgroupsPath"), instant(v.get("created")), v.stringMap("annotations"),
-                v.list("namespaces", ContainerRecord::namespace));
+                namespaces(v.array("namespaces")));
     }
 
     private static Instant instant(JsonValue v) {
@@ -54,12 +56,19 @@ public record ContainerRecord(
         }
     }
 
-    private static Namespace namespace(JsonValue v) {
-        try {
-            return Namespace.valueOf(v.asString());
-        } catch (IllegalArgumentException e) {
-            throw v.error("unknown namespace '" + v.asString() + "'");
+    private static List<Namespace> namespaces(List<JsonValue> array) {
+        if (array == null) {
+            return null;
         }
+        List<Namespace> namespaces = new ArrayList<>(array.size());
+        for (JsonValue v : array) {
+            try {
+                namespaces.add(Namespace.valueOf(v.asString()));
+            } catch (IllegalArgumentException e) {
+                throw v.error("unknown namespace '" + v.asString() + "'");
+            }
+        }
+        return namespaces;
     }
 
     @Override

@@ -123,7 +123,7 @@ public final class StateStore {
             if (json == null || json.isNull()) {
                 throw new ContainerException("the state of container '" + id + "' in " + file + " is empty: delete it with --force");
             }
-            return json.as(ContainerRecord::read);
+            return ContainerRecord.read(json.asObject());
         } catch (NoSuchFileException e) {
             throw new ContainerNotFoundException(id);
         } catch (IOException e) {

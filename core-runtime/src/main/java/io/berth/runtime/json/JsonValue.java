@@ -6,7 +6,6 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
 
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
@@ -201,17 +200,27 @@ public final class JsonValue {
         switch (kind) {
             case OBJECT: {
                 Map<String, Object> plain = new LinkedHashMap<>();
-                fields().forEach((k, v) -> plain.put(k, v.asPlain()));
+                for (Map.Entry<String, JsonValue> e : fields().entrySet()) {
+                    plain.put(e.getKey(), e.getValue().asPlain());
+                }
                 return plain;
             }
             case ARRAY: {
                 List<Object> plain = new ArrayList<>();
-                elements().forEach(v -> plain.add(v.asPlain()));
+                for (JsonValue e : elements()) {
+                    plain.add(e.asPlain());
+                }
                 return plain;
             }
             default:
                 return value;
         }
+    }
+
+    /** This value, checked to be an object. */
+    public JsonValue asObject() {
+        expect(Kind.OBJECT, "an object");
+        return this;
     }
 
     /** The fields of an object, in document order. */
@@ -225,15 +234,6 @@ public final class JsonValue {
     public List<JsonValue> elements() {
         expect(Kind.ARRAY, "an array");
         return Collections.unmodifiableList((List<JsonValue>) value);
-    }
-
-    /** Reads this object with {@code reader}; null for JSON null. */
-    public <T> T as(Function<JsonValue, T> reader) {
-        if (kind == Kind.NULL) {
-            return null;
-        }
-        expect(Kind.OBJECT, "an object");
-        return reader.apply(this);
     }
 
     // ---- fields of an object, by name: absent and null read alike
@@ -291,30 +291,56 @@ public final class JsonValue {
         return v == null ? null : v.asBigInteger();
     }
 
-    /** A nested object read with {@code reader}, or null. */
-    public <T> T object(String field, Function<JsonValue, T> reader) {
+    /** A nested object, or null when absent or JSON null. */
+    public JsonValue object(String field) {
         JsonValue v = get(field);
-        return v == null ? null : v.as(reader);
+        if (v != null) {
+            v.expect(Kind.OBJECT, "an object");
+        }
+        return v;
     }
 
-    /** An array, each element read with {@code reader}; null when absent. Elements may not be null. */
-    public <T> List<T> list(String field, Function<JsonValue, T> reader) {
+    /**
+     * The elements of an array field, or null when absent or JSON null. Elements may not be null.
+     * Records read their lists with a plain loop over these rather than a reader function: each
+     * lambda would be spun into a class at run time, on every start of the CLI.
+     */
+    public List<JsonValue> array(String field) {
         JsonValue v = get(field);
         if (v == null) {
             return null;
         }
-        List<T> list = new ArrayList<>();
-        for (JsonValue e : v.elements()) {
+        List<JsonValue> elements = v.elements();
+        for (JsonValue e : elements) {
             if (e.kind == Kind.NULL) {
                 throw e.error("null is not allowed in this list");
             }
-            list.add(reader.apply(e));
         }
-        return list;
+        return elements;
     }
 
     public List<String> strings(String field) {
-        return list(field, JsonValue::asString);
+        List<JsonValue> array = array(field);
+        if (array == null) {
+            return null;
+        }
+        List<String> strings = new ArrayList<>(array.size());
+        for (JsonValue e : array) {
+            strings.add(e.asString());
+        }
+        return strings;
+    }
+
+    public List<Long> int64s(String field) {
+        List<JsonValue> array = array(field);
+        if (array == null) {
+            return null;
+        }
+        List<Long> numbers = new ArrayList<>(array.size());
+        for (JsonValue e : array) {
+            numbers.add(e.asInt64());
+        }
+        return numbers;
     }
 
     /** An object of string values ({@code annotations}, {@code sysctl}), in document order; null when absent. */

@@ -1,6 +1,7 @@
 package io.berth.runtime.oci;
 
 import java.math.BigInteger;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -35,10 +36,11 @@ public record Spec(
         annotations = annotations == null ? Map.of() : Map.copyOf(annotations);
     }
 
+    /** The whole document: {@code v} is an object. Nested records read null (absent) as null. */
     static Spec read(JsonValue v) {
-        return new Spec(v.string("ociVersion"), v.object("process", Process::read), v.object("root", Root::read),
-                v.string("hostname"), v.string("domainname"), v.list("mounts", Mount::read), v.plain("hooks"),
-                v.stringMap("annotations"), v.object("linux", Linux::read));
+        return new Spec(v.string("ociVersion"), Process.read(v.object("process")), Root.read(v.object("root")),
+                v.string("hostname"), v.string("domainname"), Mount.list(v.array("mounts")), v.plain("hooks"),
+                v.stringMap("annotations"), Linux.read(v.object("linux")));
     }
 
     @Override
@@ -82,9 +84,12 @@ public record Spec(
         }
 
         static Process read(JsonValue v) {
-            return new Process(v.bool("terminal"), v.object("consoleSize", ConsoleSize::read), v.object("user", User::read),
+            if (v == null) {
+                return null;
+            }
+            return new Process(v.bool("terminal"), ConsoleSize.read(v.object("consoleSize")), User.read(v.object("user")),
                     v.strings("args"), v.string("commandLine"), v.strings("env"), v.string("cwd"),
-                    v.object("capabilities", Capabilities::read), v.list("rlimits", Rlimit::read), v.bool("noNewPrivileges"),
+                    Capabilities.read(v.object("capabilities")), Rlimit.list(v.array("rlimits")), v.bool("noNewPrivileges"),
                     v.string("apparmorProfile"), v.int32OrNull("oomScoreAdj"), v.string("selinuxLabel"),
                     v.plain("ioPriority"), v.plain("scheduler"), v.plain("execCPUAffinity"));
         }
@@ -115,6 +120,9 @@ public record Spec(
     /** The terminal's size; only meaningful with {@code terminal: true}. */
     public record ConsoleSize(int height, int width) implements JsonWritable {
         static ConsoleSize read(JsonValue v) {
+            if (v == null) {
+                return null;
+            }
             return new ConsoleSize(v.int32("height"), v.int32("width"));
         }
 
@@ -130,8 +138,11 @@ public record Spec(
         }
 
         static User read(JsonValue v) {
+            if (v == null) {
+                return null;
+            }
             return new User(v.int64("uid"), v.int64("gid"), v.int32OrNull("umask"),
-                    v.list("additionalGids", JsonValue::asInt64), v.string("username"));
+                    v.int64s("additionalGids"), v.string("username"));
         }
 
         @Override
@@ -155,6 +166,9 @@ public record Spec(
             List<String> ambient) implements JsonWritable {
 
         static Capabilities read(JsonValue v) {
+            if (v == null) {
+                return null;
+            }
             return new Capabilities(v.strings("bounding"), v.strings("effective"), v.strings("inheritable"),
                     v.strings("permitted"), v.strings("ambient"));
         }
@@ -173,7 +187,21 @@ public record Spec(
 
     /** {@code hard} and {@code soft} are the spec's uint64: RLIM_INFINITY (2^64-1) is -1 here. */
     public record Rlimit(String type, long hard, long soft) implements JsonWritable {
+        static List<Rlimit> list(List<JsonValue> array) {
+            if (array == null) {
+                return null;
+            }
+            List<Rlimit> list = new ArrayList<>(array.size());
+            for (JsonValue v : array) {
+                list.add(read(v));
+            }
+            return list;
+        }
+
         static Rlimit read(JsonValue v) {
+            if (v == null) {
+                return null;
+            }
             return new Rlimit(v.string("type"), v.uint64("hard"), v.uint64("soft"));
         }
 
@@ -185,6 +213,9 @@ public record Spec(
 
     public record Root(String path, boolean readonly) implements JsonWritable {
         static Root read(JsonValue v) {
+            if (v == null) {
+                return null;
+            }
             return new Root(v.string("path"), v.bool("readonly"));
         }
 
@@ -210,7 +241,21 @@ public record Spec(
             this(destination, type, source, options, null, null);
         }
 
+        static List<Mount> list(List<JsonValue> array) {
+            if (array == null) {
+                return null;
+            }
+            List<Mount> list = new ArrayList<>(array.size());
+            for (JsonValue v : array) {
+                list.add(read(v));
+            }
+            return list;
+        }
+
         static Mount read(JsonValue v) {
+            if (v == null) {
+                return null;
+            }
             return new Mount(v.string("destination"), v.string("type"), v.string("source"), v.strings("options"),
                     v.plain("uidMappings"), v.plain("gidMappings"));
         }
@@ -254,9 +299,12 @@ public record Spec(
         }
 
         static Linux read(JsonValue v) {
-            return new Linux(v.list("namespaces", Namespace::read), v.plain("uidMappings"), v.plain("gidMappings"),
-                    v.plain("timeOffsets"), v.list("devices", Device::read), v.string("cgroupsPath"),
-                    v.object("resources", Resources::read), v.string("rootfsPropagation"), v.object("seccomp", Seccomp::read),
+            if (v == null) {
+                return null;
+            }
+            return new Linux(Namespace.list(v.array("namespaces")), v.plain("uidMappings"), v.plain("gidMappings"),
+                    v.plain("timeOffsets"), Device.list(v.array("devices")), v.string("cgroupsPath"),
+                    Resources.read(v.object("resources")), v.string("rootfsPropagation"), Seccomp.read(v.object("seccomp")),
                     v.stringMap("sysctl"), v.strings("maskedPaths"), v.strings("readonlyPaths"), v.string("mountLabel"),
                     v.plain("intelRdt"), v.plain("personality"));
         }
@@ -303,9 +351,12 @@ public record Spec(
         }
 
         static Seccomp read(JsonValue v) {
+            if (v == null) {
+                return null;
+            }
             return new Seccomp(v.string("defaultAction"), v.int32OrNull("defaultErrnoRet"), v.strings("architectures"),
                     v.strings("flags"), v.string("listenerPath"), v.string("listenerMetadata"),
-                    v.list("syscalls", SeccompSyscall::read));
+                    SeccompSyscall.list(v.array("syscalls")));
         }
 
         @Override
@@ -328,8 +379,22 @@ public record Spec(
             args = args == null ? List.of() : List.copyOf(args);
         }
 
+        static List<SeccompSyscall> list(List<JsonValue> array) {
+            if (array == null) {
+                return null;
+            }
+            List<SeccompSyscall> list = new ArrayList<>(array.size());
+            for (JsonValue v : array) {
+                list.add(read(v));
+            }
+            return list;
+        }
+
         static SeccompSyscall read(JsonValue v) {
-            return new SeccompSyscall(v.strings("names"), v.string("action"), v.int32OrNull("errnoRet"), v.list("args", SeccompArg::read));
+            if (v == null) {
+                return null;
+            }
+            return new SeccompSyscall(v.strings("names"), v.string("action"), v.int32OrNull("errnoRet"), SeccompArg.list(v.array("args")));
         }
 
         @Override
@@ -344,7 +409,21 @@ public record Spec(
     }
 
     public record SeccompArg(Integer index, BigInteger value, BigInteger valueTwo, String op) implements JsonWritable {
+        static List<SeccompArg> list(List<JsonValue> array) {
+            if (array == null) {
+                return null;
+            }
+            List<SeccompArg> list = new ArrayList<>(array.size());
+            for (JsonValue v : array) {
+                list.add(read(v));
+            }
+            return list;
+        }
+
         static SeccompArg read(JsonValue v) {
+            if (v == null) {
+                return null;
+            }
             return new SeccompArg(v.int32OrNull("index"), v.bigInteger("value"), v.bigInteger("valueTwo"), v.string("op"));
         }
 
@@ -360,7 +439,21 @@ public record Spec(
     }
 
     public record Namespace(String type, String path) implements JsonWritable {
+        static List<Namespace> list(List<JsonValue> array) {
+            if (array == null) {
+                return null;
+            }
+            List<Namespace> list = new ArrayList<>(array.size());
+            for (JsonValue v : array) {
+                list.add(read(v));
+            }
+            return list;
+        }
+
         static Namespace read(JsonValue v) {
+            if (v == null) {
+                return null;
+            }
             return new Namespace(v.string("type"), v.string("path"));
         }
 
@@ -371,7 +464,21 @@ public record Spec(
     }
 
     public record Device(String type, String path, Long major, Long minor, Integer fileMode, Long uid, Long gid) implements JsonWritable {
+        static List<Device> list(List<JsonValue> array) {
+            if (array == null) {
+                return null;
+            }
+            List<Device> list = new ArrayList<>(array.size());
+            for (JsonValue v : array) {
+                list.add(read(v));
+            }
+            return list;
+        }
+
         static Device read(JsonValue v) {
+            if (v == null) {
+                return null;
+            }
             return new Device(v.string("type"), v.string("path"), v.int64OrNull("major"), v.int64OrNull("minor"),
                     v.int32OrNull("fileMode"), v.int64OrNull("uid"), v.int64OrNull("gid"));
         }
@@ -407,8 +514,11 @@ public record Spec(
         }
 
         static Resources read(JsonValue v) {
-            return new Resources(v.list("devices", DeviceRule::read), v.object("memory", Memory::read), v.object("cpu", Cpu::read),
-                    v.object("pids", Pids::read), v.plain("blockIO"), v.plain("hugepageLimits"), v.plain("network"),
+            if (v == null) {
+                return null;
+            }
+            return new Resources(DeviceRule.list(v.array("devices")), Memory.read(v.object("memory")), Cpu.read(v.object("cpu")),
+                    Pids.read(v.object("pids")), v.plain("blockIO"), v.plain("hugepageLimits"), v.plain("network"),
                     v.plain("rdma"), v.stringMap("unified"));
         }
 
@@ -429,7 +539,21 @@ public record Spec(
     }
 
     public record DeviceRule(boolean allow, String type, Long major, Long minor, String access) implements JsonWritable {
+        static List<DeviceRule> list(List<JsonValue> array) {
+            if (array == null) {
+                return null;
+            }
+            List<DeviceRule> list = new ArrayList<>(array.size());
+            for (JsonValue v : array) {
+                list.add(read(v));
+            }
+            return list;
+        }
+
         static DeviceRule read(JsonValue v) {
+            if (v == null) {
+                return null;
+            }
             return new DeviceRule(v.bool("allow"), v.string("type"), v.int64OrNull("major"), v.int64OrNull("minor"), v.string("access"));
         }
 
@@ -457,6 +581,9 @@ public record Spec(
             Boolean checkBeforeUpdate) implements JsonWritable {
 
         static Memory read(JsonValue v) {
+            if (v == null) {
+                return null;
+            }
             return new Memory(v.int64OrNull("limit"), v.int64OrNull("reservation"), v.int64OrNull("swap"), v.int64OrNull("kernel"),
                     v.int64OrNull("kernelTCP"), v.int64OrNull("swappiness"), v.boolOrNull("disableOOMKiller"),
                     v.boolOrNull("useHierarchy"), v.boolOrNull("checkBeforeUpdate"));
@@ -490,6 +617,9 @@ public record Spec(
             Long idle) implements JsonWritable {
 
         static Cpu read(JsonValue v) {
+            if (v == null) {
+                return null;
+            }
             return new Cpu(v.int64OrNull("shares"), v.int64OrNull("quota"), v.int64OrNull("burst"), v.int64OrNull("period"),
                     v.int64OrNull("realtimeRuntime"), v.int64OrNull("realtimePeriod"), v.string("cpus"), v.string("mems"),
                     v.int64OrNull("idle"));
@@ -513,6 +643,9 @@ public record Spec(
 
     public record Pids(long limit) implements JsonWritable {
         static Pids read(JsonValue v) {
+            if (v == null) {
+                return null;
+            }
             return new Pids(v.int64("limit"));
         }
 

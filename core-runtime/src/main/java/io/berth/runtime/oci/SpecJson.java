@@ -4,13 +4,15 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.function.Function;
 
 import io.berth.runtime.json.JsonOut;
 import io.berth.runtime.json.JsonReadException;
 import io.berth.runtime.json.JsonValue;
 
-/** Reads and writes {@code config.json}; every failure is one line that names the file and the problem. */
+/**
+ * Reads and writes {@code config.json}; every failure is one line that names the file, the place
+ * and JSON path when known, and the problem.
+ */
 public final class SpecJson {
 
     private SpecJson() {
@@ -23,18 +25,27 @@ public final class SpecJson {
     /** An exec's process.json (an OCI process object). */
     public static Spec.Process readProcess(Path processJson) {
         byte[] json = bytes(processJson, "give --process a file holding an OCI process object");
-        return parse(json, processJson.toString(), "an OCI process object", Spec.Process::read);
+        String source = processJson.toString();
+        try {
+            return Spec.Process.read(object(json, source, "an OCI process object"));
+        } catch (JsonReadException e) {
+            throw new InvalidSpecException(e.describe(source));
+        }
     }
 
     public static Spec parse(byte[] json, String source) {
-        return parse(json, source, "an OCI runtime spec object", Spec::read);
+        try {
+            return Spec.read(object(json, source, "an OCI runtime spec object"));
+        } catch (JsonReadException e) {
+            throw new InvalidSpecException(e.describe(source));
+        }
     }
 
     /** A linux.seccomp object on its own (the profile a container keeps for its execs); null for JSON null. */
     public static Spec.Seccomp parseSeccomp(byte[] json, String source) {
         try {
             JsonValue root = JsonValue.parse(json);
-            return root == null ? null : root.as(Spec.Seccomp::read);
+            return root == null || root.isNull() ? null : Spec.Seccomp.read(root.asObject());
         } catch (JsonReadException e) {
             throw new InvalidSpecException(e.describe(source));
         }
@@ -44,16 +55,13 @@ public final class SpecJson {
         return JsonOut.pretty(spec);
     }
 
-    private static <T> T parse(byte[] json, String source, String expected, Function<JsonValue, T> reader) {
-        try {
-            JsonValue root = JsonValue.parse(json);
-            if (root == null || root.isNull()) {
-                throw new InvalidSpecException(source + " is empty: expected " + expected);
-            }
-            return root.as(reader);
-        } catch (JsonReadException e) {
-            throw new InvalidSpecException(e.describe(source));
+    /** The document's top-level object; empty (or JSON null) is its own one-line error. */
+    private static JsonValue object(byte[] json, String source, String expected) {
+        JsonValue root = JsonValue.parse(json);
+        if (root == null || root.isNull()) {
+            throw new InvalidSpecException(source + " is empty: expected " + expected);
         }
+        return root.asObject();
     }
 
     private static byte[] bytes(Path file, String whatToDo) {
