@@ -88,6 +88,9 @@ public final class JsonValue {
         TokenStreamLocation at = p.currentTokenLocation();
         int line = at.getLineNr();
         int column = at.getColumnNr();
+        if (token == null) {
+            throw new JsonReadException(line, column, "", "unexpected end of input");
+        }
         switch (token) {
             case START_OBJECT: {
                 Map<String, JsonValue> fields = new LinkedHashMap<>();
@@ -123,12 +126,15 @@ public final class JsonValue {
         }
     }
 
+    /** jackson-core's message, on one line and without its source description (the caller names the file). */
     private static String firstLine(String message) {
         if (message == null) {
             return "invalid JSON";
         }
         int nl = message.indexOf('\n');
-        return nl < 0 ? message : message.substring(0, nl);
+        String line = nl < 0 ? message : message.substring(0, nl);
+        int marker = line.indexOf(" (start marker at ");
+        return marker < 0 ? line : line.substring(0, marker);
     }
 
     // ---- the value itself

@@ -102,6 +102,13 @@ class JsonValueTest {
         assertThatThrownBy(() -> parse("{\"a\": 1"))
                 .isInstanceOf(JsonReadException.class)
                 .hasMessageNotContaining("\n");
+        assertThatThrownBy(() -> parse("[1, 2"))
+                .isInstanceOf(JsonReadException.class)
+                .hasMessage("at line 1, column 6: Unexpected end-of-input: expected close marker for Array");
+        assertThatThrownBy(() -> parse("{\"a\": [tru]}"))
+                .isInstanceOf(JsonReadException.class)
+                .hasMessageStartingWith("at line 1, column ")
+                .hasMessageNotContaining("\n");
     }
 
     @Test
