@@ -13,8 +13,8 @@ import java.util.UUID;
 import java.util.stream.Stream;
 
 import io.berth.runtime.cgroup.Cgroups;
+import io.berth.runtime.oci.Spec;
 import io.berth.runtime.oci.SpecJson;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The training run behind berth-runtime's class-data-sharing archive ({@code bin/berth-runtime
@@ -119,9 +119,15 @@ public final class CdsTraining {
 
     /** Puts the training's containers in its own cgroup, removed at the end. */
     private static void ownCgroup(Path config, String cgroupsPath) throws IOException {
-        ObjectNode spec = (ObjectNode) SpecJson.MAPPER.readTree(config.toFile());
-        ((ObjectNode) spec.get("linux")).put("cgroupsPath", cgroupsPath);
-        Files.writeString(config, SpecJson.MAPPER.writeValueAsString(spec));
+        Files.writeString(config, SpecJson.write(withCgroupsPath(SpecJson.read(config), cgroupsPath)));
+    }
+
+    private static Spec withCgroupsPath(Spec s, String cgroupsPath) {
+        Spec.Linux l = s.linux();
+        Spec.Linux linux = new Spec.Linux(l.namespaces(), l.uidMappings(), l.gidMappings(), l.timeOffsets(), l.devices(), cgroupsPath,
+                l.resources(), l.rootfsPropagation(), l.seccomp(), l.sysctl(), l.maskedPaths(), l.readonlyPaths(), l.mountLabel(),
+                l.intelRdt(), l.personality());
+        return new Spec(s.ociVersion(), s.process(), s.root(), s.hostname(), s.domainname(), s.mounts(), s.hooks(), s.annotations(), linux);
     }
 
     private static void step(int expected, String... args) {

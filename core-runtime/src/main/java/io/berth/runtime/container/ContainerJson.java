@@ -1,28 +1,23 @@
 package io.berth.runtime.container;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
-
-import io.berth.runtime.oci.SpecJson;
-import tools.jackson.databind.json.JsonMapper;
+import io.berth.runtime.json.JsonOut;
+import io.berth.runtime.json.JsonWritable;
 
 /**
- * JSON output of the runtime's documents (state, list, features), laid out as runc writes them
- * ({@link SpecJson#GO_STYLE}).
+ * JSON output of the runtime's documents (state, list, ps, features, the CLI's json log), laid out
+ * as runc writes them. Takes {@link JsonWritable} records (OciState, ContainerRecord), Maps, Lists,
+ * Strings, numbers, booleans and null.
  */
 public final class ContainerJson {
-    /** The runtime's own documents (state.json, state, list, the CLI's json log): nulls left out. */
-    public static final JsonMapper MAPPER = JsonMapper.builder()
-            .changeDefaultPropertyInclusion(v -> v.withValueInclusion(JsonInclude.Include.NON_NULL))
-            .build();
 
     private ContainerJson() {
     }
 
     public static String pretty(Object value) {
-        return MAPPER.writer().with(SpecJson.GO_STYLE).writeValueAsString(value);
+        return JsonOut.pretty(value);
     }
 
     public static String compact(Object value) {
-        return MAPPER.writeValueAsString(value);
+        return JsonOut.compact(value);
     }
 }

@@ -2,14 +2,19 @@ package io.berth.runtime.container;
 
 import java.util.Locale;
 
-import com.fasterxml.jackson.annotation.JsonValue;
+import io.berth.runtime.json.JsonOut;
+import io.berth.runtime.json.JsonWritable;
 
 /** The OCI runtime states; JSON writes them lowercase, as runc does. */
-public enum ContainerStatus {
+public enum ContainerStatus implements JsonWritable {
     CREATING, CREATED, RUNNING, PAUSED, STOPPED;
 
-    @JsonValue
     public String json() {
         return name().toLowerCase(Locale.ROOT);
+    }
+
+    @Override
+    public void writeJson(JsonOut out) {
+        out.value(json());
     }
 }

@@ -2,16 +2,27 @@ package io.berth.runtime.container;
 
 import java.util.Map;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.annotation.JsonProperty;
+import io.berth.runtime.json.JsonOut;
+import io.berth.runtime.json.JsonWritable;
 
 /** The state document of the OCI runtime spec, which {@code berth-runtime state} prints. */
-@JsonInclude(JsonInclude.Include.NON_EMPTY)
 public record OciState(
-        @JsonProperty("ociVersion") String ociVersion,
-        @JsonProperty("id") String id,
-        @JsonProperty("status") ContainerStatus status,
-        @JsonProperty("pid") int pid,
-        @JsonProperty("bundle") String bundle,
-        @JsonProperty("annotations") Map<String, String> annotations) {
+        String ociVersion,
+        String id,
+        ContainerStatus status,
+        int pid,
+        String bundle,
+        Map<String, String> annotations) implements JsonWritable {
+
+    @Override
+    public void writeJson(JsonOut out) {
+        out.startObject()
+                .nonEmpty("ociVersion", ociVersion)
+                .nonEmpty("id", id)
+                .nonEmpty("status", status)
+                .field("pid", pid)
+                .nonEmpty("bundle", bundle)
+                .nonEmpty("annotations", annotations)
+                .endObject();
+    }
 }

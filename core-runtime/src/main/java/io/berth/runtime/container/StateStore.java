@@ -16,10 +16,11 @@ import java.util.List;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
+import io.berth.runtime.json.JsonReadException;
+import io.berth.runtime.json.JsonValue;
+import io.berth.runtime.oci.InvalidSpecException;
 import io.berth.runtime.oci.Spec;
 import io.berth.runtime.oci.SpecJson;
-import tools.jackson.core.JacksonException;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The runtime's state root ({@code --root}, like runc's /run/runc): one directory per container
@@ -31,8 +32,6 @@ public final class StateStore {
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_+.-]{0,1023}");
     static final String STATE_FILE = "state.json";
     static final String EXEC_FIFO = "exec.fifo";
-    /** Held from class initialisation, so opening a store warms the mapper that every verb needs. */
-    private static final JsonMapper JSON = ContainerJson.MAPPER;
     /** The container's seccomp profile, which every exec'd process gets too (as in runc). */
     static final String SECCOMP = "seccomp.json";
 
@@ -79,7 +78,7 @@ public final class StateStore {
         Path dir = dir(record.id());
         Path tmp = dir.resolve(STATE_FILE + ".tmp");
         try {
-            Files.write(tmp, JSON.writeValueAsBytes(record));
+            Files.writeString(tmp, ContainerJson.compact(record));
             try {
                 Files.move(tmp, dir.resolve(STATE_FILE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
@@ -93,7 +92,7 @@ public final class StateStore {
     /** Keeps the profile an exec must apply; the bundle's config.json may change or go away. */
     public void saveSeccomp(String id, Spec.Seccomp seccomp) {
         try {
-            Files.write(dir(id).resolve(SECCOMP), SpecJson.MAPPER.writeValueAsBytes(seccomp));
+            Files.writeString(dir(id).resolve(SECCOMP), ContainerJson.compact(seccomp));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the seccomp profile of container " + id, e);
         }
@@ -103,11 +102,13 @@ public final class StateStore {
     public Spec.Seccomp loadSeccomp(String id) {
         Path file = dir(id).resolve(SECCOMP);
         try {
-            return SpecJson.MAPPER.readValue(Files.readAllBytes(file), Spec.Seccomp.class);
+            return SpecJson.parseSeccomp(Files.readAllBytes(file), file.toString());
         } catch (NoSuchFileException e) {
             return null;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the seccomp profile of container " + id, e);
+        } catch (InvalidSpecException e) {
+            throw new ContainerException("the seccomp profile of container '" + id + "' is corrupt (" + e.getMessage() + "): delete the container with --force");
         }
     }
 
@@ -118,13 +119,17 @@ public final class StateStore {
     public ContainerRecord load(String id) {
         Path file = dir(id).resolve(STATE_FILE);
         try {
-            return JSON.readValue(Files.readAllBytes(file), ContainerRecord.class);
+            JsonValue json = JsonValue.parse(Files.readAllBytes(file));
+            if (json == null || json.isNull()) {
+                throw new ContainerException("the state of container '" + id + "' in " + file + " is empty: delete it with --force");
+            }
+            return ContainerRecord.read(json.asObject());
         } catch (NoSuchFileException e) {
             throw new ContainerNotFoundException(id);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the state of container " + id, e);
-        } catch (JacksonException e) {
-            throw new ContainerException("the state of container '" + id + "' in " + file + " is corrupt (" + e.getOriginalMessage() + "): delete it with --force");
+        } catch (JsonReadException e) {
+            throw new ContainerException("the state of container '" + id + "' in " + file + " is corrupt (" + e.getMessage() + "): delete it with --force");
         }
     }
 

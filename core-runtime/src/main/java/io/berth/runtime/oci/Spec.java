@@ -1,55 +1,80 @@
 package io.berth.runtime.oci;
 
 import java.math.BigInteger;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.annotation.JsonProperty;
-
-import tools.jackson.databind.JsonNode;
+import io.berth.runtime.json.JsonOut;
+import io.berth.runtime.json.JsonValue;
+import io.berth.runtime.json.JsonWritable;
 
 /**
  * The OCI runtime spec ({@code config.json}), as far as Berth reads it. Settings that the spec
- * defines but Berth does not implement are still modelled (as raw JSON where their shape does not
- * matter) so that {@link SpecValidator} can refuse them by name instead of silently dropping a
- * security setting. Properties the spec does not define are ignored, as the spec requires.
+ * defines but Berth does not implement are still modelled (as plain JSON values: Map, List,
+ * String, Number, Boolean, see {@link JsonValue#asPlain()}) so that {@link SpecValidator} can refuse
+ * them by name instead of silently dropping a security setting. Properties the spec does not
+ * define are ignored, as the spec requires.
+ *
+ * <p>Each record says its JSON names in its {@code read} and {@code writeJson}, side by side. What
+ * is written follows runc: empty strings, lists and maps and absent values are left out, except
+ * where a record says otherwise (Capabilities keeps an empty set: an empty set is a setting).
  */
-@JsonInclude(JsonInclude.Include.NON_EMPTY)
 public record Spec(
-        @JsonProperty("ociVersion") String ociVersion,
-        @JsonProperty("process") Process process,
-        @JsonProperty("root") Root root,
-        @JsonProperty("hostname") String hostname,
-        @JsonProperty("domainname") String domainname,
-        @JsonProperty("mounts") List<Mount> mounts,
-        @JsonProperty("hooks") JsonNode hooks,
-        @JsonProperty("annotations") Map<String, String> annotations,
-        @JsonProperty("linux") Linux linux) {
+        String ociVersion,
+        Process process,
+        Root root,
+        String hostname,
+        String domainname,
+        List<Mount> mounts,
+        Object hooks,
+        Map<String, String> annotations,
+        Linux linux) implements JsonWritable {
 
     public Spec {
         mounts = mounts == null ? List.of() : List.copyOf(mounts);
         annotations = annotations == null ? Map.of() : Map.copyOf(annotations);
     }
 
-    @JsonInclude(JsonInclude.Include.NON_EMPTY)
+    /** The whole document: {@code v} is an object. Nested records read null (absent) as null. */
+    static Spec read(JsonValue v) {
+        return new Spec(v.string("ociVersion"), Process.read(v.object("process")), Root.read(v.object("root")),
+                v.string("hostname"), v.string("domainname"), Mount.list(v.array("mounts")), v.plain("hooks"),
+                v.stringMap("annotations"), Linux.read(v.object("linux")));
+    }
+
+    @Override
+    public void writeJson(JsonOut out) {
+        out.startObject()
+                .nonEmpty("ociVersion", ociVersion)
+                .nonEmpty("process", process)
+                .nonEmpty("root", root)
+                .nonEmpty("hostname", hostname)
+                .nonEmpty("domainname", domainname)
+                .nonEmpty("mounts", mounts)
+                .nonEmpty("hooks", hooks)
+                .nonEmpty("annotations", annotations)
+                .nonEmpty("linux", linux)
+                .endObject();
+    }
+
     public record Process(
-            @JsonProperty("terminal") boolean terminal,
-            @JsonProperty("consoleSize") ConsoleSize consoleSize,
-            @JsonProperty("user") User user,
-            @JsonProperty("args") List<String> args,
-            @JsonProperty("commandLine") String commandLine,
-            @JsonProperty("env") List<String> env,
-            @JsonProperty("cwd") String cwd,
-            @JsonProperty("capabilities") Capabilities capabilities,
-            @JsonProperty("rlimits") List<Rlimit> rlimits,
-            @JsonProperty("noNewPrivileges") boolean noNewPrivileges,
-            @JsonProperty("apparmorProfile") String apparmorProfile,
-            @JsonProperty("oomScoreAdj") Integer oomScoreAdj,
-            @JsonProperty("selinuxLabel") String selinuxLabel,
-            @JsonProperty("ioPriority") JsonNode ioPriority,
-            @JsonProperty("scheduler") JsonNode scheduler,
-            @JsonProperty("execCPUAffinity") JsonNode execCpuAffinity) {
+            boolean terminal,
+            ConsoleSize consoleSize,
+            User user,
+            List<String> args,
+            String commandLine,
+            List<String> env,
+            String cwd,
+            Capabilities capabilities,
+            List<Rlimit> rlimits,
+            boolean noNewPrivileges,
+            String apparmorProfile,
+            Integer oomScoreAdj,
+            String selinuxLabel,
+            Object ioPriority,
+            Object scheduler,
+            Object execCpuAffinity) implements JsonWritable {
 
         public Process {
             args = args == null ? List.of() : List.copyOf(args);
@@ -57,56 +82,156 @@ public record Spec(
             rlimits = rlimits == null ? List.of() : List.copyOf(rlimits);
             user = user == null ? new User(0, 0, null, List.of(), null) : user;
         }
-    }
 
-    /** The terminal's size; only meaningful with {@code terminal: true}. */
-    public record ConsoleSize(
-            @JsonProperty("height") int height,
-            @JsonProperty("width") int width) {
-    }
+        static Process read(JsonValue v) {
+            if (v == null) {
+                return null;
+            }
+            return new Process(v.bool("terminal"), ConsoleSize.read(v.object("consoleSize")), User.read(v.object("user")),
+                    v.strings("args"), v.string("commandLine"), v.strings("env"), v.string("cwd"),
+                    Capabilities.read(v.object("capabilities")), Rlimit.list(v.array("rlimits")), v.bool("noNewPrivileges"),
+                    v.string("apparmorProfile"), v.int32OrNull("oomScoreAdj"), v.string("selinuxLabel"),
+                    v.plain("ioPriority"), v.plain("scheduler"), v.plain("execCPUAffinity"));
+        }
 
-    @JsonInclude(JsonInclude.Include.NON_EMPTY)
-    public record User(
-            @JsonProperty("uid") long uid,
-            @JsonProperty("gid") long gid,
-            @JsonProperty("umask") Integer umask,
-            @JsonProperty("additionalGids") List<Long> additionalGids,
-            @JsonProperty("username") String username) {
-
-        public User {
-            additionalGids = additionalGids == null ? List.of() : List.copyOf(additionalGids);
+        @Override
+        public void writeJson(JsonOut out) {
+            out.startObject()
+                    .field("terminal", terminal)
+                    .nonEmpty("consoleSize", consoleSize)
+                    .nonEmpty("user", user)
+                    .nonEmpty("args", args)
+                    .nonEmpty("commandLine", commandLine)
+                    .nonEmpty("env", env)
+                    .nonEmpty("cwd", cwd)
+                    .nonEmpty("capabilities", capabilities)
+                    .nonEmpty("rlimits", rlimits)
+                    .field("noNewPrivileges", noNewPrivileges)
+                    .nonEmpty("apparmorProfile", apparmorProfile)
+                    .nonEmpty("oomScoreAdj", oomScoreAdj)
+                    .nonEmpty("selinuxLabel", selinuxLabel)
+                    .nonEmpty("ioPriority", ioPriority)
+                    .nonEmpty("scheduler", scheduler)
+                    .nonEmpty("execCPUAffinity", execCpuAffinity)
+                    .endObject();
         }
     }
 
-    /** Capability names as the spec writes them ({@code CAP_CHOWN}); each set is exact. */
-    @JsonInclude(JsonInclude.Include.NON_NULL)
+    /** The terminal's size; only meaningful with {@code terminal: true}. */
+    public record ConsoleSize(int height, int width) implements JsonWritable {
+        static ConsoleSize read(JsonValue v) {
+            if (v == null) {
+                return null;
+            }
+            return new ConsoleSize(v.int32("height"), v.int32("width"));
+        }
+
+        @Override
+        public void writeJson(JsonOut out) {
+            out.startObject().field("height", height).field("width", width).endObject();
+        }
+    }
+
+    public record User(long uid, long gid, Integer umask, List<Long> additionalGids, String username) implements JsonWritable {
+        public User {
+            additionalGids = additionalGids == null ? List.of() : List.copyOf(additionalGids);
+        }
+
+        static User read(JsonValue v) {
+            if (v == null) {
+                return null;
+            }
+            return new User(v.int64("uid"), v.int64("gid"), v.int32OrNull("umask"),
+                    v.int64s("additionalGids"), v.string("username"));
+        }
+
+        @Override
+        public void writeJson(JsonOut out) {
+            out.startObject()
+                    .field("uid", uid)
+                    .field("gid", gid)
+                    .nonEmpty("umask", umask)
+                    .nonEmpty("additionalGids", additionalGids)
+                    .nonEmpty("username", username)
+                    .endObject();
+        }
+    }
+
+    /** Capability names as the spec writes them ({@code CAP_CHOWN}); each set is exact, so [] is kept. */
     public record Capabilities(
-            @JsonProperty("bounding") List<String> bounding,
-            @JsonProperty("effective") List<String> effective,
-            @JsonProperty("inheritable") List<String> inheritable,
-            @JsonProperty("permitted") List<String> permitted,
-            @JsonProperty("ambient") List<String> ambient) {
+            List<String> bounding,
+            List<String> effective,
+            List<String> inheritable,
+            List<String> permitted,
+            List<String> ambient) implements JsonWritable {
+
+        static Capabilities read(JsonValue v) {
+            if (v == null) {
+                return null;
+            }
+            return new Capabilities(v.strings("bounding"), v.strings("effective"), v.strings("inheritable"),
+                    v.strings("permitted"), v.strings("ambient"));
+        }
+
+        @Override
+        public void writeJson(JsonOut out) {
+            out.startObject()
+                    .nonNull("bounding", bounding)
+                    .nonNull("effective", effective)
+                    .nonNull("inheritable", inheritable)
+                    .nonNull("permitted", permitted)
+                    .nonNull("ambient", ambient)
+                    .endObject();
+        }
     }
 
-    public record Rlimit(
-            @JsonProperty("type") String type,
-            @JsonProperty("hard") long hard,
-            @JsonProperty("soft") long soft) {
+    /** {@code hard} and {@code soft} are the spec's uint64: RLIM_INFINITY (2^64-1) is -1 here. */
+    public record Rlimit(String type, long hard, long soft) implements JsonWritable {
+        static List<Rlimit> list(List<JsonValue> array) {
+            if (array == null) {
+                return null;
+            }
+            List<Rlimit> list = new ArrayList<>(array.size());
+            for (JsonValue v : array) {
+                list.add(read(v));
+            }
+            return list;
+        }
+
+        static Rlimit read(JsonValue v) {
+            if (v == null) {
+                return null;
+            }
+            return new Rlimit(v.string("type"), v.uint64("hard"), v.uint64("soft"));
+        }
+
+        @Override
+        public void writeJson(JsonOut out) {
+            out.startObject().field("type", type).fieldUnsigned("hard", hard).fieldUnsigned("soft", soft).endObject();
+        }
     }
 
-    public record Root(
-            @JsonProperty("path") String path,
-            @JsonProperty("readonly") boolean readonly) {
+    public record Root(String path, boolean readonly) implements JsonWritable {
+        static Root read(JsonValue v) {
+            if (v == null) {
+                return null;
+            }
+            return new Root(v.string("path"), v.bool("readonly"));
+        }
+
+        @Override
+        public void writeJson(JsonOut out) {
+            out.startObject().field("path", path).field("readonly", readonly).endObject();
+        }
     }
 
-    @JsonInclude(JsonInclude.Include.NON_EMPTY)
     public record Mount(
-            @JsonProperty("destination") String destination,
-            @JsonProperty("type") String type,
-            @JsonProperty("source") String source,
-            @JsonProperty("options") List<String> options,
-            @JsonProperty("uidMappings") JsonNode uidMappings,
-            @JsonProperty("gidMappings") JsonNode gidMappings) {
+            String destination,
+            String type,
+            String source,
+            List<String> options,
+            Object uidMappings,
+            Object gidMappings) implements JsonWritable {
 
         public Mount {
             options = options == null ? List.of() : List.copyOf(options);
@@ -115,25 +240,55 @@ public record Spec(
         public Mount(String destination, String type, String source, List<String> options) {
             this(destination, type, source, options, null, null);
         }
+
+        static List<Mount> list(List<JsonValue> array) {
+            if (array == null) {
+                return null;
+            }
+            List<Mount> list = new ArrayList<>(array.size());
+            for (JsonValue v : array) {
+                list.add(read(v));
+            }
+            return list;
+        }
+
+        static Mount read(JsonValue v) {
+            if (v == null) {
+                return null;
+            }
+            return new Mount(v.string("destination"), v.string("type"), v.string("source"), v.strings("options"),
+                    v.plain("uidMappings"), v.plain("gidMappings"));
+        }
+
+        @Override
+        public void writeJson(JsonOut out) {
+            out.startObject()
+                    .nonEmpty("destination", destination)
+                    .nonEmpty("type", type)
+                    .nonEmpty("source", source)
+                    .nonEmpty("options", options)
+                    .nonEmpty("uidMappings", uidMappings)
+                    .nonEmpty("gidMappings", gidMappings)
+                    .endObject();
+        }
     }
 
-    @JsonInclude(JsonInclude.Include.NON_EMPTY)
     public record Linux(
-            @JsonProperty("namespaces") List<Namespace> namespaces,
-            @JsonProperty("uidMappings") JsonNode uidMappings,
-            @JsonProperty("gidMappings") JsonNode gidMappings,
-            @JsonProperty("timeOffsets") JsonNode timeOffsets,
-            @JsonProperty("devices") List<Device> devices,
-            @JsonProperty("cgroupsPath") String cgroupsPath,
-            @JsonProperty("resources") Resources resources,
-            @JsonProperty("rootfsPropagation") String rootfsPropagation,
-            @JsonProperty("seccomp") Seccomp seccomp,
-            @JsonProperty("sysctl") Map<String, String> sysctl,
-            @JsonProperty("maskedPaths") List<String> maskedPaths,
-            @JsonProperty("readonlyPaths") List<String> readonlyPaths,
-            @JsonProperty("mountLabel") String mountLabel,
-            @JsonProperty("intelRdt") JsonNode intelRdt,
-            @JsonProperty("personality") JsonNode personality) {
+            List<Namespace> namespaces,
+            Object uidMappings,
+            Object gidMappings,
+            Object timeOffsets,
+            List<Device> devices,
+            String cgroupsPath,
+            Resources resources,
+            String rootfsPropagation,
+            Seccomp seccomp,
+            Map<String, String> sysctl,
+            List<String> maskedPaths,
+            List<String> readonlyPaths,
+            String mountLabel,
+            Object intelRdt,
+            Object personality) implements JsonWritable {
 
         public Linux {
             namespaces = namespaces == null ? List.of() : List.copyOf(namespaces);
@@ -142,120 +297,361 @@ public record Spec(
             maskedPaths = maskedPaths == null ? List.of() : List.copyOf(maskedPaths);
             readonlyPaths = readonlyPaths == null ? List.of() : List.copyOf(readonlyPaths);
         }
+
+        static Linux read(JsonValue v) {
+            if (v == null) {
+                return null;
+            }
+            return new Linux(Namespace.list(v.array("namespaces")), v.plain("uidMappings"), v.plain("gidMappings"),
+                    v.plain("timeOffsets"), Device.list(v.array("devices")), v.string("cgroupsPath"),
+                    Resources.read(v.object("resources")), v.string("rootfsPropagation"), Seccomp.read(v.object("seccomp")),
+                    v.stringMap("sysctl"), v.strings("maskedPaths"), v.strings("readonlyPaths"), v.string("mountLabel"),
+                    v.plain("intelRdt"), v.plain("personality"));
+        }
+
+        @Override
+        public void writeJson(JsonOut out) {
+            out.startObject()
+                    .nonEmpty("namespaces", namespaces)
+                    .nonEmpty("uidMappings", uidMappings)
+                    .nonEmpty("gidMappings", gidMappings)
+                    .nonEmpty("timeOffsets", timeOffsets)
+                    .nonEmpty("devices", devices)
+                    .nonEmpty("cgroupsPath", cgroupsPath)
+                    .nonEmpty("resources", resources)
+                    .nonEmpty("rootfsPropagation", rootfsPropagation)
+                    .nonEmpty("seccomp", seccomp)
+                    .nonEmpty("sysctl", sysctl)
+                    .nonEmpty("maskedPaths", maskedPaths)
+                    .nonEmpty("readonlyPaths", readonlyPaths)
+                    .nonEmpty("mountLabel", mountLabel)
+                    .nonEmpty("intelRdt", intelRdt)
+                    .nonEmpty("personality", personality)
+                    .endObject();
+        }
     }
 
     /**
      * linux.seccomp. Numbers the spec types as uint64 ({@code value}, {@code valueTwo}) are
      * BigInteger so 0xffffffffffffffff parses; io.berth.runtime.seccomp validates and compiles it.
      */
-    @JsonInclude(JsonInclude.Include.NON_EMPTY)
     public record Seccomp(
-            @JsonProperty("defaultAction") String defaultAction,
-            @JsonProperty("defaultErrnoRet") Integer defaultErrnoRet,
-            @JsonProperty("architectures") List<String> architectures,
-            @JsonProperty("flags") List<String> flags,
-            @JsonProperty("listenerPath") String listenerPath,
-            @JsonProperty("listenerMetadata") String listenerMetadata,
-            @JsonProperty("syscalls") List<SeccompSyscall> syscalls) {
+            String defaultAction,
+            Integer defaultErrnoRet,
+            List<String> architectures,
+            List<String> flags,
+            String listenerPath,
+            String listenerMetadata,
+            List<SeccompSyscall> syscalls) implements JsonWritable {
 
         public Seccomp {
             architectures = architectures == null ? List.of() : List.copyOf(architectures);
             flags = flags == null ? List.of() : List.copyOf(flags);
             syscalls = syscalls == null ? List.of() : List.copyOf(syscalls);
         }
+
+        static Seccomp read(JsonValue v) {
+            if (v == null) {
+                return null;
+            }
+            return new Seccomp(v.string("defaultAction"), v.int32OrNull("defaultErrnoRet"), v.strings("architectures"),
+                    v.strings("flags"), v.string("listenerPath"), v.string("listenerMetadata"),
+                    SeccompSyscall.list(v.array("syscalls")));
+        }
+
+        @Override
+        public void writeJson(JsonOut out) {
+            out.startObject()
+                    .nonEmpty("defaultAction", defaultAction)
+                    .nonEmpty("defaultErrnoRet", defaultErrnoRet)
+                    .nonEmpty("architectures", architectures)
+                    .nonEmpty("flags", flags)
+                    .nonEmpty("listenerPath", listenerPath)
+                    .nonEmpty("listenerMetadata", listenerMetadata)
+                    .nonEmpty("syscalls", syscalls)
+                    .endObject();
+        }
     }
 
-    @JsonInclude(JsonInclude.Include.NON_EMPTY)
-    public record SeccompSyscall(
-            @JsonProperty("names") List<String> names,
-            @JsonProperty("action") String action,
-            @JsonProperty("errnoRet") Integer errnoRet,
-            @JsonProperty("args") List<SeccompArg> args) {
-
+    public record SeccompSyscall(List<String> names, String action, Integer errnoRet, List<SeccompArg> args) implements JsonWritable {
         public SeccompSyscall {
             names = names == null ? List.of() : List.copyOf(names);
             args = args == null ? List.of() : List.copyOf(args);
         }
+
+        static List<SeccompSyscall> list(List<JsonValue> array) {
+            if (array == null) {
+                return null;
+            }
+            List<SeccompSyscall> list = new ArrayList<>(array.size());
+            for (JsonValue v : array) {
+                list.add(read(v));
+            }
+            return list;
+        }
+
+        static SeccompSyscall read(JsonValue v) {
+            if (v == null) {
+                return null;
+            }
+            return new SeccompSyscall(v.strings("names"), v.string("action"), v.int32OrNull("errnoRet"), SeccompArg.list(v.array("args")));
+        }
+
+        @Override
+        public void writeJson(JsonOut out) {
+            out.startObject()
+                    .nonEmpty("names", names)
+                    .nonEmpty("action", action)
+                    .nonEmpty("errnoRet", errnoRet)
+                    .nonEmpty("args", args)
+                    .endObject();
+        }
     }
 
-    @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record SeccompArg(
-            @JsonProperty("index") Integer index,
-            @JsonProperty("value") BigInteger value,
-            @JsonProperty("valueTwo") BigInteger valueTwo,
-            @JsonProperty("op") String op) {
+    public record SeccompArg(Integer index, BigInteger value, BigInteger valueTwo, String op) implements JsonWritable {
+        static List<SeccompArg> list(List<JsonValue> array) {
+            if (array == null) {
+                return null;
+            }
+            List<SeccompArg> list = new ArrayList<>(array.size());
+            for (JsonValue v : array) {
+                list.add(read(v));
+            }
+            return list;
+        }
+
+        static SeccompArg read(JsonValue v) {
+            if (v == null) {
+                return null;
+            }
+            return new SeccompArg(v.int32OrNull("index"), v.bigInteger("value"), v.bigInteger("valueTwo"), v.string("op"));
+        }
+
+        @Override
+        public void writeJson(JsonOut out) {
+            out.startObject()
+                    .nonNull("index", index)
+                    .nonNull("value", value)
+                    .nonNull("valueTwo", valueTwo)
+                    .nonNull("op", op)
+                    .endObject();
+        }
     }
 
-    @JsonInclude(JsonInclude.Include.NON_EMPTY)
-    public record Namespace(
-            @JsonProperty("type") String type,
-            @JsonProperty("path") String path) {
+    public record Namespace(String type, String path) implements JsonWritable {
+        static List<Namespace> list(List<JsonValue> array) {
+            if (array == null) {
+                return null;
+            }
+            List<Namespace> list = new ArrayList<>(array.size());
+            for (JsonValue v : array) {
+                list.add(read(v));
+            }
+            return list;
+        }
+
+        static Namespace read(JsonValue v) {
+            if (v == null) {
+                return null;
+            }
+            return new Namespace(v.string("type"), v.string("path"));
+        }
+
+        @Override
+        public void writeJson(JsonOut out) {
+            out.startObject().nonEmpty("type", type).nonEmpty("path", path).endObject();
+        }
     }
 
-    @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Device(
-            @JsonProperty("type") String type,
-            @JsonProperty("path") String path,
-            @JsonProperty("major") Long major,
-            @JsonProperty("minor") Long minor,
-            @JsonProperty("fileMode") Integer fileMode,
-            @JsonProperty("uid") Long uid,
-            @JsonProperty("gid") Long gid) {
+    public record Device(String type, String path, Long major, Long minor, Integer fileMode, Long uid, Long gid) implements JsonWritable {
+        static List<Device> list(List<JsonValue> array) {
+            if (array == null) {
+                return null;
+            }
+            List<Device> list = new ArrayList<>(array.size());
+            for (JsonValue v : array) {
+                list.add(read(v));
+            }
+            return list;
+        }
+
+        static Device read(JsonValue v) {
+            if (v == null) {
+                return null;
+            }
+            return new Device(v.string("type"), v.string("path"), v.int64OrNull("major"), v.int64OrNull("minor"),
+                    v.int32OrNull("fileMode"), v.int64OrNull("uid"), v.int64OrNull("gid"));
+        }
+
+        @Override
+        public void writeJson(JsonOut out) {
+            out.startObject()
+                    .nonNull("type", type)
+                    .nonNull("path", path)
+                    .nonNull("major", major)
+                    .nonNull("minor", minor)
+                    .nonNull("fileMode", fileMode)
+                    .nonNull("uid", uid)
+                    .nonNull("gid", gid)
+                    .endObject();
+        }
     }
 
-    @JsonInclude(JsonInclude.Include.NON_EMPTY)
     public record Resources(
-            @JsonProperty("devices") List<DeviceRule> devices,
-            @JsonProperty("memory") Memory memory,
-            @JsonProperty("cpu") Cpu cpu,
-            @JsonProperty("pids") Pids pids,
-            @JsonProperty("blockIO") JsonNode blockIO,
-            @JsonProperty("hugepageLimits") JsonNode hugepageLimits,
-            @JsonProperty("network") JsonNode network,
-            @JsonProperty("rdma") JsonNode rdma,
-            @JsonProperty("unified") Map<String, String> unified) {
+            List<DeviceRule> devices,
+            Memory memory,
+            Cpu cpu,
+            Pids pids,
+            Object blockIO,
+            Object hugepageLimits,
+            Object network,
+            Object rdma,
+            Map<String, String> unified) implements JsonWritable {
 
         public Resources {
             devices = devices == null ? List.of() : List.copyOf(devices);
             unified = unified == null ? Map.of() : Map.copyOf(unified);
         }
+
+        static Resources read(JsonValue v) {
+            if (v == null) {
+                return null;
+            }
+            return new Resources(DeviceRule.list(v.array("devices")), Memory.read(v.object("memory")), Cpu.read(v.object("cpu")),
+                    Pids.read(v.object("pids")), v.plain("blockIO"), v.plain("hugepageLimits"), v.plain("network"),
+                    v.plain("rdma"), v.stringMap("unified"));
+        }
+
+        @Override
+        public void writeJson(JsonOut out) {
+            out.startObject()
+                    .nonEmpty("devices", devices)
+                    .nonEmpty("memory", memory)
+                    .nonEmpty("cpu", cpu)
+                    .nonEmpty("pids", pids)
+                    .nonEmpty("blockIO", blockIO)
+                    .nonEmpty("hugepageLimits", hugepageLimits)
+                    .nonEmpty("network", network)
+                    .nonEmpty("rdma", rdma)
+                    .nonEmpty("unified", unified)
+                    .endObject();
+        }
     }
 
-    @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record DeviceRule(
-            @JsonProperty("allow") boolean allow,
-            @JsonProperty("type") String type,
-            @JsonProperty("major") Long major,
-            @JsonProperty("minor") Long minor,
-            @JsonProperty("access") String access) {
+    public record DeviceRule(boolean allow, String type, Long major, Long minor, String access) implements JsonWritable {
+        static List<DeviceRule> list(List<JsonValue> array) {
+            if (array == null) {
+                return null;
+            }
+            List<DeviceRule> list = new ArrayList<>(array.size());
+            for (JsonValue v : array) {
+                list.add(read(v));
+            }
+            return list;
+        }
+
+        static DeviceRule read(JsonValue v) {
+            if (v == null) {
+                return null;
+            }
+            return new DeviceRule(v.bool("allow"), v.string("type"), v.int64OrNull("major"), v.int64OrNull("minor"), v.string("access"));
+        }
+
+        @Override
+        public void writeJson(JsonOut out) {
+            out.startObject()
+                    .field("allow", allow)
+                    .nonNull("type", type)
+                    .nonNull("major", major)
+                    .nonNull("minor", minor)
+                    .nonNull("access", access)
+                    .endObject();
+        }
     }
 
-    @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Memory(
-            @JsonProperty("limit") Long limit,
-            @JsonProperty("reservation") Long reservation,
-            @JsonProperty("swap") Long swap,
-            @JsonProperty("kernel") Long kernel,
-            @JsonProperty("kernelTCP") Long kernelTcp,
-            @JsonProperty("swappiness") Long swappiness,
-            @JsonProperty("disableOOMKiller") Boolean disableOomKiller,
-            @JsonProperty("useHierarchy") Boolean useHierarchy,
-            @JsonProperty("checkBeforeUpdate") Boolean checkBeforeUpdate) {
+            Long limit,
+            Long reservation,
+            Long swap,
+            Long kernel,
+            Long kernelTcp,
+            Long swappiness,
+            Boolean disableOomKiller,
+            Boolean useHierarchy,
+            Boolean checkBeforeUpdate) implements JsonWritable {
+
+        static Memory read(JsonValue v) {
+            if (v == null) {
+                return null;
+            }
+            return new Memory(v.int64OrNull("limit"), v.int64OrNull("reservation"), v.int64OrNull("swap"), v.int64OrNull("kernel"),
+                    v.int64OrNull("kernelTCP"), v.int64OrNull("swappiness"), v.boolOrNull("disableOOMKiller"),
+                    v.boolOrNull("useHierarchy"), v.boolOrNull("checkBeforeUpdate"));
+        }
+
+        @Override
+        public void writeJson(JsonOut out) {
+            out.startObject()
+                    .nonNull("limit", limit)
+                    .nonNull("reservation", reservation)
+                    .nonNull("swap", swap)
+                    .nonNull("kernel", kernel)
+                    .nonNull("kernelTCP", kernelTcp)
+                    .nonNull("swappiness", swappiness)
+                    .nonNull("disableOOMKiller", disableOomKiller)
+                    .nonNull("useHierarchy", useHierarchy)
+                    .nonNull("checkBeforeUpdate", checkBeforeUpdate)
+                    .endObject();
+        }
     }
 
-    @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Cpu(
-            @JsonProperty("shares") Long shares,
-            @JsonProperty("quota") Long quota,
-            @JsonProperty("burst") Long burst,
-            @JsonProperty("period") Long period,
-            @JsonProperty("realtimeRuntime") Long realtimeRuntime,
-            @JsonProperty("realtimePeriod") Long realtimePeriod,
-            @JsonProperty("cpus") String cpus,
-            @JsonProperty("mems") String mems,
-            @JsonProperty("idle") Long idle) {
+            Long shares,
+            Long quota,
+            Long burst,
+            Long period,
+            Long realtimeRuntime,
+            Long realtimePeriod,
+            String cpus,
+            String mems,
+            Long idle) implements JsonWritable {
+
+        static Cpu read(JsonValue v) {
+            if (v == null) {
+                return null;
+            }
+            return new Cpu(v.int64OrNull("shares"), v.int64OrNull("quota"), v.int64OrNull("burst"), v.int64OrNull("period"),
+                    v.int64OrNull("realtimeRuntime"), v.int64OrNull("realtimePeriod"), v.string("cpus"), v.string("mems"),
+                    v.int64OrNull("idle"));
+        }
+
+        @Override
+        public void writeJson(JsonOut out) {
+            out.startObject()
+                    .nonNull("shares", shares)
+                    .nonNull("quota", quota)
+                    .nonNull("burst", burst)
+                    .nonNull("period", period)
+                    .nonNull("realtimeRuntime", realtimeRuntime)
+                    .nonNull("realtimePeriod", realtimePeriod)
+                    .nonNull("cpus", cpus)
+                    .nonNull("mems", mems)
+                    .nonNull("idle", idle)
+                    .endObject();
+        }
     }
 
-    public record Pids(@JsonProperty("limit") long limit) {
+    public record Pids(long limit) implements JsonWritable {
+        static Pids read(JsonValue v) {
+            if (v == null) {
+                return null;
+            }
+            return new Pids(v.int64("limit"));
+        }
+
+        @Override
+        public void writeJson(JsonOut out) {
+            out.startObject().field("limit", limit).endObject();
+        }
     }
 }

@@ -3,12 +3,12 @@ package io.berth.runtime.oci;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import io.berth.runtime.linux.Capability;
 import io.berth.runtime.linux.Rlimit;
 import io.berth.runtime.seccomp.SeccompProfile;
-import tools.jackson.databind.JsonNode;
 
 /**
  * Checks a spec before anything is created. Two kinds of refusal: a value that is wrong (a
@@ -239,8 +239,11 @@ public final class SpecValidator {
         return all;
     }
 
-    private static void unsupported(JsonNode node, String name, List<String> p) {
-        if (node != null && !node.isNull() && !(node.isContainer() && node.isEmpty())) {
+    /** {@code value} is plain JSON (Spec's pass-through settings): null, {} and [] mean "not set". */
+    private static void unsupported(Object value, String name, List<String> p) {
+        boolean empty = value == null || value instanceof Map && ((Map<?, ?>) value).isEmpty()
+                || value instanceof List && ((List<?>) value).isEmpty();
+        if (!empty) {
             p.add(unsupportedMessage(name));
         }
     }

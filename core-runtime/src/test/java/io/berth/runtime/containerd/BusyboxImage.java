@@ -20,7 +20,6 @@ import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
 import io.berth.testkit.BusyboxRootfs;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The busybox fixture as a one-layer OCI image, imported into a {@link LocalContainerd} so that
@@ -37,7 +36,6 @@ public final class BusyboxImage {
     /** A fixed mtime keeps the layer digest the same on every build of the same rootfs. */
     private static final long EPOCH_MILLIS = 0L;
 
-    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private BusyboxImage() {
     }
@@ -84,14 +82,14 @@ public final class BusyboxImage {
                         "Env", List.of("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"),
                         "Cmd", List.of("/bin/sh")));
                 config.put("rootfs", Map.of("type", "layers", "diff_ids", List.of(layerDigest)));
-                byte[] configJson = JSON.writeValueAsBytes(config);
+                byte[] configJson = json(config);
 
                 Map<String, Object> manifest = new LinkedHashMap<>();
                 manifest.put("schemaVersion", 2);
                 manifest.put("mediaType", MANIFEST_TYPE);
                 manifest.put("config", descriptor(CONFIG_TYPE, digest(configJson), configJson.length));
                 manifest.put("layers", List.of(descriptor(LAYER_TYPE, layerDigest, layerSize)));
-                byte[] manifestJson = JSON.writeValueAsBytes(manifest);
+                byte[] manifestJson = json(manifest);
 
                 Map<String, Object> manifestDescriptor = descriptor(MANIFEST_TYPE, digest(manifestJson), manifestJson.length);
                 manifestDescriptor.put("platform", Map.of("architecture", architecture, "os", "linux"));
@@ -102,7 +100,7 @@ public final class BusyboxImage {
                 try (TarArchiveOutputStream tar = new TarArchiveOutputStream(Files.newOutputStream(archive))) {
                     tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
                     addBytes(tar, "oci-layout", "{\"imageLayoutVersion\":\"1.0.0\"}".getBytes(StandardCharsets.UTF_8));
-                    addBytes(tar, "index.json", JSON.writeValueAsBytes(index));
+                    addBytes(tar, "index.json", json(index));
                     addBytes(tar, blobPath(digest(manifestJson)), manifestJson);
                     addBytes(tar, blobPath(digest(configJson)), configJson);
                     TarArchiveEntry e = new TarArchiveEntry(blobPath(layerDigest));
@@ -197,5 +195,9 @@ public final class BusyboxImage {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is required of every JVM", e);
         }
+    }
+
+    private static byte[] json(Object value) {
+        return io.berth.runtime.json.JsonOut.compact(value).getBytes(StandardCharsets.UTF_8);
     }
 }

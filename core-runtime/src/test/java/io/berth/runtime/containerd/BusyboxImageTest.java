@@ -14,13 +14,11 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.berth.runtime.json.JsonValue;
 import io.berth.testkit.BusyboxRootfs;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /** The image archive is a valid OCI layout whose digests chain up, built the same way every time. */
 class BusyboxImageTest {
-    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     @TempDir
     Path tmp;
@@ -31,19 +29,19 @@ class BusyboxImageTest {
         BusyboxImage.writeArchive(BusyboxRootfs.path(), "amd64", archive);
         Map<String, byte[]> files = untar(archive);
 
-        assertThat(JSON.readTree(files.get("oci-layout")).get("imageLayoutVersion").asString()).isEqualTo("1.0.0");
-        JsonNode manifestDescriptor = JSON.readTree(files.get("index.json")).get("manifests").get(0);
+        assertThat(JsonValue.parse(files.get("oci-layout")).get("imageLayoutVersion").asString()).isEqualTo("1.0.0");
+        JsonValue manifestDescriptor = JsonValue.parse(files.get("index.json")).get("manifests").elements().get(0);
         assertThat(manifestDescriptor.get("platform").get("architecture").asString()).isEqualTo("amd64");
         byte[] manifestBytes = blob(files, manifestDescriptor);
-        JsonNode manifest = JSON.readTree(manifestBytes);
+        JsonValue manifest = JsonValue.parse(manifestBytes);
         assertThat(manifest.get("mediaType").asString()).isEqualTo(BusyboxImage.MANIFEST_TYPE);
 
-        JsonNode config = JSON.readTree(blob(files, manifest.get("config")));
-        JsonNode layerDescriptor = manifest.get("layers").get(0);
+        JsonValue config = JsonValue.parse(blob(files, manifest.get("config")));
+        JsonValue layerDescriptor = manifest.get("layers").elements().get(0);
         assertThat(layerDescriptor.get("mediaType").asString()).isEqualTo(BusyboxImage.LAYER_TYPE);
         blob(files, layerDescriptor);
         // Uncompressed layer: its diff_id is its digest.
-        assertThat(config.get("rootfs").get("diff_ids").get(0).asString()).isEqualTo(layerDescriptor.get("digest").asString());
+        assertThat(config.get("rootfs").get("diff_ids").elements().get(0).asString()).isEqualTo(layerDescriptor.get("digest").asString());
         assertThat(config.get("os").asString()).isEqualTo("linux");
     }
 
@@ -79,12 +77,12 @@ class BusyboxImageTest {
         assertThat(first).isEqualTo(second).startsWith("sha256:").hasSize(71);
     }
 
-    private static byte[] blob(Map<String, byte[]> files, JsonNode descriptor) {
+    private static byte[] blob(Map<String, byte[]> files, JsonValue descriptor) {
         String digest = descriptor.get("digest").asString();
         byte[] content = files.get("blobs/sha256/" + digest.substring("sha256:".length()));
         assertThat(content).as("blob " + digest).isNotNull();
         assertThat(BusyboxImage.digest(content)).isEqualTo(digest);
-        assertThat((long) content.length).isEqualTo(descriptor.get("size").asLong());
+        assertThat((long) content.length).isEqualTo(descriptor.get("size").asInt64());
         return content;
     }
 

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
@@ -15,11 +16,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.berth.runtime.json.JsonOut;
+import io.berth.runtime.json.JsonValue;
 import io.berth.testkit.BusyboxRootfs;
 import io.berth.testkit.Requirements;
-import tools.jackson.databind.ObjectMapper;
-import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Berth's listening end of --console-socket against the reference sender: runc itself connects,
@@ -39,17 +39,17 @@ class RuncConsoleInteropTest {
         Path state = tmp.resolve("runc-state");
         String id = "berth-test-" + UUID.randomUUID().toString().substring(0, 8);
         run(List.of(runc.toString(), "spec", "--bundle", bundle.toString()));
-        ObjectMapper json = JsonMapper.builder().build();
-        ObjectNode config = (ObjectNode) json.readTree(bundle.resolve("config.json").toFile());
-        ObjectNode root = (ObjectNode) config.get("root");
+        // runc's own config.json, edited as plain JSON so that nothing Berth does not model is lost.
+        Map<String, Object> config = object(JsonValue.parse(Files.readAllBytes(bundle.resolve("config.json"))).asPlain());
+        Map<String, Object> root = object(config.get("root"));
         root.put("path", BusyboxRootfs.path().toString());
         root.put("readonly", true);
-        ObjectNode process = (ObjectNode) config.get("process");
+        Map<String, Object> process = object(config.get("process"));
         process.put("terminal", true);
-        process.putObject("consoleSize").put("height", 24).put("width", 80);
-        process.putArray("args").add("sh").add("-c").add(TerminalTest.PROBE);
-        ((ObjectNode) config.get("linux")).put("cgroupsPath", "/" + id);
-        json.writeValue(bundle.resolve("config.json").toFile(), config);
+        process.put("consoleSize", Map.of("height", 24, "width", 80));
+        process.put("args", List.of("sh", "-c", TerminalTest.PROBE));
+        object(config.get("linux")).put("cgroupsPath", "/" + id);
+        Files.writeString(bundle.resolve("config.json"), JsonOut.compact(config));
 
         try (ConsoleSocket listener = ConsoleSocket.listen(tmp.resolve("console.sock"))) {
             run(List.of(runc.toString(), "--root", state.toString(), "run", "-d", "--console-socket",
@@ -66,6 +66,11 @@ class RuncConsoleInteropTest {
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start()
                     .waitFor(20, TimeUnit.SECONDS);
         }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> object(Object plain) {
+        return (Map<String, Object>) plain;
     }
 
     private static String run(List<String> cmd) throws Exception {

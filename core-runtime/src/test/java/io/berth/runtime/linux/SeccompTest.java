@@ -54,7 +54,7 @@ class SeccompTest {
     /** Profiles in OCI form under src/test/resources/io/berth/runtime/seccomp (see SeccompCompilerTest). */
     static Spec.Seccomp resource(String name) throws Exception {
         try (InputStream in = SeccompTest.class.getResourceAsStream("/io/berth/runtime/seccomp/" + name)) {
-            return SpecJson.MAPPER.readValue(in, Spec.Seccomp.class);
+            return SpecJson.parseSeccomp(in.readAllBytes(), name);
         }
     }
 

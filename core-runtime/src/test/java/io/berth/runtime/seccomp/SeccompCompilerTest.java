@@ -336,7 +336,7 @@ class SeccompCompilerTest {
      */
     static Spec.Seccomp resource(String name) throws Exception {
         try (InputStream in = SeccompCompilerTest.class.getResourceAsStream(name)) {
-            return SpecJson.MAPPER.readValue(in, Spec.Seccomp.class);
+            return SpecJson.parseSeccomp(in.readAllBytes(), name);
         }
     }
 
@@ -459,9 +459,8 @@ class SeccompCompilerTest {
 
     @Test
     void uint64ValuesParseFromJson() {
-        Spec.Seccomp s = SpecJson.MAPPER.readValue("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"personality\"],"
-                + "\"action\":\"SCMP_ACT_ERRNO\",\"args\":[{\"index\":0,\"value\":18446744073709551615,\"op\":\"SCMP_CMP_EQ\"}]}]}",
-                Spec.Seccomp.class);
+        Spec.Seccomp s = SpecJson.parseSeccomp(("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"personality\"],"
+                + "\"action\":\"SCMP_ACT_ERRNO\",\"args\":[{\"index\":0,\"value\":18446744073709551615,\"op\":\"SCMP_CMP_EQ\"}]}]}").getBytes(java.nio.charset.StandardCharsets.UTF_8), "profile");
         SeccompProgram p = SeccompCompiler.compile(s, Arch.X86_64);
         assertThat(run(p, AUDIT_X86_64, 135, -1L)).isEqualTo(errno(1));
         assertThat(run(p, AUDIT_X86_64, 135, 0xffffffffL)).isEqualTo(ALLOW);
