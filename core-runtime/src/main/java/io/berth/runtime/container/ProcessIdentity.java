@@ -31,6 +31,16 @@ public record ProcessIdentity(int pid, long startTime) {
         return stat != null && Long.parseLong(stat[19]) == startTime && stat[0].equals("Z");
     }
 
+    /**
+     * A zombie whose parent is this JVM: only its parent can reap it (a container created by
+     * another berth-runtime process belongs to whoever inherited it, a shim or init).
+     */
+    public boolean isZombieChildOfThisProcess() {
+        String[] stat = pid <= 0 ? null : stat(pid);
+        return stat != null && Long.parseLong(stat[19]) == startTime && stat[0].equals("Z")
+                && Long.parseLong(stat[1]) == ProcessHandle.current().pid();
+    }
+
     /** The fields after the command name; index 0 is the state letter (field 3). */
     private static String[] stat(int pid) {
         try {
