@@ -7,7 +7,6 @@ final class Errno {
     static final int ESRCH = 3;
     static final int EIO = 5;
     static final int EACCES = 13;
-    static final int ENXIO = 6;
     static final int EBUSY = 16;
     static final int EINVAL = 22;
     static final int EPIPE = 32;

@@ -14,7 +14,6 @@ public final class LibC {
     public static final int O_RDONLY = 0;
     public static final int O_WRONLY = 1;
     public static final int O_RDWR = 2;
-    public static final int O_NONBLOCK = 04000;
     public static final int O_CLOEXEC = 02000000;
 
     /** The binding; errno is saved right after each call because the JVM may clobber it. */
@@ -30,9 +29,6 @@ public final class LibC {
 
         @SaveError
         int close(int fd);
-
-        @SaveError
-        long write(int fd, byte[] buf, long count);
 
         @SaveError
         int waitpid(int pid, int[] status, int options);
@@ -78,13 +74,6 @@ public final class LibC {
     }
 
     /** Writes one byte (the exec FIFO's "go"). */
-    public static void writeByte(int fd, String what) {
-        if (Holder.C.write(fd, new byte[] {0}, 1) != 1) {
-            int errno = LastError.getLastError(Holder.RUNTIME);
-            throw new SyscallException("write " + what, errno, strerror(errno));
-        }
-    }
-
     /**
      * Reaps {@code pid} if it is an exited child of this process; does nothing otherwise (still
      * running, or not ours: ECHILD). Only call it for a pid known to be a container's, or it could
@@ -119,11 +108,6 @@ public final class LibC {
 
         public int errno() {
             return errno;
-        }
-
-        /** ENXIO: a FIFO opened for writing without blocking has no reader. */
-        public boolean isNoReader() {
-            return errno == Errno.ENXIO;
         }
     }
 }

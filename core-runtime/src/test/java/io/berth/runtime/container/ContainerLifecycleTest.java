@@ -187,6 +187,8 @@ class ContainerLifecycleTest {
                 s -> Bundles.withSeccomp(s, denyMkdir));
         Container c = f.runtime.create("sc", bundle, f.stdio());
         f.runtime.start("sc");
+        // The init's own attempt first: killed before its echo, the test would see nothing of it.
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> f.stdout().contains("init-denied"));
         Spec.Process p = io.berth.runtime.oci.SpecJson.read(bundle.resolve("config.json")).process();
         Spec.Process exec = new Spec.Process(false, null, p.user(), List.of("sh", "-c", "mkdir /tmp/y || echo exec-denied"),
                 null, p.env(), "/", p.capabilities(), p.rlimits(), true, null, null, null, null, null, null);
