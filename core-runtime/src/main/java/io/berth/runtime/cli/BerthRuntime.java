@@ -73,7 +73,13 @@ public final class BerthRuntime {
 
     public static void main(String[] args) {
         skipUnusedConverters();
-        System.exit(execute(args));
+        int code = execute(args);
+        // halt, not exit: from Java 21 on, Runtime.exit first sets up System.Logger to log the call
+        // (the logger framework's classes and configuration, on every CLI call). Berth registers no
+        // shutdown hook and writes no file on exit; its two streams are flushed here.
+        System.out.flush();
+        System.err.flush();
+        Runtime.getRuntime().halt(code);
     }
 
     /**
