@@ -7,7 +7,7 @@
 
 #include <stdint.h>
 
-#define BERTH_ABI 3
+#define BERTH_ABI 4
 
 /* Op codes: one per io.berth.runtime.linux.ChildOp record. */
 enum berth_op_code {
@@ -15,7 +15,8 @@ enum berth_op_code {
     OP_BIND = 2,         /* s0 source, s1 target, n0 MS_REC or 0, n1 remount flags (0: none) */
     OP_REMOUNT = 3,      /* s1 target, n0 flags (MS_REMOUNT|MS_BIND added, nosuid/nodev/noexec kept) */
     OP_MKDIR = 4,        /* s0 path, n0 mode; parents too, existing is fine */
-    OP_MKNOD = 5,        /* s0 path, n0 mode (with type), n1 dev */
+    OP_MKNOD = 5,        /* s0 path, n0 mode (with type), n1 dev, n2 uid, n3 gid (-1: keep); an existing
+                            node is kept, or replaced with BERTH_OPF_REPLACE */
     OP_TOUCH = 6,        /* s0 path */
     OP_SYMLINK = 7,      /* s0 target, s1 link path */
     OP_CHDIR = 8,        /* s0 path */
@@ -42,9 +43,11 @@ enum berth_op_code {
                             slave becomes the controlling tty and fds 0-2 */
     OP_SECCOMP = 28,     /* n0 instruction count, n1 seccomp(2) flags, n2 1: install right before execve
                             (after the start gate) instead of here, s0 -> struct sock_filter[n0] */
+    OP_WRITE_FILE = 29,  /* s0 path (must exist), s1 bytes, n0 their count (a sysctl under /proc/sys) */
 };
 
 #define BERTH_OPF_IGNORE_ENOENT 1u
+#define BERTH_OPF_REPLACE 2u /* OP_MKNOD: unlink what is at the path first */
 
 struct berth_op {
     uint64_t code;

@@ -577,6 +577,46 @@ static long install_seccomp(const struct berth_op *op)
     return r;
 }
 
+/*
+ * mknod, then chown as runc does (mknod cannot set the owner). Without REPLACE an existing node is
+ * kept (the default /dev nodes); with it (linux.devices) whatever is at the path is unlinked first,
+ * so the node has exactly the type, numbers, mode and owner the spec asked for. A directory there
+ * is an error (EISDIR), not something to delete.
+ */
+static long make_node(const struct berth_op *op)
+{
+    const char *path = op->s[0];
+    if (op->flags & BERTH_OPF_REPLACE) {
+        long r = SYS3(SYS_unlinkat, AT_FDCWD, path, 0);
+        if (r < 0 && r != -ENOENT) {
+            return r;
+        }
+    }
+    long r = SYS4(SYS_mknodat, AT_FDCWD, path, op->n[0], op->n[1]);
+    if (r == -EEXIST && !(op->flags & BERTH_OPF_REPLACE)) {
+        return 0;
+    }
+    if (r < 0) {
+        return r;
+    }
+    if (op->n[2] != (uint64_t)-1 || op->n[3] != (uint64_t)-1) {
+        r = SYS5(SYS_fchownat, AT_FDCWD, path, op->n[2], op->n[3], AT_SYMLINK_NOFOLLOW);
+    }
+    return r;
+}
+
+/* One write of the whole value, as a sysctl needs (procfs parses each write(2) on its own). */
+static long write_file(const char *path, const char *data, uint64_t len)
+{
+    long fd = SYS4(SYS_openat, AT_FDCWD, path, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0);
+    if (fd < 0) {
+        return fd;
+    }
+    long r = write_all((int)fd, data, len);
+    SYS1(SYS_close, fd);
+    return r;
+}
+
 static long run_op(struct berth_plan *p, const struct berth_op *op)
 {
     const uint64_t *n = op->n;
@@ -596,8 +636,7 @@ static long run_op(struct berth_plan *p, const struct berth_op *op)
     case OP_MKDIR:
         return make_dirs(s[0], (long)n[0]);
     case OP_MKNOD:
-        r = SYS4(SYS_mknodat, AT_FDCWD, s[0], n[0], n[1]);
-        return r == -EEXIST ? 0 : r;
+        return make_node(op);
     case OP_TOUCH:
         r = SYS4(SYS_openat, AT_FDCWD, s[0], O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
         if (r >= 0) {
@@ -675,6 +714,8 @@ static long run_op(struct berth_plan *p, const struct berth_op *op)
         return setup_terminal(n[0], n[1], n[2], n[3]);
     case OP_SECCOMP:
         return install_seccomp(op);
+    case OP_WRITE_FILE:
+        return write_file(s[0], s[1], n[0]);
     default:
         return -EINVAL;
     }

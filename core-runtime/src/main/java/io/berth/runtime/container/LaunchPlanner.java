@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 
@@ -69,6 +70,8 @@ final class LaunchPlanner {
         List<ChildOp> ops = new ArrayList<>();
         try {
             ops.addAll(RootfsSetup.prepare(rootfs, spec.root().readonly(), mounts,
+                    linux == null ? List.of() : linux.devices().stream().map(Spec.Device::toNode).toList(),
+                    linux == null ? Map.of() : new TreeMap<>(linux.sysctl()),
                     linux == null ? List.of() : linux.maskedPaths(),
                     linux == null ? List.of() : linux.readonlyPaths(),
                     blankToNull(spec.hostname()), namespaces.contains(Namespace.NETWORK), false,

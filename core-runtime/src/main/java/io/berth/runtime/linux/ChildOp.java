@@ -71,13 +71,24 @@ public sealed interface ChildOp {
         }
     }
 
-    /** mknod(2); {@code mode} includes the file type (S_IFCHR/S_IFBLK). An existing node is kept. */
-    record MakeNod(String path, int mode, int major, int minor) implements ChildOp {
+    /**
+     * mknod(2), then chown to {@code uid}:{@code gid} (-1: keep); {@code mode} includes the file type
+     * (S_IFCHR/S_IFBLK/S_IFIFO). An existing node is kept, unless {@code replace}: then whatever is
+     * at the path is unlinked first (a spec's device must be exactly what it asked for).
+     */
+    record MakeNod(String path, int mode, int major, int minor, int uid, int gid, boolean replace) implements ChildOp {
         public static final int S_IFCHR = 0020000;
         public static final int S_IFBLK = 0060000;
+        public static final int S_IFIFO = 0010000;
 
+        /** One of the default /dev nodes: root's, kept if the image already has one. */
         public static MakeNod charDevice(String path, int permissions, int major, int minor) {
-            return new MakeNod(path, S_IFCHR | permissions, major, minor);
+            return new MakeNod(path, S_IFCHR | permissions, major, minor, -1, -1, false);
+        }
+
+        /** A linux.devices entry at {@code path} (relative to the cwd), replacing what is there. */
+        public static MakeNod of(DeviceNode d, String path) {
+            return new MakeNod(path, d.type().fileType() | d.permissions(), (int) d.major(), (int) d.minor(), d.uid(), d.gid(), true);
         }
 
         /** The kernel's dev_t encoding (glibc's makedev). */
@@ -94,7 +105,10 @@ public sealed interface ChildOp {
 
         @Override
         public String hint(int errno) {
-            return errno == Errno.EPERM ? "not allowed in a user namespace: bind the host's device instead" : null;
+            if (errno == Errno.EPERM) {
+                return "not allowed in a user namespace: bind the host's device instead";
+            }
+            return errno == Errno.EISDIR ? "a directory is in the way of the device node" : null;
         }
     }
 
@@ -372,6 +386,41 @@ public sealed interface ChildOp {
             }
             if (errno == Errno.EINVAL) {
                 return "the kernel refused the program or its flags (SECCOMP_FILTER_FLAG_LOG needs Linux 4.14, SPEC_ALLOW 4.17)";
+            }
+            return null;
+        }
+    }
+
+    /**
+     * Writes {@code value} to /proc/sys/{@code key with dots as slashes} in one write(2), inside the
+     * container's namespaces; after pivot_root (so /proc is the container's) and before /proc/sys is
+     * made read-only. Which keys are allowed is {@link io.berth.runtime.oci.SpecValidator}'s call.
+     */
+    record Sysctl(String key, String value) implements ChildOp {
+        public Sysctl {
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(value, "value");
+            if (key.isEmpty() || key.contains("/") || key.startsWith(".") || key.endsWith(".") || key.contains("..")) {
+                throw new IllegalArgumentException("sysctl key \"" + key + "\" is malformed: give dotted names like net.ipv4.ip_forward");
+            }
+        }
+
+        public String path() {
+            return "/proc/sys/" + key.replace('.', '/');
+        }
+
+        @Override
+        public String step() {
+            return "sysctl " + key + "=" + value;
+        }
+
+        @Override
+        public String hint(int errno) {
+            if (errno == Errno.ENOENT) {
+                return "this kernel has no such sysctl, or /proc is not mounted in the container";
+            }
+            if (errno == Errno.EINVAL) {
+                return "the kernel refused the value";
             }
             return null;
         }

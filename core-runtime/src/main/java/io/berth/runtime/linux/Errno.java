@@ -8,6 +8,7 @@ final class Errno {
     static final int EIO = 5;
     static final int EACCES = 13;
     static final int EBUSY = 16;
+    static final int EISDIR = 21;
     static final int EINVAL = 22;
     static final int EPIPE = 32;
     static final int ENAMETOOLONG = 36;

@@ -72,7 +72,7 @@ final class NativeLibrary {
     }
 
     /** Must match BERTH_ABI in berth_abi.h. */
-    static final int ABI = 3;
+    static final int ABI = 4;
 
     private static volatile NativeLibrary instance;
 

@@ -126,6 +126,11 @@ final class NativePlan {
             s[0] = w.string(d.path());
             n[0] = d.mode();
             n[1] = d.dev();
+            n[2] = d.uid() < 0 ? -1L : d.uid() & 0xffffffffL;
+            n[3] = d.gid() < 0 ? -1L : d.gid() & 0xffffffffL;
+            if (d.replace()) {
+                flags |= PlanLayout.OPF_REPLACE;
+            }
         } else if (op instanceof ChildOp.Touch) {
             code = 6;
             s[0] = w.string(((ChildOp.Touch) op).path());
@@ -213,6 +218,13 @@ final class NativePlan {
             n[1] = f.program().flags() & 0xffffffffL;
             n[2] = f.beforeExec() ? 1 : 0;
             s[0] = w.bytes(f.program().filter());
+        } else if (op instanceof ChildOp.Sysctl) {
+            var c = (ChildOp.Sysctl) op;
+            code = 29;
+            byte[] value = c.value().getBytes(StandardCharsets.UTF_8);
+            s[0] = w.string(c.path());
+            s[1] = w.string(c.value());
+            n[0] = value.length;
         } else {
             throw new IllegalStateException("no C op for " + op);
         }

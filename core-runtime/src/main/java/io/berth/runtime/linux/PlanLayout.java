@@ -30,6 +30,7 @@ final class PlanLayout {
     static final int STACK_SIZE = 64 * 1024;
 
     static final long OPF_IGNORE_ENOENT = 1;
+    static final long OPF_REPLACE = 2;
     static final long CLONE_VM = 0x00000100L;
 
     /** Steps reported by the child that are not setup ops (op indexes are >= 0). */

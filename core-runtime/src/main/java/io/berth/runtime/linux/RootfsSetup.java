@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.Deque;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -24,8 +25,10 @@ import java.util.Set;
  *     bind). /proc is mounted here, before pivot_root, which also works in a user namespace;</li>
  * <li><b>devices</b> (when /dev is a mount): null, zero, full, random, urandom, tty by mknod (or bound
  *     from the host's /dev in a user namespace, where mknod is not allowed) and the symlinks fd,
- *     stdin, stdout, stderr, ptmx;</li>
+ *     stdin, stdout, stderr, ptmx; then the spec's own nodes (linux.devices), parents created, each
+ *     replacing what is at its path (refused when /dev is bound from the host);</li>
  * <li><b>pivot</b>: pivot_root(".", ".") and detach the old root;</li>
+ * <li><b>sysctl</b>: each linux.sysctl key written under the container's /proc/sys;</li>
  * <li><b>mask</b>: masked paths (/dev/null over files, an empty read-only tmpfs over directories);
  *     <b>readonly</b>: read-only paths bound onto themselves and remounted ro (both ignore paths the
  *     kernel does not have);</li>
@@ -77,6 +80,17 @@ public final class RootfsSetup {
     public static List<ChildOp> prepare(Path rootfs, boolean readonlyRoot, List<MountSpec> mounts,
             List<String> maskedPaths, List<String> readonlyPaths, String hostname, boolean loopback,
             boolean userNamespace, String rootPropagation) {
+        return prepare(rootfs, readonlyRoot, mounts, List.of(), Map.of(), maskedPaths, readonlyPaths, hostname, loopback,
+                userNamespace, rootPropagation);
+    }
+
+    /**
+     * As above, with the spec's own device nodes (created after the default ones, replacing what is
+     * at their paths) and sysctls (written in order of {@code sysctls}' iteration, after pivot).
+     */
+    public static List<ChildOp> prepare(Path rootfs, boolean readonlyRoot, List<MountSpec> mounts,
+            List<DeviceNode> devices, Map<String, String> sysctls, List<String> maskedPaths, List<String> readonlyPaths,
+            String hostname, boolean loopback, boolean userNamespace, String rootPropagation) {
         if (!rootfs.isAbsolute()) {
             throw new IllegalArgumentException("rootfs \"" + rootfs + "\" is not absolute: give its full path");
         }
@@ -101,6 +115,7 @@ public final class RootfsSetup {
 
         // mounts
         boolean devMounted = false;
+        boolean devBound = false;
         Set<String> covered = new HashSet<>();
         for (MountSpec m : mounts) {
             String target = resolveInRoot(rootfs, m.destination(), covered);
@@ -130,6 +145,7 @@ public final class RootfsSetup {
                 ops.add(ChildOp.Mount.propagation(target, o.propagation()));
             }
             devMounted |= target.equals("dev");
+            devBound |= bind && target.equals("dev");
             // What the image has on disk under this target is hidden from here on: later
             // destinations inside it must not follow the image's symlinks there.
             covered.add(target);
@@ -151,8 +167,31 @@ public final class RootfsSetup {
             }
         }
 
+        if (!devices.isEmpty() && devBound) {
+            // runc skips linux.devices then; creating them would change the host's /dev, skipping
+            // would run the container without what it asked for.
+            throw new IllegalArgumentException("linux.devices cannot be created when /dev is a bind mount (the nodes would land in"
+                    + " the host's directory): drop the /dev bind mount or the devices");
+        }
+        for (DeviceNode d : devices) {
+            String path = resolveInRoot(rootfs, d.path(), covered);
+            if (path.equals(".")) {
+                throw new IllegalArgumentException("device " + d.path() + " resolves to the root itself: give a path below it");
+            }
+            addParentDir(ops, path);
+            if (userNamespace) {
+                ops.add(new ChildOp.Touch(path));
+                ops.add(new ChildOp.Bind(d.path(), path, false, 0));
+            } else {
+                ops.add(ChildOp.MakeNod.of(d, path));
+            }
+        }
+
         // pivot
         ops.add(new ChildOp.PivotRoot());
+
+        // sysctl: the container's /proc is in place, /proc/sys not yet read-only (as runc orders it)
+        sysctls.forEach((key, value) -> ops.add(new ChildOp.Sysctl(key, value)));
 
         // mask, readonly
         for (String p : maskedPaths) {

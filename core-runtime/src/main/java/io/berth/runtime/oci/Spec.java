@@ -8,6 +8,7 @@ import java.util.Map;
 import io.berth.runtime.json.JsonOut;
 import io.berth.runtime.json.JsonValue;
 import io.berth.runtime.json.JsonWritable;
+import io.berth.runtime.linux.DeviceNode;
 
 /**
  * The OCI runtime spec ({@code config.json}), as far as Berth reads it. Settings that the spec
@@ -481,6 +482,35 @@ public record Spec(
             }
             return new Device(v.string("type"), v.string("path"), v.int64OrNull("major"), v.int64OrNull("minor"),
                     v.int32OrNull("fileMode"), v.int64OrNull("uid"), v.int64OrNull("gid"));
+        }
+
+        /**
+         * The node to create, with runc's defaults: mode 0666 (file-type bits in fileMode ignored),
+         * owner 0:0. Throws IllegalArgumentException naming the entry when it cannot be made.
+         */
+        public DeviceNode toNode() {
+            DeviceNode.Type t;
+            try {
+                t = DeviceNode.Type.parse(type);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("device " + path + ": " + e.getMessage(), e);
+            }
+            if (t != DeviceNode.Type.FIFO && (major == null || minor == null)) {
+                throw new IllegalArgumentException("device " + path + " of type " + type + " needs major and minor numbers");
+            }
+            int mode = fileMode == null ? 0666 : fileMode & ~0170000;
+            return new DeviceNode(path, t, major == null ? 0 : major, minor == null ? 0 : minor, mode,
+                    id(uid), id(gid));
+        }
+
+        private int id(Long id) {
+            if (id == null) {
+                return 0;
+            }
+            if (id < 0 || id > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("device " + path + " owner id " + id + " is invalid: ids must be 0.." + Integer.MAX_VALUE);
+            }
+            return id.intValue();
         }
 
         @Override

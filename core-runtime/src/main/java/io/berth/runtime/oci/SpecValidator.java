@@ -5,6 +5,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 import io.berth.runtime.linux.Capability;
 import io.berth.runtime.linux.Rlimit;
@@ -17,6 +18,9 @@ import io.berth.runtime.seccomp.SeccompProfile;
  */
 public final class SpecValidator {
     static final Set<String> NAMESPACE_TYPES = Set.of("pid", "network", "mount", "ipc", "uts", "cgroup", "user", "time");
+    /** The IPC-namespaced sysctls outside fs.mqueue (runc's validator list). */
+    private static final Set<String> IPC_SYSCTLS = Set.of("kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem",
+            "kernel.shmall", "kernel.shmmax", "kernel.shmmni", "kernel.shm_rmid_forced");
     private static final Set<String> SUPPORTED_MOUNT_TYPES = Set.of("bind", "proc", "tmpfs", "devpts", "mqueue", "sysfs", "cgroup", "cgroup2", "none");
 
     private SpecValidator() {
@@ -52,7 +56,7 @@ public final class SpecValidator {
             unsupported(m.gidMappings(), "mounts[" + m.destination() + "].gidMappings", p);
         }
         if (spec.linux() != null) {
-            checkLinux(spec.linux(), p);
+            checkLinux(spec.linux(), !blank(spec.hostname()), p);
         }
         return p;
     }
@@ -134,7 +138,31 @@ public final class SpecValidator {
         unsupported(process.execCpuAffinity(), "process.execCPUAffinity", p);
     }
 
-    private static void checkLinux(Spec.Linux linux, List<String> p) {
+    /**
+     * runc's rule: only sysctls the kernel keeps per namespace, and only when the container has that
+     * namespace of its own (or joins one); any other key would change the host for everyone. The
+     * key's form (no slashes, no empty parts) is checked where it becomes a path, ChildOp.Sysctl.
+     */
+    private static String sysctlProblem(String key, Set<String> namespaces, boolean hostname) {
+        if (IPC_SYSCTLS.contains(key) || key.startsWith("fs.mqueue.")) {
+            return namespaces.contains("ipc") ? null
+                    : "is not allowed in the host's ipc namespace: add {\"type\":\"ipc\"} to linux.namespaces";
+        }
+        if (key.startsWith("net.")) {
+            return namespaces.contains("network") ? null
+                    : "is not allowed in the host's network namespace: add {\"type\":\"network\"} to linux.namespaces";
+        }
+        if (key.equals("kernel.hostname") || key.equals("kernel.domainname")) {
+            if (!namespaces.contains("uts")) {
+                return "is not allowed in the host's uts namespace: add {\"type\":\"uts\"} to linux.namespaces";
+            }
+            return key.equals("kernel.hostname") && hostname ? "conflicts with the hostname field: set only one of them" : null;
+        }
+        return "is not namespaced (it would change the host): only kernel.msg*, kernel.sem, kernel.shm*, fs.mqueue.*,"
+                + " net.*, kernel.hostname and kernel.domainname can be set per container";
+    }
+
+    private static void checkLinux(Spec.Linux linux, boolean hostname, List<String> p) {
         Set<String> seen = new HashSet<>();
         for (Spec.Namespace ns : linux.namespaces()) {
             if (!NAMESPACE_TYPES.contains(ns.type())) {
@@ -155,12 +183,21 @@ public final class SpecValidator {
         }
         unsupported(linux.intelRdt(), "linux.intelRdt", p);
         unsupported(linux.personality(), "linux.personality", p);
-        if (!linux.devices().isEmpty()) {
-            p.add(unsupportedMessage("linux.devices") + " (the default /dev nodes are always created)");
+        for (Spec.Device d : linux.devices()) {
+            try {
+                d.toNode();
+            } catch (IllegalArgumentException e) {
+                p.add("linux.devices: " + e.getMessage());
+            }
         }
-        if (!linux.sysctl().isEmpty()) {
-            p.add(unsupportedMessage("linux.sysctl"));
-        }
+        Set<String> namespaces = new HashSet<>();
+        linux.namespaces().forEach(ns -> namespaces.add(ns.type()));
+        new TreeMap<>(linux.sysctl()).forEach((key, value) -> {
+            String problem = sysctlProblem(key, namespaces, hostname);
+            if (problem != null) {
+                p.add("linux.sysctl " + key + " " + problem);
+            }
+        });
         if (!blank(linux.mountLabel())) {
             p.add(unsupportedMessage("linux.mountLabel"));
         }

@@ -53,6 +53,13 @@ final class Bundles {
                         l.rootfsPropagation(), seccomp, l.sysctl(), l.maskedPaths(), l.readonlyPaths(), null, null, null));
     }
 
+    static Spec withDevicesAndSysctls(Spec s, List<Spec.Device> devices, java.util.Map<String, String> sysctl) {
+        Spec.Linux l = s.linux();
+        return new Spec(s.ociVersion(), s.process(), s.root(), s.hostname(), s.domainname(), s.mounts(), s.hooks(),
+                s.annotations(), new Spec.Linux(l.namespaces(), null, null, null, devices, l.cgroupsPath(), l.resources(),
+                        l.rootfsPropagation(), l.seccomp(), sysctl, l.maskedPaths(), l.readonlyPaths(), null, null, null));
+    }
+
     static Spec withoutNamespace(Spec s, String type) {
         Spec.Linux l = s.linux();
         return new Spec(s.ociVersion(), s.process(), s.root(), s.hostname(), s.domainname(), s.mounts(), s.hooks(),

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.AfterEach;
@@ -102,5 +103,57 @@ class ContainerErrorsTest {
         f.runtime.start("dup");
         assertThat(first.waitFor().exitCode()).isZero();
         f.runtime.delete("dup", false);
+    }
+
+    @Test
+    void sysctlsOutsideTheContainersNamespacesAreRefusedByName() throws Exception {
+        Path hostWide = Bundles.write(dir.resolve("a"), List.of("true"),
+                s -> Bundles.withDevicesAndSysctls(s, List.of(), Map.of("kernel.pid_max", "4096")));
+        failsCleanly(() -> f.runtime.create("x", hostWide, f.stdio()), InvalidSpecException.class,
+                "linux.sysctl kernel.pid_max is not namespaced (it would change the host)");
+        Path hostNet = Bundles.write(dir.resolve("b"), List.of("true"), s -> Bundles.withDevicesAndSysctls(
+                Bundles.withoutNamespace(s, "network"), List.of(), Map.of("net.ipv4.ip_forward", "1")));
+        failsCleanly(() -> f.runtime.create("x", hostNet, f.stdio()), InvalidSpecException.class,
+                "linux.sysctl net.ipv4.ip_forward is not allowed in the host's network namespace: add {\"type\":\"network\"}");
+        Path malformed = Bundles.write(dir.resolve("c"), List.of("true"),
+                s -> Bundles.withDevicesAndSysctls(s, List.of(), Map.of("net.ipv4/../../kernel.x", "1")));
+        failsCleanly(() -> f.runtime.create("x", malformed, f.stdio()), InvalidSpecException.class,
+                "sysctl key \"net.ipv4/../../kernel.x\" is malformed");
+    }
+
+    @Test
+    void aSysctlTheKernelRejectsFailsCreateWithTheKeyAndErrno() throws Exception {
+        Path b = Bundles.write(dir.resolve("b"), List.of("true"),
+                s -> Bundles.withDevicesAndSysctls(s, List.of(), Map.of("net.ipv4.no_such_sysctl", "1")));
+        failsCleanly(() -> f.runtime.create("x", b, f.stdio()), ChildSetupException.class,
+                "sysctl net.ipv4.no_such_sysctl=1: No such file or directory");
+        Path bad = Bundles.write(dir.resolve("c"), List.of("true"),
+                s -> Bundles.withDevicesAndSysctls(s, List.of(), Map.of("net.ipv4.ip_forward", "yes")));
+        failsCleanly(() -> f.runtime.create("x", bad, f.stdio()), ChildSetupException.class,
+                "sysctl net.ipv4.ip_forward=yes: Invalid argument");
+    }
+
+    @Test
+    void badDeviceEntriesAreRefusedByName() throws Exception {
+        Object[][] cases = {
+            {new Spec.Device("x", "/dev/a", 1L, 3L, null, null, null), "linux.devices: device /dev/a: device type 'x' is invalid: use c, b, u or p"},
+            {new Spec.Device("c", "dev/a", 1L, 3L, null, null, null), "linux.devices: device path 'dev/a' must be an absolute path"},
+            {new Spec.Device("b", "/dev/a", 8L, null, null, null, null), "linux.devices: device /dev/a of type b needs major and minor numbers"},
+            {new Spec.Device("c", "/dev/a", 5000L, 1L, null, null, null), "linux.devices: device /dev/a 5000:1 is out of range"},
+            {new Spec.Device("c", "/dev/a", 1L, 3L, null, -1L, null), "linux.devices: device /dev/a owner id -1 is invalid"},
+        };
+        int i = 0;
+        for (Object[] c : cases) {
+            Spec.Device d = (Spec.Device) c[0];
+            Path b = Bundles.write(dir.resolve("b" + i++), List.of("true"), s -> Bundles.withDevicesAndSysctls(s, List.of(d), Map.of()));
+            failsCleanly(() -> f.runtime.create("x", b, f.stdio()), InvalidSpecException.class, (String) c[1]);
+        }
+    }
+
+    @Test
+    void aDeviceWhereADirectoryIsFailsCreate() throws Exception {
+        Path b = Bundles.write(dir.resolve("b"), List.of("true"), s -> Bundles.withDevicesAndSysctls(s,
+                List.of(new Spec.Device("c", "/dev/pts", 1L, 3L, null, null, null)), Map.of()));
+        failsCleanly(() -> f.runtime.create("x", b, f.stdio()), ChildSetupException.class, "mknod dev/pts: Is a directory");
     }
 }

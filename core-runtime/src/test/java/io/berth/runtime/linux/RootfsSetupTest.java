@@ -74,6 +74,31 @@ class RootfsSetupTest {
     }
 
     @Test
+    void specDevicesFollowTheDefaultNodesAndSysctlsFollowPivot() {
+        DeviceNode node = new DeviceNode("/dev/null", DeviceNode.Type.CHAR, 1, 7, 0600, 1, 2);
+        DeviceNode outside = new DeviceNode("/opt/x/fifo", DeviceNode.Type.FIFO, 0, 0, 0644, 0, 0);
+        List<ChildOp> ops = RootfsSetup.prepare(root, false, RootfsSetup.defaultMounts(), List.of(node, outside),
+                java.util.Map.of("net.ipv4.ip_forward", "1"), List.of(), List.of("/proc/sys"), null, false, false, null);
+        int defaultNull = ops.indexOf(ChildOp.MakeNod.charDevice("dev/null", 0666, 1, 3));
+        int specNull = ops.indexOf(new ChildOp.MakeNod("dev/null", ChildOp.MakeNod.S_IFCHR | 0600, 1, 7, 1, 2, true));
+        int fifoDir = ops.indexOf(new ChildOp.MakeDir("opt/x", 0755));
+        int fifo = ops.indexOf(new ChildOp.MakeNod("opt/x/fifo", ChildOp.MakeNod.S_IFIFO | 0644, 0, 0, 0, 0, true));
+        int pivot = ops.indexOf(new ChildOp.PivotRoot());
+        int sysctl = ops.indexOf(new ChildOp.Sysctl("net.ipv4.ip_forward", "1"));
+        int ro = ops.indexOf(new ChildOp.IfExists(new ChildOp.Bind("/proc/sys", "/proc/sys", true, MountFlags.RDONLY)));
+        assertThat(defaultNull).isPositive().isLessThan(specNull);
+        assertThat(specNull).isLessThan(fifoDir);
+        assertThat(fifoDir).isLessThan(fifo);
+        assertThat(fifo).isLessThan(pivot);
+        assertThat(pivot).isLessThan(sysctl);
+        assertThat(sysctl).isLessThan(ro);
+        assertThat(new ChildOp.Sysctl("net.ipv4.ip_forward", "1").path()).isEqualTo("/proc/sys/net/ipv4/ip_forward");
+        assertThatThrownBy(() -> RootfsSetup.prepare(root, false, List.of(new MountSpec("/dev", "bind", "/dev", List.of("rbind"))),
+                List.of(node), java.util.Map.of(), List.of(), List.of(), null, false, false, null))
+                .hasMessageStartingWith("linux.devices cannot be created when /dev is a bind mount");
+    }
+
+    @Test
     void userNamespaceBindsDevicesInsteadOfMknod() {
         List<ChildOp> ops = RootfsSetup.prepare(root, false, RootfsSetup.defaultMounts(), List.of(), List.of(), null,
                 false, true, "rprivate");

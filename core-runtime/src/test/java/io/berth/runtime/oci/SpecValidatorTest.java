@@ -21,7 +21,6 @@ class SpecValidatorTest {
                 .hasMessage("config.json: linux.seccomp.defaultAction SCMP_ACT_NOTIFY is not supported by Berth yet: remove it from config.json or run this bundle with runc");
         assertThat(SpecValidator.problems(parse("{\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ERRNO\",\"args\":[{\"index\":0,\"value\":1,\"op\":\"SCMP_CMP_FOO\"}]}]}}")))
                 .singleElement().asString().contains("linux.seccomp.syscalls[0].args[0].op 'SCMP_CMP_FOO'");
-        assertThat(SpecValidator.problems(parse("{\"sysctl\":{\"net.ipv4.ip_forward\":\"1\"}}"))).singleElement().asString().contains("linux.sysctl");
         assertThat(SpecValidator.problems(parse("{\"namespaces\":[{\"type\":\"user\"}]}"))).singleElement().asString().contains("'user'");
     }
 
@@ -55,5 +54,44 @@ class SpecValidatorTest {
         Spec tty = SpecJson.parse("{\"root\":{\"path\":\"r\"},\"process\":{\"terminal\":true,\"args\":[\"sh\"],\"cwd\":\"/\",\"consoleSize\":{\"height\":24,\"width\":80}}}"
                 .getBytes(StandardCharsets.UTF_8), "c");
         assertThat(SpecValidator.problems(tty)).isEmpty();
+    }
+
+    private static final String ALL_NS = "\"namespaces\":[{\"type\":\"ipc\"},{\"type\":\"network\"},{\"type\":\"uts\"},{\"type\":\"mount\"}]";
+
+    @Test
+    void onlyNamespacedSysctlsInTheContainersOwnNamespacesAreAllowed() {
+        assertThat(SpecValidator.problems(parse("{" + ALL_NS + ",\"sysctl\":{\"net.ipv4.ip_forward\":\"1\",\"kernel.shmmax\":\"1\","
+                + "\"kernel.msgmnb\":\"1\",\"kernel.sem\":\"1 2 3 4\",\"kernel.shm_rmid_forced\":\"1\",\"fs.mqueue.msg_max\":\"1\","
+                + "\"kernel.domainname\":\"d\",\"kernel.hostname\":\"h\"}}"))).isEmpty();
+        assertThat(SpecValidator.problems(parse("{" + ALL_NS + ",\"sysctl\":{\"kernel.pid_max\":\"1\"}}"))).singleElement().asString()
+                .startsWith("linux.sysctl kernel.pid_max is not namespaced (it would change the host)");
+        assertThat(SpecValidator.problems(parse("{" + ALL_NS + ",\"sysctl\":{\"vm.swappiness\":\"1\"}}"))).singleElement().asString()
+                .contains("vm.swappiness is not namespaced");
+        assertThat(SpecValidator.problems(parse("{\"namespaces\":[{\"type\":\"mount\"}],\"sysctl\":{\"kernel.shmmax\":\"1\","
+                + "\"fs.mqueue.queues_max\":\"1\",\"net.core.somaxconn\":\"1\",\"kernel.domainname\":\"d\"}}")))
+                .containsExactly(
+                        "linux.sysctl fs.mqueue.queues_max is not allowed in the host's ipc namespace: add {\"type\":\"ipc\"} to linux.namespaces",
+                        "linux.sysctl kernel.domainname is not allowed in the host's uts namespace: add {\"type\":\"uts\"} to linux.namespaces",
+                        "linux.sysctl kernel.shmmax is not allowed in the host's ipc namespace: add {\"type\":\"ipc\"} to linux.namespaces",
+                        "linux.sysctl net.core.somaxconn is not allowed in the host's network namespace: add {\"type\":\"network\"} to linux.namespaces");
+        Spec withHostname = SpecJson.parse(("{\"root\":{\"path\":\"r\"},\"hostname\":\"h\",\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\"},"
+                + "\"linux\":{" + ALL_NS + ",\"sysctl\":{\"kernel.hostname\":\"x\"}}}").getBytes(StandardCharsets.UTF_8), "c");
+        assertThat(SpecValidator.problems(withHostname)).singleElement().asString()
+                .isEqualTo("linux.sysctl kernel.hostname conflicts with the hostname field: set only one of them");
+    }
+
+    @Test
+    void devicesAreCheckedEntryByEntry() {
+        assertThat(SpecValidator.problems(parse("{\"devices\":[{\"type\":\"c\",\"path\":\"/dev/a\",\"major\":1,\"minor\":3,\"fileMode\":432,\"uid\":1,\"gid\":2},"
+                + "{\"type\":\"u\",\"path\":\"/opt/b\",\"major\":1,\"minor\":5},{\"type\":\"p\",\"path\":\"/dev/f\"},"
+                + "{\"type\":\"b\",\"path\":\"/dev/sda\",\"major\":8,\"minor\":0,\"fileMode\":8624}]}"))).isEmpty();
+        assertThat(SpecValidator.problems(parse("{\"devices\":[{\"type\":\"q\",\"path\":\"/dev/a\",\"major\":1,\"minor\":3},"
+                + "{\"type\":\"c\",\"path\":\"/\",\"major\":1,\"minor\":3},{\"type\":\"c\",\"major\":1,\"minor\":3},"
+                + "{\"type\":\"c\",\"path\":\"/dev/m\",\"major\":1},{\"type\":\"b\",\"path\":\"/dev/r\",\"major\":1,\"minor\":2000000}]}")))
+                .containsExactly("linux.devices: device /dev/a: device type 'q' is invalid: use c, b, u or p",
+                        "linux.devices: device path '/' must be an absolute path inside the container below /",
+                        "linux.devices: device path 'null' must be an absolute path inside the container below /",
+                        "linux.devices: device /dev/m of type c needs major and minor numbers",
+                        "linux.devices: device /dev/r 1:2000000 is out of range: major must be 0..4095 and minor 0..1048575");
     }
 }
