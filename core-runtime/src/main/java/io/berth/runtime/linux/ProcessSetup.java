@@ -1,6 +1,7 @@
 package io.berth.runtime.linux;
 
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -138,8 +139,17 @@ public final class ProcessSetup {
         ops.add(new ChildOp.SetUid(user.uid()));
         ops.add(new ChildOp.KeepCaps(false));
         ops.add(new ChildOp.SetCaps(caps.effective(), caps.permitted(), caps.inheritable()));
-        if (!caps.ambient().isEmpty()) {
-            ops.add(new ChildOp.RaiseAmbient(caps.ambient()));
+        // The kernel raises an ambient capability only when it is permitted and inheritable. runc
+        // ignores the refusal for the others (its own `runc spec` lists ambient capabilities with no
+        // inheritable set), so those are left out rather than failing the container.
+        Set<Capability> ambient = EnumSet.noneOf(Capability.class);
+        for (Capability c : caps.ambient()) {
+            if (caps.permitted().contains(c) && caps.inheritable().contains(c)) {
+                ambient.add(c);
+            }
+        }
+        if (!ambient.isEmpty()) {
+            ops.add(new ChildOp.RaiseAmbient(ambient));
         }
         if (noNewPrivileges) {
             ops.add(new ChildOp.NoNewPrivs());
