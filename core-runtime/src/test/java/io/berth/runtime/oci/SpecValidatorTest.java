@@ -26,6 +26,21 @@ class SpecValidatorTest {
     }
 
     @Test
+    void namespacePathsAreAcceptedExceptForUserAndRelativeOnes() {
+        // The file itself is checked at create (LaunchPlanner.joins), where it must exist.
+        assertThat(SpecValidator.problems(parse("{\"namespaces\":[{\"type\":\"network\",\"path\":\"/proc/1/ns/net\"},{\"type\":\"mount\"}]}"))).isEmpty();
+        assertThat(SpecValidator.problems(parse("{\"namespaces\":[{\"type\":\"ipc\",\"path\":\"proc/1/ns/ipc\"}]}")))
+                .singleElement().asString().isEqualTo("linux.namespaces ipc path 'proc/1/ns/ipc' is not absolute: give the namespace file's full path, e.g. /proc/PID/ns/...");
+        assertThat(SpecValidator.problems(parse("{\"namespaces\":[{\"type\":\"user\",\"path\":\"/proc/1/ns/user\"}]}")))
+                .singleElement().asString().isEqualTo("linux.namespaces type 'user' (path /proc/1/ns/user) is not supported by Berth yet: remove it from config.json or run this bundle with runc");
+    }
+
+    @Test
+    void kernelMemoryLimitsAreAcceptedAndIgnoredAsRuncDoes() {
+        assertThat(SpecValidator.problems(parse("{\"resources\":{\"memory\":{\"limit\":50593792,\"kernel\":50593792,\"kernelTCP\":50593792}}}"))).isEmpty();
+    }
+
+    @Test
     void invalidValuesSayWhatIsExpected() {
         assertThat(SpecValidator.problems(parse("{\"resources\":{\"memory\":{\"limit\":-5}}}")))
                 .singleElement().asString().contains("memory.limit -5 is invalid");
