@@ -192,8 +192,10 @@ public final class SpecValidator {
             }
             // kernel and kernelTCP are accepted and ignored, as runc 1.1 does: the kernel deprecated
             // kmem limits (v1, 5.4) and removed them (6.1); cgroup v2 never had them (docs/cgroups.md).
+            if (m.swappiness() != null && m.swappiness() != -1 && (m.swappiness() < 0 || m.swappiness() > 100)) {
+                p.add("linux.resources.memory.swappiness " + Long.toUnsignedString(m.swappiness()) + " is invalid: give 0..100");
+            }
             unsupportedFields(p, "linux.resources.memory.",
-                    "swappiness", m.swappiness(), "disableOOMKiller", m.disableOomKiller(),
                     "useHierarchy", m.useHierarchy(), "checkBeforeUpdate", m.checkBeforeUpdate());
         }
         Spec.Cpu c = r.cpu();

@@ -37,7 +37,10 @@ class SpecValidatorTest {
 
     @Test
     void kernelMemoryLimitsAreAcceptedAndIgnoredAsRuncDoes() {
-        assertThat(SpecValidator.problems(parse("{\"resources\":{\"memory\":{\"limit\":50593792,\"kernel\":50593792,\"kernelTCP\":50593792}}}"))).isEmpty();
+        assertThat(SpecValidator.problems(parse("{\"resources\":{\"memory\":{\"limit\":50593792,\"kernel\":50593792,\"kernelTCP\":50593792,"
+                + "\"swappiness\":10,\"disableOOMKiller\":true}}}"))).isEmpty();
+        assertThat(SpecValidator.problems(parse("{\"resources\":{\"memory\":{\"swappiness\":101}}}")))
+                .singleElement().asString().isEqualTo("linux.resources.memory.swappiness 101 is invalid: give 0..100");
     }
 
     @Test
