@@ -58,7 +58,8 @@ class NamespaceJoinTest {
         List<String> cmd = new ArrayList<>(List.of("unshare"));
         cmd.addAll(List.of(flags.split(" ")));
         cmd.addAll(List.of("--fork", "sleep", "600"));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start(); // no pipes to leak into later fd checks
         helpers.add(p);
         long pid = p.pid();
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> {
