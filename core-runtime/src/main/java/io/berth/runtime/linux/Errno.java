@@ -10,6 +10,7 @@ final class Errno {
     static final int ENXIO = 6;
     static final int EBUSY = 16;
     static final int EINVAL = 22;
+    static final int ENOTTY = 25;
     static final int EPIPE = 32;
     static final int ENAMETOOLONG = 36;
     static final int ENOMSG = 42;

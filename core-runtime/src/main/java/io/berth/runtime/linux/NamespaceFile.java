@@ -1,18 +1,15 @@
 package io.berth.runtime.linux;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Set;
 
 /**
- * What kind of namespace a file refers to (/proc/PID/ns/net, or a bind mount of one such as
+ * What kind of namespace a file refers to (/proc/PID/ns/net, or a bind mount of one such as CNI's
  * /run/netns/NAME). Checked in the runtime before anything is created, so a wrong path fails with
  * a sentence instead of the child's setns EINVAL after the cgroup and state exist.
  */
 public final class NamespaceFile {
-    /** nsfs's names; pipes and sockets read back in the same "NAME:[INODE]" shape. */
-    private static final Set<String> KERNEL_TYPES = Set.of("cgroup", "ipc", "mnt", "net", "pid", "time", "user", "uts");
+    /** CLONE_NEWTIME: a type Berth neither creates nor joins, named in errors all the same. */
+    private static final long CLONE_NEWTIME = 0x80;
 
     private NamespaceFile() {
     }
@@ -40,8 +37,9 @@ public final class NamespaceFile {
     }
 
     /**
-     * The kernel names an open namespace file "TYPE:[INODE]" (nsfs's d_dname), whatever path it was
-     * opened through: read that back from /proc/self/fd. Null for any other kind of file.
+     * The kernel's answer (ioctl NS_GET_NSTYPE) rather than the name the file reads back as: a bind
+     * mount, the way CNI keeps a network namespace, reads back as its own path. Null for any other
+     * kind of file.
      */
     private static String typeOf(Path path, String what) {
         int fd;
@@ -54,15 +52,18 @@ public final class NamespaceFile {
             throw new IllegalArgumentException(what + " '" + path + "' cannot be opened" + hint, e);
         }
         try {
-            String target = Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString();
-            int colon = target.indexOf(":[");
-            if (colon <= 0 || !target.endsWith("]")) {
+            long flag = LibC.namespaceType(fd, path.toString());
+            for (Namespace ns : Namespace.values()) {
+                if (ns.cloneFlag() == flag) {
+                    return ns.procName();
+                }
+            }
+            return flag == CLONE_NEWTIME ? "time" : "unknown (CLONE flag 0x" + Long.toHexString(flag) + ")";
+        } catch (LibC.SyscallException e) {
+            if (e.errno() == Errno.ENOTTY || e.errno() == Errno.EINVAL) {
                 return null;
             }
-            String type = target.substring(0, colon);
-            return KERNEL_TYPES.contains(type) ? type : null; // not a pipe or socket, which read back alike
-        } catch (IOException e) {
-            throw new IllegalArgumentException(what + " '" + path + "': cannot read what it refers to: " + e.getMessage(), e);
+            throw new IllegalArgumentException(what + " '" + path + "': " + e.getMessage(), e);
         } finally {
             LibC.close(fd);
         }

@@ -107,6 +107,30 @@ class NamespaceJoinTest {
     }
 
     @Test
+    void joinsANetworkNamespaceKeptByABindMountAsCniDoesAndACgroupNamespace() throws Exception {
+        long h = helper("--net --cgroup", "net", "cgroup");
+        Path netns = Files.createFile(dir.resolve("netns"));
+        run("mount", "--bind", "/proc/" + h + "/ns/net", netns.toString());
+        try {
+            Path bundle = Bundles.write(dir.resolve("b"), List.of("true"), s -> joining(s, Map.of(
+                    "network", netns.toString(), "cgroup", "/proc/" + h + "/ns/cgroup")));
+            Container c = f.runtime.create("cni", bundle, f.stdio());
+            assertThat(link(c.pid(), "net")).isEqualTo(link(h, "net"));
+            assertThat(link(c.pid(), "cgroup")).isEqualTo(link(h, "cgroup"));
+        } finally {
+            run("umount", netns.toString());
+        }
+    }
+
+    private static void run(String... cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        p.getInputStream().close();
+        assertThat(p.waitFor()).as(String.join(" ", cmd) + ": " + out).isZero();
+    }
+
+    @Test
     void execJoinsWhatTheInitJoined() throws Exception {
         long h = helper("--net", "net");
         Path bundle = Bundles.write(dir.resolve("b"), List.of("sleep", "60"), s -> joining(s, Map.of("network", "/proc/" + h + "/ns/net")));
