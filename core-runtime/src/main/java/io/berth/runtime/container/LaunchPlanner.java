@@ -51,7 +51,8 @@ final class LaunchPlanner {
             int consoleSocketFd) {
         Set<Namespace> namespaces = namespaces(spec);
         Map<Namespace, Path> joins = joins(spec);
-        Set<Namespace> all = EnumSet.copyOf(namespaces.isEmpty() ? EnumSet.noneOf(Namespace.class) : namespaces);
+        Set<Namespace> all = EnumSet.noneOf(Namespace.class);
+        all.addAll(namespaces);
         all.addAll(joins.keySet());
         if (!all.contains(Namespace.MOUNT)) {
             throw new InvalidSpecException("config.json: linux.namespaces must include mount: Berth pivots into the root filesystem, which without its own mount namespace would change the host's");

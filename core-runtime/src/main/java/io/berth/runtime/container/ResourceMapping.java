@@ -35,7 +35,7 @@ final class ResourceMapping {
         if (r.memory() != null) {
             b.memoryLimit(r.memory().limit()).memoryReservation(r.memory().reservation()).memorySwap(r.memory().swap())
                     .memoryOomKillDisable(r.memory().disableOomKiller());
-            // As runc: -1 (or its uint64 form, which reads back the same) means "leave it alone".
+            // As runc: -1 (2^64-1 in the spec's uint64, read as -1 by Spec.Memory) means "leave it alone".
             Long swappiness = r.memory().swappiness();
             if (swappiness != null && swappiness != -1) {
                 b.memorySwappiness(swappiness);

@@ -41,6 +41,11 @@ class SpecValidatorTest {
                 + "\"swappiness\":10,\"disableOOMKiller\":true}}}"))).isEmpty();
         assertThat(SpecValidator.problems(parse("{\"resources\":{\"memory\":{\"swappiness\":101}}}")))
                 .singleElement().asString().isEqualTo("linux.resources.memory.swappiness 101 is invalid: give 0..100");
+        // 2^64-1 is runc's "leave it alone" (int64 -1); it reads as -1 and writes back unchanged.
+        Spec unset = parse("{\"resources\":{\"memory\":{\"swappiness\":18446744073709551615}}}");
+        assertThat(unset.linux().resources().memory().swappiness()).isEqualTo(-1L);
+        assertThat(SpecValidator.problems(unset)).isEmpty();
+        assertThat(SpecJson.write(unset)).containsPattern("\"swappiness\" ?: 18446744073709551615");
     }
 
     @Test
