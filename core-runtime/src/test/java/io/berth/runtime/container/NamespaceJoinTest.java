@@ -1,6 +1,7 @@
 package io.berth.runtime.container;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.berth.runtime.linux.ChildSetupException;
 import io.berth.runtime.oci.Spec;
 import io.berth.testkit.Requirements;
 
@@ -119,6 +121,31 @@ class NamespaceJoinTest {
             assertThat(link(c.pid(), "cgroup")).isEqualTo(link(h, "cgroup"));
         } finally {
             run("umount", netns.toString());
+        }
+    }
+
+    @Test
+    void aPidNamespaceWhoseInitExitedFailsCleanlyWithAReason() throws Exception {
+        long h = helper("--pid", "pid_for_children");
+        Path pidns = Files.createFile(dir.resolve("pidns"));
+        run("mount", "--bind", "/proc/" + h + "/ns/pid_for_children", pidns.toString());
+        try {
+            // The bind mount keeps the namespace; its init (the helper's sleep) goes.
+            Process p = helpers.remove(0);
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+            p.waitFor(10, TimeUnit.SECONDS);
+            Path bundle = Bundles.write(dir.resolve("b"), List.of("true"), s -> joining(s, Map.of("pid", pidns.toString())));
+            LeakSnapshot before = LeakSnapshot.take(f.cgroupParent, f.runtime.options().stateRoot());
+            assertThatThrownBy(() -> f.runtime.create("late", bundle, f.stdio())).isInstanceOf(ChildSetupException.class)
+                    .hasMessageContaining("fork into the joined PID namespace: Cannot allocate memory (the namespace's init has exited");
+            LeakSnapshot after = LeakSnapshot.take(f.cgroupParent, f.runtime.options().stateRoot());
+            assertThat(after.stateDirs()).as("state directories").isEmpty();
+            assertThat(after.cgroupDirs()).as("cgroups").isEmpty();
+            assertThat(after.fds()).as("open fds").isEqualTo(before.fds());
+            assertThat(after.children()).as("child processes").isEqualTo(before.children());
+        } finally {
+            run("umount", pidns.toString());
         }
     }
 
