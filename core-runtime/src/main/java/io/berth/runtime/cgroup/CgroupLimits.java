@@ -19,11 +19,14 @@ import java.util.List;
  *     period uses the kernel's default period of 100000 us.</li>
  * <li>cpusetCpus/cpusetMems: a kernel list such as "0-3,5".</li>
  * <li>pidsLimit: positive, or -1 for unlimited (0 is rejected: it would forbid even the init).</li>
+ * <li>memorySwappiness: 0..100 (v1's memory.swappiness; cgroup v2 has no such knob and ignores
+ *     it, as runc does). memoryOomKillDisable: true turns the v1 OOM killer off for the cgroup
+ *     (memory.oom_control); v2 has no such switch and ignores it, as runc does.</li>
  * </ul>
  */
 public record CgroupLimits(Long memoryLimit, Long memoryReservation, Long memorySwap, Long cpuShares,
         Long cpuQuota, Long cpuPeriod, String cpusetCpus, String cpusetMems, Long pidsLimit,
-        List<DeviceRule> devices) {
+        List<DeviceRule> devices, Long memorySwappiness, Boolean memoryOomKillDisable) {
 
     public static final long UNLIMITED = -1;
     public static final long MIN_MEMORY = 6L * 1024 * 1024;
@@ -33,6 +36,7 @@ public record CgroupLimits(Long memoryLimit, Long memoryReservation, Long memory
     public static final long MAX_CPU_PERIOD_US = 1_000_000;
     public static final long DEFAULT_CPU_PERIOD_US = 100_000;
     public static final long MIN_CPU_QUOTA_US = 1_000;
+    public static final long MAX_SWAPPINESS = 100;
 
     /** No limits at all: the cgroup only groups the processes. */
     public static final CgroupLimits NONE = builder().build();
@@ -80,6 +84,10 @@ public record CgroupLimits(Long memoryLimit, Long memoryReservation, Long memory
         if (cpusetMems != null) {
             cpusetMems = CpuSetList.parse("cpusetMems", cpusetMems).toString();
         }
+        if (memorySwappiness != null && (memorySwappiness < 0 || memorySwappiness > MAX_SWAPPINESS)) {
+            throw new IllegalArgumentException("memorySwappiness must be between 0 and " + MAX_SWAPPINESS + ", got "
+                    + Long.toUnsignedString(memorySwappiness));
+        }
         if (pidsLimit != null && pidsLimit != UNLIMITED && pidsLimit <= 0) {
             throw new IllegalArgumentException("pidsLimit must be positive or -1 for unlimited, got " + pidsLimit);
         }
@@ -110,7 +118,7 @@ public record CgroupLimits(Long memoryLimit, Long memoryReservation, Long memory
     }
 
     public boolean hasMemory() {
-        return memoryLimit != null || memoryReservation != null;
+        return memoryLimit != null || memoryReservation != null || memorySwappiness != null || Boolean.TRUE.equals(memoryOomKillDisable);
     }
 
     public boolean hasCpu() {
@@ -141,6 +149,8 @@ public record CgroupLimits(Long memoryLimit, Long memoryReservation, Long memory
         private String cpusetMems;
         private Long pidsLimit;
         private List<DeviceRule> devices;
+        private Long memorySwappiness;
+        private Boolean memoryOomKillDisable;
 
         private Builder() {
         }
@@ -157,6 +167,16 @@ public record CgroupLimits(Long memoryLimit, Long memoryReservation, Long memory
 
         public Builder memorySwap(Long v) {
             memorySwap = v;
+            return this;
+        }
+
+        public Builder memorySwappiness(Long v) {
+            memorySwappiness = v;
+            return this;
+        }
+
+        public Builder memoryOomKillDisable(Boolean v) {
+            memoryOomKillDisable = v;
             return this;
         }
 
@@ -197,7 +217,7 @@ public record CgroupLimits(Long memoryLimit, Long memoryReservation, Long memory
 
         public CgroupLimits build() {
             return new CgroupLimits(memoryLimit, memoryReservation, memorySwap, cpuShares, cpuQuota, cpuPeriod,
-                    cpusetCpus, cpusetMems, pidsLimit, devices);
+                    cpusetCpus, cpusetMems, pidsLimit, devices, memorySwappiness, memoryOomKillDisable);
         }
     }
 }

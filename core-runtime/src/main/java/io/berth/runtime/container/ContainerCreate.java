@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 
 import io.berth.runtime.cgroup.Cgroup;
 import io.berth.runtime.cgroup.CgroupLimits;
@@ -13,6 +15,7 @@ import io.berth.runtime.linux.Console;
 import io.berth.runtime.linux.LaunchPlan;
 import io.berth.runtime.linux.Launcher;
 import io.berth.runtime.linux.LibC;
+import io.berth.runtime.linux.Namespace;
 import io.berth.runtime.linux.Stdio;
 import io.berth.runtime.oci.InvalidSpecException;
 import io.berth.runtime.oci.Spec;
@@ -47,6 +50,7 @@ final class ContainerCreate {
             throw new InvalidSpecException("a console socket was given but process.terminal is false in config.json: set it to true or drop --console-socket");
         }
         Path rootfs = rootfs(spec, bundleDir);
+        LaunchPlanner.joins(spec); // a wrong namespace path fails here, before the id is claimed
         CgroupLimits limits = ResourceMapping.limits(spec);
         String cgroupsPath = spec.linux() != null && spec.linux().cgroupsPath() != null && !spec.linux().cgroupsPath().isBlank()
                 ? spec.linux().cgroupsPath()
@@ -84,7 +88,7 @@ final class ContainerCreate {
             }
             ContainerRecord record = new ContainerRecord(id, bundleDir.toString(), rootfs.toString(), child.pid(),
                     identity.startTime(), cgroupsPath, Instant.now(), spec.annotations(),
-                    List.copyOf(plan.newNamespaces()));
+                    joinedOrNew(plan));
             if (spec.linux() != null && spec.linux().seccomp() != null) {
                 ctx.store.saveSeccomp(id, spec.linux().seccomp());
             }
@@ -118,6 +122,14 @@ final class ContainerCreate {
         } finally {
             ctx.store.remove(id);
         }
+    }
+
+    /** What an exec joins: the namespaces the init created and the ones it joined by path alike. */
+    private static List<Namespace> joinedOrNew(LaunchPlan plan) {
+        Set<Namespace> all = EnumSet.noneOf(Namespace.class);
+        all.addAll(plan.newNamespaces());
+        all.addAll(plan.joinNamespaces().keySet());
+        return List.copyOf(all);
     }
 
     private static int closeConsole(int fd) {

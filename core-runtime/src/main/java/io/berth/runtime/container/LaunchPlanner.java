@@ -2,6 +2,7 @@ package io.berth.runtime.container;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
@@ -19,6 +20,7 @@ import io.berth.runtime.linux.MountFlags;
 import io.berth.runtime.linux.MountOptions;
 import io.berth.runtime.linux.MountSpec;
 import io.berth.runtime.linux.Namespace;
+import io.berth.runtime.linux.NamespaceFile;
 import io.berth.runtime.linux.ProcessSetup;
 import io.berth.runtime.linux.Rlimit;
 import io.berth.runtime.linux.RootfsSetup;
@@ -49,10 +51,14 @@ final class LaunchPlanner {
     static LaunchPlan plan(Spec spec, Path rootfs, Stdio stdio, int startGateFd, boolean shareMemory, CgroupFs cgroupFs,
             int consoleSocketFd) {
         Set<Namespace> namespaces = namespaces(spec);
-        if (!namespaces.contains(Namespace.MOUNT)) {
+        Map<Namespace, Path> joins = joins(spec);
+        Set<Namespace> all = EnumSet.noneOf(Namespace.class);
+        all.addAll(namespaces);
+        all.addAll(joins.keySet());
+        if (!all.contains(Namespace.MOUNT)) {
             throw new InvalidSpecException("config.json: linux.namespaces must include mount: Berth pivots into the root filesystem, which without its own mount namespace would change the host's");
         }
-        if (spec.hostname() != null && !spec.hostname().isEmpty() && !namespaces.contains(Namespace.UTS)) {
+        if (spec.hostname() != null && !spec.hostname().isEmpty() && !all.contains(Namespace.UTS)) {
             throw new InvalidSpecException("config.json: hostname is set but linux.namespaces has no uts: add {\"type\":\"uts\"} or drop the hostname");
         }
         Spec.Linux linux = spec.linux();
@@ -81,25 +87,58 @@ final class LaunchPlanner {
             ProcessSetup.Terminal terminal = p.terminal() ? ProcessSetup.Terminal.forContainer(rows(p), cols(p)) : null;
             ops.addAll(ProcessSetup.prepare(user(p.user()), capabilities(p.capabilities()), p.noNewPrivileges(),
                     rlimits(p), p.cwd(), p.args(), draft.pathEnv(), terminal, SeccompCompiler.forSpec(spec)));
-            return draft.withNewNamespaces(namespaces).withShareMemory(shareMemory).withSetup(ops).withStartGate(startGateFd)
+            return draft.withNewNamespaces(namespaces).withJoinNamespaces(joins).withShareMemory(shareMemory).withSetup(ops).withStartGate(startGateFd)
                     .withConsoleSocket(p.terminal() ? consoleSocketFd : LaunchPlan.NO_CONSOLE);
         } catch (IllegalArgumentException e) {
             throw new InvalidSpecException("config.json: " + e.getMessage());
         }
     }
 
+    /** The namespaces to create: linux.namespaces entries without a path. */
     static Set<Namespace> namespaces(Spec spec) {
         Set<Namespace> set = EnumSet.noneOf(Namespace.class);
         if (spec.linux() != null) {
             for (Spec.Namespace ns : spec.linux().namespaces()) {
-                Namespace n = NAMESPACES.get(ns.type());
-                if (n == null) {
-                    throw new InvalidSpecException("config.json: linux.namespaces type '" + ns.type() + "' is not supported by Berth yet");
+                Namespace n = namespace(ns);
+                if (ns.path() == null || ns.path().isEmpty()) {
+                    set.add(n);
                 }
-                set.add(n);
             }
         }
         return set;
+    }
+
+    /**
+     * The namespaces to join: entries with a path, each checked to be a namespace file of its type
+     * (runc's setns would fail with a bare EINVAL; this says which entry is wrong). A pid path means
+     * the init runs IN that namespace (the launcher forks once more after setns), so
+     * /proc/PID/ns/pid_for_children of a process that unshared one works as well as /proc/PID/ns/pid.
+     */
+    static Map<Namespace, Path> joins(Spec spec) {
+        Map<Namespace, Path> joins = new EnumMap<>(Namespace.class);
+        if (spec.linux() != null) {
+            for (Spec.Namespace ns : spec.linux().namespaces()) {
+                Namespace n = namespace(ns);
+                if (ns.path() != null && !ns.path().isEmpty()) {
+                    Path path = Path.of(ns.path());
+                    try {
+                        NamespaceFile.check(n, path, "linux.namespaces " + ns.type() + " path");
+                    } catch (IllegalArgumentException e) {
+                        throw new InvalidSpecException("config.json: " + e.getMessage());
+                    }
+                    joins.put(n, path);
+                }
+            }
+        }
+        return joins;
+    }
+
+    private static Namespace namespace(Spec.Namespace ns) {
+        Namespace n = NAMESPACES.get(ns.type());
+        if (n == null) {
+            throw new InvalidSpecException("config.json: linux.namespaces type '" + ns.type() + "' is not supported by Berth yet");
+        }
+        return n;
     }
 
     static int rows(Spec.Process p) {

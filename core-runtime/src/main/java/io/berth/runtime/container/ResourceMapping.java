@@ -33,7 +33,13 @@ final class ResourceMapping {
         }
         CgroupLimits.Builder b = CgroupLimits.builder();
         if (r.memory() != null) {
-            b.memoryLimit(r.memory().limit()).memoryReservation(r.memory().reservation()).memorySwap(r.memory().swap());
+            b.memoryLimit(r.memory().limit()).memoryReservation(r.memory().reservation()).memorySwap(r.memory().swap())
+                    .memoryOomKillDisable(r.memory().disableOomKiller());
+            // As runc: -1 (2^64-1 in the spec's uint64, read as -1 by Spec.Memory) means "leave it alone".
+            Long swappiness = r.memory().swappiness();
+            if (swappiness != null && swappiness != -1) {
+                b.memorySwappiness(swappiness);
+            }
         }
         if (r.cpu() != null) {
             b.cpuShares(r.cpu().shares()).cpuQuota(r.cpu().quota()).cpuPeriod(r.cpu().period())

@@ -325,6 +325,12 @@ public sealed interface ChildOp {
         public String step() {
             return "fork into the joined PID namespace";
         }
+
+        @Override
+        public String hint(int errno) {
+            // The kernel refuses new members once a PID namespace's init has exited.
+            return errno == Errno.ENOMEM ? "the namespace's init has exited; join a PID namespace that still has one" : null;
+        }
     }
 
     /**

@@ -33,6 +33,10 @@ public final class LibC {
         @SaveError
         int waitpid(int pid, int[] status, int options);
 
+        /** Only for requests that take no argument (NS_GET_NSTYPE). */
+        @SaveError
+        int ioctl(int fd, long request);
+
         String strerror(int errno);
     }
 
@@ -83,6 +87,22 @@ public final class LibC {
         final int wnohang = 1;
         final int wall = 0x40000000;
         Holder.C.waitpid(pid, new int[1], wnohang | wall);
+    }
+
+    /** ioctl NS_GET_NSTYPE (Linux 4.11): _IO(0xb7, 0x3). */
+    private static final long NS_GET_NSTYPE = 0xb703;
+
+    /**
+     * The CLONE_NEW* flag of the namespace file open on {@code fd}. Throws with errno ENOTTY (or
+     * EINVAL) when the fd is not a namespace file.
+     */
+    public static long namespaceType(int fd, String what) {
+        int r = Holder.C.ioctl(fd, NS_GET_NSTYPE);
+        if (r < 0) {
+            int errno = LastError.getLastError(Holder.RUNTIME);
+            throw new SyscallException("ioctl NS_GET_NSTYPE " + what, errno, strerror(errno));
+        }
+        return r;
     }
 
     public static void close(int fd) {

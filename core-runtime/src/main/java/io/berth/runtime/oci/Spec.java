@@ -615,8 +615,16 @@ public record Spec(
                 return null;
             }
             return new Memory(v.int64OrNull("limit"), v.int64OrNull("reservation"), v.int64OrNull("swap"), v.int64OrNull("kernel"),
-                    v.int64OrNull("kernelTCP"), v.int64OrNull("swappiness"), v.boolOrNull("disableOOMKiller"),
+                    v.int64OrNull("kernelTCP"), swappiness(v.get("swappiness")), v.boolOrNull("disableOOMKiller"),
                     v.boolOrNull("useHierarchy"), v.boolOrNull("checkBeforeUpdate"));
+        }
+
+        /** The spec's uint64, whose 2^64-1 runc reads as int64 -1, "leave it alone"; a literal -1 means the same. */
+        private static Long swappiness(JsonValue s) {
+            if (s == null) {
+                return null;
+            }
+            return s.asBigInteger().signum() < 0 ? s.asInt64() : s.asUint64();
         }
 
         @Override
@@ -626,9 +634,11 @@ public record Spec(
                     .nonNull("reservation", reservation)
                     .nonNull("swap", swap)
                     .nonNull("kernel", kernel)
-                    .nonNull("kernelTCP", kernelTcp)
-                    .nonNull("swappiness", swappiness)
-                    .nonNull("disableOOMKiller", disableOomKiller)
+                    .nonNull("kernelTCP", kernelTcp);
+            if (swappiness != null) {
+                out.fieldUnsigned("swappiness", swappiness);
+            }
+            out.nonNull("disableOOMKiller", disableOomKiller)
                     .nonNull("useHierarchy", useHierarchy)
                     .nonNull("checkBeforeUpdate", checkBeforeUpdate)
                     .endObject();

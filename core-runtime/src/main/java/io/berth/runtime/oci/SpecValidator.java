@@ -170,9 +170,10 @@ public final class SpecValidator {
             } else if (!seen.add(ns.type())) {
                 p.add("linux.namespaces lists '" + ns.type() + "' twice");
             } else if (ns.type().equals("user") || ns.type().equals("time")) {
-                p.add(unsupportedMessage("linux.namespaces type '" + ns.type() + "'"));
-            } else if (!blank(ns.path())) {
-                p.add(unsupportedMessage("joining an existing namespace (linux.namespaces " + ns.type() + " path " + ns.path() + ")"));
+                // Created or joined alike: Berth has no id mappings or clock offsets to go with them.
+                p.add(unsupportedMessage("linux.namespaces type '" + ns.type() + "'" + (blank(ns.path()) ? "" : " (path " + ns.path() + ")")));
+            } else if (!blank(ns.path()) && !ns.path().startsWith("/")) {
+                p.add("linux.namespaces " + ns.type() + " path '" + ns.path() + "' is not absolute: give the namespace file's full path, e.g. /proc/PID/ns/...");
             }
         }
         unsupported(linux.uidMappings(), "linux.uidMappings", p);
@@ -226,8 +227,12 @@ public final class SpecValidator {
             if (m.swap() != null && m.swap() != -1 && m.limit() != null && m.swap() < m.limit()) {
                 p.add("linux.resources.memory.swap " + m.swap() + " is below memory.limit " + m.limit() + ": swap is memory+swap, so it must be at least the limit");
             }
-            unsupportedFields(p, "linux.resources.memory.", "kernel", m.kernel(), "kernelTCP", m.kernelTcp(),
-                    "swappiness", m.swappiness(), "disableOOMKiller", m.disableOomKiller(),
+            // kernel and kernelTCP are accepted and ignored, as runc 1.1 does: the kernel deprecated
+            // kmem limits (v1, 5.4) and removed them (6.1); cgroup v2 never had them (docs/cgroups.md).
+            if (m.swappiness() != null && m.swappiness() != -1 && (m.swappiness() < 0 || m.swappiness() > 100)) {
+                p.add("linux.resources.memory.swappiness " + Long.toUnsignedString(m.swappiness()) + " is invalid: give 0..100");
+            }
+            unsupportedFields(p, "linux.resources.memory.",
                     "useHierarchy", m.useHierarchy(), "checkBeforeUpdate", m.checkBeforeUpdate());
         }
         Spec.Cpu c = r.cpu();

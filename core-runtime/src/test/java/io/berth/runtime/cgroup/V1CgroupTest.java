@@ -116,6 +116,23 @@ class V1CgroupTest {
     }
 
     @Test
+    void swappinessAndOomKillDisableAreWrittenAndNoKernelMemoryFileIsTouched() throws IOException {
+        cgroup.create();
+        Path kmem = dir("memory").resolve("memory.kmem.limit_in_bytes");
+        String kmemBefore = Files.exists(kmem) ? read(kmem) : null;
+        cgroup.apply(CgroupLimits.builder().memoryLimit(48 * MIB).memorySwappiness(10L).memoryOomKillDisable(true).build());
+        assertThat(read(dir("memory").resolve("memory.swappiness"))).isEqualTo("10");
+        assertThat(read(dir("memory").resolve("memory.oom_control"))).contains("oom_kill_disable 1");
+        if (kmemBefore != null) {
+            assertThat(read(kmem)).as("kernel memory limits are ignored, as runc does").isEqualTo(kmemBefore);
+        }
+        cgroup.apply(CgroupLimits.builder().memorySwappiness(100L).build());
+        assertThat(read(dir("memory").resolve("memory.swappiness"))).isEqualTo("100");
+        assertThatThrownBy(() -> CgroupLimits.builder().memorySwappiness(101L).build())
+                .hasMessage("memorySwappiness must be between 0 and 100, got 101");
+    }
+
+    @Test
     void createSeedsAnEmptyCpusetAncestorLeftByAnInterruptedCreate() throws Exception {
         Path cpusetParent = fs.resolve(fs.v1Mounts().get("cpuset"), parent);
         Files.createDirectory(cpusetParent); // a new v1 cpuset starts with no CPUs

@@ -64,6 +64,39 @@ class ContainerErrorsTest {
         failsCleanly(() -> f.runtime.create("x", b, f.stdio()), InvalidSpecException.class, "is not a directory");
     }
 
+    private Path joining(String name, String type, String path) throws Exception {
+        return Bundles.write(dir.resolve(name), List.of("true"), s -> {
+            Spec.Linux l = s.linux();
+            List<Spec.Namespace> ns = l.namespaces().stream()
+                    .map(n -> n.type().equals(type) ? new Spec.Namespace(type, path) : n).toList();
+            return new Spec(s.ociVersion(), s.process(), s.root(), s.hostname(), s.domainname(), s.mounts(), s.hooks(),
+                    s.annotations(), new Spec.Linux(ns, null, null, null, l.devices(), l.cgroupsPath(), l.resources(),
+                            l.rootfsPropagation(), null, l.sysctl(), l.maskedPaths(), l.readonlyPaths(), null, null, null));
+        });
+    }
+
+    @Test
+    void namespacePathOfTheWrongType() throws Exception {
+        Path b = joining("b", "network", "/proc/self/ns/ipc");
+        failsCleanly(() -> f.runtime.create("x", b, f.stdio()), InvalidSpecException.class,
+                "config.json: linux.namespaces network path '/proc/self/ns/ipc' is a ipc namespace, not net: give a net namespace file or fix the entry's type");
+    }
+
+    @Test
+    void namespacePathThatIsMissingOrNoNamespace() throws Exception {
+        Path gone = joining("gone", "uts", "/proc/999999999/ns/uts");
+        failsCleanly(() -> f.runtime.create("x", gone, f.stdio()), InvalidSpecException.class,
+                "config.json: linux.namespaces uts path '/proc/999999999/ns/uts' cannot be opened: the process or bind mount that held the namespace is gone");
+        Path file = Files.writeString(dir.resolve("not-a-namespace"), "x");
+        Path plain = joining("plain", "mount", file.toString());
+        failsCleanly(() -> f.runtime.create("x", plain, f.stdio()), InvalidSpecException.class,
+                "config.json: linux.namespaces mount path '" + file + "' is not a namespace file: give /proc/PID/ns/mnt");
+        Path fifo = dir.resolve("fifo");
+        io.berth.runtime.linux.LibC.mkfifo(fifo.toString(), 0600);
+        Path pipe = joining("pipe", "ipc", fifo.toString());
+        failsCleanly(() -> f.runtime.create("x", pipe, f.stdio()), InvalidSpecException.class, "is not a namespace file");
+    }
+
     @Test
     void missingExecutable() throws Exception {
         Path b = Bundles.write(dir.resolve("b"), List.of("/bin/nope"));

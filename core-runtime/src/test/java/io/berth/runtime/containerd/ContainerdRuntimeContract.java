@@ -181,6 +181,35 @@ abstract class ContainerdRuntimeContract {
     }
 
     /**
+     * A pod's containers share the sandbox's namespaces: containerd's CRI writes them into
+     * config.json as linux.namespaces paths, as {@code ctr run --with-ns} does here.
+     */
+    @Test
+    void secondContainerJoinsTheFirstsNetworkIpcAndUtsNamespacesByPath() throws IOException {
+        String sandbox = newId();
+        containerd.ctrOk(run(List.of("-d"), sandbox, "sleep", "300"));
+        long sandboxPid = awaitStatus(sandbox, "RUNNING");
+        String member = newId();
+        List<String> withNs = new ArrayList<>();
+        for (String[] ns : new String[][] {{"network", "net"}, {"ipc", "ipc"}, {"uts", "uts"}}) {
+            withNs.addAll(List.of("--with-ns", ns[0] + ":/proc/" + sandboxPid + "/ns/" + ns[1]));
+        }
+        withNs.add("-d");
+        containerd.ctrOk(run(withNs, member, "sleep", "300"));
+        long memberPid = awaitStatus(member, "RUNNING");
+
+        for (String ns : List.of("net", "ipc", "uts")) {
+            assertThat(nsLink(memberPid, ns)).as(ns).isEqualTo(nsLink(sandboxPid, ns));
+        }
+        assertThat(nsLink(memberPid, "mnt")).as("mnt is its own").isNotEqualTo(nsLink(sandboxPid, "mnt"));
+        assertThat(nsLink(memberPid, "pid")).as("pid is its own").isNotEqualTo(nsLink(sandboxPid, "pid"));
+    }
+
+    private static String nsLink(long pid, String ns) throws IOException {
+        return Files.readSymbolicLink(Path.of("/proc/" + pid + "/ns/" + ns)).toString();
+    }
+
+    /**
      * {@code ctr run [flags] IMAGE ID COMMAND...} with the snapshotter and the runtime binary under
      * test.
      */

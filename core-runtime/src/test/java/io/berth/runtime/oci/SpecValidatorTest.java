@@ -25,6 +25,29 @@ class SpecValidatorTest {
     }
 
     @Test
+    void namespacePathsAreAcceptedExceptForUserAndRelativeOnes() {
+        // The file itself is checked at create (LaunchPlanner.joins), where it must exist.
+        assertThat(SpecValidator.problems(parse("{\"namespaces\":[{\"type\":\"network\",\"path\":\"/proc/1/ns/net\"},{\"type\":\"mount\"}]}"))).isEmpty();
+        assertThat(SpecValidator.problems(parse("{\"namespaces\":[{\"type\":\"ipc\",\"path\":\"proc/1/ns/ipc\"}]}")))
+                .singleElement().asString().isEqualTo("linux.namespaces ipc path 'proc/1/ns/ipc' is not absolute: give the namespace file's full path, e.g. /proc/PID/ns/...");
+        assertThat(SpecValidator.problems(parse("{\"namespaces\":[{\"type\":\"user\",\"path\":\"/proc/1/ns/user\"}]}")))
+                .singleElement().asString().isEqualTo("linux.namespaces type 'user' (path /proc/1/ns/user) is not supported by Berth yet: remove it from config.json or run this bundle with runc");
+    }
+
+    @Test
+    void kernelMemoryLimitsAreAcceptedAndIgnoredAsRuncDoes() {
+        assertThat(SpecValidator.problems(parse("{\"resources\":{\"memory\":{\"limit\":50593792,\"kernel\":50593792,\"kernelTCP\":50593792,"
+                + "\"swappiness\":10,\"disableOOMKiller\":true}}}"))).isEmpty();
+        assertThat(SpecValidator.problems(parse("{\"resources\":{\"memory\":{\"swappiness\":101}}}")))
+                .singleElement().asString().isEqualTo("linux.resources.memory.swappiness 101 is invalid: give 0..100");
+        // 2^64-1 is runc's "leave it alone" (int64 -1); it reads as -1 and writes back unchanged.
+        Spec unset = parse("{\"resources\":{\"memory\":{\"swappiness\":18446744073709551615}}}");
+        assertThat(unset.linux().resources().memory().swappiness()).isEqualTo(-1L);
+        assertThat(SpecValidator.problems(unset)).isEmpty();
+        assertThat(SpecJson.write(unset)).containsPattern("\"swappiness\" ?: 18446744073709551615");
+    }
+
+    @Test
     void invalidValuesSayWhatIsExpected() {
         assertThat(SpecValidator.problems(parse("{\"resources\":{\"memory\":{\"limit\":-5}}}")))
                 .singleElement().asString().contains("memory.limit -5 is invalid");

@@ -5,7 +5,11 @@ import java.nio.file.Path;
 import io.berth.runtime.cgroup.CgroupFiles;
 import io.berth.runtime.cgroup.CgroupLimits;
 
-/** v1 memory controller: memory.limit_in_bytes, memory.memsw.limit_in_bytes, memory.soft_limit_in_bytes. */
+/**
+ * v1 memory controller: memory.limit_in_bytes, memory.memsw.limit_in_bytes, memory.soft_limit_in_bytes,
+ * memory.swappiness, memory.oom_control. Never memory.kmem.*: kernel memory limits are deprecated
+ * (5.4) and gone (6.1); the spec's kernel and kernelTCP are accepted and ignored, as runc does.
+ */
 final class Memory {
     static final String CONTROLLER = "memory";
     private static final String LIMIT = "memory.limit_in_bytes";
@@ -46,6 +50,12 @@ final class Memory {
         }
         if (limits.memoryReservation() != null) {
             files.write(dir.resolve(SOFT), Long.toString(limits.memoryReservation()));
+        }
+        if (limits.memorySwappiness() != null) {
+            files.write(dir.resolve("memory.swappiness"), Long.toString(limits.memorySwappiness()));
+        }
+        if (Boolean.TRUE.equals(limits.memoryOomKillDisable())) {
+            files.write(dir.resolve("memory.oom_control"), "1");
         }
     }
 
