@@ -14,6 +14,7 @@ public final class LibC {
     public static final int O_RDONLY = 0;
     public static final int O_WRONLY = 1;
     public static final int O_RDWR = 2;
+    public static final int O_NONBLOCK = 04000;
     public static final int O_CLOEXEC = 02000000;
 
     /** The binding; errno is saved right after each call because the JVM may clobber it. */
