@@ -5,11 +5,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import io.berth.runtime.linux.LibC;
+import io.berth.runtime.oci.Spec;
 
 /**
  * start: release a created container. In the JVM that created it the child's own start confirms
  * the exec; from another process (the CLI) one byte into the exec FIFO releases it, opened
- * without blocking so that a container that died meanwhile is an error, not a hang.
+ * without blocking so that a container that died meanwhile is an error, not a hang. Then the
+ * poststart hooks run.
  */
 final class ContainerStart {
     private ContainerStart() {
@@ -49,6 +51,13 @@ final class ContainerStart {
                 // The status would read "created" forever: say so rather than hide it.
                 throw new ContainerException("started " + id + " but cannot remove " + fifo + ": " + e.getMessage(), e);
             }
+        }
+        Spec.Hooks hooks = ctx.store.loadHooks(id);
+        if (hooks != null) {
+            // runtime.md: a failing poststart hook is a warning; the rest run and start succeeds.
+            // (runc 1.1 instead kills the container; we follow the spec, as runtime-tools checks.)
+            HookRunner.runOrWarn("poststart", hooks.poststart(), ctx.state(record, ContainerStatus.RUNNING),
+                    Path.of(record.bundle()), ctx.warnings);
         }
     }
 }
