@@ -1,28 +1,31 @@
 package io.berth.runtime.container;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
+import io.berth.runtime.linux.ChildOp;
+import io.berth.runtime.linux.ChildProcess;
+import io.berth.runtime.linux.ChildSetupException;
+import io.berth.runtime.linux.ExitStatus;
+import io.berth.runtime.linux.LaunchPlan;
+import io.berth.runtime.linux.Launcher;
+import io.berth.runtime.linux.LibC;
+import io.berth.runtime.linux.Signals;
+import io.berth.runtime.linux.Stdio;
 import io.berth.runtime.oci.Spec;
 
 /**
  * Runs OCI hooks (runtime-spec config.md#posix-platform-hooks) in the runtime's own namespaces:
- * the hook's path with its args and exactly its env, the container's state document on stdin, its
- * timeout enforced with SIGKILL. The one place that knows how a hook is run; the lifecycle verbs
- * only say which hooks, when, and whether a failure is fatal.
- *
- * <p>argv[0] is the path, not {@code args[0]}: the JDK's process launcher (posix_spawn through
- * jspawnhelper, safe in a multithreaded JVM) cannot set them apart, and running Java after a fork
- * is not an option (DESIGN.md). For the usual hooks (a program, a shell, a busybox applet reached
- * through its own link name) this is the same.
+ * execve(path, args, env) with exactly the hook's env, in the bundle directory (as runc, which
+ * chdirs there), the container's state document on stdin, its timeout enforced with SIGKILL.
+ * The one place that knows how a hook is run; the lifecycle verbs only say which hooks, when,
+ * and whether a failure is fatal.
  */
 final class HookRunner {
     /** How much of a failing hook's output an error message quotes. */
@@ -62,62 +65,66 @@ final class HookRunner {
 
     /** Runs one hook; null when it succeeded, else why it did not (one line). */
     private static String run(Spec.Hook hook, String stdin, Path cwd) {
-        List<String> command = new ArrayList<>();
-        command.add(hook.path());
-        if (hook.args().size() > 1) {
-            command.addAll(hook.args().subList(1, hook.args().size()));
-        }
-        ProcessBuilder pb = new ProcessBuilder(command);
-        Map<String, String> env = pb.environment();
-        env.clear();
-        for (String e : hook.env()) {
-            int eq = e.indexOf('=');
-            env.put(e.substring(0, eq), e.substring(eq + 1));
-        }
+        // args[0] is argv[0] and may differ from path (a busybox applet, a login-style "-sh"): the
+        // child resolves the path, then execve(path, args, env), as the spec defines it. The JDK's
+        // ProcessBuilder cannot set them apart, hence Berth's own launcher, without namespaces.
+        List<String> argv = hook.args().isEmpty() ? List.of(hook.path()) : hook.args();
+        List<ChildOp> setup = new ArrayList<>();
         if (cwd != null && Files.isDirectory(cwd)) {
-            pb.directory(cwd.toFile());
+            setup.add(new ChildOp.Chdir(cwd.toString()));
         }
+        setup.add(new ChildOp.CheckExecutable(hook.path(), ""));
+        Path input = null;
         Path output = null;
-        Process process = null;
+        int in = -1;
+        int out = -1;
         try {
-            // A file, not a pipe: a hook that leaves a daemon holding its stdout must not hang us
-            // reading to EOF, and a chatty one must not block on a full pipe while we wait.
+            // Files, not pipes: a hook that leaves a daemon holding its stdout must not hang us
+            // reading to EOF, and neither side can block on a full pipe while the other waits.
+            input = Files.createTempFile("berth-hook", ".state");
+            Files.writeString(input, stdin);
             output = Files.createTempFile("berth-hook", ".out");
-            pb.redirectErrorStream(true).redirectOutput(output.toFile());
-            process = pb.start();
-            try (OutputStream in = process.getOutputStream()) {
-                in.write(stdin.getBytes(StandardCharsets.UTF_8));
-            } catch (IOException e) {
-                // The hook need not read its stdin; it may have exited already (EPIPE).
+            in = LibC.open(input.toString(), LibC.O_RDONLY);
+            out = LibC.open(output.toString(), LibC.O_WRONLY);
+            LaunchPlan plan = LaunchPlan.of(argv, hook.env(), new Stdio(in, out, out)).withSetup(setup);
+            try (ChildProcess child = Launcher.launch(plan)) {
+                try {
+                    child.proceed();
+                } catch (ChildSetupException e) {
+                    return "cannot run it: " + e.getMessage();
+                }
+                ExitStatus exit;
+                if (hook.timeout() == null) {
+                    exit = child.waitFor();
+                } else {
+                    exit = child.waitFor(Duration.ofSeconds(hook.timeout())).orElse(null);
+                    if (exit == null) {
+                        child.kill(Signals.SIGKILL);
+                        child.waitFor();
+                        return "timed out after " + hook.timeout() + "s and was killed" + quoted(output);
+                    }
+                }
+                if (exit.signaled()) {
+                    return "killed by " + exit.signalName() + quoted(output);
+                }
+                return exit.code() == 0 ? null : "exit status " + exit.code() + quoted(output);
             }
-            boolean exited;
-            if (hook.timeout() == null) {
-                process.waitFor();
-                exited = true;
-            } else {
-                exited = process.waitFor(hook.timeout(), TimeUnit.SECONDS);
-            }
-            if (!exited) {
-                process.destroyForcibly().waitFor();
-                return "timed out after " + hook.timeout() + "s and was killed" + quoted(output);
-            }
-            int status = process.exitValue();
-            return status == 0 ? null : "exit status " + status + quoted(output);
         } catch (IOException e) {
             return "cannot run it: " + e.getMessage();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            if (process != null) {
-                process.destroyForcibly();
-            }
-            return "interrupted while waiting for it";
         } finally {
-            if (output != null) {
-                try {
-                    Files.deleteIfExists(output);
-                } catch (IOException e) {
-                    // A temp file left in /tmp is not worth failing the lifecycle for.
-                }
+            LibC.close(in);
+            LibC.close(out);
+            deleteQuietly(input);
+            deleteQuietly(output);
+        }
+    }
+
+    private static void deleteQuietly(Path file) {
+        if (file != null) {
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException e) {
+                // A temp file left in /tmp is not worth failing the lifecycle for.
             }
         }
     }

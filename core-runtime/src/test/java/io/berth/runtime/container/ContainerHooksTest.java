@@ -164,7 +164,8 @@ class ContainerHooksTest {
         Path bundle = bundle(List.of("true"), hooks);
         assertThatThrownBy(() -> f.runtime.create("h4", bundle, f.stdio()))
                 .isInstanceOf(ContainerException.class)
-                .hasMessageStartingWith("container h4: createRuntime hook 0 (" + dir.resolve("no-such-hook") + ") failed: cannot run it: ");
+                .hasMessage("container h4: createRuntime hook 0 (" + dir.resolve("no-such-hook") + ") failed: cannot run it: execve "
+                        + dir.resolve("no-such-hook") + ": No such file or directory");
         assertThat(f.runtime.list()).isEmpty();
     }
 
@@ -211,5 +212,16 @@ class ContainerHooksTest {
         f.runtime.delete("h7", false);
         assertThat(order()).containsExactly("poststop");
         assertThat(stdinOf("poststop").string("status")).isEqualTo("stopped");
+    }
+    @Test
+    void argsZeroIsArgvZeroAndTheHookRunsInTheBundle() throws Exception {
+        // busybox picks its applet by argv[0]: "sh" here, though the path is the busybox binary.
+        Spec.Hook applet = new Spec.Hook(BusyboxRootfs.path().resolve("bin/busybox").toString(),
+                List.of("sh", "-c", "echo \"$0\" > \"$OUT/argv0\"; pwd > \"$OUT/cwd\""), List.of("OUT=" + out), 10);
+        Path bundle = bundle(List.of("true"), new Spec.Hooks(null, List.of(applet), null, null, null, null));
+        f.runtime.create("h8", bundle, f.stdio());
+        assertThat(Files.readString(out.resolve("argv0"))).isEqualTo("sh\n");
+        assertThat(Files.readString(out.resolve("cwd"))).isEqualTo(bundle + "\n");
+        f.runtime.delete("h8", true);
     }
 }
