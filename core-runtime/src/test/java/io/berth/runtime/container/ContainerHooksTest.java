@@ -224,4 +224,38 @@ class ContainerHooksTest {
         assertThat(Files.readString(out.resolve("cwd"))).isEqualTo(bundle + "\n");
         f.runtime.delete("h8", true);
     }
+    @Test
+    void hooksLeakNoFdsTempFilesOrProcesses() throws Exception {
+        Spec.Hooks hooks = new Spec.Hooks(List.of(hook("prestart", "")), null, null, null,
+                List.of(hook("poststart", "exit 1")), List.of(hook("poststop", "")));
+        Path good = bundle(List.of("true"), hooks);
+        Path timingOut = Bundles.write(dir.resolve("slow"), List.of("true"), s -> Bundles.withHooks(s,
+                new Spec.Hooks(null, List.of(hook("slow", "exec sleep 60", 1)), null, null, null, null)));
+        hookCycle(good, "warmup");
+        LeakSnapshot before = LeakSnapshot.take(f.cgroupParent, f.runtime.options().stateRoot());
+        List<Path> tempBefore = hookTempFiles();
+        for (int i = 0; i < 5; i++) {
+            hookCycle(good, "l" + i);
+        }
+        assertThatThrownBy(() -> f.runtime.create("slow", timingOut, f.stdio())).hasMessageContaining("timed out");
+        LeakSnapshot after = LeakSnapshot.take(f.cgroupParent, f.runtime.options().stateRoot());
+        assertThat(after.fds()).as("open fds").isEqualTo(before.fds());
+        assertThat(after.children()).as("children").isEqualTo(before.children());
+        assertThat(LeakSnapshot.zombieChildren()).as("zombies").isZero();
+        assertThat(after.stateDirs()).as("state").isEmpty();
+        assertThat(hookTempFiles()).as("temp files").isEqualTo(tempBefore);
+    }
+
+    private void hookCycle(Path bundle, String id) {
+        Container c = f.runtime.create(id, bundle, f.stdio());
+        f.runtime.start(id);
+        c.waitFor();
+        f.runtime.delete(id, false);
+    }
+
+    private static List<Path> hookTempFiles() throws IOException {
+        try (var files = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+            return files.filter(p -> p.getFileName().toString().startsWith("berth-hook")).sorted().toList();
+        }
+    }
 }
