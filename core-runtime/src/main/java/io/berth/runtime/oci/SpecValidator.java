@@ -17,6 +17,8 @@ import io.berth.runtime.seccomp.SeccompProfile;
  */
 public final class SpecValidator {
     static final Set<String> NAMESPACE_TYPES = Set.of("pid", "network", "mount", "ipc", "uts", "cgroup", "user", "time");
+    private static final List<String> ROOTFS_PROPAGATIONS = List.of("private", "rprivate", "slave", "rslave",
+            "shared", "rshared", "unbindable", "runbindable");
     private static final Set<String> SUPPORTED_MOUNT_TYPES = Set.of("bind", "proc", "tmpfs", "devpts", "mqueue", "sysfs", "cgroup", "cgroup2", "none");
 
     private SpecValidator() {
@@ -166,8 +168,9 @@ public final class SpecValidator {
         if (!blank(linux.mountLabel())) {
             p.add(unsupportedMessage("linux.mountLabel"));
         }
-        if (linux.rootfsPropagation() != null && !Set.of("", "private", "rprivate", "slave", "rslave").contains(linux.rootfsPropagation())) {
-            p.add(unsupportedMessage("linux.rootfsPropagation '" + linux.rootfsPropagation() + "'") + " (supported: private, rprivate, slave, rslave)");
+        if (!blank(linux.rootfsPropagation()) && !ROOTFS_PROPAGATIONS.contains(linux.rootfsPropagation())) {
+            p.add("linux.rootfsPropagation '" + linux.rootfsPropagation() + "' is not a propagation: use one of "
+                    + String.join(", ", ROOTFS_PROPAGATIONS) + " (or leave it out for rslave)");
         }
         for (String path : concat(linux.maskedPaths(), linux.readonlyPaths())) {
             if (blank(path) || !path.startsWith("/")) {

@@ -35,6 +35,10 @@ class SpecValidatorTest {
                 .singleElement().asString().contains("twice");
         assertThat(SpecValidator.problems(parse("{\"namespaces\":[{\"type\":\"pdi\"}]}")))
                 .singleElement().asString().contains("unknown type 'pdi'");
+        assertThat(SpecValidator.problems(parse("{\"rootfsPropagation\":\"sideways\"}"))).containsExactly(
+                "linux.rootfsPropagation 'sideways' is not a propagation: use one of private, rprivate, slave, rslave, shared, rshared,"
+                        + " unbindable, runbindable (or leave it out for rslave)");
+        assertThat(SpecValidator.problems(parse("{\"rootfsPropagation\":\"shared\"}"))).isEmpty();
     }
 
     @Test
