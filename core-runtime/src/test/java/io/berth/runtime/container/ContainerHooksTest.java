@@ -258,4 +258,21 @@ class ContainerHooksTest {
             return files.filter(p -> p.getFileName().toString().startsWith("berth-hook")).sorted().toList();
         }
     }
+    @Test
+    void poststartFromAnotherProcessRunsOnceTheContainerExecd() throws Exception {
+        // The hook reads the container's pid from its stdin and records what that process runs.
+        // (The window between the FIFO byte and the exec is short, so without start's wait this
+        // check fails only now and then: it guards the property, it cannot force the race.)
+        Spec.Hook exe = new Spec.Hook(BusyboxRootfs.path().resolve("bin/sh").toString(), List.of("sh", "-c",
+                "pid=$(sed 's/.*\"pid\":\\([0-9]*\\).*/\\1/'); readlink /proc/$pid/exe > \"$OUT/exe\""), List.of("OUT=" + out), 10);
+        Path bundle = bundle(List.of("sleep", "30"), new Spec.Hooks(null, null, null, null, List.of(exe), null));
+        f.runtime.create("h9", bundle, f.stdio());
+        try (ContainerRuntime other = new ContainerRuntime(f.runtime.options(), f.warnings::add)) {
+            other.start("h9");
+            assertThat(Files.readString(out.resolve("exe")).strip()).as("the container's image, not the JVM's")
+                    .endsWith("/busybox").doesNotContain("java");
+            other.delete("h9", true);
+        }
+        assertThat(f.warnings).isEmpty();
+    }
 }
