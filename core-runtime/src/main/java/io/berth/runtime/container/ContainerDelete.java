@@ -47,7 +47,14 @@ final class ContainerDelete {
             // we are its parent, so nobody else will ever reap it.
             LibC.reapIfExited(record.pid());
         }
-        Spec.Hooks hooks = ctx.store.loadHooks(id);
+        Spec.Hooks hooks;
+        try {
+            hooks = ctx.store.loadHooks(id);
+        } catch (RuntimeException e) {
+            // A damaged hooks.json must not make the container undeletable.
+            ctx.warnings.accept("container " + id + ": poststop hooks not run: " + e.getMessage());
+            hooks = null;
+        }
         cgroup.destroy();
         ctx.store.remove(id);
         if (hooks != null) {

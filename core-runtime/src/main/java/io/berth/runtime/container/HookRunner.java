@@ -1,6 +1,7 @@
 package io.berth.runtime.container;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -131,12 +132,16 @@ final class HookRunner {
 
     /** The hook's output, trimmed, on one line, as ": <output>"; "" when it printed nothing. */
     private static String quoted(Path output) throws IOException {
-        String text = new String(Files.readAllBytes(output), StandardCharsets.UTF_8).strip();
+        byte[] head;
+        boolean more;
+        try (InputStream in = Files.newInputStream(output)) {
+            // Only the head: a hook may have written gigabytes before it failed.
+            head = in.readNBytes(OUTPUT_LIMIT);
+            more = in.read() >= 0;
+        }
+        String text = new String(head, StandardCharsets.UTF_8).strip() + (more ? "..." : "");
         if (text.isEmpty()) {
             return "";
-        }
-        if (text.length() > OUTPUT_LIMIT) {
-            text = text.substring(0, OUTPUT_LIMIT) + "...";
         }
         return ": " + text.replaceAll("\\s*\\R\\s*", " | ");
     }

@@ -133,7 +133,8 @@ public final class StateStore {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the hooks of container " + id, e);
         } catch (InvalidSpecException e) {
-            throw new ContainerException("the hooks of container '" + id + "' are corrupt (" + e.getMessage() + "): delete the container with --force");
+            throw new ContainerException("the hooks of container '" + id + "' in " + file + " are corrupt (" + e.getMessage()
+                    + "): delete the container (its poststop hooks will not run)");
         }
     }
 

@@ -275,4 +275,29 @@ class ContainerHooksTest {
         }
         assertThat(f.warnings).isEmpty();
     }
+    @Test
+    void aDamagedHooksFileFailsStartByNameButNotDelete() throws Exception {
+        Path bundle = bundle(List.of("true"), new Spec.Hooks(null, null, null, null, List.of(hook("poststart", "")),
+                List.of(hook("poststop", ""))));
+        f.runtime.create("h10", bundle, f.stdio());
+        Path hooksFile = dir.resolve("state").resolve("h10").resolve("hooks.json");
+        Files.writeString(hooksFile, "{\"poststop\":[{\"path\":");
+        assertThatThrownBy(() -> f.runtime.start("h10")).isInstanceOf(ContainerException.class)
+                .hasMessageStartingWith("the hooks of container 'h10' in " + hooksFile + " are corrupt (")
+                .hasMessageEndingWith("): delete the container (its poststop hooks will not run)");
+        f.runtime.delete("h10", false);
+        assertThat(f.runtime.list()).isEmpty();
+        assertThat(f.warnings).singleElement().asString().startsWith("container h10: poststop hooks not run: the hooks of container 'h10'");
+        assertThat(order()).isEmpty();
+    }
+
+    @Test
+    void aChattyFailingHookIsQuotedOnlyInPart() throws Exception {
+        Spec.Hooks hooks = new Spec.Hooks(List.of(hook("prestart", "yes 0123456789 | head -c 1000000; exit 2")), null, null, null, null, null);
+        Path bundle = bundle(List.of("true"), hooks);
+        assertThatThrownBy(() -> f.runtime.create("h11", bundle, f.stdio()))
+                .hasMessageContaining("failed: exit status 2: 0123456789 | 0123456789")
+                .hasMessageEndingWith("...")
+                .satisfies(e -> assertThat(e.getMessage().length()).isLessThan(3000));
+    }
 }
