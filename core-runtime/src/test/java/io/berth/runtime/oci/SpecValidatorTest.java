@@ -60,6 +60,7 @@ class SpecValidatorTest {
                 .getBytes(StandardCharsets.UTF_8), "c");
         assertThat(SpecValidator.problems(tty)).isEmpty();
     }
+
     private static Spec withHooks(String hooksJson) {
         return SpecJson.parse(("{\"root\":{\"path\":\"rootfs\"},\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\"},\"hooks\":" + hooksJson + "}")
                 .getBytes(StandardCharsets.UTF_8), "config.json");
