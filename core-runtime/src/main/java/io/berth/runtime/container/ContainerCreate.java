@@ -23,7 +23,8 @@ import io.berth.runtime.oci.SpecValidator;
  * create: everything up to the point where the container's process waits to exec. In order:
  * read and validate config.json, check the rootfs, claim the id, make the exec FIFO, make and
  * limit the cgroup, clone the child (it blocks), place it in the cgroup, let it set itself up,
- * record the state, run the prestart and createRuntime hooks. Any failure undoes all of that, so a failed create leaves nothing behind.
+ * record the state, run the prestart and createRuntime hooks. Any failure undoes all of that, so a
+ * failed create leaves nothing behind.
  */
 final class ContainerCreate {
     private ContainerCreate() {

@@ -16,6 +16,9 @@ import io.berth.runtime.oci.Spec;
  * poststart hooks run.
  */
 final class ContainerStart {
+    /** How long start waits to see the process exec before running poststart hooks regardless. */
+    private static final Duration EXEC_WAIT = Duration.ofSeconds(1);
+
     private ContainerStart() {
     }
 
@@ -69,9 +72,6 @@ final class ContainerStart {
                     Path.of(record.bundle()), ctx.warnings);
         }
     }
-
-    /** How long start waits to see the process exec before running poststart hooks regardless. */
-    private static final Duration EXEC_WAIT = Duration.ofSeconds(1);
 
     /** The process's executable (/proc/pid/exe), or null once it is gone. */
     private static String executable(int pid) {
