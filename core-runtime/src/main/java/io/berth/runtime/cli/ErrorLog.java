@@ -26,18 +26,27 @@ final class ErrorLog {
     }
 
     static void write(Path log, BerthRuntime.LogFormat format, String message) {
+        write(log, format, "error", message);
+    }
+
+    /** A warning: something the spec says to report without failing the command (a failing poststop hook). */
+    static void warn(Path log, BerthRuntime.LogFormat format, String message) {
+        write(log, format, "warning", message);
+    }
+
+    private static void write(Path log, BerthRuntime.LogFormat format, String level, String message) {
         if (log == null) {
             return;
         }
         String line;
         if (format == BerthRuntime.LogFormat.JSON) {
             Map<String, String> entry = new LinkedHashMap<>();
-            entry.put("level", "error");
+            entry.put("level", level);
             entry.put("msg", message);
             entry.put("time", Instant.now().toString());
             line = ContainerJson.compact(entry);
         } else {
-            line = "time=\"" + Instant.now() + "\" level=error msg=\"" + message.replace("\"", "\\\"") + "\"";
+            line = "time=\"" + Instant.now() + "\" level=" + level + " msg=\"" + message.replace("\"", "\\\"") + "\"";
         }
         try {
             Files.writeString(log, line + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);

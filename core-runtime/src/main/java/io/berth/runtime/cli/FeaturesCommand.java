@@ -45,7 +45,7 @@ final class FeaturesCommand implements Subcommand {
         Map<String, Object> features = new LinkedHashMap<>();
         features.put("ociVersionMin", "1.0.0");
         features.put("ociVersionMax", DefaultSpec.OCI_VERSION);
-        features.put("hooks", List.of());
+        features.put("hooks", List.of("prestart", "createRuntime", "poststart", "poststop"));
         features.put("mountOptions", MOUNT_OPTIONS);
         features.put("linux", linux);
         features.put("annotations", Map.of("io.berth.runtime.version", "dev"));

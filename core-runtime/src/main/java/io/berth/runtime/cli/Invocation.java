@@ -1,5 +1,6 @@
 package io.berth.runtime.cli;
 
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -63,7 +64,16 @@ final class Invocation {
             throw new CliException("--systemd-cgroup is not supported by berth-runtime yet: use cgroupfs (drop the flag, or set SystemdCgroup = false in containerd's runc options)");
         }
         Path root = value(top, "--root");
-        return new ContainerRuntime(RuntimeOptions.defaults(root).withDetachedLaunch(detachedLaunch));
+        return new ContainerRuntime(RuntimeOptions.defaults(root).withDetachedLaunch(detachedLaunch), this::warn);
+    }
+
+    /** A warning of the runtime (a failing poststart or poststop hook): stderr and --log, as runc logs one. */
+    private void warn(String message) {
+        String line = message.replace('\n', ' ');
+        ErrorLog.warn(value(top, "--log"), value(top, "--log-format"), line);
+        PrintWriter err = top.commandLine() != null ? top.commandLine().getErr() : new PrintWriter(System.err, true);
+        err.println("berth-runtime: warning: " + line);
+        err.flush();
     }
 
     @SuppressWarnings("unchecked")

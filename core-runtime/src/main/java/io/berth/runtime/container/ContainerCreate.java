@@ -26,7 +26,8 @@ import io.berth.runtime.oci.SpecValidator;
  * create: everything up to the point where the container's process waits to exec. In order:
  * read and validate config.json, check the rootfs, claim the id, make the exec FIFO, make and
  * limit the cgroup, clone the child (it blocks), place it in the cgroup, let it set itself up,
- * record the state. Any failure undoes all of that, so a failed create leaves nothing behind.
+ * record the state, run the prestart and createRuntime hooks. Any failure undoes all of that, so a
+ * failed create leaves nothing behind.
  */
 final class ContainerCreate {
     private ContainerCreate() {
@@ -93,6 +94,18 @@ final class ContainerCreate {
                 ctx.store.saveSeccomp(id, spec.linux().seccomp());
             }
             ctx.store.save(record);
+            Spec.Hooks hooks = spec.hooks();
+            if (hooks != null && !(hooks.poststart().isEmpty() && hooks.poststop().isEmpty())) {
+                ctx.store.saveHooks(id, new Spec.Hooks(null, null, null, null, hooks.poststart(), hooks.poststop()));
+            }
+            if (hooks != null) {
+                // The container's namespaces and rootfs exist and it waits at the gate: the moment of
+                // createRuntime (and of prestart, its deprecated twin; runc runs prestart first).
+                // A failure throws into the undo below: the container is killed and leaves nothing.
+                OciState state = ctx.state(record, ContainerStatus.CREATED);
+                HookRunner.runOrFail("prestart", hooks.prestart(), state, bundleDir);
+                HookRunner.runOrFail("createRuntime", hooks.createRuntime(), state, bundleDir);
+            }
             Container c = new Container(ctx, record, child, cgroup, gateFd, oomBaseline);
             ctx.live.put(id, c);
             return c;

@@ -1,15 +1,18 @@
 package io.berth.runtime.container;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 
 import io.berth.runtime.cgroup.Cgroup;
 import io.berth.runtime.linux.LibC;
 import io.berth.runtime.linux.Signals;
+import io.berth.runtime.oci.Spec;
 
 /**
  * delete: remove a stopped container's cgroup and state. A running or paused one is refused
  * unless forced; a created one is killed first, as runc does (it never ran anything of the user's).
+ * Then the poststop hooks run.
  */
 final class ContainerDelete {
     /** How long a SIGKILLed container may take to be gone before delete gives up. */
@@ -45,8 +48,21 @@ final class ContainerDelete {
             // costs a one-shot CLI delete ~40 ms, for a waitpid that could only fail.)
             LibC.reapIfExited(record.pid());
         }
+        Spec.Hooks hooks;
+        try {
+            hooks = ctx.store.loadHooks(id);
+        } catch (RuntimeException e) {
+            // A damaged hooks.json must not make the container undeletable.
+            ctx.warnings.accept("container " + id + ": poststop hooks not run: " + e.getMessage());
+            hooks = null;
+        }
         cgroup.destroy();
         ctx.store.remove(id);
+        if (hooks != null) {
+            // After the container's resources are gone; a failure is a warning (runtime.md).
+            HookRunner.runOrWarn("poststop", hooks.poststop(), ctx.state(record, ContainerStatus.STOPPED),
+                    Path.of(record.bundle()), ctx.warnings);
+        }
     }
 
     private static void awaitGone(ContainerRecord record, Cgroup cgroup, Container live) {

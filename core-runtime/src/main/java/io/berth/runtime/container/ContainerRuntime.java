@@ -3,9 +3,9 @@ package io.berth.runtime.container;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 import io.berth.runtime.linux.Stdio;
-import io.berth.runtime.oci.DefaultSpec;
 import io.berth.runtime.oci.Spec;
 
 /**
@@ -16,8 +16,21 @@ import io.berth.runtime.oci.Spec;
 public final class ContainerRuntime implements AutoCloseable {
     private final RuntimeContext ctx;
 
+    /** Warnings (a failing poststart or poststop hook) go to the platform logger {@code io.berth.runtime}. */
     public ContainerRuntime(RuntimeOptions options) {
-        this.ctx = new RuntimeContext(options);
+        this(options, ContainerRuntime::logWarning);
+    }
+
+    /**
+     * @param warnings receives, one line each, what the spec says must be reported but must not fail
+     *                 the operation (a failing poststart or poststop hook)
+     */
+    public ContainerRuntime(RuntimeOptions options, Consumer<String> warnings) {
+        this.ctx = new RuntimeContext(options, warnings);
+    }
+
+    private static void logWarning(String message) {
+        System.getLogger("io.berth.runtime").log(System.Logger.Level.WARNING, message);
     }
 
     public RuntimeOptions options() {
@@ -114,6 +127,6 @@ public final class ContainerRuntime implements AutoCloseable {
     }
 
     private OciState toState(ContainerRecord r) {
-        return new OciState(DefaultSpec.OCI_VERSION, r.id(), ctx.status(r), r.pid(), r.bundle(), r.annotations());
+        return ctx.state(r, ctx.status(r));
     }
 }

@@ -2,10 +2,12 @@ package io.berth.runtime.container;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 import io.berth.runtime.cgroup.Cgroup;
 import io.berth.runtime.cgroup.CgroupFs;
 import io.berth.runtime.cgroup.Cgroups;
+import io.berth.runtime.oci.DefaultSpec;
 
 /**
  * What every lifecycle verb shares: the options, the state store, and the containers this JVM
@@ -16,11 +18,14 @@ final class RuntimeContext {
     final RuntimeOptions options;
     final StateStore store;
     final Map<String, Container> live = new ConcurrentHashMap<>();
+    /** Where problems go that the spec says must not fail the operation (a failing poststop hook). */
+    final Consumer<String> warnings;
     /** The host's cgroup layout, read once: parsing mountinfo on every operation costs milliseconds. */
     private volatile CgroupFs cgroupFs;
 
-    RuntimeContext(RuntimeOptions options) {
+    RuntimeContext(RuntimeOptions options, Consumer<String> warnings) {
         this.options = options;
+        this.warnings = warnings;
         this.store = new StateStore(options.stateRoot());
     }
 
@@ -48,6 +53,11 @@ final class RuntimeContext {
             cgroupFs = fs;
         }
         return fs;
+    }
+
+    /** The state document of {@code record} as a hook sees it: the status is the hook's moment. */
+    OciState state(ContainerRecord record, ContainerStatus status) {
+        return new OciState(DefaultSpec.OCI_VERSION, record.id(), status, record.pid(), record.bundle(), record.annotations());
     }
 
     /** The status as the OCI spec defines it, from the process and the exec FIFO. */

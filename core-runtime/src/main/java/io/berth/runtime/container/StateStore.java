@@ -34,6 +34,8 @@ public final class StateStore {
     static final String EXEC_FIFO = "exec.fifo";
     /** The container's seccomp profile, which every exec'd process gets too (as in runc). */
     static final String SECCOMP = "seccomp.json";
+    /** The hooks that start and delete run; config.json may change after create (runtime.md). */
+    static final String HOOKS = "hooks.json";
 
     private final Path root;
 
@@ -109,6 +111,30 @@ public final class StateStore {
             throw new UncheckedIOException("cannot read the seccomp profile of container " + id, e);
         } catch (InvalidSpecException e) {
             throw new ContainerException("the seccomp profile of container '" + id + "' is corrupt (" + e.getMessage() + "): delete the container with --force");
+        }
+    }
+
+    /** Keeps the poststart and poststop hooks for the start and delete that may run in another process. */
+    public void saveHooks(String id, Spec.Hooks hooks) {
+        try {
+            Files.writeString(dir(id).resolve(HOOKS), ContainerJson.compact(hooks));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the hooks of container " + id, e);
+        }
+    }
+
+    /** The hooks saved at create, or null when the container has none. */
+    public Spec.Hooks loadHooks(String id) {
+        Path file = dir(id).resolve(HOOKS);
+        try {
+            return SpecJson.parseHooks(Files.readAllBytes(file), file.toString());
+        } catch (NoSuchFileException e) {
+            return null;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the hooks of container " + id, e);
+        } catch (InvalidSpecException e) {
+            throw new ContainerException("the hooks of container '" + id + "' in " + file + " are corrupt (" + e.getMessage()
+                    + "): delete the container (its poststop hooks will not run)");
         }
     }
 

@@ -27,7 +27,8 @@ import java.util.Set;
  *     from the host's /dev in a user namespace, where mknod is not allowed) and the symlinks fd,
  *     stdin, stdout, stderr, ptmx; then the spec's own nodes (linux.devices), parents created, each
  *     replacing what is at its path (refused when /dev is bound from the host);</li>
- * <li><b>pivot</b>: pivot_root(".", ".") and detach the old root;</li>
+ * <li><b>pivot</b>: pivot_root(".", ".") and detach the old root; a shared or unbindable
+ *     {@code rootPropagation} is applied to the new / here (isolate used rslave until then);</li>
  * <li><b>sysctl</b>: each linux.sysctl key written under the container's /proc/sys;</li>
  * <li><b>mask</b>: masked paths (/dev/null over files, an empty read-only tmpfs over directories);
  *     <b>readonly</b>: read-only paths bound onto themselves and remounted ro (both ignore paths the
@@ -106,7 +107,11 @@ public final class RootfsSetup {
                         + "\" is not a propagation: use rslave, rprivate, slave, private, shared or rshared");
             }
         }
-        ops.add(ChildOp.Mount.propagation("/", propagation));
+        // Shared and unbindable are applied to the new root only after pivot, as runc does: a shared
+        // "/" now would put the container's mounts in the host's peer groups (its mounts would
+        // appear on the host) and make pivot_root fail; an unbindable one forbids the bind below.
+        long afterPivot = (propagation & (MountFlags.SHARED | MountFlags.UNBINDABLE)) != 0 ? propagation : 0;
+        ops.add(ChildOp.Mount.propagation("/", afterPivot != 0 ? MountFlags.REC | MountFlags.SLAVE : propagation));
         ops.add(new ChildOp.Umask(0));
 
         // bind-root
@@ -189,6 +194,9 @@ public final class RootfsSetup {
 
         // pivot
         ops.add(new ChildOp.PivotRoot());
+        if (afterPivot != 0) {
+            ops.add(ChildOp.Mount.propagation("/", afterPivot));
+        }
 
         // sysctl: the container's /proc is in place, /proc/sys not yet read-only (as runc orders it)
         sysctls.forEach((key, value) -> ops.add(new ChildOp.Sysctl(key, value)));

@@ -28,7 +28,7 @@ public record Spec(
         String hostname,
         String domainname,
         List<Mount> mounts,
-        Object hooks,
+        Hooks hooks,
         Map<String, String> annotations,
         Linux linux) implements JsonWritable {
 
@@ -40,7 +40,7 @@ public record Spec(
     /** The whole document: {@code v} is an object. Nested records read null (absent) as null. */
     static Spec read(JsonValue v) {
         return new Spec(v.string("ociVersion"), Process.read(v.object("process")), Root.read(v.object("root")),
-                v.string("hostname"), v.string("domainname"), Mount.list(v.array("mounts")), v.plain("hooks"),
+                v.string("hostname"), v.string("domainname"), Mount.list(v.array("mounts")), Hooks.read(v.object("hooks")),
                 v.stringMap("annotations"), Linux.read(v.object("linux")));
     }
 
@@ -57,6 +57,92 @@ public record Spec(
                 .nonEmpty("annotations", annotations)
                 .nonEmpty("linux", linux)
                 .endObject();
+    }
+
+    /**
+     * POSIX platform hooks (config.md#posix-platform-hooks): programs the runtime runs at points of
+     * the lifecycle. Absent lists read as empty; {@code prestart} is the deprecated name of the
+     * moment createRuntime also runs at.
+     */
+    public record Hooks(
+            List<Hook> prestart,
+            List<Hook> createRuntime,
+            List<Hook> createContainer,
+            List<Hook> startContainer,
+            List<Hook> poststart,
+            List<Hook> poststop) implements JsonWritable {
+
+        public Hooks {
+            prestart = prestart == null ? List.of() : List.copyOf(prestart);
+            createRuntime = createRuntime == null ? List.of() : List.copyOf(createRuntime);
+            createContainer = createContainer == null ? List.of() : List.copyOf(createContainer);
+            startContainer = startContainer == null ? List.of() : List.copyOf(startContainer);
+            poststart = poststart == null ? List.of() : List.copyOf(poststart);
+            poststop = poststop == null ? List.of() : List.copyOf(poststop);
+        }
+
+        static Hooks read(JsonValue v) {
+            if (v == null) {
+                return null;
+            }
+            return new Hooks(Hook.list(v.array("prestart")), Hook.list(v.array("createRuntime")),
+                    Hook.list(v.array("createContainer")), Hook.list(v.array("startContainer")),
+                    Hook.list(v.array("poststart")), Hook.list(v.array("poststop")));
+        }
+
+        public boolean isEmpty() {
+            return prestart.isEmpty() && createRuntime.isEmpty() && createContainer.isEmpty()
+                    && startContainer.isEmpty() && poststart.isEmpty() && poststop.isEmpty();
+        }
+
+        @Override
+        public void writeJson(JsonOut out) {
+            out.startObject()
+                    .nonEmpty("prestart", prestart)
+                    .nonEmpty("createRuntime", createRuntime)
+                    .nonEmpty("createContainer", createContainer)
+                    .nonEmpty("startContainer", startContainer)
+                    .nonEmpty("poststart", poststart)
+                    .nonEmpty("poststop", poststop)
+                    .endObject();
+        }
+    }
+
+    /**
+     * One hook: {@code path} is executed with {@code args} as its argv and exactly {@code env};
+     * {@code timeout} in seconds, null for none.
+     */
+    public record Hook(String path, List<String> args, List<String> env, Integer timeout) implements JsonWritable {
+        public Hook {
+            args = args == null ? List.of() : List.copyOf(args);
+            env = env == null ? List.of() : List.copyOf(env);
+        }
+
+        static List<Hook> list(List<JsonValue> array) {
+            if (array == null) {
+                return null;
+            }
+            List<Hook> list = new ArrayList<>(array.size());
+            for (JsonValue v : array) {
+                list.add(read(v));
+            }
+            return list;
+        }
+
+        static Hook read(JsonValue v) {
+            v.asObject();
+            return new Hook(v.string("path"), v.strings("args"), v.strings("env"), v.int32OrNull("timeout"));
+        }
+
+        @Override
+        public void writeJson(JsonOut out) {
+            out.startObject()
+                    .nonEmpty("path", path)
+                    .nonEmpty("args", args)
+                    .nonEmpty("env", env)
+                    .nonNull("timeout", timeout)
+                    .endObject();
+        }
     }
 
     public record Process(

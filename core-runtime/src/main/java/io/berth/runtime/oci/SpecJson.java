@@ -51,6 +51,16 @@ public final class SpecJson {
         }
     }
 
+    /** A hooks object on its own (the hooks a container keeps for start and delete); null for JSON null. */
+    public static Spec.Hooks parseHooks(byte[] json, String source) {
+        try {
+            JsonValue root = JsonValue.parse(json);
+            return root == null || root.isNull() ? null : Spec.Hooks.read(root.asObject());
+        } catch (JsonReadException e) {
+            throw new InvalidSpecException(e.describe(source));
+        }
+    }
+
     public static String write(Spec spec) {
         return JsonOut.pretty(spec);
     }

@@ -21,6 +21,8 @@ public final class SpecValidator {
     /** The IPC-namespaced sysctls outside fs.mqueue (runc's validator list). */
     private static final Set<String> IPC_SYSCTLS = Set.of("kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem",
             "kernel.shmall", "kernel.shmmax", "kernel.shmmni", "kernel.shm_rmid_forced");
+    private static final List<String> ROOTFS_PROPAGATIONS = List.of("private", "rprivate", "slave", "rslave",
+            "shared", "rshared", "unbindable", "runbindable");
     private static final Set<String> SUPPORTED_MOUNT_TYPES = Set.of("bind", "proc", "tmpfs", "devpts", "mqueue", "sysfs", "cgroup", "cgroup2", "none");
 
     private SpecValidator() {
@@ -40,7 +42,9 @@ public final class SpecValidator {
             p.add("root.path is missing: set it to the container's root filesystem (relative to the bundle)");
         }
         checkProcess(spec.process(), p);
-        unsupported(spec.hooks(), "hooks", p);
+        if (spec.hooks() != null) {
+            checkHooks(spec.hooks(), p);
+        }
         if (!blank(spec.domainname())) {
             p.add(unsupportedMessage("domainname"));
         }
@@ -202,8 +206,9 @@ public final class SpecValidator {
         if (!blank(linux.mountLabel())) {
             p.add(unsupportedMessage("linux.mountLabel"));
         }
-        if (linux.rootfsPropagation() != null && !Set.of("", "private", "rprivate", "slave", "rslave").contains(linux.rootfsPropagation())) {
-            p.add(unsupportedMessage("linux.rootfsPropagation '" + linux.rootfsPropagation() + "'") + " (supported: private, rprivate, slave, rslave)");
+        if (!blank(linux.rootfsPropagation()) && !ROOTFS_PROPAGATIONS.contains(linux.rootfsPropagation())) {
+            p.add("linux.rootfsPropagation '" + linux.rootfsPropagation() + "' is not a propagation: use one of "
+                    + String.join(", ", ROOTFS_PROPAGATIONS) + " (or leave it out for rslave)");
         }
         for (String path : concat(linux.maskedPaths(), linux.readonlyPaths())) {
             if (blank(path) || !path.startsWith("/")) {
@@ -267,6 +272,39 @@ public final class SpecValidator {
     }
 
     /** {@code namesAndValues} alternates a field name and its value; every non-null value is refused. */
+    private static void checkHooks(Spec.Hooks hooks, List<String> p) {
+        checkHooks("prestart", hooks.prestart(), p);
+        checkHooks("createRuntime", hooks.createRuntime(), p);
+        checkHooks("poststart", hooks.poststart(), p);
+        checkHooks("poststop", hooks.poststop(), p);
+        // These two run inside the container's namespaces (after pivot_root / right before exec),
+        // which only the C child could do; running them from the runtime would be a different hook.
+        if (!hooks.createContainer().isEmpty()) {
+            p.add(unsupportedMessage("hooks.createContainer"));
+        }
+        if (!hooks.startContainer().isEmpty()) {
+            p.add(unsupportedMessage("hooks.startContainer"));
+        }
+    }
+
+    private static void checkHooks(String kind, List<Spec.Hook> list, List<String> p) {
+        for (int i = 0; i < list.size(); i++) {
+            Spec.Hook h = list.get(i);
+            String name = "hooks." + kind + "[" + i + "]";
+            if (blank(h.path()) || !h.path().startsWith("/")) {
+                p.add(name + ".path '" + h.path() + "' must be an absolute path on the host");
+            }
+            if (h.timeout() != null && h.timeout() <= 0) {
+                p.add(name + ".timeout " + h.timeout() + " must be a positive number of seconds (or left out for none)");
+            }
+            for (String e : h.env()) {
+                if (e.indexOf('=') <= 0) {
+                    p.add(name + ".env entry '" + e + "' must be NAME=value");
+                }
+            }
+        }
+    }
+
     private static void unsupportedFields(List<String> p, String prefix, Object... namesAndValues) {
         for (int i = 0; i < namesAndValues.length; i += 2) {
             if (namesAndValues[i + 1] != null) {

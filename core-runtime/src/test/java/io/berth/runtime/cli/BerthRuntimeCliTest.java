@@ -158,4 +158,37 @@ class BerthRuntimeCliTest {
             assertThat(s).isEmpty();
         }
     }
+    @Test
+    void hooksRunAcrossInvocationsAndAFailingPoststartIsAWarning() throws Exception {
+        Requirements.root();
+        spec("true");
+        Path out = Files.createDirectories(dir.resolve("hook-out"));
+        String sh = BusyboxRootfs.path().resolve("bin/sh").toString();
+        java.util.function.BiFunction<String, String, Spec.Hook> hook = (name, more) -> new Spec.Hook(sh,
+                List.of("sh", "-c", "read -r state; echo \"" + name + " $state\" >> \"$OUT/order\"; " + more), List.of("OUT=" + out), null);
+        Spec s = SpecJson.read(bundle.resolve("config.json"));
+        Spec.Hooks hooks = new Spec.Hooks(null, List.of(hook.apply("createRuntime", "")), null, null,
+                List.of(hook.apply("poststart1", "echo no such network >&2; exit 1"), hook.apply("poststart2", "")),
+                List.of(hook.apply("poststop", "")));
+        Files.writeString(bundle.resolve("config.json"), SpecJson.write(new Spec(s.ociVersion(), s.process(), s.root(), s.hostname(),
+                s.domainname(), s.mounts(), hooks, s.annotations(), s.linux())));
+
+        assertThat(cli("create", "--bundle", bundle.toString(), "c1").code()).isZero();
+        assertThat(Files.readAllLines(out.resolve("order"))).singleElement().asString()
+                .startsWith("createRuntime {").contains("\"id\":\"c1\"", "\"status\":\"created\"");
+        Result start = cli("start", "c1");
+        assertThat(start.code()).as("a failing poststart hook does not fail start").isZero();
+        assertThat(start.err().strip()).isEqualTo("berth-runtime: warning: container c1: poststart hook 0 (" + sh
+                + ") failed: exit status 1: no such network");
+        assertThat(Files.readString(log)).startsWith("{\"level\":\"warning\",\"msg\":\"container c1: poststart hook 0 (");
+        org.awaitility.Awaitility.await().until(() -> cli("state", "c1").out().contains("\"status\": \"stopped\""));
+        Result delete = cli("delete", "c1");
+        assertThat(delete.code()).isZero();
+        assertThat(delete.err()).isEmpty();
+        List<String> order = Files.readAllLines(out.resolve("order"));
+        assertThat(order).extracting(l -> l.substring(0, l.indexOf(' ')))
+                .containsExactly("createRuntime", "poststart1", "poststart2", "poststop");
+        assertThat(order.get(2)).contains("\"status\":\"running\"");
+        assertThat(order.get(3)).contains("\"status\":\"stopped\"");
+    }
 }

@@ -68,6 +68,18 @@ final class Bundles {
                         l.sysctl(), l.maskedPaths(), l.readonlyPaths(), null, null, null));
     }
 
+    static Spec withRootfsPropagation(Spec s, String propagation) {
+        Spec.Linux l = s.linux();
+        return new Spec(s.ociVersion(), s.process(), s.root(), s.hostname(), s.domainname(), s.mounts(), s.hooks(),
+                s.annotations(), new Spec.Linux(l.namespaces(), null, null, null, l.devices(), l.cgroupsPath(), l.resources(),
+                        propagation, l.seccomp(), l.sysctl(), l.maskedPaths(), l.readonlyPaths(), null, null, null));
+    }
+
+    static Spec withHooks(Spec s, Spec.Hooks hooks) {
+        return new Spec(s.ociVersion(), s.process(), s.root(), s.hostname(), s.domainname(), s.mounts(), hooks,
+                s.annotations(), s.linux());
+    }
+
     static Spec withRoot(Spec s, String rootPath) {
         return new Spec(s.ociVersion(), s.process(), new Spec.Root(rootPath, true), s.hostname(), s.domainname(),
                 s.mounts(), s.hooks(), s.annotations(), s.linux());

@@ -3,7 +3,9 @@ package io.berth.runtime.container;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.berth.runtime.cgroup.Cgroups;
 import io.berth.runtime.linux.LibC;
@@ -17,6 +19,8 @@ final class RuntimeFixture implements AutoCloseable {
     final Path dir;
     final String cgroupParent = "/berth-test-" + UUID.randomUUID().toString().substring(0, 8);
     final ContainerRuntime runtime;
+    /** What the runtime warned about (failing poststart and poststop hooks). */
+    final List<String> warnings = new CopyOnWriteArrayList<>();
     final Path out;
     final Path err;
     private final int outFd;
@@ -24,7 +28,7 @@ final class RuntimeFixture implements AutoCloseable {
 
     RuntimeFixture(Path dir) throws IOException {
         this.dir = dir;
-        this.runtime = new ContainerRuntime(RuntimeOptions.defaults(dir.resolve("state")).withCgroupParent(cgroupParent));
+        this.runtime = new ContainerRuntime(RuntimeOptions.defaults(dir.resolve("state")).withCgroupParent(cgroupParent), warnings::add);
         out = Files.createFile(dir.resolve("stdout"));
         err = Files.createFile(dir.resolve("stderr"));
         outFd = LibC.open(out.toString(), LibC.O_WRONLY);

@@ -91,8 +91,10 @@ class SpecJsonTest {
         assertThat(SpecJson.write(parse(written))).isEqualTo(written);
         assertThat(spec.process().user().uid()).isEqualTo(4294967294L);
         assertThat(spec.linux().seccomp().syscalls().get(0).args().get(0).value()).isEqualTo(new java.math.BigInteger("18446744073709551615"));
-        assertThat(spec.hooks()).isInstanceOf(java.util.Map.class);
-        assertThat(SpecValidator.problems(spec)).contains("hooks is not supported by Berth yet: remove it from config.json or run this bundle with runc");
+        assertThat(spec.hooks().prestart()).containsExactly(new Spec.Hook("/bin/true", java.util.List.of("true", "a"), java.util.List.of("A=1"), 5));
+        assertThat(spec.hooks().poststop()).containsExactly(new Spec.Hook("/bin/sh", null, null, null));
+        assertThat(spec.hooks().createContainer()).isEmpty();
+        assertThat(SpecValidator.problems(spec)).noneMatch(p -> p.contains("hooks"));
     }
 
     @Test

@@ -57,6 +57,10 @@ class SpecValidatorTest {
                 .singleElement().asString().contains("twice");
         assertThat(SpecValidator.problems(parse("{\"namespaces\":[{\"type\":\"pdi\"}]}")))
                 .singleElement().asString().contains("unknown type 'pdi'");
+        assertThat(SpecValidator.problems(parse("{\"rootfsPropagation\":\"sideways\"}"))).containsExactly(
+                "linux.rootfsPropagation 'sideways' is not a propagation: use one of private, rprivate, slave, rslave, shared, rshared,"
+                        + " unbindable, runbindable (or leave it out for rslave)");
+        assertThat(SpecValidator.problems(parse("{\"rootfsPropagation\":\"shared\"}"))).isEmpty();
     }
 
     @Test
@@ -116,5 +120,42 @@ class SpecValidatorTest {
                         "linux.devices: device path 'null' must be an absolute path inside the container below /",
                         "linux.devices: device /dev/m of type c needs major and minor numbers",
                         "linux.devices: device /dev/r 1:2000000 is out of range: major must be 0..4095 and minor 0..1048575");
+    }
+
+    private static Spec withHooks(String hooksJson) {
+        return SpecJson.parse(("{\"root\":{\"path\":\"rootfs\"},\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\"},\"hooks\":" + hooksJson + "}")
+                .getBytes(StandardCharsets.UTF_8), "config.json");
+    }
+
+    @Test
+    void hooksNeedAnAbsolutePathAndAPositiveTimeout() {
+        assertThat(SpecValidator.problems(withHooks("{\"prestart\":[{\"path\":\"/bin/true\",\"args\":[\"true\"],\"env\":[\"A=1\"],\"timeout\":3}],"
+                + "\"createRuntime\":[{\"path\":\"/bin/true\"}],\"poststart\":[{\"path\":\"/bin/true\"}],\"poststop\":[{\"path\":\"/bin/true\"}]}"))).isEmpty();
+        assertThatThrownBy(() -> SpecValidator.validate(withHooks("{\"poststop\":[{\"path\":\"/bin/true\"},{\"path\":\"bin/true\"}]}")))
+                .isInstanceOf(InvalidSpecException.class)
+                .hasMessage("config.json: hooks.poststop[1].path 'bin/true' must be an absolute path on the host");
+        assertThat(SpecValidator.problems(withHooks("{\"prestart\":[{\"path\":\"/bin/true\",\"timeout\":0}]}")))
+                .singleElement().asString().isEqualTo("hooks.prestart[0].timeout 0 must be a positive number of seconds (or left out for none)");
+        assertThat(SpecValidator.problems(withHooks("{\"createRuntime\":[{\"timeout\":-1}]}")))
+                .anyMatch(s -> s.startsWith("hooks.createRuntime[0].path 'null' must be an absolute path"))
+                .anyMatch(s -> s.startsWith("hooks.createRuntime[0].timeout -1"));
+        assertThat(SpecValidator.problems(withHooks("{\"poststart\":[{\"path\":\"/bin/true\",\"env\":[\"NOEQUALS\"]}]}")))
+                .singleElement().asString().contains("hooks.poststart[0].env entry 'NOEQUALS' must be NAME=value");
+    }
+
+    @Test
+    void hooksInsideTheContainerAreRefusedByName() {
+        assertThat(SpecValidator.problems(withHooks("{\"createContainer\":[{\"path\":\"/bin/true\"}]}")))
+                .containsExactly("hooks.createContainer is not supported by Berth yet: remove it from config.json or run this bundle with runc");
+        assertThat(SpecValidator.problems(withHooks("{\"startContainer\":[{\"path\":\"/bin/true\"}]}")))
+                .containsExactly("hooks.startContainer is not supported by Berth yet: remove it from config.json or run this bundle with runc");
+        assertThat(SpecValidator.problems(withHooks("{\"createContainer\":[],\"startContainer\":[]}"))).isEmpty();
+    }
+
+    @Test
+    void aHookThatIsNotAnObjectIsAJsonError() {
+        assertThatThrownBy(() -> withHooks("{\"prestart\":[\"/bin/true\"]}"))
+                .isInstanceOf(InvalidSpecException.class)
+                .hasMessageContaining("hooks.prestart[0]");
     }
 }
