@@ -169,14 +169,13 @@ public final class SpecValidator {
                 p.add("linux.namespaces: unknown type '" + ns.type() + "' (known: " + String.join(", ", NAMESPACE_TYPES) + ")");
             } else if (!seen.add(ns.type())) {
                 p.add("linux.namespaces lists '" + ns.type() + "' twice");
-            } else if (ns.type().equals("user") || ns.type().equals("time")) {
+            } else if (ns.type().equals("time")) {
                 p.add(unsupportedMessage("linux.namespaces type '" + ns.type() + "'"));
             } else if (!blank(ns.path())) {
                 p.add(unsupportedMessage("joining an existing namespace (linux.namespaces " + ns.type() + " path " + ns.path() + ")"));
             }
         }
-        unsupported(linux.uidMappings(), "linux.uidMappings", p);
-        unsupported(linux.gidMappings(), "linux.gidMappings", p);
+        checkIdMappings(linux, seen.contains("user"), p);
         unsupported(linux.timeOffsets(), "linux.timeOffsets", p);
         if (linux.seccomp() != null) {
             p.addAll(SeccompProfile.problems(linux.seccomp()));
@@ -212,6 +211,58 @@ public final class SpecValidator {
         if (linux.resources() != null) {
             checkResources(linux.resources(), p);
         }
+    }
+
+    /** Most lines the kernel takes in one uid_map or gid_map write (user_namespaces(7)). */
+    static final int MAX_ID_MAPPINGS = 340;
+    private static final long ID_LIMIT = 1L << 32;
+
+    /**
+     * A new user namespace needs both maps (they are written once, before the container's setup
+     * runs); maps without one would silently run the container as host root. The kernel takes
+     * each map in one write and refuses ranges that overlap inside or wrap past 2^32-1.
+     */
+    private static void checkIdMappings(Spec.Linux linux, boolean userNamespace, List<String> p) {
+        if (!userNamespace) {
+            if (!linux.uidMappings().isEmpty() || !linux.gidMappings().isEmpty()) {
+                p.add("linux.uidMappings/gidMappings are set but linux.namespaces has no user namespace: add {\"type\":\"user\"} or drop the mappings");
+            }
+            return;
+        }
+        if (linux.uidMappings().isEmpty() || linux.gidMappings().isEmpty()) {
+            p.add("linux.namespaces has a user namespace but linux." + (linux.uidMappings().isEmpty() ? "uidMappings" : "gidMappings")
+                    + " is empty: give both uidMappings and gidMappings, e.g. [{\"containerID\":0,\"hostID\":100000,\"size\":65536}]");
+            return;
+        }
+        checkIdMap("linux.uidMappings", linux.uidMappings(), p);
+        checkIdMap("linux.gidMappings", linux.gidMappings(), p);
+    }
+
+    private static void checkIdMap(String field, List<Spec.IdMapping> maps, List<String> p) {
+        if (maps.size() > MAX_ID_MAPPINGS) {
+            p.add(field + " has " + maps.size() + " entries: the kernel takes at most " + MAX_ID_MAPPINGS + ", merge adjacent ranges");
+            return;
+        }
+        for (int i = 0; i < maps.size(); i++) {
+            Spec.IdMapping m = maps.get(i);
+            String entry = field + "[" + i + "] {containerID " + m.containerID() + ", hostID " + m.hostID() + ", size " + m.size() + "}";
+            if (m.size() <= 0) {
+                p.add(entry + " has no size: give the number of ids to map (at least 1)");
+            } else if (m.containerID() < 0 || m.hostID() < 0 || m.containerID() + m.size() > ID_LIMIT || m.hostID() + m.size() > ID_LIMIT) {
+                p.add(entry + " is out of range: ids and id+size must lie within 0.." + ID_LIMIT);
+            } else {
+                for (int j = 0; j < i; j++) {
+                    Spec.IdMapping o = maps.get(j);
+                    if (overlaps(m.containerID(), o.containerID(), m.size(), o.size()) || overlaps(m.hostID(), o.hostID(), m.size(), o.size())) {
+                        p.add(entry + " overlaps " + field + "[" + j + "]: each id may be mapped once, inside and outside");
+                    }
+                }
+            }
+        }
+    }
+
+    private static boolean overlaps(long a, long b, long sizeA, long sizeB) {
+        return a < b + sizeB && b < a + sizeA;
     }
 
     private static void checkResources(Spec.Resources r, List<String> p) {
