@@ -65,6 +65,17 @@ class ContainerErrorsTest {
     }
 
     @Test
+    void userNamespaceWithoutMappings() throws Exception {
+        Path b = Bundles.write(dir.resolve("b"), List.of("true"), s -> Bundles.withUserNamespace(s, null, null));
+        failsCleanly(() -> f.runtime.create("x", b, f.stdio()), InvalidSpecException.class,
+                "linux.namespaces has a user namespace but linux.uidMappings is empty");
+        Path noNs = Bundles.write(dir.resolve("n"), List.of("true"), s -> Bundles.withIdMappings(s,
+                new Spec.IdMapping(0, 100000, 10), new Spec.IdMapping(0, 100000, 10), false));
+        failsCleanly(() -> f.runtime.create("x", noNs, f.stdio()), InvalidSpecException.class,
+                "linux.uidMappings/gidMappings are set but linux.namespaces has no user namespace");
+    }
+
+    @Test
     void missingExecutable() throws Exception {
         Path b = Bundles.write(dir.resolve("b"), List.of("/bin/nope"));
         failsCleanly(() -> f.runtime.create("x", b, f.stdio()), ChildSetupException.class, "/bin/nope: No such file or directory");
