@@ -239,6 +239,20 @@ public final class SpecValidator {
     }
 
     private static void checkIdMap(String field, List<Spec.IdMapping> maps, List<String> p) {
+        int before = p.size();
+        checkIdRanges(field, maps, p);
+        if (p.size() > before) {
+            return;
+        }
+        // The launcher becomes the namespace's root (uid and gid 0) before setting up the root
+        // filesystem, as runc does; without a mapping for 0 that fails.
+        if (maps.stream().noneMatch(m -> m.containerID() <= 0 && 0 < m.containerID() + m.size())) {
+            p.add(field + " maps no range containing containerID 0: the container's root must be mapped,"
+                    + " e.g. {\"containerID\":0,\"hostID\":100000,\"size\":65536}");
+        }
+    }
+
+    private static void checkIdRanges(String field, List<Spec.IdMapping> maps, List<String> p) {
         if (maps.size() > MAX_ID_MAPPINGS) {
             p.add(field + " has " + maps.size() + " entries: the kernel takes at most " + MAX_ID_MAPPINGS + ", merge adjacent ranges");
             return;

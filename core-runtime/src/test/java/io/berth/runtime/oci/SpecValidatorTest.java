@@ -60,6 +60,9 @@ class SpecValidatorTest {
         assertThat(SpecValidator.problems(parse("{\"namespaces\":[{\"type\":\"user\"}],\"uidMappings\":[{\"containerID\":0,\"hostID\":1000,\"size\":10},"
                 + "{\"containerID\":10,\"hostID\":1000,\"size\":1}]," + gid + "}")))
                 .singleElement().asString().contains("overlaps linux.uidMappings[0]");
+        assertThat(SpecValidator.problems(parse("{\"namespaces\":[{\"type\":\"user\"}],\"uidMappings\":[{\"containerID\":1,\"hostID\":1000,\"size\":10}]," + gid + "}")))
+                .singleElement().asString().isEqualTo("linux.uidMappings maps no range containing containerID 0: the container's root must be"
+                        + " mapped, e.g. {\"containerID\":0,\"hostID\":100000,\"size\":65536}");
         StringBuilder many = new StringBuilder();
         for (int i = 0; i < SpecValidator.MAX_ID_MAPPINGS + 1; i++) {
             many.append(i == 0 ? "" : ",").append("{\"containerID\":").append(i).append(",\"hostID\":").append(100000 + i).append(",\"size\":1}");
