@@ -57,8 +57,34 @@ public final class SpecValidator {
         }
         if (spec.linux() != null) {
             checkLinux(spec.linux(), !blank(spec.hostname()), p);
+            checkUserNamespaceMounts(spec, p);
         }
         return p;
+    }
+
+    /**
+     * In a new user namespace the kernel lets root mount proc and mqueue only for pid and ipc
+     * namespaces that user namespace owns, i.e. new ones made with it (runc fails later with a bare
+     * EPERM). sysfs needs a network namespace too, but Berth binds the host's /sys then, as runc.
+     */
+    private static void checkUserNamespaceMounts(Spec spec, List<String> p) {
+        Set<String> fresh = new HashSet<>();
+        spec.linux().namespaces().forEach(ns -> {
+            if (blank(ns.path())) {
+                fresh.add(ns.type());
+            }
+        });
+        if (!fresh.contains("user")) {
+            return;
+        }
+        for (Spec.Mount m : spec.mounts()) {
+            String needs = "proc".equals(m.type()) ? "pid" : "mqueue".equals(m.type()) ? "ipc" : null;
+            if (needs != null && !fresh.contains(needs)) {
+                p.add("mount type '" + m.type() + "' at " + m.destination() + " in a new user namespace needs a new " + needs
+                        + " namespace too (the kernel refuses it otherwise): add {\"type\":\"" + needs + "\"} to linux.namespaces"
+                        + " or drop the mount");
+            }
+        }
     }
 
     /** For exec: the process alone, with the same rules as in a whole spec. */

@@ -45,6 +45,21 @@ class SpecValidatorTest {
     }
 
     @Test
+    void procAndMqueueInANewUserNamespaceNeedItsOwnPidAndIpcNamespaces() {
+        String mounts = "\"mounts\":[{\"destination\":\"/proc\",\"type\":\"proc\",\"source\":\"proc\"},"
+                + "{\"destination\":\"/dev/mqueue\",\"type\":\"mqueue\",\"source\":\"mqueue\"}]";
+        String linux = "\"linux\":{\"namespaces\":[{\"type\":\"user\"},{\"type\":\"mount\"}%s]," + MAPS + "}";
+        String spec = "{\"root\":{\"path\":\"rootfs\"},\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\"}," + mounts + "," + linux + "}";
+        assertThat(SpecValidator.problems(SpecJson.parse(String.format(spec, "").getBytes(StandardCharsets.UTF_8), "c")))
+                .containsExactly("mount type 'proc' at /proc in a new user namespace needs a new pid namespace too (the kernel refuses it"
+                        + " otherwise): add {\"type\":\"pid\"} to linux.namespaces or drop the mount",
+                        "mount type 'mqueue' at /dev/mqueue in a new user namespace needs a new ipc namespace too (the kernel refuses it"
+                        + " otherwise): add {\"type\":\"ipc\"} to linux.namespaces or drop the mount");
+        assertThat(SpecValidator.problems(SpecJson.parse(String.format(spec, ",{\"type\":\"pid\"},{\"type\":\"ipc\"}")
+                .getBytes(StandardCharsets.UTF_8), "c"))).isEmpty();
+    }
+
+    @Test
     void idMapRangesMustBeSane() {
         String gid = "\"gidMappings\":[{\"containerID\":0,\"hostID\":100000,\"size\":65536}]";
         assertThat(SpecValidator.problems(parse("{\"namespaces\":[{\"type\":\"user\"}],\"uidMappings\":[{\"containerID\":0,\"hostID\":1000,\"size\":0}]," + gid + "}")))
