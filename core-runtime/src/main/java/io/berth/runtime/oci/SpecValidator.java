@@ -201,7 +201,8 @@ public final class SpecValidator {
                 p.add(unsupportedMessage("joining an existing namespace (linux.namespaces " + ns.type() + " path " + ns.path() + ")"));
             }
         }
-        checkIdMappings(linux, seen.contains("user"), p);
+        boolean newUser = linux.namespaces().stream().anyMatch(ns -> ns.type().equals("user") && blank(ns.path()));
+        checkIdMappings(linux, seen.contains("user"), newUser, p);
         unsupported(linux.timeOffsets(), "linux.timeOffsets", p);
         if (linux.seccomp() != null) {
             p.addAll(SeccompProfile.problems(linux.seccomp()));
@@ -245,15 +246,18 @@ public final class SpecValidator {
 
     /**
      * A new user namespace needs both maps (they are written once, before the container's setup
-     * runs); maps without one would silently run the container as host root. The kernel takes
+     * runs); maps without any user namespace would silently run the container as host root. The kernel takes
      * each map in one write and refuses ranges that overlap inside or wrap past 2^32-1.
      */
-    private static void checkIdMappings(Spec.Linux linux, boolean userNamespace, List<String> p) {
+    private static void checkIdMappings(Spec.Linux linux, boolean userNamespace, boolean newUserNamespace, List<String> p) {
         if (!userNamespace) {
             if (!linux.uidMappings().isEmpty() || !linux.gidMappings().isEmpty()) {
                 p.add("linux.uidMappings/gidMappings are set but linux.namespaces has no user namespace: add {\"type\":\"user\"} or drop the mappings");
             }
             return;
+        }
+        if (!newUserNamespace) {
+            return; // a joined user namespace already has its maps
         }
         if (linux.uidMappings().isEmpty() || linux.gidMappings().isEmpty()) {
             p.add("linux.namespaces has a user namespace but linux." + (linux.uidMappings().isEmpty() ? "uidMappings" : "gidMappings")
