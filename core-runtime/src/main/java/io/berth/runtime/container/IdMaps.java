@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
@@ -39,11 +40,13 @@ final class IdMaps {
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.WRITE)) {
             int n = ch.write(ByteBuffer.wrap(bytes));
             if (n != bytes.length) {
-                throw new IOException("writing " + path + ": the kernel took " + n + " of " + bytes.length + " bytes");
+                throw new IOException("the kernel took " + n + " of " + bytes.length + " bytes");
             }
         } catch (IOException e) {
-            throw new IOException("writing the user namespace's " + file + " (" + format(mappings).trim().replace('\n', ';')
-                    + "): " + e.getMessage() + ": check linux." + (file.equals("uid_map") ? "uidMappings" : "gidMappings"), e);
+            // The reason alone: a FileSystemException's message repeats the path, a write's has none.
+            String reason = e instanceof FileSystemException ? ((FileSystemException) e).getReason() : e.getMessage();
+            throw new IOException("writing " + path + " (" + format(mappings).trim().replace("\n", "; ") + "): " + reason
+                    + ": check linux." + (file.equals("uid_map") ? "uidMappings" : "gidMappings"), e);
         }
     }
 }

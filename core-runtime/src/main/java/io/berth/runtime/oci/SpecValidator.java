@@ -242,12 +242,13 @@ public final class SpecValidator {
 
     /** Most lines the kernel takes in one uid_map or gid_map write (user_namespaces(7)). */
     static final int MAX_ID_MAPPINGS = 340;
-    private static final long ID_LIMIT = 1L << 32;
+    /** (u32)-1 is no id: the kernel refuses a range that reaches it. */
+    private static final long ID_LIMIT = (1L << 32) - 1;
 
     /**
      * A new user namespace needs both maps (they are written once, before the container's setup
      * runs); maps without any user namespace would silently run the container as host root. The kernel takes
-     * each map in one write and refuses ranges that overlap inside or wrap past 2^32-1.
+     * each map in one write and refuses ranges that overlap or reach 2^32-1.
      */
     private static void checkIdMappings(Spec.Linux linux, boolean userNamespace, boolean newUserNamespace, List<String> p) {
         if (!userNamespace) {
@@ -293,7 +294,7 @@ public final class SpecValidator {
             if (m.size() <= 0) {
                 p.add(entry + " has no size: give the number of ids to map (at least 1)");
             } else if (m.containerID() < 0 || m.hostID() < 0 || m.containerID() + m.size() > ID_LIMIT || m.hostID() + m.size() > ID_LIMIT) {
-                p.add(entry + " is out of range: ids and id+size must lie within 0.." + ID_LIMIT);
+                p.add(entry + " is out of range: id+size must not exceed " + ID_LIMIT);
             } else {
                 for (int j = 0; j < i; j++) {
                     Spec.IdMapping o = maps.get(j);

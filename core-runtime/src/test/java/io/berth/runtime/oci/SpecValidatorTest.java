@@ -66,6 +66,10 @@ class SpecValidatorTest {
                 .singleElement().asString().isEqualTo("linux.uidMappings[0] {containerID 0, hostID 1000, size 0} has no size: give the number of ids to map (at least 1)");
         assertThat(SpecValidator.problems(parse("{\"namespaces\":[{\"type\":\"user\"}],\"uidMappings\":[{\"containerID\":0,\"hostID\":4294967000,\"size\":1000}]," + gid + "}")))
                 .singleElement().asString().contains("linux.uidMappings[0]").contains("is out of range");
+        assertThat(SpecValidator.problems(parse("{\"namespaces\":[{\"type\":\"user\"}],\"uidMappings\":[{\"containerID\":0,\"hostID\":4294967295,\"size\":1}]," + gid + "}")))
+                .singleElement().asString().endsWith("is out of range: id+size must not exceed 4294967295");
+        assertThat(SpecValidator.problems(parse("{\"namespaces\":[{\"type\":\"user\"}],\"uidMappings\":[{\"containerID\":0,\"hostID\":4294967294,\"size\":1}]," + gid + "}")))
+                .isEmpty();
         assertThat(SpecValidator.problems(parse("{\"namespaces\":[{\"type\":\"user\"}],\"uidMappings\":[{\"containerID\":-1,\"hostID\":1000,\"size\":10}]," + gid + "}")))
                 .singleElement().asString().contains("is out of range");
         assertThat(SpecValidator.problems(parse("{\"namespaces\":[{\"type\":\"user\"}],\"uidMappings\":[{\"containerID\":0,\"hostID\":1000,\"size\":10},"
