@@ -14,7 +14,7 @@ import picocli.CommandLine.Model.CommandSpec;
 /** What this runtime implements, in the OCI runtime spec's features.md shape. */
 final class FeaturesCommand implements Subcommand {
     /** Everything else a config.json may set is refused by SpecValidator, so it is not listed. */
-    static final List<String> NAMESPACES = List.of("cgroup", "ipc", "mount", "network", "pid", "uts");
+    static final List<String> NAMESPACES = List.of("cgroup", "ipc", "mount", "network", "pid", "user", "uts");
     static final List<String> MOUNT_OPTIONS = List.of("async", "atime", "bind", "defaults", "dev", "diratime",
             "dirsync", "exec", "mand", "noatime", "nodev", "nodiratime", "noexec", "nomand", "norelatime",
             "nostrictatime", "nosuid", "nosymfollow", "private", "rbind", "relatime", "ro", "rprivate", "rshared",

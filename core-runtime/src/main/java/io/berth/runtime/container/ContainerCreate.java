@@ -25,9 +25,9 @@ import io.berth.runtime.oci.SpecValidator;
 /**
  * create: everything up to the point where the container's process waits to exec. In order:
  * read and validate config.json, check the rootfs, claim the id, make the exec FIFO, make and
- * limit the cgroup, clone the child (it blocks), place it in the cgroup, let it set itself up,
- * record the state, run the prestart and createRuntime hooks. Any failure undoes all of that, so a
- * failed create leaves nothing behind.
+ * limit the cgroup, clone the child (it blocks), place it in the cgroup, write its user namespace's
+ * id maps, let it set itself up, record the state, run the prestart and createRuntime hooks. Any
+ * failure undoes all of that, so a failed create leaves nothing behind.
  */
 final class ContainerCreate {
     private ContainerCreate() {
@@ -79,6 +79,9 @@ final class ContainerCreate {
             consoleFd = closeConsole(consoleFd); // the child has its own copy now
             // Before "go": the process is in its cgroups before its first instruction of setup.
             cgroup.addProcess(child.pid());
+            if (plan.newNamespaces().contains(Namespace.USER)) {
+                IdMaps.write(child.pid(), spec.linux().uidMappings(), spec.linux().gidMappings());
+            }
             if (spec.process().oomScoreAdj() != null) {
                 Files.writeString(Path.of("/proc", Integer.toString(child.pid()), "oom_score_adj"), spec.process().oomScoreAdj().toString());
             }

@@ -37,7 +37,7 @@ import io.berth.runtime.seccomp.SeccompCompiler;
 final class LaunchPlanner {
     private static final Map<String, Namespace> NAMESPACES = Map.of(
             "pid", Namespace.PID, "network", Namespace.NETWORK, "mount", Namespace.MOUNT,
-            "ipc", Namespace.IPC, "uts", Namespace.UTS, "cgroup", Namespace.CGROUP);
+            "ipc", Namespace.IPC, "uts", Namespace.UTS, "cgroup", Namespace.CGROUP, "user", Namespace.USER);
     /** process.user.umask when the spec gives none, as runc. */
     private static final int DEFAULT_UMASK = 0022;
 
@@ -63,12 +63,19 @@ final class LaunchPlanner {
         }
         Spec.Linux linux = spec.linux();
         Spec.Process p = spec.process();
+        boolean userNamespace = namespaces.contains(Namespace.USER);
         List<MountSpec> mounts = new ArrayList<>();
         List<Spec.Mount> cgroupMounts = new ArrayList<>();
         for (Spec.Mount m : spec.mounts()) {
             String type = m.type() == null || m.type().isEmpty() ? "bind" : m.type();
             if (type.equals("cgroup") || type.equals("cgroup2")) {
                 cgroupMounts.add(m);
+            } else if (type.equals("sysfs") && userNamespace && !namespaces.contains(Namespace.NETWORK)) {
+                // The kernel lets a user namespace mount sysfs only with its own network namespace;
+                // runc binds the host's /sys instead, which shows the same (host's) network devices.
+                List<String> options = new ArrayList<>(m.options());
+                options.add("rbind");
+                mounts.add(new MountSpec(m.destination(), "bind", "/sys", options));
             } else {
                 mounts.add(new MountSpec(m.destination(), type, m.source(), m.options()));
             }
@@ -80,7 +87,7 @@ final class LaunchPlanner {
                     linux == null ? Map.of() : new TreeMap<>(linux.sysctl()),
                     linux == null ? List.of() : linux.maskedPaths(),
                     linux == null ? List.of() : linux.readonlyPaths(),
-                    blankToNull(spec.hostname()), namespaces.contains(Namespace.NETWORK), false,
+                    blankToNull(spec.hostname()), namespaces.contains(Namespace.NETWORK), userNamespace,
                     linux == null ? null : blankToNull(linux.rootfsPropagation())));
             insertBeforePivot(ops, cgroupMountOps(rootfs, cgroupMounts, cgroupFs));
             LaunchPlan draft = LaunchPlan.of(p.args(), p.env(), stdio);

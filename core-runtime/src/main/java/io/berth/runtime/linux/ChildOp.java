@@ -53,6 +53,14 @@ public sealed interface ChildOp {
         public String step() {
             return "bind " + source + " on " + target;
         }
+
+        @Override
+        public String hint(int errno) {
+            // Root only meets EACCES here inside a user namespace: host-owned directories whose owner
+            // is not mapped grant it nothing beyond their "other" bits (runc fails the same way).
+            return errno == Errno.EACCES ? "in a user namespace the container's root is its mapped host user: every directory"
+                    + " above " + source + " must be searchable by that user (chmod o+x), or owned by a mapped id" : null;
+        }
     }
 
     /** Remounts a mount point with {@code flags}, keeping nosuid/nodev/noexec/atime flags it already has. */

@@ -362,8 +362,8 @@ public record Spec(
 
     public record Linux(
             List<Namespace> namespaces,
-            Object uidMappings,
-            Object gidMappings,
+            List<IdMapping> uidMappings,
+            List<IdMapping> gidMappings,
             Object timeOffsets,
             List<Device> devices,
             String cgroupsPath,
@@ -379,6 +379,8 @@ public record Spec(
 
         public Linux {
             namespaces = namespaces == null ? List.of() : List.copyOf(namespaces);
+            uidMappings = uidMappings == null ? List.of() : List.copyOf(uidMappings);
+            gidMappings = gidMappings == null ? List.of() : List.copyOf(gidMappings);
             devices = devices == null ? List.of() : List.copyOf(devices);
             sysctl = sysctl == null ? Map.of() : Map.copyOf(sysctl);
             maskedPaths = maskedPaths == null ? List.of() : List.copyOf(maskedPaths);
@@ -389,7 +391,8 @@ public record Spec(
             if (v == null) {
                 return null;
             }
-            return new Linux(Namespace.list(v.array("namespaces")), v.plain("uidMappings"), v.plain("gidMappings"),
+            return new Linux(Namespace.list(v.array("namespaces")), IdMapping.list(v.array("uidMappings")),
+                    IdMapping.list(v.array("gidMappings")),
                     v.plain("timeOffsets"), Device.list(v.array("devices")), v.string("cgroupsPath"),
                     Resources.read(v.object("resources")), v.string("rootfsPropagation"), Seccomp.read(v.object("seccomp")),
                     v.stringMap("sysctl"), v.strings("maskedPaths"), v.strings("readonlyPaths"), v.string("mountLabel"),
@@ -415,6 +418,25 @@ public record Spec(
                     .nonEmpty("intelRdt", intelRdt)
                     .nonEmpty("personality", personality)
                     .endObject();
+        }
+    }
+
+    /** One line of a user namespace's uid_map or gid_map: containerID..+size are hostID..+size outside. */
+    public record IdMapping(long containerID, long hostID, long size) implements JsonWritable {
+        static List<IdMapping> list(List<JsonValue> array) {
+            if (array == null) {
+                return null;
+            }
+            List<IdMapping> list = new ArrayList<>(array.size());
+            for (JsonValue v : array) {
+                list.add(new IdMapping(v.int64("containerID"), v.int64("hostID"), v.int64("size")));
+            }
+            return list;
+        }
+
+        @Override
+        public void writeJson(JsonOut out) {
+            out.startObject().field("containerID", containerID).field("hostID", hostID).field("size", size).endObject();
         }
     }
 

@@ -61,8 +61,34 @@ public final class SpecValidator {
         }
         if (spec.linux() != null) {
             checkLinux(spec.linux(), !blank(spec.hostname()), p);
+            checkUserNamespaceMounts(spec, p);
         }
         return p;
+    }
+
+    /**
+     * In a new user namespace the kernel lets root mount proc and mqueue only for pid and ipc
+     * namespaces that user namespace owns, i.e. new ones made with it (runc fails later with a bare
+     * EPERM). sysfs needs a network namespace too, but Berth binds the host's /sys then, as runc.
+     */
+    private static void checkUserNamespaceMounts(Spec spec, List<String> p) {
+        Set<String> fresh = new HashSet<>();
+        spec.linux().namespaces().forEach(ns -> {
+            if (blank(ns.path())) {
+                fresh.add(ns.type());
+            }
+        });
+        if (!fresh.contains("user")) {
+            return;
+        }
+        for (Spec.Mount m : spec.mounts()) {
+            String needs = "proc".equals(m.type()) ? "pid" : "mqueue".equals(m.type()) ? "ipc" : null;
+            if (needs != null && !fresh.contains(needs)) {
+                p.add("mount type '" + m.type() + "' at " + m.destination() + " in a new user namespace needs a new " + needs
+                        + " namespace too (the kernel refuses it otherwise): add {\"type\":\"" + needs + "\"} to linux.namespaces"
+                        + " or drop the mount");
+            }
+        }
     }
 
     /** For exec: the process alone, with the same rules as in a whole spec. */
@@ -173,15 +199,17 @@ public final class SpecValidator {
                 p.add("linux.namespaces: unknown type '" + ns.type() + "' (known: " + String.join(", ", NAMESPACE_TYPES) + ")");
             } else if (!seen.add(ns.type())) {
                 p.add("linux.namespaces lists '" + ns.type() + "' twice");
-            } else if (ns.type().equals("user") || ns.type().equals("time")) {
-                // Created or joined alike: Berth has no id mappings or clock offsets to go with them.
-                p.add(unsupportedMessage("linux.namespaces type '" + ns.type() + "'" + (blank(ns.path()) ? "" : " (path " + ns.path() + ")")));
+            } else if (ns.type().equals("time")) {
+                // Berth has no clock offsets to go with it.
+                p.add(unsupportedMessage("linux.namespaces type 'time'" + (blank(ns.path()) ? "" : " (path " + ns.path() + ")")));
+            } else if (ns.type().equals("user") && !blank(ns.path())) {
+                p.add(unsupportedMessage("joining an existing namespace (linux.namespaces user path " + ns.path() + ")"));
             } else if (!blank(ns.path()) && !ns.path().startsWith("/")) {
                 p.add("linux.namespaces " + ns.type() + " path '" + ns.path() + "' is not absolute: give the namespace file's full path, e.g. /proc/PID/ns/...");
             }
         }
-        unsupported(linux.uidMappings(), "linux.uidMappings", p);
-        unsupported(linux.gidMappings(), "linux.gidMappings", p);
+        boolean newUser = linux.namespaces().stream().anyMatch(ns -> ns.type().equals("user") && blank(ns.path()));
+        checkIdMappings(linux, seen.contains("user"), newUser, p);
         unsupported(linux.timeOffsets(), "linux.timeOffsets", p);
         if (linux.seccomp() != null) {
             p.addAll(SeccompProfile.problems(linux.seccomp()));
@@ -218,6 +246,76 @@ public final class SpecValidator {
         if (linux.resources() != null) {
             checkResources(linux.resources(), p);
         }
+    }
+
+    /** Most lines the kernel takes in one uid_map or gid_map write (user_namespaces(7)). */
+    static final int MAX_ID_MAPPINGS = 340;
+    /** (u32)-1 is no id: the kernel refuses a range that reaches it. */
+    private static final long ID_LIMIT = (1L << 32) - 1;
+
+    /**
+     * A new user namespace needs both maps (they are written once, before the container's setup
+     * runs); maps without any user namespace would silently run the container as host root. The kernel takes
+     * each map in one write and refuses ranges that overlap or reach 2^32-1.
+     */
+    private static void checkIdMappings(Spec.Linux linux, boolean userNamespace, boolean newUserNamespace, List<String> p) {
+        if (!userNamespace) {
+            if (!linux.uidMappings().isEmpty() || !linux.gidMappings().isEmpty()) {
+                p.add("linux.uidMappings/gidMappings are set but linux.namespaces has no user namespace: add {\"type\":\"user\"} or drop the mappings");
+            }
+            return;
+        }
+        if (!newUserNamespace) {
+            return; // a joined user namespace already has its maps
+        }
+        if (linux.uidMappings().isEmpty() || linux.gidMappings().isEmpty()) {
+            p.add("linux.namespaces has a user namespace but linux." + (linux.uidMappings().isEmpty() ? "uidMappings" : "gidMappings")
+                    + " is empty: give both uidMappings and gidMappings, e.g. [{\"containerID\":0,\"hostID\":100000,\"size\":65536}]");
+            return;
+        }
+        checkIdMap("linux.uidMappings", linux.uidMappings(), p);
+        checkIdMap("linux.gidMappings", linux.gidMappings(), p);
+    }
+
+    private static void checkIdMap(String field, List<Spec.IdMapping> maps, List<String> p) {
+        int before = p.size();
+        checkIdRanges(field, maps, p);
+        if (p.size() > before) {
+            return;
+        }
+        // The launcher becomes the namespace's root (uid and gid 0) before setting up the root
+        // filesystem, as runc does; without a mapping for 0 that fails.
+        if (maps.stream().noneMatch(m -> m.containerID() <= 0 && 0 < m.containerID() + m.size())) {
+            p.add(field + " maps no range containing containerID 0: the container's root must be mapped,"
+                    + " e.g. {\"containerID\":0,\"hostID\":100000,\"size\":65536}");
+        }
+    }
+
+    private static void checkIdRanges(String field, List<Spec.IdMapping> maps, List<String> p) {
+        if (maps.size() > MAX_ID_MAPPINGS) {
+            p.add(field + " has " + maps.size() + " entries: the kernel takes at most " + MAX_ID_MAPPINGS + ", merge adjacent ranges");
+            return;
+        }
+        for (int i = 0; i < maps.size(); i++) {
+            Spec.IdMapping m = maps.get(i);
+            String entry = field + "[" + i + "] {containerID " + m.containerID() + ", hostID " + m.hostID() + ", size " + m.size() + "}";
+            if (m.size() <= 0) {
+                p.add(entry + " has no size: give the number of ids to map (at least 1)");
+            } else if (m.containerID() < 0 || m.hostID() < 0 || m.containerID() + m.size() > ID_LIMIT || m.hostID() + m.size() > ID_LIMIT) {
+                p.add(entry + " is out of range: id+size must not exceed " + ID_LIMIT);
+            } else {
+                for (int j = 0; j < i; j++) {
+                    Spec.IdMapping o = maps.get(j);
+                    if (overlaps(m.containerID(), o.containerID(), m.size(), o.size()) || overlaps(m.hostID(), o.hostID(), m.size(), o.size())) {
+                        p.add(entry + " overlaps " + field + "[" + j + "]: each id may be mapped once, inside and outside");
+                    }
+                }
+            }
+        }
+    }
+
+    private static boolean overlaps(long a, long b, long sizeA, long sizeB) {
+        return a < b + sizeB && b < a + sizeA;
     }
 
     private static void checkResources(Spec.Resources r, List<String> p) {

@@ -80,6 +80,24 @@ final class Bundles {
                 s.annotations(), s.linux());
     }
 
+    /** A new user namespace (added to the default ones) with one uid and one gid range. */
+    static Spec withUserNamespace(Spec s, Spec.IdMapping uid, Spec.IdMapping gid) {
+        return withIdMappings(s, uid, gid, true);
+    }
+
+    /** One uid and one gid range (null: none), with or without a new user namespace. */
+    static Spec withIdMappings(Spec s, Spec.IdMapping uid, Spec.IdMapping gid, boolean userNamespace) {
+        Spec.Linux l = s.linux();
+        List<Spec.Namespace> namespaces = new java.util.ArrayList<>(l.namespaces());
+        if (userNamespace) {
+            namespaces.add(new Spec.Namespace("user", null));
+        }
+        return new Spec(s.ociVersion(), s.process(), s.root(), s.hostname(), s.domainname(), s.mounts(), s.hooks(),
+                s.annotations(), new Spec.Linux(namespaces, uid == null ? null : List.of(uid), gid == null ? null : List.of(gid),
+                        null, l.devices(), l.cgroupsPath(), l.resources(), l.rootfsPropagation(), l.seccomp(), l.sysctl(),
+                        l.maskedPaths(), l.readonlyPaths(), null, null, null));
+    }
+
     static Spec withRoot(Spec s, String rootPath) {
         return new Spec(s.ociVersion(), s.process(), new Spec.Root(rootPath, true), s.hostname(), s.domainname(),
                 s.mounts(), s.hooks(), s.annotations(), s.linux());

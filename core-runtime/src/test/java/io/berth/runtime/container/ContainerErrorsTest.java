@@ -98,6 +98,28 @@ class ContainerErrorsTest {
     }
 
     @Test
+    void userNamespaceWithoutMappings() throws Exception {
+        Path b = Bundles.write(dir.resolve("b"), List.of("true"), s -> Bundles.withUserNamespace(s, null, null));
+        failsCleanly(() -> f.runtime.create("x", b, f.stdio()), InvalidSpecException.class,
+                "linux.namespaces has a user namespace but linux.uidMappings is empty");
+        Path noNs = Bundles.write(dir.resolve("n"), List.of("true"), s -> Bundles.withIdMappings(s,
+                new Spec.IdMapping(0, 100000, 10), new Spec.IdMapping(0, 100000, 10), false));
+        failsCleanly(() -> f.runtime.create("x", noNs, f.stdio()), InvalidSpecException.class,
+                "linux.uidMappings/gidMappings are set but linux.namespaces has no user namespace");
+    }
+
+    @Test
+    void rootfsTheMappedRootCannotReach() throws Exception {
+        Path locked = Files.createDirectories(dir.resolve("locked"));
+        Files.setPosixFilePermissions(locked, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        Path rootfs = io.berth.testkit.BusyboxRootfs.copyTo(locked.resolve("rootfs"));
+        Path b = Bundles.write(dir.resolve("b"), List.of("true"), s -> Bundles.withUserNamespace(Bundles.withRoot(s, rootfs.toString()),
+                new Spec.IdMapping(0, 100000, 65536), new Spec.IdMapping(0, 100000, 65536)));
+        failsCleanly(() -> f.runtime.create("x", b, f.stdio()), ChildSetupException.class,
+                "bind " + rootfs + " on " + rootfs + ": Permission denied (in a user namespace the container's root is its mapped host user");
+    }
+
+    @Test
     void missingExecutable() throws Exception {
         Path b = Bundles.write(dir.resolve("b"), List.of("/bin/nope"));
         failsCleanly(() -> f.runtime.create("x", b, f.stdio()), ChildSetupException.class, "/bin/nope: No such file or directory");

@@ -65,7 +65,11 @@ class SpecJsonTest {
     }
 
     private static String resource(String name) throws Exception {
-        return new String(Objects.requireNonNull(SpecJsonTest.class.getResourceAsStream(name), name).readAllBytes(), StandardCharsets.UTF_8);
+        // Closed here, not by the GC: a stream left to the GC closes its fd in the middle of a later
+        // test in this JVM and upsets that test's fd-leak check (ContainerErrorsTest).
+        try (java.io.InputStream in = Objects.requireNonNull(SpecJsonTest.class.getResourceAsStream(name), name)) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
     }
 
     private static Spec parse(String json) {

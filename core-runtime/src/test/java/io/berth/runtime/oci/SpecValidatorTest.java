@@ -21,7 +21,73 @@ class SpecValidatorTest {
                 .hasMessage("config.json: linux.seccomp.defaultAction SCMP_ACT_NOTIFY is not supported by Berth yet: remove it from config.json or run this bundle with runc");
         assertThat(SpecValidator.problems(parse("{\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ERRNO\",\"args\":[{\"index\":0,\"value\":1,\"op\":\"SCMP_CMP_FOO\"}]}]}}")))
                 .singleElement().asString().contains("linux.seccomp.syscalls[0].args[0].op 'SCMP_CMP_FOO'");
-        assertThat(SpecValidator.problems(parse("{\"namespaces\":[{\"type\":\"user\"}]}"))).singleElement().asString().contains("'user'");
+        assertThat(SpecValidator.problems(parse("{\"namespaces\":[{\"type\":\"time\"}]}"))).singleElement().asString().contains("'time'");
+        assertThat(SpecValidator.problems(parse("{\"namespaces\":[{\"type\":\"user\",\"path\":\"/proc/1/ns/user\"}]," + MAPS + "}")))
+                .singleElement().asString().contains("joining an existing namespace (linux.namespaces user path /proc/1/ns/user) is not supported");
+    }
+
+    private static final String MAPS = "\"uidMappings\":[{\"containerID\":0,\"hostID\":100000,\"size\":65536}],"
+            + "\"gidMappings\":[{\"containerID\":0,\"hostID\":100000,\"size\":65536}]";
+
+    @Test
+    void aUserNamespaceNeedsBothMapsAndMapsNeedAUserNamespace() {
+        assertThat(SpecValidator.problems(parse("{\"namespaces\":[{\"type\":\"user\"},{\"type\":\"mount\"}]," + MAPS + "}"))).isEmpty();
+        assertThatThrownBy(() -> SpecValidator.validate(parse("{\"namespaces\":[{\"type\":\"user\"}]}")))
+                .isInstanceOf(InvalidSpecException.class)
+                .hasMessage("config.json: linux.namespaces has a user namespace but linux.uidMappings is empty: give both uidMappings"
+                        + " and gidMappings, e.g. [{\"containerID\":0,\"hostID\":100000,\"size\":65536}]");
+        assertThat(SpecValidator.problems(parse("{\"namespaces\":[{\"type\":\"user\"}],"
+                + "\"uidMappings\":[{\"containerID\":0,\"hostID\":100000,\"size\":65536}]}")))
+                .singleElement().asString().contains("linux.gidMappings is empty");
+        assertThat(SpecValidator.problems(parse("{\"namespaces\":[{\"type\":\"mount\"}]," + MAPS + "}")))
+                .singleElement().asString().isEqualTo("linux.uidMappings/gidMappings are set but linux.namespaces has no user namespace:"
+                        + " add {\"type\":\"user\"} or drop the mappings");
+    }
+
+    @Test
+    void procAndMqueueInANewUserNamespaceNeedItsOwnPidAndIpcNamespaces() {
+        String mounts = "\"mounts\":[{\"destination\":\"/proc\",\"type\":\"proc\",\"source\":\"proc\"},"
+                + "{\"destination\":\"/dev/mqueue\",\"type\":\"mqueue\",\"source\":\"mqueue\"}]";
+        String linux = "\"linux\":{\"namespaces\":[{\"type\":\"user\"},{\"type\":\"mount\"}%s]," + MAPS + "}";
+        String spec = "{\"root\":{\"path\":\"rootfs\"},\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\"}," + mounts + "," + linux + "}";
+        assertThat(SpecValidator.problems(SpecJson.parse(String.format(spec, "").getBytes(StandardCharsets.UTF_8), "c")))
+                .containsExactly("mount type 'proc' at /proc in a new user namespace needs a new pid namespace too (the kernel refuses it"
+                        + " otherwise): add {\"type\":\"pid\"} to linux.namespaces or drop the mount",
+                        "mount type 'mqueue' at /dev/mqueue in a new user namespace needs a new ipc namespace too (the kernel refuses it"
+                        + " otherwise): add {\"type\":\"ipc\"} to linux.namespaces or drop the mount");
+        assertThat(SpecValidator.problems(SpecJson.parse(String.format(spec, ",{\"type\":\"pid\"},{\"type\":\"ipc\"}")
+                .getBytes(StandardCharsets.UTF_8), "c"))).isEmpty();
+    }
+
+    @Test
+    void idMapRangesMustBeSane() {
+        String gid = "\"gidMappings\":[{\"containerID\":0,\"hostID\":100000,\"size\":65536}]";
+        assertThat(SpecValidator.problems(parse("{\"namespaces\":[{\"type\":\"user\"}],\"uidMappings\":[{\"containerID\":0,\"hostID\":1000,\"size\":0}]," + gid + "}")))
+                .singleElement().asString().isEqualTo("linux.uidMappings[0] {containerID 0, hostID 1000, size 0} has no size: give the number of ids to map (at least 1)");
+        assertThat(SpecValidator.problems(parse("{\"namespaces\":[{\"type\":\"user\"}],\"uidMappings\":[{\"containerID\":0,\"hostID\":4294967000,\"size\":1000}]," + gid + "}")))
+                .singleElement().asString().contains("linux.uidMappings[0]").contains("is out of range");
+        assertThat(SpecValidator.problems(parse("{\"namespaces\":[{\"type\":\"user\"}],\"uidMappings\":[{\"containerID\":0,\"hostID\":4294967295,\"size\":1}]," + gid + "}")))
+                .singleElement().asString().endsWith("is out of range: id+size must not exceed 4294967295");
+        assertThat(SpecValidator.problems(parse("{\"namespaces\":[{\"type\":\"user\"}],\"uidMappings\":[{\"containerID\":0,\"hostID\":4294967294,\"size\":1}]," + gid + "}")))
+                .isEmpty();
+        assertThat(SpecValidator.problems(parse("{\"namespaces\":[{\"type\":\"user\"}],\"uidMappings\":[{\"containerID\":-1,\"hostID\":1000,\"size\":10}]," + gid + "}")))
+                .singleElement().asString().contains("is out of range");
+        assertThat(SpecValidator.problems(parse("{\"namespaces\":[{\"type\":\"user\"}],\"uidMappings\":[{\"containerID\":0,\"hostID\":1000,\"size\":10},"
+                + "{\"containerID\":5,\"hostID\":5000,\"size\":10}]," + gid + "}")))
+                .singleElement().asString().isEqualTo("linux.uidMappings[1] {containerID 5, hostID 5000, size 10} overlaps linux.uidMappings[0]:"
+                        + " each id may be mapped once, inside and outside");
+        assertThat(SpecValidator.problems(parse("{\"namespaces\":[{\"type\":\"user\"}],\"uidMappings\":[{\"containerID\":0,\"hostID\":1000,\"size\":10},"
+                + "{\"containerID\":10,\"hostID\":1000,\"size\":1}]," + gid + "}")))
+                .singleElement().asString().contains("overlaps linux.uidMappings[0]");
+        assertThat(SpecValidator.problems(parse("{\"namespaces\":[{\"type\":\"user\"}],\"uidMappings\":[{\"containerID\":1,\"hostID\":1000,\"size\":10}]," + gid + "}")))
+                .singleElement().asString().isEqualTo("linux.uidMappings maps no range containing containerID 0: the container's root must be"
+                        + " mapped, e.g. {\"containerID\":0,\"hostID\":100000,\"size\":65536}");
+        StringBuilder many = new StringBuilder();
+        for (int i = 0; i < SpecValidator.MAX_ID_MAPPINGS + 1; i++) {
+            many.append(i == 0 ? "" : ",").append("{\"containerID\":").append(i).append(",\"hostID\":").append(100000 + i).append(",\"size\":1}");
+        }
+        assertThat(SpecValidator.problems(parse("{\"namespaces\":[{\"type\":\"user\"}],\"uidMappings\":[" + many + "]," + gid + "}")))
+                .singleElement().asString().contains("linux.uidMappings has 341 entries: the kernel takes at most 340");
     }
 
     @Test
@@ -31,7 +97,7 @@ class SpecValidatorTest {
         assertThat(SpecValidator.problems(parse("{\"namespaces\":[{\"type\":\"ipc\",\"path\":\"proc/1/ns/ipc\"}]}")))
                 .singleElement().asString().isEqualTo("linux.namespaces ipc path 'proc/1/ns/ipc' is not absolute: give the namespace file's full path, e.g. /proc/PID/ns/...");
         assertThat(SpecValidator.problems(parse("{\"namespaces\":[{\"type\":\"user\",\"path\":\"/proc/1/ns/user\"}]}")))
-                .singleElement().asString().isEqualTo("linux.namespaces type 'user' (path /proc/1/ns/user) is not supported by Berth yet: remove it from config.json or run this bundle with runc");
+                .singleElement().asString().isEqualTo("joining an existing namespace (linux.namespaces user path /proc/1/ns/user) is not supported by Berth yet: remove it from config.json or run this bundle with runc");
     }
 
     @Test
