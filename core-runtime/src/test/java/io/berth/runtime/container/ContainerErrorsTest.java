@@ -9,35 +9,26 @@ import java.util.List;
 import java.util.Map;
 
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.berth.runtime.linux.ChildSetupException;
 import io.berth.runtime.oci.InvalidSpecException;
 import io.berth.runtime.oci.Spec;
-import io.berth.testkit.Requirements;
 
 /** Bad input: a clear one-line error, and nothing left behind (state, cgroups, mounts, fds, processes). */
 class ContainerErrorsTest {
     @TempDir
     Path dir;
-    RuntimeFixture f;
+    @RegisterExtension
+    final RuntimeFixture f = new RuntimeFixture();
     LeakSnapshot before;
 
     @BeforeEach
     void setUp() throws Exception {
-        Requirements.root();
-        f = new RuntimeFixture(dir);
         before = LeakSnapshot.take(f.cgroupParent, f.runtime.options().stateRoot());
-    }
-
-    @AfterEach
-    void tearDown() {
-        if (f != null) {
-            f.close();
-        }
     }
 
     private void failsCleanly(ThrowingCallable create, Class<? extends Throwable> type, String message) throws Exception {

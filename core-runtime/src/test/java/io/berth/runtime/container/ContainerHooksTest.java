@@ -13,16 +13,15 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.berth.runtime.json.JsonValue;
 import io.berth.runtime.oci.Spec;
 import io.berth.runtime.oci.SpecJson;
 import io.berth.testkit.BusyboxRootfs;
-import io.berth.testkit.Requirements;
 
 /**
  * OCI hooks on real containers: each hook is the busybox fixture's sh, run on the host, appending
@@ -31,21 +30,13 @@ import io.berth.testkit.Requirements;
 class ContainerHooksTest {
     @TempDir
     Path dir;
-    RuntimeFixture f;
+    @RegisterExtension
+    final RuntimeFixture f = new RuntimeFixture();
     Path out;
 
     @BeforeEach
     void setUp() throws Exception {
-        Requirements.root();
-        f = new RuntimeFixture(dir);
         out = Files.createDirectories(dir.resolve("hook-out"));
-    }
-
-    @AfterEach
-    void tearDown() {
-        if (f != null) {
-            f.close();
-        }
     }
 
     /** A hook that records its name and its stdin, then runs {@code more} (a sh command). */
@@ -76,7 +67,7 @@ class ContainerHooksTest {
     @Test
     void everyHookPointRunsInOrderWithTheStateOnStdin() throws Exception {
         String cgroup = f.cgroupDir("pids", "h1").toString();
-        String state = dir.resolve("state").resolve("h1").toString();
+        String state = f.runtime.options().stateRoot().resolve("h1").toString();
         Spec.Hooks hooks = new Spec.Hooks(
                 List.of(hook("prestart", "env > \"$OUT/prestart.env\"")),
                 List.of(hook("createRuntime", ""), hook("createRuntime2", "")),
@@ -134,7 +125,7 @@ class ContainerHooksTest {
         int pid = stdinOf("prestart").int32("pid");
         assertThat(Path.of("/proc", Integer.toString(pid))).as("the container's process is gone").doesNotExist();
         assertThat(f.runtime.list()).isEmpty();
-        assertThat(dir.resolve("state").resolve("h2")).doesNotExist();
+        assertThat(f.runtime.options().stateRoot().resolve("h2")).doesNotExist();
         assertThat(f.cgroupDir("pids", "h2")).doesNotExist();
         // The id is free again.
         Path ok = Bundles.write(dir.resolve("ok"), List.of("true"));
@@ -213,6 +204,7 @@ class ContainerHooksTest {
         assertThat(order()).containsExactly("poststop");
         assertThat(stdinOf("poststop").string("status")).isEqualTo("stopped");
     }
+
     @Test
     void argsZeroIsArgvZeroAndTheHookRunsInTheBundle() throws Exception {
         // busybox picks its applet by argv[0]: "sh" here, though the path is the busybox binary.
@@ -224,6 +216,7 @@ class ContainerHooksTest {
         assertThat(Files.readString(out.resolve("cwd"))).isEqualTo(bundle + "\n");
         f.runtime.delete("h8", true);
     }
+
     @Test
     void hooksLeakNoFdsTempFilesOrProcesses() throws Exception {
         Spec.Hooks hooks = new Spec.Hooks(List.of(hook("prestart", "")), null, null, null,
@@ -258,6 +251,7 @@ class ContainerHooksTest {
             return files.filter(p -> p.getFileName().toString().startsWith("berth-hook")).sorted().toList();
         }
     }
+
     @Test
     void poststartFromAnotherProcessRunsOnceTheContainerExecd() throws Exception {
         // The hook reads the container's pid from its stdin and records what that process runs.
@@ -275,12 +269,13 @@ class ContainerHooksTest {
         }
         assertThat(f.warnings).isEmpty();
     }
+
     @Test
     void aDamagedHooksFileFailsStartByNameButNotDelete() throws Exception {
         Path bundle = bundle(List.of("true"), new Spec.Hooks(null, null, null, null, List.of(hook("poststart", "")),
                 List.of(hook("poststop", ""))));
         f.runtime.create("h10", bundle, f.stdio());
-        Path hooksFile = dir.resolve("state").resolve("h10").resolve("hooks.json");
+        Path hooksFile = f.runtime.options().stateRoot().resolve("h10").resolve("hooks.json");
         Files.writeString(hooksFile, "{\"poststop\":[{\"path\":");
         assertThatThrownBy(() -> f.runtime.start("h10")).isInstanceOf(ContainerException.class)
                 .hasMessageStartingWith("the hooks of container 'h10' in " + hooksFile + " are corrupt (")

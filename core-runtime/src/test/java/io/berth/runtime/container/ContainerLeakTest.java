@@ -5,12 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Path;
 import java.util.List;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.berth.testkit.Requirements;
 
 /** 1000 full lifecycles leave the JVM and the host exactly as they were. */
 class ContainerLeakTest {
@@ -18,20 +16,8 @@ class ContainerLeakTest {
 
     @TempDir
     Path dir;
-    RuntimeFixture f;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        Requirements.root();
-        f = new RuntimeFixture(dir);
-    }
-
-    @AfterEach
-    void tearDown() {
-        if (f != null) {
-            f.close();
-        }
-    }
+    @RegisterExtension
+    final RuntimeFixture f = new RuntimeFixture();
 
     @Test
     void createStartWaitDeleteCyclesLeakNothing() throws Exception {

@@ -9,32 +9,18 @@ import java.time.Duration;
 import java.util.List;
 
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.berth.runtime.linux.Signals;
 import io.berth.runtime.oci.Spec;
-import io.berth.testkit.Requirements;
 
 class ContainerLifecycleTest {
     @TempDir
     Path dir;
-    RuntimeFixture f;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        Requirements.root();
-        f = new RuntimeFixture(dir);
-    }
-
-    @AfterEach
-    void tearDown() {
-        if (f != null) {
-            f.close();
-        }
-    }
+    @RegisterExtension
+    final RuntimeFixture f = new RuntimeFixture();
 
     @Test
     void createStartWaitDeleteWithStatesAlongTheWay() throws Exception {

@@ -7,14 +7,12 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.berth.runtime.oci.Spec;
 import io.berth.testkit.BusyboxRootfs;
-import io.berth.testkit.Requirements;
 
 /** linux.devices and linux.sysctl, checked from inside real containers (busybox stat and cat). */
 class DevicesAndSysctlsTest {
@@ -22,20 +20,8 @@ class DevicesAndSysctlsTest {
 
     @TempDir
     Path dir;
-    RuntimeFixture f;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        Requirements.root();
-        f = new RuntimeFixture(dir);
-    }
-
-    @AfterEach
-    void tearDown() {
-        if (f != null) {
-            f.close();
-        }
-    }
+    @RegisterExtension
+    final RuntimeFixture f = new RuntimeFixture();
 
     private String run(String id, Path bundle) throws Exception {
         Container c = f.runtime.create(id, bundle, f.stdio());

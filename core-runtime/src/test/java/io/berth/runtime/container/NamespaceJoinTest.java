@@ -16,6 +16,7 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.berth.runtime.linux.ChildSetupException;
@@ -29,29 +30,23 @@ import io.berth.testkit.Requirements;
 class NamespaceJoinTest {
     @TempDir
     Path dir;
-    RuntimeFixture f;
+    @RegisterExtension
+    final RuntimeFixture f = new RuntimeFixture();
     final List<Process> helpers = new ArrayList<>();
 
     @BeforeEach
     void setUp() throws Exception {
-        Requirements.root();
         Requirements.command("unshare", "util-linux");
-        f = new RuntimeFixture(dir);
     }
 
     @AfterEach
     void tearDown() throws Exception {
-        try {
-            if (f != null) {
-                f.close();
-            }
-        } finally {
-            for (Process p : helpers) {
-                // unshare --fork: its child sleeps; kill both (the child first, or it is reparented and lives on).
-                p.descendants().forEach(ProcessHandle::destroyForcibly);
-                p.destroyForcibly();
-                p.waitFor(10, TimeUnit.SECONDS);
-            }
+        // Before the fixture's own teardown; its containers may hold these namespaces, not the reverse.
+        for (Process p : helpers) {
+            // unshare --fork: its child sleeps; kill both (the child first, or it is reparented and lives on).
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+            p.waitFor(10, TimeUnit.SECONDS);
         }
     }
 

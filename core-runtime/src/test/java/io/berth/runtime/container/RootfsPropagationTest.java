@@ -6,13 +6,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.berth.testkit.Requirements;
 
 /**
  * linux.rootfsPropagation as the container sees its own root in /proc/self/mountinfo (the optional
@@ -21,20 +19,8 @@ import io.berth.testkit.Requirements;
 class RootfsPropagationTest {
     @TempDir
     Path dir;
-    RuntimeFixture f;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        Requirements.root();
-        f = new RuntimeFixture(dir);
-    }
-
-    @AfterEach
-    void tearDown() {
-        if (f != null) {
-            f.close();
-        }
-    }
+    @RegisterExtension
+    final RuntimeFixture f = new RuntimeFixture();
 
     @ParameterizedTest
     @CsvSource({

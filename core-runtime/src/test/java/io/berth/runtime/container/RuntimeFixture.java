@@ -7,32 +7,55 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
 import io.berth.runtime.cgroup.Cgroups;
 import io.berth.runtime.linux.LibC;
 import io.berth.runtime.linux.Stdio;
+import io.berth.testkit.BusyboxRootfs;
+import io.berth.testkit.Requirements;
 
 /**
  * A runtime with its own state root and cgroup parent, so parallel and repeated runs never
- * collide, and a teardown that removes whatever a failed test left.
+ * collide, and a teardown that removes whatever a failed test left. A JUnit extension, one per
+ * test: {@code @RegisterExtension final RuntimeFixture f = new RuntimeFixture();} (it needs root,
+ * and skips the test with the reason otherwise).
  */
-final class RuntimeFixture implements AutoCloseable {
-    final Path dir;
+final class RuntimeFixture implements BeforeEachCallback, AfterEachCallback {
     final String cgroupParent = "/berth-test-" + UUID.randomUUID().toString().substring(0, 8);
-    final ContainerRuntime runtime;
     /** What the runtime warned about (failing poststart and poststop hooks). */
     final List<String> warnings = new CopyOnWriteArrayList<>();
-    final Path out;
-    final Path err;
-    private final int outFd;
-    private final int errFd;
+    /** The state root and the containers' stdout and stderr files live here. */
+    private Path dir;
+    ContainerRuntime runtime;
+    Path out;
+    Path err;
+    private int outFd = -1;
+    private int errFd = -1;
 
-    RuntimeFixture(Path dir) throws IOException {
-        this.dir = dir;
-        this.runtime = new ContainerRuntime(RuntimeOptions.defaults(dir.resolve("state")).withCgroupParent(cgroupParent), warnings::add);
+    @Override
+    public void beforeEach(ExtensionContext context) throws IOException {
+        Requirements.root();
+        dir = Files.createTempDirectory("berth-runtime-test-");
+        runtime = new ContainerRuntime(RuntimeOptions.defaults(dir.resolve("state")).withCgroupParent(cgroupParent), warnings::add);
         out = Files.createFile(dir.resolve("stdout"));
         err = Files.createFile(dir.resolve("stderr"));
         outFd = LibC.open(out.toString(), LibC.O_WRONLY);
         errFd = LibC.open(err.toString(), LibC.O_WRONLY);
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) throws IOException {
+        if (dir == null) {
+            return; // skipped before anything was made
+        }
+        try {
+            close();
+        } finally {
+            BusyboxRootfs.deleteTree(dir);
+        }
     }
 
     Stdio stdio() {
@@ -51,8 +74,7 @@ final class RuntimeFixture implements AutoCloseable {
         return Path.of("/sys/fs/cgroup", controller, cgroupParent.substring(1), id);
     }
 
-    @Override
-    public void close() {
+    private void close() {
         try {
             runtime.close();
             for (OciState s : runtime.list()) {

@@ -7,14 +7,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.berth.runtime.oci.Spec;
 import io.berth.runtime.oci.SpecJson;
-import io.berth.testkit.Requirements;
 
 /** A new user namespace from linux.uidMappings/gidMappings, seen from inside and from the host. */
 class UserNamespaceTest {
@@ -23,20 +21,8 @@ class UserNamespaceTest {
 
     @TempDir
     Path dir;
-    RuntimeFixture f;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        Requirements.root();
-        f = new RuntimeFixture(dir);
-    }
-
-    @AfterEach
-    void tearDown() {
-        if (f != null) {
-            f.close();
-        }
-    }
+    @RegisterExtension
+    final RuntimeFixture f = new RuntimeFixture();
 
     /** The first Uid:/Gid: value (real id) of a process as the host sees it. */
     private static String hostId(int pid, String field) throws Exception {
