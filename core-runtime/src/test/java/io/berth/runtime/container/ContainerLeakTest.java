@@ -9,7 +9,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-
 /** 1000 full lifecycles leave the JVM and the host exactly as they were. */
 class ContainerLeakTest {
     static final int CYCLES = Integer.getInteger("berth.leakCycles", 1000);

@@ -11,7 +11,6 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-
 /**
  * linux.rootfsPropagation as the container sees its own root in /proc/self/mountinfo (the optional
  * fields of the "/" line), and the host's mount table untouched by it.
