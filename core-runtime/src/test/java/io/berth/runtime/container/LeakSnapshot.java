@@ -4,19 +4,20 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Stream;
+
+import io.berth.testkit.OpenFds;
 
 /**
  * What a container could leak into the JVM and the host: open fds, mounts, child processes
- * (zombies included), cgroup directories under a parent, and state directories.
+ * (zombies included), cgroup directories under a parent, and state directories ({@link OpenFds}
+ * says how fds are compared).
  */
-record LeakSnapshot(long fds, List<String> mounts, long children, List<Path> cgroupDirs, List<Path> stateDirs) {
+record LeakSnapshot(Set<String> fds, List<String> mounts, long children, List<Path> cgroupDirs, List<Path> stateDirs) {
 
     static LeakSnapshot take(String cgroupParent, Path stateRoot) throws IOException {
-        long fds;
-        try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
-            fds = s.count();
-        }
+        Set<String> fds = OpenFds.now();
         List<String> mounts = Files.readAllLines(Path.of("/proc/self/mountinfo")).stream()
                 .map(l -> l.split(" ")[4]).sorted().toList();
         long children = ProcessHandle.current().children().count();

@@ -33,12 +33,6 @@ final class FdUtil {
         return found;
     }
 
-    static int openFds() throws IOException {
-        try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
-            return (int) s.count();
-        }
-    }
-
     static List<String> fdTargets() throws IOException {
         List<String> out = new ArrayList<>();
         try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
