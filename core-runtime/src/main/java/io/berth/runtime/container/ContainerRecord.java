@@ -10,6 +10,7 @@ import io.berth.runtime.json.JsonOut;
 import io.berth.runtime.json.JsonValue;
 import io.berth.runtime.json.JsonWritable;
 import io.berth.runtime.linux.Namespace;
+import io.berth.runtime.oci.Spec;
 
 /**
  * What Berth remembers about a container between commands ({@code <root>/<id>/state.json}). The
@@ -30,7 +31,7 @@ public record ContainerRecord(
         List<Namespace> namespaces) implements JsonWritable {
 
     public ContainerRecord {
-        annotations = annotations == null ? Map.of() : Map.copyOf(annotations);
+        annotations = Spec.orderedCopy(annotations);
         namespaces = namespaces == null ? List.of() : List.copyOf(namespaces);
     }
 

@@ -2,6 +2,8 @@ package io.berth.runtime.oci;
 
 import java.math.BigInteger;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -34,7 +36,7 @@ public record Spec(
 
     public Spec {
         mounts = mounts == null ? List.of() : List.copyOf(mounts);
-        annotations = annotations == null ? Map.of() : Map.copyOf(annotations);
+        annotations = orderedCopy(annotations);
     }
 
     /** The whole document: {@code v} is an object. Nested records read null (absent) as null. */
@@ -382,7 +384,7 @@ public record Spec(
             uidMappings = uidMappings == null ? List.of() : List.copyOf(uidMappings);
             gidMappings = gidMappings == null ? List.of() : List.copyOf(gidMappings);
             devices = devices == null ? List.of() : List.copyOf(devices);
-            sysctl = sysctl == null ? Map.of() : Map.copyOf(sysctl);
+            sysctl = orderedCopy(sysctl);
             maskedPaths = maskedPaths == null ? List.of() : List.copyOf(maskedPaths);
             readonlyPaths = readonlyPaths == null ? List.of() : List.copyOf(readonlyPaths);
         }
@@ -648,7 +650,7 @@ public record Spec(
 
         public Resources {
             devices = devices == null ? List.of() : List.copyOf(devices);
-            unified = unified == null ? Map.of() : Map.copyOf(unified);
+            unified = orderedCopy(unified);
         }
 
         static Resources read(JsonValue v) {
@@ -801,5 +803,13 @@ public record Spec(
         public void writeJson(JsonOut out) {
             out.startObject().field("limit", limit).endObject();
         }
+    }
+
+    /**
+     * An unmodifiable copy that keeps the document's order (Map.copyOf's order changes from one JVM
+     * to the next, and so would every config.json and state the runtime writes); empty for null.
+     */
+    public static <K, V> Map<K, V> orderedCopy(Map<K, V> map) {
+        return map == null || map.isEmpty() ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(map));
     }
 }

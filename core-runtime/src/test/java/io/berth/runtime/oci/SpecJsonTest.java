@@ -13,6 +13,16 @@ import org.junit.jupiter.api.io.TempDir;
 
 class SpecJsonTest {
     @Test
+    void mapsKeepTheDocumentsOrder() {
+        Spec spec = SpecJson.parse(("{\"root\":{\"path\":\"r\"},\"annotations\":{\"z\":\"1\",\"a\":\"2\",\"m\":\"3\",\"b\":\"4\"},"
+                + "\"linux\":{\"sysctl\":{\"net.b\":\"1\",\"net.a\":\"2\",\"kernel.c\":\"3\"}}}").getBytes(StandardCharsets.UTF_8), "c");
+        assertThat(spec.annotations().keySet()).containsExactly("z", "a", "m", "b");
+        assertThat(spec.linux().sysctl().keySet()).containsExactly("net.b", "net.a", "kernel.c");
+        String written = SpecJson.write(spec);
+        assertThat(written.indexOf("\"z\"")).isLessThan(written.indexOf("\"a\"")).isLessThan(written.indexOf("\"m\""));
+    }
+
+    @Test
     void defaultSpecRoundTripsAndIsValid() {
         Spec spec = DefaultSpec.create();
         String json = SpecJson.write(spec);
