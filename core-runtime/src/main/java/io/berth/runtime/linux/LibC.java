@@ -44,7 +44,10 @@ public final class LibC {
     }
 
     private static final class Holder {
-        static final Calls C = LibraryLoader.create(Calls.class).failImmediately().load("c");
+        // Bound lazily, each function at its first call (not failImmediately, which binds all of
+        // them at load: ~3 ms a function of a one-shot CLI call), from libc's soname rather than
+        // "c", which jnr-ffi would look up by listing the library directories.
+        static final Calls C = LibraryLoader.create(Calls.class).load("libc.so.6");
         static final Runtime RUNTIME = Runtime.getRuntime(C);
     }
 

@@ -112,7 +112,9 @@ final class NativeLibrary {
         // Written by the build next to the library (sha256sum); hashing here would start the JCA.
         String sha256 = new String(resource(resource + ".sha256"), StandardCharsets.US_ASCII).strip();
         Path file = extract(bytes, sha256, Path.of(System.getProperty("berth.native.root", DEFAULT_ROOT)));
-        Berth lib = LibraryLoader.create(Berth.class).failImmediately().load(file.toString());
+        // Bound lazily, each function at its first call: a CLI call uses about half of them. A
+        // library that lacks one fails the ABI check below before any is called.
+        Berth lib = LibraryLoader.create(Berth.class).load(file.toString());
         int abi = lib.berth_abi_version();
         if (abi != ABI) {
             throw new IllegalStateException("native launcher " + file + " has ABI " + abi + ", this code needs " + ABI);
