@@ -13,6 +13,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.BiFunction;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -93,48 +94,43 @@ public final class StateStore {
 
     /** Keeps the profile an exec must apply; the bundle's config.json may change or go away. */
     public void saveSeccomp(String id, Spec.Seccomp seccomp) {
-        try {
-            Files.writeString(dir(id).resolve(SECCOMP), ContainerJson.compact(seccomp));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the seccomp profile of container " + id, e);
-        }
+        save(id, SECCOMP, "the seccomp profile", seccomp);
     }
 
     /** The profile saved at create, or null when the container has none. */
     public Spec.Seccomp loadSeccomp(String id) {
-        Path file = dir(id).resolve(SECCOMP);
-        try {
-            return SpecJson.parseSeccomp(Files.readAllBytes(file), file.toString());
-        } catch (NoSuchFileException e) {
-            return null;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the seccomp profile of container " + id, e);
-        } catch (InvalidSpecException e) {
-            throw new ContainerException("the seccomp profile of container '" + id + "' is corrupt (" + e.getMessage() + "): delete the container with --force");
-        }
+        return load(id, SECCOMP, "the seccomp profile", SpecJson::parseSeccomp, "delete the container with --force");
     }
 
     /** Keeps the poststart and poststop hooks for the start and delete that may run in another process. */
     public void saveHooks(String id, Spec.Hooks hooks) {
-        try {
-            Files.writeString(dir(id).resolve(HOOKS), ContainerJson.compact(hooks));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the hooks of container " + id, e);
-        }
+        save(id, HOOKS, "the hooks", hooks);
     }
 
     /** The hooks saved at create, or null when the container has none. */
     public Spec.Hooks loadHooks(String id) {
-        Path file = dir(id).resolve(HOOKS);
+        return load(id, HOOKS, "the hooks", SpecJson::parseHooks, "delete the container (its poststop hooks will not run)");
+    }
+
+    /** A part of the bundle's config.json that later commands need as it was at create. */
+    private void save(String id, String name, String what, Object document) {
         try {
-            return SpecJson.parseHooks(Files.readAllBytes(file), file.toString());
+            Files.writeString(dir(id).resolve(name), ContainerJson.compact(document));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + what + " of container " + id, e);
+        }
+    }
+
+    private <T> T load(String id, String name, String what, BiFunction<byte[], String, T> parse, String remedy) {
+        Path file = dir(id).resolve(name);
+        try {
+            return parse.apply(Files.readAllBytes(file), file.toString());
         } catch (NoSuchFileException e) {
             return null;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the hooks of container " + id, e);
+            throw new UncheckedIOException("cannot read " + what + " of container " + id, e);
         } catch (InvalidSpecException e) {
-            throw new ContainerException("the hooks of container '" + id + "' in " + file + " are corrupt (" + e.getMessage()
-                    + "): delete the container (its poststop hooks will not run)");
+            throw new ContainerException(what + " of container '" + id + "' cannot be read from " + file + " (" + e.getMessage() + "): " + remedy);
         }
     }
 

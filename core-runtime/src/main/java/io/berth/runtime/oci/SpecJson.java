@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.function.Function;
 
 import io.berth.runtime.json.JsonOut;
 import io.berth.runtime.json.JsonReadException;
@@ -43,19 +44,18 @@ public final class SpecJson {
 
     /** A linux.seccomp object on its own (the profile a container keeps for its execs); null for JSON null. */
     public static Spec.Seccomp parseSeccomp(byte[] json, String source) {
-        try {
-            JsonValue root = JsonValue.parse(json);
-            return root == null || root.isNull() ? null : Spec.Seccomp.read(root.asObject());
-        } catch (JsonReadException e) {
-            throw new InvalidSpecException(e.describe(source));
-        }
+        return parsePart(json, source, Spec.Seccomp::read);
     }
 
     /** A hooks object on its own (the hooks a container keeps for start and delete); null for JSON null. */
     public static Spec.Hooks parseHooks(byte[] json, String source) {
+        return parsePart(json, source, Spec.Hooks::read);
+    }
+
+    private static <T> T parsePart(byte[] json, String source, Function<JsonValue, T> read) {
         try {
             JsonValue root = JsonValue.parse(json);
-            return root == null || root.isNull() ? null : Spec.Hooks.read(root.asObject());
+            return root == null || root.isNull() ? null : read.apply(root.asObject());
         } catch (JsonReadException e) {
             throw new InvalidSpecException(e.describe(source));
         }

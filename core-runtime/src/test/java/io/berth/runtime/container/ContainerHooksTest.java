@@ -278,7 +278,7 @@ class ContainerHooksTest {
         Path hooksFile = f.runtime.options().stateRoot().resolve("h10").resolve("hooks.json");
         Files.writeString(hooksFile, "{\"poststop\":[{\"path\":");
         assertThatThrownBy(() -> f.runtime.start("h10")).isInstanceOf(ContainerException.class)
-                .hasMessageStartingWith("the hooks of container 'h10' in " + hooksFile + " are corrupt (")
+                .hasMessageStartingWith("the hooks of container 'h10' cannot be read from " + hooksFile + " (")
                 .hasMessageEndingWith("): delete the container (its poststop hooks will not run)");
         f.runtime.delete("h10", false);
         assertThat(f.runtime.list()).isEmpty();

@@ -101,7 +101,7 @@ class StateStoreJsonTest {
         assertThat(store.loadSeccomp("c1-none")).isNull();
         Files.writeString(store.dir("c1").resolve(StateStore.SECCOMP), "[");
         assertThatThrownBy(() -> store.loadSeccomp("c1")).isInstanceOf(ContainerException.class)
-                .hasMessageStartingWith("the seccomp profile of container 'c1' is corrupt (malformed ")
+                .hasMessageStartingWith("the seccomp profile of container 'c1' cannot be read from ").hasMessageContaining("seccomp.json (malformed ")
                 .hasMessageNotContaining("\n");
     }
 
