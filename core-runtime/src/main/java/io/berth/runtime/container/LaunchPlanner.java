@@ -63,14 +63,15 @@ final class LaunchPlanner {
         }
         Spec.Linux linux = spec.linux();
         Spec.Process p = spec.process();
-        boolean userNamespace = namespaces.contains(Namespace.USER);
+        // New or joined (a pod's containers join its sandbox's): either way mknod is not allowed.
+        boolean userNamespace = all.contains(Namespace.USER);
         List<MountSpec> mounts = new ArrayList<>();
         List<Spec.Mount> cgroupMounts = new ArrayList<>();
         for (Spec.Mount m : spec.mounts()) {
             String type = m.type() == null || m.type().isEmpty() ? "bind" : m.type();
             if (type.equals("cgroup") || type.equals("cgroup2")) {
                 cgroupMounts.add(m);
-            } else if (type.equals("sysfs") && userNamespace && !namespaces.contains(Namespace.NETWORK)) {
+            } else if (type.equals("sysfs") && userNamespace && !all.contains(Namespace.NETWORK)) {
                 // The kernel lets a user namespace mount sysfs only with its own network namespace;
                 // runc binds the host's /sys instead, which shows the same (host's) network devices.
                 List<String> options = new ArrayList<>(m.options());

@@ -324,14 +324,14 @@ public sealed interface ChildOp {
     }
 
     /**
-     * After joining a PID namespace: the child forks once more so the rest of the program (and the
-     * exec) runs inside it; {@link ChildProcess} then follows the grandchild (its pid and pidfd).
-     * {@link Launcher} adds this op itself when the plan joins a PID namespace.
+     * After joining a PID namespace (or unsharing one, after joining a user namespace): the child
+     * forks once more so the rest of the program (and the exec) runs inside it; {@link ChildProcess}
+     * then follows the grandchild (its pid and pidfd). {@link Launcher} adds this op itself.
      */
     record EnterPidNamespace() implements ChildOp {
         @Override
         public String step() {
-            return "fork into the joined PID namespace";
+            return "fork into the container's PID namespace";
         }
 
         @Override

@@ -3,6 +3,7 @@ package io.berth.runtime.linux;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -21,7 +22,9 @@ public final class Launcher {
         checkTerminal(plan);
         NativeLibrary nl = NativeLibrary.get();
         List<ChildOp> program = program(plan);
-        long flags = Namespace.flags(plan.newNamespaces()) & ~Namespace.CGROUP.cloneFlag();
+        // Joining a user namespace: the new namespaces must belong to it, so they are made by
+        // unshare after the setns (program), not by the clone, whose would belong to ours.
+        long flags = joinsUserNamespace(plan) ? 0 : Namespace.flags(plan.newNamespaces()) & ~Namespace.CGROUP.cloneFlag();
         if (plan.shareMemory()) {
             flags |= PlanLayout.CLONE_VM;
         }
@@ -76,10 +79,10 @@ public final class Launcher {
                 (int) np.readSlot(PlanLayout.GO_W), gateWrite, plan.startGateFd(), consoleOurs);
     }
 
-    /** Joins (user first so the rest are permitted, mount last so the other paths still resolve) and
-     *  the fork that enters a joined PID namespace, the
-     *  user namespace's root identity, a cgroup namespace once the parent placed the child, then the
-     *  caller's setup. */
+    /** Joins (user first so the rest are permitted, mount last so the other paths still resolve),
+     *  after a joined user namespace the new namespaces (as runc's nsexec), the fork that enters a
+     *  joined or so-made PID namespace, the user namespace's root identity, a cgroup namespace once
+     *  the parent placed the child, then the caller's setup. */
     static List<ChildOp> program(LaunchPlan plan) {
         List<ChildOp> program = new ArrayList<>();
         List<Map.Entry<Namespace, Path>> joins = new ArrayList<>(plan.joinNamespaces().entrySet());
@@ -87,7 +90,18 @@ public final class Launcher {
         for (Map.Entry<Namespace, Path> j : joins) {
             program.add(new ChildOp.SetNs(j.getKey(), j.getValue().toString()));
         }
-        if (plan.joinNamespaces().containsKey(Namespace.PID)) {
+        boolean unsharedPid = false;
+        if (joinsUserNamespace(plan)) {
+            Set<Namespace> fresh = EnumSet.noneOf(Namespace.class);
+            fresh.addAll(plan.newNamespaces());
+            fresh.remove(Namespace.CGROUP); // after the parent placed the child, below
+            if (!fresh.isEmpty()) {
+                program.add(new ChildOp.Unshare(fresh));
+            }
+            unsharedPid = fresh.contains(Namespace.PID);
+        }
+        if (plan.joinNamespaces().containsKey(Namespace.PID) || unsharedPid) {
+            // unshare and setns move only the children into a PID namespace: the init is the grandchild.
             program.add(new ChildOp.EnterPidNamespace());
         }
         if (plan.newNamespaces().contains(Namespace.USER) || plan.joinNamespaces().containsKey(Namespace.USER)) {
@@ -101,6 +115,10 @@ public final class Launcher {
         }
         program.addAll(plan.setup());
         return program;
+    }
+
+    private static boolean joinsUserNamespace(LaunchPlan plan) {
+        return plan.joinNamespaces().containsKey(Namespace.USER);
     }
 
     private static int joinOrder(Namespace ns) {

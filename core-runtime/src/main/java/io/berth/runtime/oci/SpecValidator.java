@@ -202,8 +202,6 @@ public final class SpecValidator {
             } else if (ns.type().equals("time")) {
                 // Berth has no clock offsets to go with it.
                 p.add(unsupportedMessage("linux.namespaces type 'time'" + (blank(ns.path()) ? "" : " (path " + ns.path() + ")")));
-            } else if (ns.type().equals("user") && !blank(ns.path())) {
-                p.add(unsupportedMessage("joining an existing namespace (linux.namespaces user path " + ns.path() + ")"));
             } else if (!blank(ns.path()) && !ns.path().startsWith("/")) {
                 p.add("linux.namespaces " + ns.type() + " path '" + ns.path() + "' is not absolute: give the namespace file's full path, e.g. /proc/PID/ns/...");
             }

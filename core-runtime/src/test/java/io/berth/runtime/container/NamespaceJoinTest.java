@@ -83,6 +83,11 @@ class NamespaceJoinTest {
                         l.rootfsPropagation(), null, l.sysctl(), l.maskedPaths(), l.readonlyPaths(), null, null, null));
     }
 
+    /** Berth's default spec has no user namespace entry to give a path to. */
+    private static Spec withUserEntry(Spec s) {
+        return Bundles.withIdMappings(s, null, null, true);
+    }
+
     @Test
     void joinsTheNetworkUtsAndIpcNamespacesOfAnotherProcessAndCreatesTheRest() throws Exception {
         long h = helper("--net --uts --ipc", "net", "uts", "ipc");
@@ -101,6 +106,26 @@ class NamespaceJoinTest {
         // The hostname was set in the joined UTS namespace; the helper's new network namespace
         // has only lo, which Berth leaves as it found it (it brings lo up only in a namespace it created).
         assertThat(f.stdout()).isEqualTo("berth-test\n1\n");
+    }
+
+    @Test
+    void joinsAUserNamespaceAndItsNetworkNamespaceAsAPodsContainerDoes() throws Exception {
+        // A pod sandbox with hostUsers: false: a user namespace and a network namespace it owns;
+        // the container joins both and creates the rest inside that user namespace. Its maps are
+        // written here as a sandbox's runtime would, 65536 ids (devpts needs gid 5), identity so the
+        // rootfs stays readable.
+        long h = helper("--user --net", "user", "net");
+        Files.writeString(Path.of("/proc/" + h + "/uid_map"), "0 0 65536");
+        Files.writeString(Path.of("/proc/" + h + "/gid_map"), "0 0 65536");
+        Path bundle = Bundles.write(dir.resolve("b"), List.of("sh", "-c", "cat /proc/self/uid_map; id -u; ls /dev/null"),
+                s -> joining(withUserEntry(s), Map.of("user", "/proc/" + h + "/ns/user", "network", "/proc/" + h + "/ns/net")));
+        Container c = f.runtime.create("juser", bundle, f.stdio());
+        assertThat(link(c.pid(), "user")).isEqualTo(link(h, "user"));
+        assertThat(link(c.pid(), "net")).isEqualTo(link(h, "net"));
+        assertThat(link(c.pid(), "mnt")).isNotEqualTo(link(h, "mnt"));
+        f.runtime.start("juser");
+        assertThat(c.waitFor(Duration.ofSeconds(20)).orElseThrow().exitCode()).as(f.stderr()).isZero();
+        assertThat(f.stdout().lines().map(l -> l.strip().replaceAll("\\s+", " ")).toList()).containsExactly("0 0 65536", "0", "/dev/null");
     }
 
     @Test
@@ -133,7 +158,7 @@ class NamespaceJoinTest {
             Path bundle = Bundles.write(dir.resolve("b"), List.of("true"), s -> joining(s, Map.of("pid", pidns.toString())));
             LeakSnapshot before = LeakSnapshot.take(f.cgroupParent, f.runtime.options().stateRoot());
             assertThatThrownBy(() -> f.runtime.create("late", bundle, f.stdio())).isInstanceOf(ChildSetupException.class)
-                    .hasMessageContaining("fork into the joined PID namespace: Cannot allocate memory (the namespace's init has exited");
+                    .hasMessageContaining("fork into the container's PID namespace: Cannot allocate memory (the namespace's init has exited");
             LeakSnapshot after = LeakSnapshot.take(f.cgroupParent, f.runtime.options().stateRoot());
             assertThat(after.stateDirs()).as("state directories").isEmpty();
             assertThat(after.cgroupDirs()).as("cgroups").isEmpty();

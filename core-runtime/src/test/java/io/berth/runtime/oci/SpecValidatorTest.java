@@ -22,8 +22,8 @@ class SpecValidatorTest {
         assertThat(SpecValidator.problems(parse("{\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ERRNO\",\"args\":[{\"index\":0,\"value\":1,\"op\":\"SCMP_CMP_FOO\"}]}]}}")))
                 .singleElement().asString().contains("linux.seccomp.syscalls[0].args[0].op 'SCMP_CMP_FOO'");
         assertThat(SpecValidator.problems(parse("{\"namespaces\":[{\"type\":\"time\"}]}"))).singleElement().asString().contains("'time'");
-        assertThat(SpecValidator.problems(parse("{\"namespaces\":[{\"type\":\"user\",\"path\":\"/proc/1/ns/user\"}]," + MAPS + "}")))
-                .singleElement().asString().contains("joining an existing namespace (linux.namespaces user path /proc/1/ns/user) is not supported");
+        // A joined user namespace has its maps already; the spec's, if any, are not written.
+        assertThat(SpecValidator.problems(parse("{\"namespaces\":[{\"type\":\"user\",\"path\":\"/proc/1/ns/user\"},{\"type\":\"mount\"}]," + MAPS + "}"))).isEmpty();
     }
 
     private static final String MAPS = "\"uidMappings\":[{\"containerID\":0,\"hostID\":100000,\"size\":65536}],"
@@ -91,13 +91,12 @@ class SpecValidatorTest {
     }
 
     @Test
-    void namespacePathsAreAcceptedExceptForUserAndRelativeOnes() {
+    void namespacePathsAreAcceptedExceptRelativeOnes() {
         // The file itself is checked at create (LaunchPlanner.joins), where it must exist.
         assertThat(SpecValidator.problems(parse("{\"namespaces\":[{\"type\":\"network\",\"path\":\"/proc/1/ns/net\"},{\"type\":\"mount\"}]}"))).isEmpty();
         assertThat(SpecValidator.problems(parse("{\"namespaces\":[{\"type\":\"ipc\",\"path\":\"proc/1/ns/ipc\"}]}")))
                 .singleElement().asString().isEqualTo("linux.namespaces ipc path 'proc/1/ns/ipc' is not absolute: give the namespace file's full path, e.g. /proc/PID/ns/...");
-        assertThat(SpecValidator.problems(parse("{\"namespaces\":[{\"type\":\"user\",\"path\":\"/proc/1/ns/user\"}]}")))
-                .singleElement().asString().isEqualTo("joining an existing namespace (linux.namespaces user path /proc/1/ns/user) is not supported by Berth yet: remove it from config.json or run this bundle with runc");
+        assertThat(SpecValidator.problems(parse("{\"namespaces\":[{\"type\":\"user\",\"path\":\"/proc/1/ns/user\"},{\"type\":\"mount\"}]}"))).isEmpty();
     }
 
     @Test
