@@ -37,13 +37,9 @@ final class HookRunner {
 
     /** Runs {@code hooks} in order; the first that fails stops the rest and throws, naming it. */
     static void runOrFail(String kind, List<Spec.Hook> hooks, OciState state, Path cwd) {
-        String stdin = hooks.isEmpty() ? null : ContainerJson.compact(state);
-        for (int i = 0; i < hooks.size(); i++) {
-            String failure = run(hooks.get(i), stdin, cwd);
-            if (failure != null) {
-                throw new ContainerException("container " + state.id() + ": " + describe(kind, i, hooks.get(i)) + " failed: " + failure);
-            }
-        }
+        runAll(kind, hooks, state, cwd, failure -> {
+            throw new ContainerException(failure);
+        });
     }
 
     /**
@@ -51,11 +47,15 @@ final class HookRunner {
      * rest still run (the spec's rule for poststart and poststop).
      */
     static void runOrWarn(String kind, List<Spec.Hook> hooks, OciState state, Path cwd, Consumer<String> warnings) {
+        runAll(kind, hooks, state, cwd, warnings);
+    }
+
+    private static void runAll(String kind, List<Spec.Hook> hooks, OciState state, Path cwd, Consumer<String> onFailure) {
         String stdin = hooks.isEmpty() ? null : ContainerJson.compact(state);
         for (int i = 0; i < hooks.size(); i++) {
             String failure = run(hooks.get(i), stdin, cwd);
             if (failure != null) {
-                warnings.accept("container " + state.id() + ": " + describe(kind, i, hooks.get(i)) + " failed: " + failure);
+                onFailure.accept("container " + state.id() + ": " + describe(kind, i, hooks.get(i)) + " failed: " + failure);
             }
         }
     }

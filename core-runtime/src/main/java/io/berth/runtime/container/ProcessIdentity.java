@@ -25,15 +25,10 @@ public record ProcessIdentity(int pid, long startTime) {
         return stat != null && Long.parseLong(stat[19]) == startTime && !stat[0].equals("Z") && !stat[0].equals("X");
     }
 
-    /** True when this very process has exited but was not reaped yet. */
-    public boolean isZombie() {
-        String[] stat = pid <= 0 ? null : stat(pid);
-        return stat != null && Long.parseLong(stat[19]) == startTime && stat[0].equals("Z");
-    }
-
     /**
-     * A zombie whose parent is this JVM: only its parent can reap it (a container created by
-     * another berth-runtime process belongs to whoever inherited it, a shim or init).
+     * This very process, exited and not reaped yet, and its parent is this JVM: only its parent can
+     * reap it (a container created by another berth-runtime process belongs to whoever inherited
+     * it, a shim or init).
      */
     public boolean isZombieChildOfThisProcess() {
         String[] stat = pid <= 0 ? null : stat(pid);
