@@ -123,7 +123,7 @@ final class RegistryTransport {
         String authKey = ref.registry() + "|" + scope;
         boolean challenged = false;
         int redirects = 0;
-        int attempt = 0;
+        Retries retries = new Retries();
         URI target = uri;
         while (true) {
             checkTransport(target, ref);
@@ -140,12 +140,11 @@ final class RegistryTransport {
             try {
                 response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
             } catch (IOException e) {
-                if (attempt++ < config.maxRetries()) {
-                    sleep(backoff(attempt));
+                if (retries.again(null)) {
                     continue;
                 }
                 throw new RegistryException("cannot reach registry " + ref.registry() + " at " + target.getRawAuthority() + " after "
-                        + attempt + " attempts (" + describe(e) + "): check that it is running and reachable", e);
+                        + retries.made() + " attempts (" + describe(e) + "): check that it is running and reachable", e);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new RegistryException("interrupted while talking to registry " + ref.registry(), e);
@@ -176,11 +175,10 @@ final class RegistryTransport {
                 target = target.resolve(location);
                 continue;
             }
-            if ((status >= 500 || status == 429) && attempt < config.maxRetries()) {
+            if ((status >= 500 || status == 429) && retries.left()) {
                 Duration wait = retryAfter(response).orElse(null);
                 discard(response);
-                attempt++;
-                sleep(wait != null ? wait : backoff(attempt));
+                retries.again(wait);
                 continue;
             }
             return response;
@@ -235,7 +233,7 @@ final class RegistryTransport {
         }
         String sep = realmUri.getRawQuery() == null ? "?" : "&";
         URI tokenUri = URI.create(realm + sep + query);
-        int attempt = 0;
+        Retries retries = new Retries();
         while (true) {
             HttpRequest.Builder request = HttpRequest.newBuilder(tokenUri).timeout(config.timeout()).GET();
             if (creds != null) {
@@ -245,8 +243,7 @@ final class RegistryTransport {
             try {
                 response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
             } catch (IOException e) {
-                if (attempt++ < config.maxRetries()) {
-                    sleep(backoff(attempt));
+                if (retries.again(null)) {
                     continue;
                 }
                 throw new RegistryException("cannot reach the token server " + realmUri.getRawAuthority() + " of registry " + ref.registry()
@@ -256,10 +253,9 @@ final class RegistryTransport {
                 throw new RegistryException("interrupted while asking the token server of " + ref.registry(), e);
             }
             int status = response.statusCode();
-            if ((status >= 500 || status == 429) && attempt < config.maxRetries()) {
+            if ((status >= 500 || status == 429) && retries.left()) {
                 discard(response);
-                attempt++;
-                sleep(backoff(attempt));
+                retries.again(null);
                 continue;
             }
             byte[] body = readSmall(response);
@@ -343,6 +339,33 @@ final class RegistryTransport {
                 return java.util.Optional.empty();
             }
         });
+    }
+
+    /**
+     * One request's retry budget, shared by the failures it retries (an unreachable peer, 5xx, 429):
+     * {@code maxRetries} further attempts, each after a backoff or the wait the server asked for.
+     */
+    private final class Retries {
+        private int retried;
+
+        boolean left() {
+            return retried < config.maxRetries();
+        }
+
+        /** Sleeps before the next attempt and says true, or says false when the budget is spent. */
+        boolean again(Duration wait) {
+            if (!left()) {
+                return false;
+            }
+            retried++;
+            sleep(wait != null ? wait : backoff(retried));
+            return true;
+        }
+
+        /** Attempts made so far, the first included. */
+        int made() {
+            return retried + 1;
+        }
     }
 
     static Duration backoff(int attempt) {
