@@ -1,0 +1,37 @@
+package io.berth.orchestrator.kuberuntime;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import java.time.Duration;
+import java.util.Collection;
+
+/**
+ * The node side of the daemon, as the API layer sees it: the kubelet's half (sandbox, containers,
+ * restarts, probes, logs) behind three calls. The API layer owns the records; this owns the
+ * processes, and reports what it observes through {@link PodStatusListener}. Every call returns at
+ * once: the work happens on the pod's own worker, so one slow pod never holds up another.
+ */
+public interface PodRuntime extends AutoCloseable {
+
+    /**
+     * Makes the node match the pod as stored: starts what should run, restarts per restartPolicy.
+     * Idempotent; called when a pod is created or changed, and on every resync.
+     */
+    void sync(Pod pod);
+
+    /**
+     * Stops the pod: SIGTERM to every container, SIGKILL after the grace period, then removes the
+     * sandbox, root filesystems and cgroups, and finally calls {@link PodStatusListener#podGone}.
+     */
+    void terminate(String podUid, Duration gracePeriod);
+
+    /**
+     * After a daemon restart, with every pod the records hold: adopts the containers still running
+     * (pid and process start time must both match), records the exits that happened meanwhile, and
+     * removes what belongs to no recorded pod.
+     */
+    void resume(Collection<Pod> pods);
+
+    /** Stops the workers; containers keep running (a stopped daemon leaves pods running). */
+    @Override
+    void close();
+}
