@@ -6,7 +6,7 @@
  * {step, errno} and the child exits. When setup is done it sends READY, then waits at the start
  * gate if there is one; EOF after READY (the pipe is CLOEXEC) means execve succeeded.
  *
- * Handshake, as steps: reset signals -> arrange fds (stdio 0-2, pipes 3-5, console socket 6, close the rest) ->
+ * Handshake, as steps: undumpable -> reset signals -> arrange fds (stdio 0-2, pipes 3-5, console socket 6, close the rest) ->
  * wait for "go" -> run ops -> READY -> [start gate] -> [seccomp filter, with no_new_privs] -> execve.
  */
 #define _GNU_SOURCE
@@ -721,9 +721,43 @@ static long run_op(struct berth_plan *p, const struct berth_op *op)
     }
 }
 
+/*
+ * Until execve this process's memory is the launching JVM's (CLONE_VM: the JVM itself; fork-style:
+ * a copy), its /proc/PID/exe is the host's java binary and its root, cwd and fds are the host's.
+ * Once it joins a PID namespace a container can see it, and /proc/PID/{exe,root,cwd,fd,environ,
+ * mem,maps} are guarded only by ptrace_may_access: for a dumpable mm, a caller with the same uid
+ * passes (runc's CVE-2016-9962 and CVE-2019-5736). Non-dumpable, the caller needs CAP_SYS_PTRACE
+ * in the mm's user namespace (the host's), which only a container without a user namespace that
+ * holds CAP_SYS_PTRACE has (docs/security.md). execve gives the program a new mm whose dumpable
+ * state is its own. The flag lives in the mm, so with CLONE_VM this is the JVM's (Launcher sets it
+ * there on purpose before the first clone); it is set again here for a plan whose launcher did not.
+ */
+static long stay_undumpable(void)
+{
+    return SYS5(SYS_prctl, PR_SET_DUMPABLE, 0, 0, 0, 0);
+}
+
+/*
+ * A credential change (setns or unshare of a user namespace, set*id, setgroups, capset) resets
+ * the mm's dumpable flag to fs.suid_dumpable; where a host set that to 1 the launcher would be
+ * open again, so it is closed after each of them.
+ */
+static int changes_credentials(uint64_t code)
+{
+    return code == OP_SETNS || code == OP_UNSHARE || code == OP_SETGROUPS || code == OP_SETGID || code == OP_SETUID
+        || code == OP_SETCAPS || code == OP_RAISE_AMBIENT || code == OP_KEEPCAPS;
+}
+
 int berth_child_main(void *arg)
 {
     struct berth_plan *p = arg;
+    /* First, before anything else can happen: the report pipe is not on FD_REPORT yet. */
+    long d = stay_undumpable();
+    if (d < 0) {
+        struct berth_report rep = {STEP_DUMPABLE, (int32_t)-d};
+        SYS3(SYS_write, p->report_w, &rep, sizeof rep);
+        SYS1(SYS_exit_group, 1);
+    }
     reset_signals();
     arrange_fds(p);
 
@@ -748,6 +782,12 @@ int berth_child_main(void *arg)
         }
         if (r < 0) {
             die((int)i, r);
+        }
+        if (changes_credentials(op->code)) {
+            r = stay_undumpable();
+            if (r < 0) {
+                die(STEP_DUMPABLE, r);
+            }
         }
     }
 

@@ -12,15 +12,15 @@ import io.berth.runtime.oci.SpecJson;
 import io.berth.testkit.BusyboxRootfs;
 
 /** OCI bundles over the shared busybox rootfs (read-only root, so containers cannot change it). */
-final class Bundles {
+public final class Bundles {
     private Bundles() {
     }
 
-    static Path write(Path dir, List<String> args) throws IOException {
+    public static Path write(Path dir, List<String> args) throws IOException {
         return write(dir, args, UnaryOperator.identity());
     }
 
-    static Path write(Path dir, List<String> args, UnaryOperator<Spec> adjust) throws IOException {
+    public static Path write(Path dir, List<String> args, UnaryOperator<Spec> adjust) throws IOException {
         Files.createDirectories(dir);
         Spec d = DefaultSpec.create();
         Spec.Process p = d.process();
@@ -32,35 +32,35 @@ final class Bundles {
         return dir;
     }
 
-    static Spec withResources(Spec s, Spec.Resources r) {
+    public static Spec withResources(Spec s, Spec.Resources r) {
         Spec.Linux l = s.linux();
         return new Spec(s.ociVersion(), s.process(), s.root(), s.hostname(), s.domainname(), s.mounts(), s.hooks(),
                 s.annotations(), new Spec.Linux(l.namespaces(), null, null, null, l.devices(), l.cgroupsPath(), r,
                         l.rootfsPropagation(), null, l.sysctl(), l.maskedPaths(), l.readonlyPaths(), null, null, null));
     }
 
-    static Spec withTerminal(Spec s, int rows, int cols) {
+    public static Spec withTerminal(Spec s, int rows, int cols) {
         Spec.Process p = s.process();
         return new Spec(s.ociVersion(), new Spec.Process(true, new Spec.ConsoleSize(rows, cols), p.user(), p.args(), null,
                 p.env(), p.cwd(), p.capabilities(), p.rlimits(), p.noNewPrivileges(), null, null, null, null, null, null),
                 s.root(), s.hostname(), s.domainname(), s.mounts(), s.hooks(), s.annotations(), s.linux());
     }
 
-    static Spec withSeccomp(Spec s, Spec.Seccomp seccomp) {
+    public static Spec withSeccomp(Spec s, Spec.Seccomp seccomp) {
         Spec.Linux l = s.linux();
         return new Spec(s.ociVersion(), s.process(), s.root(), s.hostname(), s.domainname(), s.mounts(), s.hooks(),
                 s.annotations(), new Spec.Linux(l.namespaces(), null, null, null, l.devices(), l.cgroupsPath(), l.resources(),
                         l.rootfsPropagation(), seccomp, l.sysctl(), l.maskedPaths(), l.readonlyPaths(), null, null, null));
     }
 
-    static Spec withDevicesAndSysctls(Spec s, List<Spec.Device> devices, java.util.Map<String, String> sysctl) {
+    public static Spec withDevicesAndSysctls(Spec s, List<Spec.Device> devices, java.util.Map<String, String> sysctl) {
         Spec.Linux l = s.linux();
         return new Spec(s.ociVersion(), s.process(), s.root(), s.hostname(), s.domainname(), s.mounts(), s.hooks(),
                 s.annotations(), new Spec.Linux(l.namespaces(), null, null, null, devices, l.cgroupsPath(), l.resources(),
                         l.rootfsPropagation(), l.seccomp(), sysctl, l.maskedPaths(), l.readonlyPaths(), null, null, null));
     }
 
-    static Spec withoutNamespace(Spec s, String type) {
+    public static Spec withoutNamespace(Spec s, String type) {
         Spec.Linux l = s.linux();
         return new Spec(s.ociVersion(), s.process(), s.root(), s.hostname(), s.domainname(), s.mounts(), s.hooks(),
                 s.annotations(), new Spec.Linux(l.namespaces().stream().filter(n -> !n.type().equals(type)).toList(),
@@ -68,25 +68,25 @@ final class Bundles {
                         l.sysctl(), l.maskedPaths(), l.readonlyPaths(), null, null, null));
     }
 
-    static Spec withRootfsPropagation(Spec s, String propagation) {
+    public static Spec withRootfsPropagation(Spec s, String propagation) {
         Spec.Linux l = s.linux();
         return new Spec(s.ociVersion(), s.process(), s.root(), s.hostname(), s.domainname(), s.mounts(), s.hooks(),
                 s.annotations(), new Spec.Linux(l.namespaces(), null, null, null, l.devices(), l.cgroupsPath(), l.resources(),
                         propagation, l.seccomp(), l.sysctl(), l.maskedPaths(), l.readonlyPaths(), null, null, null));
     }
 
-    static Spec withHooks(Spec s, Spec.Hooks hooks) {
+    public static Spec withHooks(Spec s, Spec.Hooks hooks) {
         return new Spec(s.ociVersion(), s.process(), s.root(), s.hostname(), s.domainname(), s.mounts(), hooks,
                 s.annotations(), s.linux());
     }
 
     /** A new user namespace (added to the default ones) with one uid and one gid range. */
-    static Spec withUserNamespace(Spec s, Spec.IdMapping uid, Spec.IdMapping gid) {
+    public static Spec withUserNamespace(Spec s, Spec.IdMapping uid, Spec.IdMapping gid) {
         return withIdMappings(s, uid, gid, true);
     }
 
     /** One uid and one gid range (null: none), with or without a new user namespace. */
-    static Spec withIdMappings(Spec s, Spec.IdMapping uid, Spec.IdMapping gid, boolean userNamespace) {
+    public static Spec withIdMappings(Spec s, Spec.IdMapping uid, Spec.IdMapping gid, boolean userNamespace) {
         Spec.Linux l = s.linux();
         List<Spec.Namespace> namespaces = new java.util.ArrayList<>(l.namespaces());
         if (userNamespace) {
@@ -98,12 +98,12 @@ final class Bundles {
                         l.maskedPaths(), l.readonlyPaths(), null, null, null));
     }
 
-    static Spec withRoot(Spec s, String rootPath) {
+    public static Spec withRoot(Spec s, String rootPath) {
         return new Spec(s.ociVersion(), s.process(), new Spec.Root(rootPath, true), s.hostname(), s.domainname(),
                 s.mounts(), s.hooks(), s.annotations(), s.linux());
     }
 
-    static Spec.Resources resources(Spec.Memory memory, Spec.Cpu cpu, Long pids) {
+    public static Spec.Resources resources(Spec.Memory memory, Spec.Cpu cpu, Long pids) {
         return new Spec.Resources(DefaultSpec.create().linux().resources().devices(), memory, cpu,
                 pids == null ? null : new Spec.Pids(pids), null, null, null, null, null);
     }
