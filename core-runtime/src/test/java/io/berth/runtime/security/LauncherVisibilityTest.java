@@ -34,7 +34,8 @@ import io.berth.runtime.oci.Spec;
  * <p>Launchers are recognised by their comm: a launcher is a clone of the thread that launched it
  * and keeps that thread's name until execve, so the creating thread here is named {@link #PROBE}.
  * A door only counts if the name was still there after the door opened (not a process that exec'd
- * meanwhile). A control line probes A's own shell first, so a probe that opens nothing anywhere
+ * meanwhile), and only while the process still had its memory: an exiting process has none, and
+ * then the kernel lets maps and mem open on nothing. A control line probes A's own shell first, so a probe that opens nothing anywhere
  * (a broken script) fails the test instead of passing it.
  */
 class LauncherVisibilityTest {
@@ -50,8 +51,8 @@ class LauncherVisibilityTest {
               ls $d/root/ >/dev/null 2>&1 && o="$o root"
               ls $d/cwd/ >/dev/null 2>&1 && o="$o cwd"
               for f in $d/fd/*; do readlink $f >/dev/null 2>&1 && { o="$o fd"; break; }; done
-              head -c 1 $d/environ >/dev/null 2>&1 && o="$o environ"
-              head -c 1 $d/maps >/dev/null 2>&1 && o="$o maps"
+              [ -n "$(head -c 1 $d/environ 2>/dev/null)" ] && o="$o environ"
+              [ -n "$(head -c 1 $d/maps 2>/dev/null)" ] && o="$o maps"
               dd if=$d/mem of=/dev/null bs=1 count=0 2>/dev/null && o="$o mem"
               echo "$o"
             }
@@ -61,6 +62,7 @@ class LauncherVisibilityTest {
                 [ "$(cat $d/comm 2>/dev/null)" = %1$s ] || continue
                 o=$(probe $d)
                 [ "$(cat $d/comm 2>/dev/null)" = %1$s ] || continue
+                grep -q '^VmSize:' $d/status 2>/dev/null || continue
                 echo "SEEN ${d#/proc/}$o"
               done
             done
