@@ -51,6 +51,7 @@ final class ContainerCreate {
             throw new InvalidSpecException("a console socket was given but process.terminal is false in config.json: set it to true or drop --console-socket");
         }
         Path rootfs = rootfs(spec, bundleDir);
+        LaunchPlanner.ptraceWarning(id, spec).ifPresent(ctx.warnings);
         LaunchPlanner.joins(spec); // a wrong namespace path fails here, before the id is claimed
         CgroupLimits limits = ResourceMapping.limits(spec);
         String cgroupsPath = spec.linux() != null && spec.linux().cgroupsPath() != null && !spec.linux().cgroupsPath().isBlank()

@@ -203,4 +203,23 @@ class RuncAdvisoriesTest {
                 .hasMessageStartingWith("sysctl net.ipv4.ip_forward=1: Invalid cross-device link (/proc in the container is not a procfs root, or a mount");
         assertThat(Files.readString(decoy)).isEqualTo("unchanged\n");
     }
+
+    /** The residual risk of docs/security.md: CAP_SYS_PTRACE without a user namespace is reported, at create and exec. */
+    @Test
+    void aContainerHoldingCapSysPtraceIsWarnedAboutAtCreateAndExec() throws Exception {
+        Path bundle = Bundles.write(dir.resolve("b"), List.of("sleep", "30"),
+                s -> Specs.withProcess(s, p -> Specs.addCapability(p, "CAP_SYS_PTRACE")));
+        f.runtime.create("ptrace", bundle, f.stdio());
+        assertThat(f.warnings).singleElement().asString().startsWith("container ptrace holds CAP_SYS_PTRACE without a user namespace");
+        f.runtime.start("ptrace");
+        try (var e = f.runtime.exec("ptrace", Specs.process(List.of("true")), f.stdio(), false)) {
+            e.waitFor(Duration.ofSeconds(20)).orElseThrow();
+        }
+        assertThat(f.warnings).hasSize(2);
+        f.runtime.delete("ptrace", true);
+        // Docker's default set has no CAP_SYS_PTRACE: nothing to say.
+        Path plain = Bundles.write(dir.resolve("plain"), List.of("true"));
+        f.runtime.create("plain", plain, f.stdio());
+        assertThat(f.warnings).hasSize(2);
+    }
 }
