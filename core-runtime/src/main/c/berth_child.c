@@ -248,11 +248,11 @@ static long remount(const char *target, unsigned long flags)
  */
 #define RESOLVE_STRICT (RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS)
 
-static long open_beneath(long dirfd, const char *path, uint64_t flags)
+static long open_beneath_mode(long dirfd, const char *path, uint64_t flags, uint64_t mode)
 {
     struct open_how how;
     how.flags = flags | O_CLOEXEC;
-    how.mode = 0;
+    how.mode = mode;
     how.resolve = RESOLVE_STRICT;
     long r = -EAGAIN;
     /* EAGAIN: a rename or mount raced the walk; a few retries, never an endless loop an attacker feeds. */
@@ -260,6 +260,11 @@ static long open_beneath(long dirfd, const char *path, uint64_t flags)
         r = SYS4(SYS_openat2, dirfd, path, &how, sizeof how);
     }
     return r;
+}
+
+static long open_beneath(long dirfd, const char *path, uint64_t flags)
+{
+    return open_beneath_mode(dirfd, path, flags, 0);
 }
 
 static void close_fd(long fd)
@@ -322,9 +327,15 @@ static void fd_path(char *buf, long fd)
     buf[k] = 0;
 }
 
-/* mkdir -p beneath the cwd, one component at a time, each opened before the next is made in it. */
+/* mkdir -p beneath the cwd, one component at a time, each opened before the next is made in it. Most
+   targets exist already (the image's /proc, a tmpfs's first level): one open says so. */
 static long make_dirs_beneath(const char *path, long mode)
 {
+    long existing = open_beneath(AT_FDCWD, path, O_PATH | O_DIRECTORY);
+    if (existing >= 0) {
+        close_fd(existing);
+        return 0;
+    }
     char buf[BERTH_PATH_MAX];
     size_t n = slen(path);
     if (n >= sizeof buf) {
@@ -407,17 +418,9 @@ static long bind_beneath(const char *source, const char *target, uint64_t recurs
 
 static long touch_at(const char *path)
 {
-    const char *name;
-    long dir = path[0] == '/' ? AT_FDCWD : open_parent(path, &name);
-    if (path[0] == '/') {
-        name = path;
-    }
-    if (failed_open(dir)) {
-        return dir;
-    }
     /* O_NONBLOCK: a FIFO in the way must fail the bind, not hang the launch here. */
-    long r = SYS4(SYS_openat, dir, name, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0644);
-    close_fd(dir);
+    long r = path[0] == '/' ? SYS4(SYS_openat, AT_FDCWD, path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0644)
+                            : open_beneath_mode(AT_FDCWD, path, O_WRONLY | O_CREAT | O_NONBLOCK, 0644);
     if (r >= 0) {
         close_fd(r);
         return 0;
