@@ -418,9 +418,8 @@ static long bind_beneath(const char *source, const char *target, uint64_t recurs
 
 static long touch_at(const char *path)
 {
-    /* O_NONBLOCK: a FIFO in the way must fail the bind, not hang the launch here. */
-    long r = path[0] == '/' ? SYS4(SYS_openat, AT_FDCWD, path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0644)
-                            : open_beneath_mode(AT_FDCWD, path, O_WRONLY | O_CREAT | O_NONBLOCK, 0644);
+    long r = path[0] == '/' ? SYS4(SYS_openat, AT_FDCWD, path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644)
+                            : open_beneath_mode(AT_FDCWD, path, O_WRONLY | O_CREAT, 0644);
     if (r >= 0) {
         close_fd(r);
         return 0;
