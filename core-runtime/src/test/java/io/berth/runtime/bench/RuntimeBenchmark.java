@@ -50,12 +50,7 @@ public final class RuntimeBenchmark {
 
     private static Path bundle(Path dir) throws IOException {
         Files.createDirectories(dir);
-        Spec d = DefaultSpec.create();
-        Spec.Process p = d.process();
-        p = new Spec.Process(false, null, p.user(), List.of("/bin/true"), null, p.env(), p.cwd(), p.capabilities(),
-                p.rlimits(), p.noNewPrivileges(), null, null, null, null, null, null);
-        Spec spec = new Spec(d.ociVersion(), p, new Spec.Root(BusyboxRootfs.path().toString(), true), "bench", null,
-                d.mounts(), null, d.annotations(), d.linux());
+        Spec spec = DefaultSpec.builder().rootPath(BusyboxRootfs.path()).readonlyRoot(true).hostname("bench").args("/bin/true").build();
         Files.writeString(dir.resolve("config.json"), SpecJson.write(spec));
         return dir;
     }
