@@ -7,6 +7,7 @@ import java.util.function.Consumer;
 
 import io.berth.runtime.linux.Stdio;
 import io.berth.runtime.oci.Spec;
+import io.berth.runtime.oci.SpecJson;
 
 /**
  * Berth's runtime as a library: the OCI lifecycle (create, start, state, kill, delete) over one
@@ -55,6 +56,34 @@ public final class ContainerRuntime implements AutoCloseable {
         return ContainerCreate.run(ctx, id, bundle.toAbsolutePath().normalize(), spec, stdio, null);
     }
 
+    /**
+     * Creates the container from {@code bundle}/config.json with its stdio as {@code io} says: files
+     * and pipes are opened here and this JVM's copies closed before this returns (a pipe's own side
+     * excepted: that is the caller's, through the pipe's {@code stream()}).
+     */
+    public Container create(String id, Path bundle, ContainerIo io) {
+        StateStore.checkId(id);
+        Path bundleDir = bundle.toAbsolutePath().normalize();
+        Spec spec = SpecJson.read(bundleDir.resolve("config.json"));
+        try (OpenedIo o = OpenedIo.open(io, terminal(spec.process()))) {
+            Container c = ContainerCreate.run(ctx, id, bundleDir, spec, o.stdio(), null);
+            o.launched();
+            return c;
+        }
+    }
+
+    /**
+     * Creates the container from a spec in memory (see {@link io.berth.runtime.oci.SpecBuilder}) with
+     * its stdio as {@code io} says; a relative root.path is resolved against {@code bundle}.
+     */
+    public Container create(String id, Path bundle, Spec spec, ContainerIo io) {
+        try (OpenedIo o = OpenedIo.open(io, terminal(spec.process()))) {
+            Container c = create(id, bundle, spec, o.stdio());
+            o.launched();
+            return c;
+        }
+    }
+
     public void start(String id) {
         ContainerStart.run(ctx, id);
     }
@@ -92,6 +121,18 @@ public final class ContainerRuntime implements AutoCloseable {
         return ContainerExec.run(ctx, id, process, stdio, detachedLaunch, consoleSocket);
     }
 
+    /**
+     * Runs {@code process} in the running container {@code id} with its stdio as {@code io} says;
+     * returns once it has exec'd. Build the process with {@code DefaultSpec.processBuilder()}.
+     */
+    public ExecProcess exec(String id, Spec.Process process, ContainerIo io) {
+        try (OpenedIo o = OpenedIo.open(io, process.terminal())) {
+            ExecProcess p = ContainerExec.run(ctx, id, process, o.stdio(), false, null);
+            o.launched();
+            return p;
+        }
+    }
+
     public void pause(String id) {
         ContainerPause.pause(ctx, id);
     }
@@ -124,6 +165,10 @@ public final class ContainerRuntime implements AutoCloseable {
                 // Best effort at shutdown: the records stay for a later delete.
             }
         }
+    }
+
+    private static boolean terminal(Spec.Process p) {
+        return p != null && p.terminal();
     }
 
     private OciState toState(ContainerRecord r) {
