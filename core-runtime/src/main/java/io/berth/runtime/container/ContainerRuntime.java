@@ -8,6 +8,7 @@ import java.util.function.Consumer;
 import io.berth.runtime.linux.Stdio;
 import io.berth.runtime.oci.Spec;
 import io.berth.runtime.oci.SpecJson;
+import io.berth.runtime.oci.SpecValidator;
 
 /**
  * Berth's runtime as a library: the OCI lifecycle (create, start, state, kill, delete) over one
@@ -53,7 +54,7 @@ public final class ContainerRuntime implements AutoCloseable {
      * parse); a relative root.path is resolved against {@code bundle}.
      */
     public Container create(String id, Path bundle, Spec spec, Stdio stdio) {
-        return ContainerCreate.run(ctx, id, bundle.toAbsolutePath().normalize(), spec, stdio, null);
+        return ContainerCreate.run(ctx, id, bundle.toAbsolutePath().normalize(), spec, SpecValidator.IN_MEMORY, stdio, null);
     }
 
     /**
@@ -66,7 +67,7 @@ public final class ContainerRuntime implements AutoCloseable {
         Path bundleDir = bundle.toAbsolutePath().normalize();
         Spec spec = SpecJson.read(bundleDir.resolve("config.json"));
         try (OpenedIo o = OpenedIo.open(io, terminal(spec.process()))) {
-            Container c = ContainerCreate.run(ctx, id, bundleDir, spec, o.stdio(), null);
+            Container c = ContainerCreate.run(ctx, id, bundleDir, spec, SpecValidator.CONFIG_JSON, o.stdio(), null);
             o.launched();
             return c;
         }

@@ -59,6 +59,32 @@ class ContainerErrorsTest {
         return Bundles.write(dir.resolve(name), List.of("true"), s -> s.joinNamespace(type, Path.of(path)));
     }
 
+    /** A spec built in memory has no config.json to fix: its errors say "spec", whichever step finds them. */
+    @Test
+    void errorsInAnInMemorySpecAreNotBlamedOnConfigJson() throws Exception {
+        Spec rdma = Bundles.spec(List.of("true")).resources(new Spec.Resources(null, null, null, null, null, null, null,
+                java.util.Map.of("mlx5_1", java.util.Map.of("hcaHandles", 3)), null)).build();
+        failsCleanly(() -> f.runtime.create("x", dir, rdma, f.stdio()), InvalidSpecException.class,
+                "spec: linux.resources.rdma is not supported by Berth yet: leave it out of the spec");
+        Spec wrongNamespace = Bundles.spec(List.of("true")).joinNamespace("network", Path.of("/proc/self/ns/ipc")).build();
+        failsCleanly(() -> f.runtime.create("x", dir, wrongNamespace, f.stdio()), InvalidSpecException.class,
+                "spec: linux.namespaces network path '/proc/self/ns/ipc' is a ipc namespace, not net");
+        Spec noMount = Bundles.spec(List.of("true")).withoutNamespace("mount").build();
+        failsCleanly(() -> f.runtime.create("x", dir, noMount, f.stdio()), InvalidSpecException.class,
+                "spec: linux.namespaces must include mount");
+        Spec tiny = Bundles.spec(List.of("true")).memoryLimit(4096).build();
+        failsCleanly(() -> f.runtime.create("x", dir, tiny, f.stdio()), InvalidSpecException.class, "spec: linux.resources: memoryLimit must be at least");
+        Spec noRoot = Bundles.spec(List.of("true")).rootPath("/nonexistent/rootfs").build();
+        failsCleanly(() -> f.runtime.create("x", dir, noRoot, f.stdio()), InvalidSpecException.class,
+                "root.path /nonexistent/rootfs does not exist: unpack an image there or fix root.path in the spec");
+        for (Spec s : List.of(rdma, wrongNamespace, noMount, tiny, noRoot)) {
+            assertThatThrownBy(() -> f.runtime.create("x", dir, s, f.stdio())).satisfies(e -> assertThat(e.getMessage()).doesNotContain("config.json"));
+        }
+        // The same spec from a bundle is config.json's.
+        Path b = Bundles.write(dir.resolve("b"), noMount);
+        failsCleanly(() -> f.runtime.create("x", b, f.stdio()), InvalidSpecException.class, "config.json: linux.namespaces must include mount");
+    }
+
     @Test
     void namespacePathOfTheWrongType() throws Exception {
         Path b = joining("b", "network", "/proc/self/ns/ipc");
