@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 
 /**
  * Builds a {@link Spec} from another one, changing only what differs: a daemon's pod container is
@@ -30,8 +31,23 @@ public final class SpecBuilder {
     private final List<Spec.Mount> mounts;
     private Spec.Hooks hooks;
     private final Map<String, String> annotations;
-    private Spec.Linux linux;
+    /** linux's components, one field each; {@code hasLinux} keeps an absent linux absent until a setter needs it. */
+    private boolean hasLinux;
     private final List<Spec.Namespace> namespaces;
+    private List<Spec.IdMapping> uidMappings;
+    private List<Spec.IdMapping> gidMappings;
+    private Object timeOffsets;
+    private List<Spec.Device> devices;
+    private String cgroupsPath;
+    private Spec.Resources resources;
+    private String rootfsPropagation;
+    private Spec.Seccomp seccomp;
+    private Map<String, String> sysctl;
+    private List<String> maskedPaths;
+    private List<String> readonlyPaths;
+    private String mountLabel;
+    private Object intelRdt;
+    private Object personality;
 
     SpecBuilder(Spec s) {
         Objects.requireNonNull(s, "spec");
@@ -45,8 +61,25 @@ public final class SpecBuilder {
         mounts = new ArrayList<>(s.mounts());
         hooks = s.hooks();
         annotations = new LinkedHashMap<>(s.annotations());
-        linux = s.linux();
-        namespaces = linux == null ? new ArrayList<>() : new ArrayList<>(linux.namespaces());
+        Spec.Linux l = s.linux();
+        hasLinux = l != null;
+        namespaces = hasLinux ? new ArrayList<>(l.namespaces()) : new ArrayList<>();
+        if (hasLinux) {
+            uidMappings = l.uidMappings();
+            gidMappings = l.gidMappings();
+            timeOffsets = l.timeOffsets();
+            devices = l.devices();
+            cgroupsPath = l.cgroupsPath();
+            resources = l.resources();
+            rootfsPropagation = l.rootfsPropagation();
+            seccomp = l.seccomp();
+            sysctl = l.sysctl();
+            maskedPaths = l.maskedPaths();
+            readonlyPaths = l.readonlyPaths();
+            mountLabel = l.mountLabel();
+            intelRdt = l.intelRdt();
+            personality = l.personality();
+        }
     }
 
     // --- process ---
@@ -198,16 +231,14 @@ public final class SpecBuilder {
     public SpecBuilder withoutNamespace(String type) {
         checkNamespaceType(type);
         namespaces.removeIf(n -> type.equals(n.type()));
-        linux();
+        hasLinux = true;
         return this;
     }
 
     /** The container's cgroup, relative to the hierarchy roots; default: the runtime's cgroup parent + the id. */
     public SpecBuilder cgroupsPath(String cgroupsPath) {
-        Spec.Linux l = linux();
-        linux = new Spec.Linux(l.namespaces(), l.uidMappings(), l.gidMappings(), l.timeOffsets(), l.devices(), cgroupsPath,
-                l.resources(), l.rootfsPropagation(), l.seccomp(), l.sysctl(), l.maskedPaths(), l.readonlyPaths(),
-                l.mountLabel(), l.intelRdt(), l.personality());
+        this.cgroupsPath = cgroupsPath;
+        hasLinux = true;
         return this;
     }
 
@@ -278,63 +309,50 @@ public final class SpecBuilder {
     }
 
     public SpecBuilder seccomp(Spec.Seccomp seccomp) {
-        Spec.Linux l = linux();
-        linux = new Spec.Linux(l.namespaces(), l.uidMappings(), l.gidMappings(), l.timeOffsets(), l.devices(), l.cgroupsPath(),
-                l.resources(), l.rootfsPropagation(), seccomp, l.sysctl(), l.maskedPaths(), l.readonlyPaths(),
-                l.mountLabel(), l.intelRdt(), l.personality());
+        this.seccomp = seccomp;
+        hasLinux = true;
         return this;
     }
 
     /** Device nodes to create in the container's /dev (the cgroup's device rules are {@link #resources}). */
     public SpecBuilder devices(List<Spec.Device> devices) {
-        Spec.Linux l = linux();
-        linux = new Spec.Linux(l.namespaces(), l.uidMappings(), l.gidMappings(), l.timeOffsets(), devices, l.cgroupsPath(),
-                l.resources(), l.rootfsPropagation(), l.seccomp(), l.sysctl(), l.maskedPaths(), l.readonlyPaths(),
-                l.mountLabel(), l.intelRdt(), l.personality());
+        this.devices = devices;
+        hasLinux = true;
         return this;
     }
 
     /** Namespaced sysctls to set (the whole map). */
     public SpecBuilder sysctl(Map<String, String> sysctl) {
-        Spec.Linux l = linux();
-        linux = new Spec.Linux(l.namespaces(), l.uidMappings(), l.gidMappings(), l.timeOffsets(), l.devices(), l.cgroupsPath(),
-                l.resources(), l.rootfsPropagation(), l.seccomp(), sysctl, l.maskedPaths(), l.readonlyPaths(),
-                l.mountLabel(), l.intelRdt(), l.personality());
+        this.sysctl = sysctl;
+        hasLinux = true;
         return this;
     }
 
     /** The uid and gid maps of a user namespace (new or joined), replacing any before. */
     public SpecBuilder idMappings(List<Spec.IdMapping> uidMappings, List<Spec.IdMapping> gidMappings) {
-        Spec.Linux l = linux();
-        linux = new Spec.Linux(l.namespaces(), uidMappings, gidMappings, l.timeOffsets(), l.devices(), l.cgroupsPath(),
-                l.resources(), l.rootfsPropagation(), l.seccomp(), l.sysctl(), l.maskedPaths(), l.readonlyPaths(),
-                l.mountLabel(), l.intelRdt(), l.personality());
+        this.uidMappings = uidMappings;
+        this.gidMappings = gidMappings;
+        hasLinux = true;
         return this;
     }
 
     /** private, rprivate, slave, rslave (the default when null), shared, rshared, unbindable, runbindable. */
     public SpecBuilder rootfsPropagation(String propagation) {
-        Spec.Linux l = linux();
-        linux = new Spec.Linux(l.namespaces(), l.uidMappings(), l.gidMappings(), l.timeOffsets(), l.devices(), l.cgroupsPath(),
-                l.resources(), propagation, l.seccomp(), l.sysctl(), l.maskedPaths(), l.readonlyPaths(),
-                l.mountLabel(), l.intelRdt(), l.personality());
+        this.rootfsPropagation = propagation;
+        hasLinux = true;
         return this;
     }
 
     public Spec build() {
-        Spec.Linux l = linux;
-        if (l != null) {
-            l = new Spec.Linux(namespaces, l.uidMappings(), l.gidMappings(), l.timeOffsets(), l.devices(), l.cgroupsPath(),
-                    l.resources(), l.rootfsPropagation(), l.seccomp(), l.sysctl(), l.maskedPaths(), l.readonlyPaths(),
-                    l.mountLabel(), l.intelRdt(), l.personality());
-        }
+        Spec.Linux l = !hasLinux ? null : new Spec.Linux(namespaces, uidMappings, gidMappings, timeOffsets, devices, cgroupsPath,
+                resources, rootfsPropagation, seccomp, sysctl, maskedPaths, readonlyPaths, mountLabel, intelRdt, personality);
         Spec.Process p = hadProcess || processTouched ? process.build() : null;
         return new Spec(ociVersion, p, root, hostname, domainname, mounts, hooks, annotations, l);
     }
 
     private SpecBuilder setNamespace(String type, String path) {
         checkNamespaceType(type);
-        linux();
+        hasLinux = true;
         Spec.Namespace ns = new Spec.Namespace(type, path);
         for (int i = 0; i < namespaces.size(); i++) {
             if (type.equals(namespaces.get(i).type())) {
@@ -364,16 +382,8 @@ public final class SpecBuilder {
         }
     }
 
-    /** linux, made empty when the source had none. */
-    private Spec.Linux linux() {
-        if (linux == null) {
-            linux = new Spec.Linux(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
-        }
-        return linux;
-    }
-
     private Spec.Memory memory() {
-        Spec.Resources r = linux().resources();
+        Spec.Resources r = resources;
         return r != null && r.memory() != null ? r.memory() : new Spec.Memory(null, null, null, null, null, null, null, null, null);
     }
 
@@ -383,7 +393,7 @@ public final class SpecBuilder {
     }
 
     private Spec.Cpu cpu() {
-        Spec.Resources r = linux().resources();
+        Spec.Resources r = resources;
         return r != null && r.cpu() != null ? r.cpu() : new Spec.Cpu(null, null, null, null, null, null, null, null, null);
     }
 
@@ -392,13 +402,11 @@ public final class SpecBuilder {
                 r.rdma(), r.unified()));
     }
 
-    private SpecBuilder resources(java.util.function.UnaryOperator<Spec.Resources> change) {
-        Spec.Linux l = linux();
-        Spec.Resources r = l.resources() != null ? l.resources()
-                : new Spec.Resources(null, null, null, null, null, null, null, null, null);
-        linux = new Spec.Linux(l.namespaces(), l.uidMappings(), l.gidMappings(), l.timeOffsets(), l.devices(), l.cgroupsPath(),
-                change.apply(r), l.rootfsPropagation(), l.seccomp(), l.sysctl(), l.maskedPaths(), l.readonlyPaths(),
-                l.mountLabel(), l.intelRdt(), l.personality());
+    /** Changes linux.resources, made empty first when there is none. */
+    private SpecBuilder resources(UnaryOperator<Spec.Resources> change) {
+        Spec.Resources r = resources != null ? resources : new Spec.Resources(null, null, null, null, null, null, null, null, null);
+        resources = change.apply(r);
+        hasLinux = true;
         return this;
     }
 }
