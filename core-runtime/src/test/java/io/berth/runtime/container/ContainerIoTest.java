@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -104,6 +105,38 @@ class ContainerIoTest {
             assertThat(e.waitFor(Duration.ofSeconds(10)).orElseThrow().exitCode()).isZero();
         }
         f.runtime.delete("e1", true);
+    }
+
+    @Test
+    void aBundlesConfigJsonWithContainerIo() throws Exception {
+        Path bundle = Bundles.write(dir.resolve("bundle"), List.of("sh", "-c", "echo from config.json"));
+        Output.Pipe out = Output.pipe();
+        Container c = f.runtime.create("b1", bundle, ContainerIo.of(Input.devNull(), out, Output.devNull()));
+        f.runtime.start("b1");
+        assertThat(read(out.stream())).isEqualTo("from config.json\n");
+        assertThat(c.waitFor().exitCode()).isZero();
+    }
+
+    @Test
+    void anExecWithATerminalAndAFailedExecThatClosesItsPipes() throws Exception {
+        f.runtime.create("e2", dir, spec("sleep 60"), ContainerIo.discard());
+        f.runtime.start("e2");
+        Spec.Process tty = DefaultSpec.processBuilder().args("tty").terminal(true).build();
+        try (ExecProcess e = f.runtime.exec("e2", tty, ContainerIo.terminal())) {
+            try (var t = e.terminal().orElseThrow()) {
+                assertThat(read(t.input())).startsWith("/dev/pts/");
+            }
+            assertThat(e.waitFor(Duration.ofSeconds(10)).orElseThrow().exitCode()).isZero();
+        }
+        f.runtime.kill("e2", io.berth.runtime.linux.Signals.SIGKILL, true);
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> f.runtime.state("e2").status() == ContainerStatus.STOPPED);
+        Set<String> before = OpenFds.now();
+        Output.Pipe out = Output.pipe();
+        assertThatThrownBy(() -> f.runtime.exec("e2", DefaultSpec.processBuilder().args("true").build(),
+                ContainerIo.of(Input.devNull(), out, out)))
+                .isInstanceOf(ContainerException.class).hasMessageContaining("it is stopped, not running");
+        assertThatThrownBy(out::stream).isInstanceOf(IllegalStateException.class);
+        assertThat(OpenFds.now()).as("open fds").isSubsetOf(before);
     }
 
     @Test
