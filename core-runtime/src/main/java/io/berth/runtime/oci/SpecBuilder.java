@@ -192,8 +192,9 @@ public final class SpecBuilder {
 
     /** Replaces every mount (the default ones too). */
     public SpecBuilder mounts(List<Spec.Mount> mounts) {
+        mounts.forEach(m -> checkDestination(Objects.requireNonNull(m, "mount").destination()));
         this.mounts.clear();
-        mounts.forEach(this::mount);
+        this.mounts.addAll(mounts);
         return this;
     }
 
