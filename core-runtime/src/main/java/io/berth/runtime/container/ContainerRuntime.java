@@ -39,7 +39,10 @@ public final class ContainerRuntime implements AutoCloseable {
         return ctx.options;
     }
 
-    /** Creates the container from {@code bundle}/config.json; its process waits for {@link #start}. */
+    /**
+     * Creates the container from {@code bundle}/config.json; its process waits for {@link #start}.
+     * The fd level, for callers that hold raw fds (the CLI); from Java, pass a {@link ContainerIo}.
+     */
     public Container create(String id, Path bundle, Stdio stdio) {
         return ContainerCreate.run(ctx, id, bundle, stdio, null);
     }
@@ -51,7 +54,8 @@ public final class ContainerRuntime implements AutoCloseable {
 
     /**
      * Creates the container from a spec already in memory (the daemon's way: no config.json to
-     * parse); a relative root.path is resolved against {@code bundle}.
+     * parse); a relative root.path is resolved against {@code bundle}. Its errors are the spec's
+     * ("spec: ..."), not config.json's. The fd level: see {@link #create(String, Path, Spec, ContainerIo)}.
      */
     public Container create(String id, Path bundle, Spec spec, Stdio stdio) {
         return ContainerCreate.run(ctx, id, bundle.toAbsolutePath().normalize(), spec, SpecValidator.IN_MEMORY, stdio, null);
@@ -111,7 +115,8 @@ public final class ContainerRuntime implements AutoCloseable {
 
     /**
      * Runs {@code process} in the running container {@code id}; returns once it has exec'd.
-     * {@code detachedLaunch}: fork-style, for a caller (the CLI) that exits while it runs.
+     * {@code detachedLaunch}: fork-style, for a caller (the CLI) that exits while it runs. The fd
+     * level: see {@link #exec(String, Spec.Process, ContainerIo)}.
      */
     public ExecProcess exec(String id, Spec.Process process, Stdio stdio, boolean detachedLaunch) {
         return ContainerExec.run(ctx, id, process, stdio, detachedLaunch, null);
