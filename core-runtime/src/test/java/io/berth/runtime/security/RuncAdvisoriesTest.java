@@ -29,6 +29,7 @@ import io.berth.runtime.linux.Namespace;
 import io.berth.runtime.linux.ProcessSetup;
 import io.berth.runtime.linux.RootfsSetup;
 import io.berth.runtime.linux.Stdio;
+import io.berth.runtime.oci.DefaultSpec;
 import io.berth.runtime.oci.InvalidSpecException;
 import io.berth.runtime.oci.Spec;
 import io.berth.testkit.BusyboxRootfs;
@@ -93,7 +94,7 @@ class RuncAdvisoriesTest {
             Path rootfs = BusyboxRootfs.copyTo(dir.resolve("rootfs-" + d));
             Files.delete(rootfs.resolve(d));
             Files.createSymbolicLink(rootfs.resolve(d), Path.of("/tmp"));
-            Path bundle = Bundles.write(dir.resolve("b-" + d), List.of("true"), s -> Bundles.withRoot(s, rootfs.toString()));
+            Path bundle = Bundles.write(dir.resolve("b-" + d), List.of("true"), s -> s.rootPath(rootfs));
             assertThatThrownBy(() -> f.runtime.create("link-" + d, bundle, f.stdio())).isInstanceOf(InvalidSpecException.class)
                     .hasMessageContaining("mount /" + d + ": " + (d.equals("proc") ? "proc" : "sysfs")
                             + " must be mounted on an ordinary directory, but " + rootfs.resolve(d) + " is a symlink");
@@ -142,7 +143,7 @@ class RuncAdvisoriesTest {
         for (int fd = 3; fd <= 8; fd++) {
             String cwd = "/proc/self/fd/" + fd;
             String id = "cwd" + fd;
-            Path bundle = Bundles.write(dir.resolve(id), List.of("true"), s -> Specs.withProcess(s, p -> Specs.cwd(p, cwd)));
+            Path bundle = Bundles.write(dir.resolve(id), List.of("true"), s -> s.cwd(cwd));
             assertThatThrownBy(() -> f.runtime.create(id, bundle, f.stdio())).as(cwd)
                     .isInstanceOf(ChildSetupException.class).hasMessageStartingWith("chdir " + cwd + ": ");
         }
@@ -164,8 +165,8 @@ class RuncAdvisoriesTest {
     void cve2025_31133_aDevNullThatIsNotADeviceIsNotBoundOverMaskedPaths() throws Exception {
         Path volume = Files.createDirectories(dir.resolve("devvolume"));
         Files.createSymbolicLink(volume.resolve("null"), Path.of("/proc/sys/kernel/core_pattern"));
-        Path bundle = Bundles.write(dir.resolve("b"), List.of("true"), s -> Specs.withMounts(s,
-                List.of(new Spec.Mount("/dev", "bind", volume.toString(), List.of("rbind")))));
+        Path bundle = Bundles.write(dir.resolve("b"), List.of("true"),
+                s -> s.mount(new Spec.Mount("/dev", "bind", volume.toString(), List.of("rbind"))));
         assertThatThrownBy(() -> f.runtime.create("mask", bundle, f.stdio())).isInstanceOf(ChildSetupException.class)
                 .hasMessageStartingWith("mask /proc/")
                 .hasMessageContaining("/dev/null in the container is not a character device");
@@ -178,15 +179,11 @@ class RuncAdvisoriesTest {
         Path volume = Files.createDirectories(dir.resolve("devvolume"));
         Files.createSymbolicLink(volume.resolve("console"), Path.of("/proc/sysrq-trigger"));
         // The volume is the container's /dev below its devpts (so the pty exists) and keeps the symlink.
-        Path bundle = Bundles.write(dir.resolve("b"), List.of("true"), s -> {
-            List<Spec.Mount> mounts = new ArrayList<>();
-            for (Spec.Mount m : s.mounts()) {
-                mounts.add(m.destination().equals("/dev") ? new Spec.Mount("/dev", "bind", volume.toString(), List.of("rbind")) : m);
-            }
-            Spec t = Bundles.withTerminal(s, 24, 80);
-            return new Spec(t.ociVersion(), t.process(), t.root(), t.hostname(), t.domainname(), mounts, t.hooks(),
-                    t.annotations(), t.linux());
-        });
+        List<Spec.Mount> mounts = new ArrayList<>();
+        for (Spec.Mount m : DefaultSpec.MOUNTS) {
+            mounts.add(m.destination().equals("/dev") ? new Spec.Mount("/dev", "bind", volume.toString(), List.of("rbind")) : m);
+        }
+        Path bundle = Bundles.write(dir.resolve("b"), List.of("true"), s -> s.mounts(mounts).terminal(24, 80));
         assertThatThrownBy(() -> f.runtime.create("console", bundle, f.stdio())).isInstanceOf(ChildSetupException.class)
                 .hasMessageContaining("set up the terminal: Too many levels of symbolic links (/dev/console in the container is a symlink");
         assertThat(Files.readSymbolicLink(volume.resolve("console"))).isEqualTo(Path.of("/proc/sysrq-trigger"));
@@ -196,9 +193,9 @@ class RuncAdvisoriesTest {
     @Test
     void cve2025_52881_aSysctlIsNotWrittenThroughAMountOverProcSys() throws Exception {
         Path decoy = Files.writeString(dir.resolve("decoy"), "unchanged\n");
-        Path bundle = Bundles.write(dir.resolve("b"), List.of("true"), s -> Bundles.withDevicesAndSysctls(
-                Specs.withMounts(s, List.of(new Spec.Mount("/proc/sys/net/ipv4/ip_forward", "bind", decoy.toString(), List.of("bind")))),
-                List.of(), Map.of("net.ipv4.ip_forward", "1")));
+        Path bundle = Bundles.write(dir.resolve("b"), List.of("true"), s -> s
+                .mount(new Spec.Mount("/proc/sys/net/ipv4/ip_forward", "bind", decoy.toString(), List.of("bind")))
+                .sysctl(Map.of("net.ipv4.ip_forward", "1")));
         assertThatThrownBy(() -> f.runtime.create("sysctl", bundle, f.stdio())).isInstanceOf(ChildSetupException.class)
                 .hasMessageStartingWith("sysctl net.ipv4.ip_forward=1: Invalid cross-device link (/proc in the container is not a procfs root, or a mount");
         assertThat(Files.readString(decoy)).isEqualTo("unchanged\n");
@@ -208,7 +205,7 @@ class RuncAdvisoriesTest {
     @Test
     void aContainerHoldingCapSysPtraceIsWarnedAboutAtCreateAndExec() throws Exception {
         Path bundle = Bundles.write(dir.resolve("b"), List.of("sleep", "30"),
-                s -> Specs.withProcess(s, p -> Specs.addCapability(p, "CAP_SYS_PTRACE")));
+                s -> s.process(p -> p.capabilities(Specs.defaultCapabilitiesWith("CAP_SYS_PTRACE"))));
         f.runtime.create("ptrace", bundle, f.stdio());
         assertThat(f.warnings).singleElement().asString().startsWith("container ptrace holds CAP_SYS_PTRACE without a user namespace");
         f.runtime.start("ptrace");
