@@ -53,6 +53,7 @@ final class ContainerCreate {
                     + ": set it to true or drop --console-socket");
         }
         Path rootfs = rootfs(spec, bundleDir, document);
+        LaunchPlanner.ptraceWarning(id, spec).ifPresent(ctx.warnings);
         CgroupLimits limits = blamed(document, () -> {
             LaunchPlanner.joins(spec); // a wrong namespace path fails here, before the id is claimed
             return ResourceMapping.limits(spec);

@@ -13,27 +13,27 @@ import io.berth.runtime.oci.SpecJson;
 import io.berth.testkit.BusyboxRootfs;
 
 /** OCI bundles over the shared busybox rootfs (read-only root, so containers cannot change it). */
-final class Bundles {
+public final class Bundles {
     private Bundles() {
     }
 
     /** Berth's default spec over the shared busybox rootfs, running {@code args}. */
-    static SpecBuilder spec(List<String> args) {
+    public static SpecBuilder spec(List<String> args) {
         return DefaultSpec.builder().rootPath(BusyboxRootfs.path()).readonlyRoot(true).hostname("berth-test").args(args);
     }
 
-    static Path write(Path dir, List<String> args) throws IOException {
+    public static Path write(Path dir, List<String> args) throws IOException {
         return write(dir, args, b -> { });
     }
 
     /** A bundle whose spec is the default one changed by {@code adjust}. */
-    static Path write(Path dir, List<String> args, Consumer<SpecBuilder> adjust) throws IOException {
+    public static Path write(Path dir, List<String> args, Consumer<SpecBuilder> adjust) throws IOException {
         SpecBuilder b = spec(args);
         adjust.accept(b);
         return write(dir, b.build());
     }
 
-    static Path write(Path dir, Spec spec) throws IOException {
+    public static Path write(Path dir, Spec spec) throws IOException {
         Files.createDirectories(dir);
         Files.writeString(dir.resolve("config.json"), SpecJson.write(spec));
         return dir;
