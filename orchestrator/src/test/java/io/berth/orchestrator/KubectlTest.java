@@ -136,6 +136,8 @@ class KubectlTest {
             Thread.sleep(1500); // kubectl lists first (nothing), then watches
             ok(podYaml("watched", "app: watched"), "create", "-f", "-");
             String header = out.readLine();
+            assertThat(header).as("kubectl get -w printed nothing; stderr: %s",
+                    header == null ? new String(watch.getErrorStream().readAllBytes(), StandardCharsets.UTF_8) : "").isNotNull();
             assertThat(header).matches("NAME\\s+READY\\s+STATUS\\s+RESTARTS\\s+AGE");
             String line;
             boolean sawRunning = false;

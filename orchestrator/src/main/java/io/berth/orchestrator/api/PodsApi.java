@@ -152,7 +152,6 @@ public class PodsApi {
         List<Pod> initial = List.of();
         resp.setStatus(200);
         resp.setContentType(table ? Table.CONTENT_TYPE : "application/json");
-        resp.setHeader("Transfer-Encoding", "chunked");
         OutputStream out = resp.getOutputStream();
         try {
             if (fromNow) {
