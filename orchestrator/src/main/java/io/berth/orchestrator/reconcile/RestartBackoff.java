@@ -28,7 +28,9 @@ public final class RestartBackoff {
     /** True while {@code now} is within the current delay after {@code finishedAt}. */
     public boolean inBackOffSince(String key, Instant finishedAt, Instant now) {
         Entry e = entries.get(key);
-        if (e == null || expired(e, now)) {
+        // Expiry is judged by the exit's time, not now (flowcontrol's hasExpired(eventTime, lastUpdate)):
+        // a run that lasted longer than the reset starts the delays over.
+        if (e == null || expired(e, finishedAt)) {
             return false;
         }
         return Duration.between(finishedAt, now).compareTo(e.backoff) < 0;
@@ -71,8 +73,8 @@ public final class RestartBackoff {
         entries.keySet().removeIf(k -> k.startsWith(keyPrefix));
     }
 
-    private boolean expired(Entry e, Instant now) {
-        return Duration.between(e.lastUpdate, now).compareTo(policy.reset()) > 0;
+    private boolean expired(Entry e, Instant eventTime) {
+        return Duration.between(e.lastUpdate, eventTime).compareTo(policy.reset()) > 0;
     }
 
     /** Go's time.Duration.String, as the kubelet's messages print delays: 10s, 5m0s, 1m20s, 200ms, 1.5s. */

@@ -44,11 +44,14 @@ public final class PodStatuses {
         List<Container> apps = pod.getSpec().getContainers() == null ? List.of() : pod.getSpec().getContainers();
         List<ContainerStatus> initStatuses = new ArrayList<>();
         for (Container c : inits) {
-            initStatuses.add(containerStatus(c, rec.containers.get(c.getName()), o, true));
+            initStatuses.add(containerStatus(c, rec.containers.get(c.getName()), o, true, "PodInitializing"));
         }
+        // While init containers are incomplete the app containers wait as PodInitializing, then as ContainerCreating.
+        boolean initsComplete = initStatuses.stream().allMatch(PodStatuses::completed);
         List<ContainerStatus> statuses = new ArrayList<>();
         for (Container c : apps) {
-            statuses.add(containerStatus(c, rec.containers.get(c.getName()), o, false));
+            statuses.add(containerStatus(c, rec.containers.get(c.getName()), o, false,
+                    initsComplete ? "ContainerCreating" : "PodInitializing"));
         }
         String restartPolicy = restartPolicy(pod);
         String phase = phase(restartPolicy, inits, initStatuses, statuses);
@@ -167,7 +170,7 @@ public final class PodStatuses {
         return b.build();
     }
 
-    static ContainerStatus containerStatus(Container c, PodRecord.ContainerEntry e, Observed o, boolean init) {
+    static ContainerStatus containerStatus(Container c, PodRecord.ContainerEntry e, Observed o, boolean init, String defaultWaiting) {
         ContainerStatusBuilder b = new ContainerStatusBuilder().withName(c.getName()).withImage(c.getImage());
         PodStatuses.Waiting w = o.waiting().get(c.getName());
         PodRecord.Instance cur = e == null ? null : e.current;
@@ -192,7 +195,7 @@ public final class PodStatuses {
                 hasLast = true;
             }
         } else {
-            String reason = w != null ? w.reason() : init ? "PodInitializing" : "ContainerCreating";
+            String reason = w != null ? w.reason() : defaultWaiting;
             b.withState(new ContainerStateBuilder().withNewWaiting().withReason(reason).withMessage(w == null ? null : w.message())
                     .endWaiting().build());
             if (cur != null && cur.state == PodRecord.InstanceState.EXITED) {
