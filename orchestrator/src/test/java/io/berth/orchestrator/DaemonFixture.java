@@ -54,7 +54,7 @@ final class DaemonFixture implements AutoCloseable {
         BerthDaemon.Running d;
         try {
             d = BerthDaemon.start(new DaemonOptions(root, "127.0.0.1", 0), ctx -> ctx.registerBean(PodRuntime.class, () -> {
-                made[0] = new TestNode(() -> ctx.getBean(PodStatusListener.class));
+                made[0] = new TestNode(() -> ctx.getBean(PodStatusListener.class), () -> ctx.getBean(io.berth.orchestrator.logs.PodLogs.class));
                 return made[0];
             }));
         } catch (RuntimeException e) {
