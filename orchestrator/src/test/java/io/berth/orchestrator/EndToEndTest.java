@@ -51,6 +51,10 @@ class EndToEndTest {
             assertThat(d.kubectl("get", "pods").out()).containsPattern("real\\s+1/1\\s+Running\\s+0");
             org.awaitility.Awaitility.await().atMost(20, TimeUnit.SECONDS).until(() ->
                     d.kubectl("logs", "real").out().equals("hello from a real pod\n"));
+            DaemonFixture.Result top = d.kubectl("top", "pod", "real");
+            assertThat(top.exit()).as(top.toString()).isZero();
+            assertThat(top.out()).containsPattern("NAME\\s+CPU\\(cores\\)\\s+MEMORY\\(bytes\\)")
+                    .containsPattern("real\\s+\\d+m\\s+\\d+Mi");
             long t0 = System.nanoTime();
             DaemonFixture.Result deleted = d.kubectl("delete", "pod", "real");
             assertThat(deleted.exit()).as(deleted.toString()).isZero();

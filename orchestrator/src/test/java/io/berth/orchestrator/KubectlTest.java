@@ -183,6 +183,15 @@ class KubectlTest {
     }
 
     @Test
+    void topPodReadsPodMetrics() throws Exception {
+        ok(podYaml("measured", "app: measured"), "create", "-f", "-");
+        awaitRunning("measured");
+        // TestNode runs no processes: no cgroup to read, so no usage, but the API and kubectl's use of it are real.
+        assertThat(ok(null, "top", "pod", "measured").out()).containsPattern("NAME\\s+CPU\\(cores\\)\\s+MEMORY\\(bytes\\)")
+                .containsPattern("measured\\s+0m\\s+0Mi");
+    }
+
+    @Test
     void nodesAreThisHost() throws Exception {
         String nodes = ok(null, "get", "nodes").out();
         assertThat(nodes).containsPattern(java.util.regex.Pattern.quote(node) + "\\s+Ready\\s+<none>\\s+\\S+\\s+v1\\.32\\.0-berth");

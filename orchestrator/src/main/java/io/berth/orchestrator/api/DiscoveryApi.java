@@ -54,10 +54,22 @@ public class DiscoveryApi {
 
     @GetMapping("/apis")
     public ResponseEntity<byte[]> apis(@RequestHeader(value = HttpHeaders.ACCEPT, required = false) String accept) {
+        String gv = PodMetricsApi.GROUP + "/" + PodMetricsApi.VERSION;
         if (wantsAggregated(accept)) {
-            return json.respond(HttpStatus.OK, AGGREGATED, list(List.of()));
+            Map<String, Object> pods = new LinkedHashMap<>();
+            pods.put("resource", "pods");
+            pods.put("responseKind", Map.of("group", PodMetricsApi.GROUP, "version", PodMetricsApi.VERSION, "kind", "PodMetrics"));
+            pods.put("scope", "Namespaced");
+            pods.put("singularResource", "");
+            pods.put("verbs", List.of("get", "list"));
+            Map<String, Object> group = new LinkedHashMap<>();
+            group.put("metadata", Map.of("name", PodMetricsApi.GROUP));
+            group.put("versions", List.of(Map.of("version", PodMetricsApi.VERSION, "resources", List.of(pods), "freshness", "Current")));
+            return json.respond(HttpStatus.OK, AGGREGATED, list(List.of(group)));
         }
-        return json.ok(Map.of("kind", "APIGroupList", "apiVersion", "v1", "groups", List.of()));
+        return json.ok(Map.of("kind", "APIGroupList", "apiVersion", "v1", "groups", List.of(Map.of("name", PodMetricsApi.GROUP,
+                "versions", List.of(Map.of("groupVersion", gv, "version", PodMetricsApi.VERSION)),
+                "preferredVersion", Map.of("groupVersion", gv, "version", PodMetricsApi.VERSION)))));
     }
 
     @GetMapping("/api/v1")

@@ -116,7 +116,7 @@ public class PodService implements PodStatusListener, org.springframework.beans.
         if (meta.getResourceVersion() != null && !meta.getResourceVersion().isEmpty()) {
             throw ApiException.badRequest("resourceVersion should not be set on objects to be created");
         }
-        checkNodeName(pod, doc);
+        checkNodeName(pod);
         PodDefaults.apply(pod.getSpec(), node.name());
         Instant now = Instant.now();
         meta.setNamespace(namespace);
@@ -184,7 +184,7 @@ public class PodService implements PodStatusListener, org.springframework.beans.
                     + ", UID in object meta: " + was.getUid());
         }
         String wanted = meta.getResourceVersion();
-        checkNodeName(next, doc);
+        checkNodeName(next);
         PodDefaults.apply(next.getSpec(), node.name());
         if (!Objects.equals(json.tree(next.getSpec()), json.tree(current.getSpec()))) {
             throw ApiException.invalid("Pod", was.getName(), List.of(new StatusCause("spec",
@@ -353,7 +353,7 @@ public class PodService implements PodStatusListener, org.springframework.beans.
         }
     }
 
-    private void checkNodeName(Pod pod, JsonNode doc) {
+    private void checkNodeName(Pod pod) {
         String asked = pod.getSpec().getNodeName();
         if (asked != null && !asked.isEmpty() && !asked.equals(node.name())) {
             throw ApiException.invalid("Pod", pod.getMetadata().getName(), List.of(new StatusCause("spec.nodeName",
