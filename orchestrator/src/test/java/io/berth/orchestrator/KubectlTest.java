@@ -100,6 +100,12 @@ class KubectlTest {
         assertThat(wide.lines().findFirst().orElseThrow()).contains("IP").contains("NODE");
         assertThat(wide).containsPattern("made\\s+1/1\\s+Running\\s+0\\s+\\S+\\s+10\\.88\\.0\\.2\\s+" + java.util.regex.Pattern.quote(node));
         assertThat(ok(null, "get", "pods", "-l", "app=made").out()).contains("made");
+        assertThat(ok(null, "get", "po", "-A").out()).containsPattern("NAMESPACE\\s+NAME\\s+READY").containsPattern("default\\s+made\\s+1/1");
+        assertThat(ok(null, "get", "all").out()).containsPattern("made\\s+1/1\\s+Running"); // the "all" category
+        assertThat(ok(null, "label", "pod", "made", "tier=back").out().trim()).isEqualTo("pod/made labeled");
+        assertThat(ok(null, "annotate", "pod", "made", "note=kept").out().trim()).isEqualTo("pod/made annotated");
+        assertThat(ok(null, "get", "pod", "made", "-o", "jsonpath={.metadata.labels.tier} {.metadata.annotations.note}").out())
+                .isEqualTo("back kept");
         assertThat(ok(null, "get", "pods", "-l", "app=other").err()).contains("No resources found in default namespace.");
         assertThat(ok(null, "get", "pods", "--field-selector", "metadata.name=made", "-o", "name").out().trim()).isEqualTo("pod/made");
         String yaml = ok(null, "get", "pod", "made", "-o", "yaml").out();
