@@ -356,9 +356,8 @@ public final class PodWorker {
             inst.reason = oom ? "OOMKilled" : st.code() == 0 ? "Completed" : "Error";
         }
         save();
-        if (w != null) {
-            s.monitor().files().remove(w.identity());
-        }
+        // In the record now: the file (ours, or the subreaper's while no daemon ran) has served.
+        s.monitor().files().remove(new ProcessIdentity(inst.pid, inst.pidStartTime));
         removeRuntimeContainer(id);
         reconcile();
     }
