@@ -29,7 +29,6 @@ import io.berth.orchestrator.store.PodRecord.ContainerEntry;
 import io.berth.orchestrator.store.PodRecord.Instance;
 import io.berth.orchestrator.store.PodRecord.InstanceState;
 import io.berth.runtime.cgroup.CgroupLimits;
-import io.berth.runtime.cgroup.Cgroups;
 import io.berth.runtime.container.Container;
 import io.berth.runtime.container.ContainerNotFoundException;
 import io.berth.runtime.container.ContainerStatus;
@@ -70,6 +69,7 @@ public final class PodWorker {
     private boolean gone;
     private boolean terminating;
 
+    private final List<CompletableFuture<Void>> cleanups = new ArrayList<>();
     private final ArrayDeque<Runnable> queue = new ArrayDeque<>();
     private boolean draining;
 
@@ -272,7 +272,9 @@ public final class PodWorker {
         int logFd = -1;
         Container ct = null;
         try {
-            removeRuntimeContainer(id); // left by a crash while creating this very run
+            if (Files.exists(s.options().runtimeRoot().resolve(id)) || Files.exists(s.options().imageRoot().resolve("containers").resolve(id))) {
+                removeRuntimeContainer(id); // left by a crash while creating this very run
+            }
             Rootfs rootfs = s.rootfs().create(id, c.getImage());
             Path log = s.logs().current(uid, c.getName(), attempt);
             Files.createDirectories(log.getParent());
@@ -281,7 +283,7 @@ public final class PodWorker {
             ct = s.runtime().create(id, rootfs.path().getParent(), spec, new Stdio(Stdio.NULL, logFd, logFd));
             inst.pid = ct.pid();
             inst.pidStartTime = ct.record().pidStartTime();
-            inst.oomBaseline = Cgroups.open(cgroupsPath).oomKillCount();
+            inst.oomBaseline = s.cgroup(cgroupsPath).oomKillCount();
             inst.state = InstanceState.CREATED;
             save();
             event("Normal", "Created", "Created container " + c.getName());
@@ -338,7 +340,7 @@ public final class PodWorker {
         Instance inst = e.current;
         boolean oom = false;
         try {
-            oom = Cgroups.open(inst.cgroupsPath).oomKillCount() > inst.oomBaseline;
+            oom = s.cgroup(inst.cgroupsPath).oomKillCount() > inst.oomBaseline;
         } catch (RuntimeException ex) {
             // A cgroup already gone cannot have counted an OOM kill we could still report.
         }
@@ -358,8 +360,10 @@ public final class PodWorker {
         save();
         // In the record now: the file (ours, or the subreaper's while no daemon ran) has served.
         s.monitor().files().remove(new ProcessIdentity(inst.pid, inst.pidStartTime));
-        removeRuntimeContainer(id);
+        // Restart first, clean up after: the dead run's cgroup, state and root filesystem are not in
+        // the way of the next run (their ids differ), and removing them is most of an exit's work.
         reconcile();
+        cleanUpLater(id);
     }
 
     // ---- the sandbox ----------------------------------------------------------------------------
@@ -382,7 +386,7 @@ public final class PodWorker {
             save();
         }
         try {
-            Cgroups.open(podCgroup()).create();
+            s.cgroup(podCgroup()).create();
             applyPodLimits();
             Path rootfs = Sandbox.prepareRootfs(s.options().sandboxRootfs());
             Map<String, String> ann = new LinkedHashMap<>();
@@ -437,7 +441,7 @@ public final class PodWorker {
         if (allCpu && quota > 0) {
             b.cpuPeriod(100_000L).cpuQuota(quota);
         }
-        Cgroups.open(podCgroup()).apply(b.build());
+        s.cgroup(podCgroup()).apply(b.build());
     }
 
     // ---- delete ---------------------------------------------------------------------------------
@@ -454,6 +458,7 @@ public final class PodWorker {
             save();
         }
         killContainers(grace);
+        awaitCleanups();
         if (sandbox != null) {
             sandbox.signal(Signals.SIGKILL);
             await(sandbox.exit(), KILL_WAIT);
@@ -475,7 +480,7 @@ public final class PodWorker {
             }
         }
         try {
-            Cgroups.open(podCgroup()).destroy();
+            s.cgroup(podCgroup()).destroy();
         } catch (RuntimeException ex) {
             LOG.log(System.Logger.Level.WARNING, "pod " + uid + ": cgroup not removed: " + ex.getMessage());
         }
@@ -508,7 +513,7 @@ public final class PodWorker {
             if (!w.getValue().exit().isDone()) {
                 w.getValue().signal(Signals.SIGKILL);
                 try {
-                    Cgroups.open(podCgroup() + "/" + w.getKey()).killAll(Signals.SIGKILL);
+                    s.cgroup(podCgroup() + "/" + w.getKey()).killAll(Signals.SIGKILL);
                 } catch (RuntimeException ex) {
                     // The process's own SIGKILL is what matters; the cgroup may be gone already.
                 }
@@ -574,6 +579,7 @@ public final class PodWorker {
                 sandbox.exit().whenComplete((st, err) -> post(this::reconcile));
             }
         }
+        removeUnrecorded();
         for (ContainerEntry e : rec.containers.values()) {
             if (e.backoffUpdated != null) {
                 s.restartBackoff().restore(backoffKey(e.name), Duration.ofMillis(e.backoffMillis), Instant.parse(e.backoffUpdated));
@@ -599,6 +605,43 @@ public final class PodWorker {
             }
         }
         save();
+    }
+
+    /**
+     * Runtime containers and root filesystems of this pod that its record does not name: made by a
+     * daemon that died before it could write their names (they never ran anything of the user's,
+     * since a run is recorded as CREATED before it is started).
+     */
+    private void removeUnrecorded() {
+        java.util.Set<String> named = new java.util.HashSet<>();
+        if (rec.sandbox != null) {
+            named.add(rec.sandbox.id);
+        }
+        for (ContainerEntry e : rec.containers.values()) {
+            for (Instance i : new Instance[] {e.current, e.starting}) {
+                if (i != null) {
+                    named.add(i.id);
+                }
+            }
+        }
+        java.util.Set<String> found = new java.util.TreeSet<>();
+        for (OciState st : s.runtime().list()) {
+            found.add(st.id());
+        }
+        Path containers = s.options().imageRoot().resolve("containers");
+        if (Files.isDirectory(containers)) {
+            try (var dirs = Files.list(containers)) {
+                dirs.forEach(d -> found.add(d.getFileName().toString()));
+            } catch (IOException ex) {
+                LOG.log(System.Logger.Level.WARNING, "cannot list " + containers + ": " + ex.getMessage());
+            }
+        }
+        for (String id : found) {
+            if ((id.startsWith(uid + "_")) && !named.contains(id)) {
+                LOG.log(System.Logger.Level.INFO, "pod " + uid + ": removing container " + id + ", which its record does not name");
+                removeRuntimeContainer(id);
+            }
+        }
     }
 
     /** A run that was being created when the daemon stopped. */
@@ -639,6 +682,29 @@ public final class PodWorker {
     }
 
     // ---- helpers --------------------------------------------------------------------------------
+
+    /**
+     * Removes a dead run's container off the pod's queue (on the node's pool), so that the pod's next
+     * exit or sync never waits behind an unmount; terminate waits for these before it removes the pod.
+     */
+    private void cleanUpLater(String id) {
+        CompletableFuture<Void> f = CompletableFuture.runAsync(() -> removeRuntimeContainer(id), s.workers());
+        synchronized (cleanups) {
+            cleanups.removeIf(CompletableFuture::isDone);
+            cleanups.add(f);
+        }
+    }
+
+    private void awaitCleanups() {
+        List<CompletableFuture<Void>> pending;
+        synchronized (cleanups) {
+            pending = new ArrayList<>(cleanups);
+            cleanups.clear();
+        }
+        for (CompletableFuture<Void> f : pending) {
+            await(f, KILL_WAIT);
+        }
+    }
 
     /** Removes a runtime container and its root filesystem; nothing there is not an error. */
     private void removeRuntimeContainer(String id) {
