@@ -9,6 +9,7 @@ import io.berth.orchestrator.kuberuntime.NodeOptions;
 import io.berth.orchestrator.kuberuntime.PodStatusListener;
 import io.berth.orchestrator.logs.PodLogs;
 import io.berth.orchestrator.monitor.ExitMonitor;
+import io.berth.orchestrator.probe.Prober;
 import io.berth.orchestrator.store.NodeRecords;
 import io.berth.runtime.cgroup.Cgroup;
 import io.berth.runtime.cgroup.CgroupFs;
@@ -28,7 +29,8 @@ public record NodeServices(
         RestartBackoff restartBackoff,
         ScheduledExecutorService timers,
         ExecutorService workers,
-        CgroupFs cgroupFs) {
+        CgroupFs cgroupFs,
+        Prober prober) {
 
     /** A pod's or container's cgroup on the host layout read once (reading mountinfo costs milliseconds). */
     public Cgroup cgroup(String path) {

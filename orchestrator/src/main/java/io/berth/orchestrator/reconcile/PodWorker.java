@@ -70,6 +70,11 @@ public final class PodWorker {
     private boolean terminating;
 
     private final List<CompletableFuture<Void>> cleanups = new ArrayList<>();
+    /** Probe schedules by run id; results by container name (reset when a run starts). */
+    private final Map<String, List<ScheduledFuture<?>>> probes = new HashMap<>();
+    private final Map<String, int[]> probeCounts = new HashMap<>();
+    private final Map<String, Boolean> ready = new HashMap<>();
+    private final Map<String, Boolean> started = new HashMap<>();
     private final ArrayDeque<Runnable> queue = new ArrayDeque<>();
     private boolean draining;
 
@@ -301,6 +306,7 @@ public final class PodWorker {
             save();
             event("Normal", "Started", "Started container " + c.getName());
             w.exit().whenComplete((st, err) -> post(() -> onExit(c.getName(), id, st, err)));
+            startProbes(c.getName(), id);
             pruneLogs(c.getName());
         } catch (IOException | RuntimeException ex) {
             LOG.log(System.Logger.Level.WARNING, "pod " + uid + ": cannot start container " + c.getName() + ": " + ex.getMessage());
@@ -333,6 +339,7 @@ public final class PodWorker {
     /** An exit, seen by the monitor: record it, clean its container up, let the restart policy act. */
     private void onExit(String name, String id, Optional<ExitStatus> status, Throwable err) {
         ProcessWatch w = live.remove(id);
+        stopProbes(id);
         ContainerEntry e = rec == null ? null : rec.containers.get(name);
         if (e == null || e.current == null || !id.equals(e.current.id) || e.current.state == InstanceState.EXITED) {
             return;
@@ -453,6 +460,9 @@ public final class PodWorker {
         }
         terminating = true;
         cancelWake();
+        for (String id : new ArrayList<>(probes.keySet())) {
+            stopProbes(id);
+        }
         if (rec != null) {
             rec.terminating = true;
             save();
@@ -600,6 +610,7 @@ public final class PodWorker {
                 live.put(cur.id, w);
                 String name = e.name;
                 w.exit().whenComplete((st, err) -> post(() -> onExit(name, cur.id, st, err)));
+                post(() -> startProbes(name, cur.id));
             } else {
                 onExit(e.name, cur.id, s.monitor().files().read(id), null);
             }
@@ -679,6 +690,165 @@ public final class PodWorker {
         // Created but never started (at its gate), or half made: it never ran anything, so it is
         // removed and the same run made again by reconcile.
         removeRuntimeContainer(i.id);
+    }
+
+    // ---- probes (the kubelet's prober) -------------------------------------------------------------
+
+    private enum ProbeType {
+        STARTUP("Startup"), LIVENESS("Liveness"), READINESS("Readiness");
+
+        final String label;
+
+        ProbeType(String label) {
+            this.label = label;
+        }
+    }
+
+    private io.fabric8.kubernetes.api.model.Container specOf(String name) {
+        if (pod == null) {
+            return null;
+        }
+        for (io.fabric8.kubernetes.api.model.Container c : pod.getSpec().getContainers()) {
+            if (c.getName().equals(name)) {
+                return c;
+            }
+        }
+        return null;
+    }
+
+    private static io.fabric8.kubernetes.api.model.Probe probeOf(io.fabric8.kubernetes.api.model.Container c, ProbeType t) {
+        return switch (t) {
+            case STARTUP -> c.getStartupProbe();
+            case LIVENESS -> c.getLivenessProbe();
+            case READINESS -> c.getReadinessProbe();
+        };
+    }
+
+    /**
+     * One schedule per probe of the run: the first after initialDelaySeconds, then every
+     * periodSeconds; a probe still running when the next is due is not started twice. Until a
+     * startup probe succeeds the others do not count; a container with a readiness probe starts
+     * unready.
+     */
+    private void startProbes(String name, String id) {
+        io.fabric8.kubernetes.api.model.Container c = specOf(name);
+        if (c == null || !live.containsKey(id) || rec.sandbox == null) {
+            return;
+        }
+        started.put(name, c.getStartupProbe() == null);
+        ready.put(name, c.getReadinessProbe() == null);
+        List<ScheduledFuture<?>> futures = new ArrayList<>();
+        for (ProbeType t : ProbeType.values()) {
+            io.fabric8.kubernetes.api.model.Probe p = probeOf(c, t);
+            if (p == null) {
+                continue;
+            }
+            long delay = Math.max(0, p.getInitialDelaySeconds() == null ? 0 : p.getInitialDelaySeconds()) * 1000L;
+            long period = Math.max(1, p.getPeriodSeconds() == null ? 10 : p.getPeriodSeconds()) * 1000L;
+            java.util.concurrent.atomic.AtomicBoolean inFlight = new java.util.concurrent.atomic.AtomicBoolean();
+            int port = namedPort(c, p);
+            String netns = Sandbox.namespacePath(rec.sandbox.pid, "net");
+            futures.add(s.timers().scheduleAtFixedRate(() -> {
+                if (!inFlight.compareAndSet(false, true)) {
+                    return;
+                }
+                s.workers().execute(() -> {
+                    try {
+                        io.berth.orchestrator.probe.ProbeResult r = s.prober().run(p, id, netns, port);
+                        post(() -> onProbe(name, id, t, p, r));
+                    } finally {
+                        inFlight.set(false);
+                    }
+                });
+            }, delay, period, TimeUnit.MILLISECONDS));
+        }
+        probes.put(id, futures);
+        publish();
+    }
+
+    private static int namedPort(io.fabric8.kubernetes.api.model.Container c, io.fabric8.kubernetes.api.model.Probe p) {
+        io.fabric8.kubernetes.api.model.IntOrString port = p.getHttpGet() != null ? p.getHttpGet().getPort()
+                : p.getTcpSocket() != null ? p.getTcpSocket().getPort() : null;
+        if (port == null || port.getStrVal() == null || c.getPorts() == null) {
+            return -1;
+        }
+        for (io.fabric8.kubernetes.api.model.ContainerPort cp : c.getPorts()) {
+            if (port.getStrVal().equals(cp.getName())) {
+                return cp.getContainerPort();
+            }
+        }
+        return -1;
+    }
+
+    private void stopProbes(String id) {
+        List<ScheduledFuture<?>> f = probes.remove(id);
+        if (f != null) {
+            f.forEach(x -> x.cancel(false));
+        }
+        probeCounts.keySet().removeIf(k -> k.startsWith(id + "/"));
+    }
+
+    private void onProbe(String name, String id, ProbeType t, io.fabric8.kubernetes.api.model.Probe p,
+            io.berth.orchestrator.probe.ProbeResult r) {
+        if (!probes.containsKey(id) || terminating) {
+            return; // the run has ended (or is being killed) since the probe started
+        }
+        if (t != ProbeType.STARTUP && !started.getOrDefault(name, true)) {
+            return;
+        }
+        if (t == ProbeType.STARTUP && started.getOrDefault(name, true)) {
+            return; // it has succeeded once: the kubelet stops counting it
+        }
+        int[] n = probeCounts.computeIfAbsent(id + "/" + t, k -> new int[2]);
+        int successThreshold = p.getSuccessThreshold() == null || p.getSuccessThreshold() < 1 ? 1 : p.getSuccessThreshold();
+        int failureThreshold = p.getFailureThreshold() == null || p.getFailureThreshold() < 1 ? 3 : p.getFailureThreshold();
+        if (r.success()) {
+            n[0]++;
+            n[1] = 0;
+        } else {
+            n[1]++;
+            n[0] = 0;
+            event("Warning", "Unhealthy", t.label + " probe failed: " + r.output());
+        }
+        switch (t) {
+            case STARTUP -> {
+                if (r.success()) {
+                    started.put(name, true);
+                    // The startup probe has done its work; the others now count.
+                } else if (n[1] >= failureThreshold) {
+                    killForProbe(name, id, p, "failed startup probe");
+                }
+            }
+            case READINESS -> {
+                if (r.success() && n[0] >= successThreshold) {
+                    ready.put(name, true);
+                } else if (!r.success() && n[1] >= failureThreshold) {
+                    ready.put(name, false);
+                }
+            }
+            case LIVENESS -> {
+                if (!r.success() && n[1] >= failureThreshold) {
+                    killForProbe(name, id, p, "failed liveness probe");
+                }
+            }
+        }
+        publish();
+    }
+
+    /** The kubelet's kill for a failed liveness or startup probe: SIGTERM, the grace period, SIGKILL; the exit restarts it per policy. */
+    private void killForProbe(String name, String id, io.fabric8.kubernetes.api.model.Probe p, String why) {
+        ProcessWatch w = live.get(id);
+        stopProbes(id);
+        if (w == null) {
+            return;
+        }
+        event("Normal", "Killing", "Container " + name + " " + why + ", will be restarted");
+        Long grace = p.getTerminationGracePeriodSeconds() != null ? p.getTerminationGracePeriodSeconds()
+                : pod.getSpec().getTerminationGracePeriodSeconds() != null ? pod.getSpec().getTerminationGracePeriodSeconds() : 30L;
+        w.signal(grace == 0 ? Signals.SIGKILL : Signals.SIGTERM);
+        if (grace > 0) {
+            s.timers().schedule(() -> w.signal(Signals.SIGKILL), grace, TimeUnit.SECONDS);
+        }
     }
 
     // ---- helpers --------------------------------------------------------------------------------
@@ -788,7 +958,7 @@ public final class PodWorker {
         if (pod == null || rec == null || gone) {
             return;
         }
-        PodStatus st = PodStatuses.build(pod, rec, new PodStatuses.Observed(waiting, Map.of(), Map.of(), conditionTimes,
+        PodStatus st = PodStatuses.build(pod, rec, new PodStatuses.Observed(waiting, ready, started, conditionTimes,
                 s.options().hostIP(), sandbox != null && !sandbox.exit().isDone(), now()));
         if (!st.equals(lastPublished)) {
             lastPublished = st;
