@@ -254,7 +254,10 @@ public final class PodWorker {
             if (before == null || !before.reason().equals(img.reason())) {
                 event("Warning", img.reason().equals("ImagePullBackOff") ? "BackOff" : "Failed", img.message());
             }
-            if (img.retryAt() != null) {
+            if ("ErrImagePull".equals(img.reason())) {
+                // As the kubelet's next sync does: the pod now waits as ImagePullBackOff until the retry.
+                post(this::reconcile);
+            } else if (img.retryAt() != null) {
                 wakeAt(img.retryAt());
             }
             return;
@@ -748,8 +751,14 @@ public final class PodWorker {
             java.util.concurrent.atomic.AtomicBoolean inFlight = new java.util.concurrent.atomic.AtomicBoolean();
             int port = namedPort(c, p);
             String netns = Sandbox.namespacePath(rec.sandbox.pid, "net");
+            if (s.timers().isShutdown()) {
+                return;
+            }
             futures.add(s.timers().scheduleAtFixedRate(() -> {
                 if (!inFlight.compareAndSet(false, true)) {
+                    return;
+                }
+                if (s.workers().isShutdown()) {
                     return;
                 }
                 s.workers().execute(() -> {
@@ -858,7 +867,12 @@ public final class PodWorker {
      * exit or sync never waits behind an unmount; terminate waits for these before it removes the pod.
      */
     private void cleanUpLater(String id) {
-        CompletableFuture<Void> f = CompletableFuture.runAsync(() -> removeRuntimeContainer(id), s.workers());
+        CompletableFuture<Void> f;
+        try {
+            f = CompletableFuture.runAsync(() -> removeRuntimeContainer(id), s.workers());
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            return; // the node is closing; resume removes it (the record says EXITED)
+        }
         synchronized (cleanups) {
             cleanups.removeIf(CompletableFuture::isDone);
             cleanups.add(f);
@@ -922,7 +936,11 @@ public final class PodWorker {
         cancelWake();
         long delay = Math.max(0, Duration.between(now(), at).toMillis());
         wakeAt = at;
-        wake = s.timers().schedule(() -> post(this::reconcile), delay, TimeUnit.MILLISECONDS);
+        try {
+            wake = s.timers().schedule(() -> post(this::reconcile), delay, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // The node is closing: no more wake-ups; the next daemon reconciles.
+        }
     }
 
     private void cancelWake() {

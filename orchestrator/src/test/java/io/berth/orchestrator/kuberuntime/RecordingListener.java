@@ -53,6 +53,16 @@ final class RecordingListener implements PodStatusListener {
         return latest(uid);
     }
 
+    /** Waits until some status so far (not only the latest) satisfies {@code p}. */
+    void awaitEver(String uid, Duration timeout, Predicate<PodStatus> p) {
+        try {
+            Awaitility.await().atMost(timeout).pollInterval(Duration.ofMillis(20))
+                    .until(() -> statuses.getOrDefault(uid, List.of()).stream().anyMatch(p));
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError("pod " + uid + ": no matching status within " + timeout + "; last: " + describe(uid), e);
+        }
+    }
+
     void awaitGone(String uid, Duration timeout) {
         Awaitility.await().atMost(timeout).pollInterval(Duration.ofMillis(20)).until(() -> gone.contains(uid));
     }
