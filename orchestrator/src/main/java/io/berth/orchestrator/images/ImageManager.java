@@ -37,6 +37,7 @@ public final class ImageManager {
     private volatile RegistryClient registry;
     /** One pull at a time: two pods asking for one image must not download it twice. */
     private final Object pullLock = new Object();
+    private final java.util.Map<String, ImageDetails> inspected = new java.util.concurrent.ConcurrentHashMap<>();
     private final java.util.Map<String, Instant> lastFailure = new java.util.concurrent.ConcurrentHashMap<>();
 
     public ImageManager(ImageStore store, BackoffPolicy policy, Clock clock) {
@@ -100,7 +101,17 @@ public final class ImageManager {
 
     private Result inspect(String image, boolean pulled) {
         try {
-            return Result.ok(store.inspect(image), pulled);
+            // A manifest digest names its content for ever: parse it once, not on every container start.
+            java.util.Optional<io.berth.image.content.Digest> digest = store.resolve(image);
+            if (digest.isPresent()) {
+                ImageDetails known = inspected.get(image + "@" + digest.get());
+                if (known != null) {
+                    return Result.ok(known, pulled);
+                }
+            }
+            ImageDetails d = store.inspect(image);
+            inspected.put(image + "@" + d.manifestDescriptor().digest(), d);
+            return Result.ok(d, pulled);
         } catch (IOException | RuntimeException e) {
             return new Result(null, "ErrImageInspect", "cannot inspect image \"" + image + "\": " + e.getMessage(), null, false);
         }

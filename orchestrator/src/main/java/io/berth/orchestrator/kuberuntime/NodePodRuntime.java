@@ -25,11 +25,13 @@ import io.berth.orchestrator.logs.PodLogs;
 import io.berth.orchestrator.monitor.ExitFiles;
 import io.berth.orchestrator.monitor.ExitMonitor;
 import io.berth.orchestrator.monitor.Subreaper;
+import io.berth.orchestrator.probe.Prober;
 import io.berth.orchestrator.reconcile.NodeServices;
 import io.berth.orchestrator.reconcile.PodWorker;
 import io.berth.orchestrator.reconcile.RestartBackoff;
 import io.berth.orchestrator.store.NodeRecords;
 import io.berth.orchestrator.store.PodRecord;
+import io.berth.runtime.cgroup.CgroupFs;
 import io.berth.runtime.container.ContainerRuntime;
 import io.berth.runtime.container.OciState;
 import io.berth.runtime.container.RuntimeOptions;
@@ -73,7 +75,7 @@ public final class NodePodRuntime implements PodRuntime {
         this.pool = Executors.newCachedThreadPool(daemonThreads("pod-worker"));
         this.services = new NodeServices(options, listener, runtime, new ImageManager(images, options.imagePullBackoff(), options.clock()),
                 new RootfsManager(images, options.rootfsMode()), new NodeRecords(options.recordsDir()), monitor, options.logs(),
-                new RestartBackoff(options.restartBackoff()), timers, pool);
+                new RestartBackoff(options.restartBackoff()), timers, pool, CgroupFs.detect(), new Prober(runtime));
         if (!Subreaper.isParentOfThisProcess()) {
             LOG.log(System.Logger.Level.WARNING, "the node does not run under berth-subreaper: container exits that happen while "
                     + "the daemon is down will be reported as ContainerStatusUnknown");
