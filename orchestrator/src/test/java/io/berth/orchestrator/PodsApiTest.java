@@ -121,6 +121,8 @@ class PodsApiTest {
         assertThat(json(u).path("message").asString()).contains("metadata.labels: Invalid value: [1]: must be an object")
                 .contains("spec.volumes: Invalid value: {\"a\":1}: must be a list");
         assertThat(podNames()).doesNotContain("nfs", "Bad_Name", "types");
+        assertStatus(d.post("/api/v1/namespaces/Bad_NS/pods", "application/json", pod("in-bad-ns")), 400, "BadRequest",
+                "invalid namespace \"Bad_NS\"");
     }
 
     @Test

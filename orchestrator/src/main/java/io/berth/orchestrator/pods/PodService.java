@@ -104,6 +104,10 @@ public class PodService implements PodStatusListener, org.springframework.beans.
     // ---- writes from the API
 
     public Pod create(String namespace, JsonNode doc) {
+        if (namespace.length() > 63 || !PodValidator.DNS1123_LABEL.matcher(namespace).matches()) {
+            // Namespaces are not objects in Berth: any valid name may be used, so a bad one is the request's fault.
+            throw ApiException.badRequest("invalid namespace \"" + namespace + "\": a namespace must be a lowercase RFC 1123 label");
+        }
         refuseInvalid(doc);
         Pod pod = json.convert(doc, Pod.class);
         var meta = pod.getMetadata();
