@@ -189,6 +189,15 @@ class KubectlTest {
     }
 
     @Test
+    void runAndWait() throws Exception {
+        assertThat(ok(null, "run", "quick", "--image=busybox:1.36", "--", "sleep", "1000").out().trim()).isEqualTo("pod/quick created");
+        assertThat(ok(null, "wait", "--for=condition=Ready", "pod/quick", "--timeout=30s").out().trim())
+                .isEqualTo("pod/quick condition met");
+        String generated = ok(null, "run", "generated", "--image=busybox:1.36", "--dry-run=client", "-o", "yaml").out();
+        assertThat(ok(generated, "apply", "-f", "-").out().trim()).isEqualTo("pod/generated created");
+    }
+
+    @Test
     void topPodReadsPodMetrics() throws Exception {
         ok(podYaml("measured", "app: measured"), "create", "-f", "-");
         awaitRunning("measured");
