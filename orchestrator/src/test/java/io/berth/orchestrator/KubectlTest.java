@@ -110,6 +110,8 @@ class KubectlTest {
         assertThat(ok(null, "get", "pods", "--field-selector", "metadata.name=made", "-o", "name").out().trim()).isEqualTo("pod/made");
         String yaml = ok(null, "get", "pod", "made", "-o", "yaml").out();
         assertThat(yaml).contains("nodeName: " + node).contains("phase: Running").contains("memory: 64Mi");
+        // what get -o yaml prints (server-set fields, defaults, status) can be applied again
+        assertThat(ok(yaml, "apply", "-f", "-").out().trim()).isEqualTo("pod/made configured");
         JsonNode json = JSON.readTree(ok(null, "get", "pod", "made", "-o", "json").out());
         assertThat(json.path("spec").path("containers").get(0).path("image").asString()).isEqualTo("busybox:1.36");
 
