@@ -61,13 +61,6 @@ public class PodMetricsApi {
         return json.ok(m.get(0));
     }
 
-    @GetMapping("/apis/metrics.k8s.io/v1beta1")
-    public ResponseEntity<byte[]> resources() {
-        return json.ok(Map.of("kind", "APIResourceList", "apiVersion", "v1", "groupVersion", GROUP + "/" + VERSION,
-                "resources", List.of(Map.of("name", "pods", "singularName", "", "namespaced", true, "kind", "PodMetrics",
-                        "verbs", List.of("get", "list")))));
-    }
-
     private List<Map<String, Object>> metrics(List<Pod> selected) {
         Map<String, List<PodUsage.ContainerUsage>> used = usage.usage(selected);
         String now = PodStore.format(Instant.now());
