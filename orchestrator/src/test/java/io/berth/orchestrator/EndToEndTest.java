@@ -31,13 +31,17 @@ class EndToEndTest {
             DaemonFixture.deleteTree(dir);
             throw e;
         }
-        try (DaemonFixture d = new DaemonFixture(dir, "/berth-e2e-" + ProcessHandle.current().pid())) {
+        String cgroupParent = "/berth-e2e-" + ProcessHandle.current().pid();
+        try (DaemonFixture d = new DaemonFixture(dir, cgroupParent)) {
             try {
                 run(d);
             } finally {
                 // A stopped daemon leaves its pods running (by design): a failed test must not leave one behind.
                 d.kubectl("delete", "pods", "--all", "--grace-period=0", "--timeout=60s");
             }
+        } finally {
+            // The node side removes each pod's cgroup; the parent is this test's.
+            io.berth.runtime.cgroup.Cgroups.open(cgroupParent).destroy();
         }
     }
 
