@@ -70,6 +70,11 @@ public final class PodWorker {
     private boolean terminating;
 
     private final List<CompletableFuture<Void>> cleanups = new ArrayList<>();
+    /** Root filesystems made ahead for the next run of a container, by run id. */
+    private final Map<String, Spare> spares = new HashMap<>();
+
+    private record Spare(String image, CompletableFuture<Rootfs> rootfs) {
+    }
     /** Probe schedules by run id; results by container name (reset when a run starts). */
     private final Map<String, List<ScheduledFuture<?>>> probes = new HashMap<>();
     private final Map<String, int[]> probeCounts = new HashMap<>();
@@ -280,10 +285,13 @@ public final class PodWorker {
         int logFd = -1;
         Container ct = null;
         try {
-            if (Files.exists(s.options().runtimeRoot().resolve(id)) || Files.exists(s.options().imageRoot().resolve("containers").resolve(id))) {
-                removeRuntimeContainer(id); // left by a crash while creating this very run
+            Rootfs rootfs = takeSpare(id, c.getImage());
+            if (rootfs == null) {
+                if (Files.exists(s.options().runtimeRoot().resolve(id)) || Files.exists(s.options().imageRoot().resolve("containers").resolve(id))) {
+                    removeRuntimeContainer(id); // left by a crash while creating this very run
+                }
+                rootfs = s.rootfs().create(id, c.getImage());
             }
-            Rootfs rootfs = s.rootfs().create(id, c.getImage());
             Path log = s.logs().current(uid, c.getName(), attempt);
             Files.createDirectories(log.getParent());
             logFd = Sys.open(log.toString(), Sys.O_WRONLY | Sys.O_CREAT | Sys.O_APPEND, 0640);
@@ -311,6 +319,9 @@ public final class PodWorker {
             w.exit().whenComplete((st, err) -> post(() -> onExit(c.getName(), id, st, err)));
             startProbes(c.getName(), id);
             pruneLogs(c.getName());
+            if (!e.init && !"Never".equals(PodStatuses.restartPolicy(pod))) {
+                prepareSpare(uid + "_" + c.getName() + "_" + (attempt + 1), c.getImage());
+            }
         } catch (IOException | RuntimeException ex) {
             LOG.log(System.Logger.Level.WARNING, "pod " + uid + ": cannot start container " + c.getName() + ": " + ex.getMessage());
             ProcessWatch w = live.remove(id);
@@ -472,6 +483,10 @@ public final class PodWorker {
         }
         killContainers(grace);
         awaitCleanups();
+        for (Spare sp : spares.values()) {
+            await(sp.rootfs(), KILL_WAIT);
+        }
+        spares.clear();
         if (sandbox != null) {
             sandbox.signal(Signals.SIGKILL);
             await(sandbox.exit(), KILL_WAIT);
@@ -490,6 +505,17 @@ public final class PodWorker {
                         s.monitor().files().remove(new ProcessIdentity(i.pid, i.pidStartTime));
                     }
                 }
+            }
+        }
+        // Root filesystems no record names (spares made ahead, a crash's leftovers).
+        Path containers = s.options().imageRoot().resolve("containers");
+        if (Files.isDirectory(containers)) {
+            try (var dirs = Files.list(containers)) {
+                for (Path d : dirs.filter(d -> d.getFileName().toString().startsWith(uid + "_")).toList()) {
+                    removeRuntimeContainer(d.getFileName().toString());
+                }
+            } catch (IOException ex) {
+                LOG.log(System.Logger.Level.WARNING, "cannot list " + containers + ": " + ex.getMessage());
             }
         }
         try {
@@ -861,6 +887,40 @@ public final class PodWorker {
     }
 
     // ---- helpers --------------------------------------------------------------------------------
+
+    /**
+     * Makes the next run's root filesystem now, off the pod's queue, while this run is running: an
+     * overlay mount costs 2-60 ms here, and a restart should not wait for it. Never used by anything
+     * until that run is created; removed with the pod (or at resume, as a directory no record names).
+     */
+    private void prepareSpare(String nextId, String image) {
+        try {
+            CompletableFuture<Rootfs> f = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return s.rootfs().create(nextId, image);
+                } catch (IOException ex) {
+                    throw new java.io.UncheckedIOException(ex);
+                }
+            }, s.workers());
+            spares.put(nextId, new Spare(image, f));
+        } catch (java.util.concurrent.RejectedExecutionException ex) {
+            // closing
+        }
+    }
+
+    /** The spare root filesystem made for run {@code id}, if it is ready and of the same image; null otherwise. */
+    private Rootfs takeSpare(String id, String image) {
+        Spare spare = spares.remove(id);
+        if (spare == null) {
+            return null;
+        }
+        Rootfs r = await(spare.rootfs(), KILL_WAIT);
+        if (r != null && !image.equals(spare.image())) {
+            removeRuntimeContainer(id); // the pod's image changed since: not this one
+            return null;
+        }
+        return r;
+    }
 
     /**
      * Removes a dead run's container off the pod's queue (on the node's pool), so that the pod's next
