@@ -135,6 +135,7 @@ public final class NodePodRuntime implements PodRuntime {
             }
         }
         removeOrphans(known, byUid.keySet());
+        removeStaleExitFiles();
         for (Pod p : pods) {
             if (!known.contains(p.getMetadata().getUid())) {
                 sync(p);
@@ -172,6 +173,34 @@ public final class NodePodRuntime implements PodRuntime {
             } catch (IOException e) {
                 LOG.log(System.Logger.Level.WARNING, "cannot list " + containers + ": " + e.getMessage());
             }
+        }
+    }
+
+    /**
+     * Exit files that name no run of any record (a pod deleted while its last exit was in flight):
+     * only ones older than a minute, so that an exit being recorded right now is never taken.
+     */
+    private void removeStaleExitFiles() {
+        Set<String> named = new HashSet<>();
+        for (PodRecord r : services.records().loadAll()) {
+            for (PodRecord.ContainerEntry e : r.containers.values()) {
+                for (PodRecord.Instance i : new PodRecord.Instance[] {e.current, e.previous, e.starting}) {
+                    if (i != null) {
+                        named.add(i.pid + "-" + i.pidStartTime);
+                    }
+                }
+            }
+        }
+        long cutoff = System.currentTimeMillis() - 60_000;
+        try (var files = Files.list(options.exitsDir())) {
+            for (Path f : files.toList()) {
+                String n = f.getFileName().toString();
+                if (!named.contains(n) && Files.getLastModifiedTime(f).toMillis() < cutoff) {
+                    Files.deleteIfExists(f);
+                }
+            }
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "cannot clean " + options.exitsDir() + ": " + e.getMessage());
         }
     }
 

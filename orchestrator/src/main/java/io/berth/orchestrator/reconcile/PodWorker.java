@@ -162,6 +162,12 @@ public final class PodWorker {
             return;
         }
         rotateLogs();
+        if (terminal()) {
+            // Succeeded or Failed: nothing will run again, so the sandbox goes (the kubelet does the same).
+            stopSandbox();
+            publish();
+            return;
+        }
         if (!ensureSandbox()) {
             publish();
             return;
@@ -403,6 +409,7 @@ public final class PodWorker {
             event("Normal", "SandboxChanged", "Pod sandbox changed, it will be killed and re-created.");
             killContainers(Duration.ZERO);
             removeRuntimeContainer(rec.sandbox.id);
+            s.monitor().files().remove(new ProcessIdentity(rec.sandbox.pid, rec.sandbox.pidStartTime));
             rec.sandbox = null;
             save();
         }
@@ -434,6 +441,26 @@ public final class PodWorker {
             wakeAt(now().plus(s.options().restartBackoff().initial()));
             return false;
         }
+    }
+
+    private boolean terminal() {
+        String phase = PodStatuses.build(pod, rec, observed()).getPhase();
+        return "Succeeded".equals(phase) || "Failed".equals(phase);
+    }
+
+    private void stopSandbox() {
+        if (rec.sandbox == null) {
+            return;
+        }
+        if (sandbox != null) {
+            sandbox.signal(Signals.SIGKILL);
+            await(sandbox.exit(), KILL_WAIT);
+            sandbox = null;
+        }
+        removeRuntimeContainer(rec.sandbox.id);
+        s.monitor().files().remove(new ProcessIdentity(rec.sandbox.pid, rec.sandbox.pidStartTime));
+        rec.sandbox = null;
+        save();
     }
 
     /** Pod limits = the sum of its containers' (unset when any container has none: nothing to sum). */
@@ -490,6 +517,9 @@ public final class PodWorker {
         if (sandbox != null) {
             sandbox.signal(Signals.SIGKILL);
             await(sandbox.exit(), KILL_WAIT);
+        }
+        if (rec != null && rec.sandbox != null) {
+            s.monitor().files().remove(new ProcessIdentity(rec.sandbox.pid, rec.sandbox.pidStartTime));
         }
         // Whatever the runtime still has of this pod, recorded or not (a crash mid-create).
         for (OciState st : s.runtime().list()) {
@@ -1036,8 +1066,7 @@ public final class PodWorker {
         if (pod == null || rec == null || gone) {
             return;
         }
-        PodStatus st = PodStatuses.build(pod, rec, new PodStatuses.Observed(waiting, ready, started, conditionTimes,
-                s.options().hostIP(), sandbox != null && !sandbox.exit().isDone(), now()));
+        PodStatus st = PodStatuses.build(pod, rec, observed());
         if (!st.equals(lastPublished)) {
             lastPublished = st;
             try {
@@ -1046,6 +1075,11 @@ public final class PodWorker {
                 LOG.log(System.Logger.Level.WARNING, "pod " + uid + ": status listener failed: " + e.getMessage());
             }
         }
+    }
+
+    private PodStatuses.Observed observed() {
+        return new PodStatuses.Observed(waiting, ready, started, conditionTimes, s.options().hostIP(),
+                sandbox != null && !sandbox.exit().isDone(), now());
     }
 
     private static void deleteTree(Path root) {

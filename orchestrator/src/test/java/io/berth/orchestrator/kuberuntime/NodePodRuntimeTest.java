@@ -55,5 +55,8 @@ class NodePodRuntimeTest {
             assertThat(runtime.toList()).isEmpty();
         }
         assertThat(Files.readString(Path.of("/proc/self/mountinfo"))).doesNotContain(f.state.toString());
+        try (var exits = Files.list(f.options.exitsDir())) {
+            assertThat(exits.toList()).as("exit files are removed once recorded").isEmpty();
+        }
     }
 }
