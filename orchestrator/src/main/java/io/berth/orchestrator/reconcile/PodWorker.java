@@ -80,6 +80,8 @@ public final class PodWorker {
     private final Map<String, int[]> probeCounts = new HashMap<>();
     private final Map<String, Boolean> ready = new HashMap<>();
     private final Map<String, Boolean> started = new HashMap<>();
+    /** Runs killed because the pod's update changed their image: restarted whatever the policy. */
+    private final java.util.Set<String> changedImage = new java.util.HashSet<>();
     private final ArrayDeque<Runnable> queue = new ArrayDeque<>();
     private boolean draining;
 
@@ -197,16 +199,37 @@ public final class PodWorker {
             for (io.fabric8.kubernetes.api.model.Container c : pod.getSpec().getContainers()) {
                 ContainerEntry e = entry(c.getName(), false);
                 if (isRunning(e)) {
+                    if (!c.getImage().equals(e.current.image)) {
+                        killForImageChange(c, e.current);
+                    }
                     continue;
                 }
                 if (e.current == null) {
                     start(c, e, e.starting != null ? e.starting.attempt : 0);
-                } else if (shouldRestart(policy, e.current)) {
+                } else if (changedImage.remove(e.current.id) || shouldRestart(policy, e.current)) {
                     restart(c, e);
                 }
             }
         }
         publish();
+    }
+
+    /**
+     * A pod update changed a running container's image (the one field of a pod's container that may
+     * change): the kubelet kills it and starts it again with the new image, whatever the restart policy.
+     */
+    private void killForImageChange(io.fabric8.kubernetes.api.model.Container c, Instance run) {
+        ProcessWatch w = live.get(run.id);
+        if (w == null || !changedImage.add(run.id)) {
+            return;
+        }
+        stopProbes(run.id);
+        event("Normal", "Killing", "Container " + c.getName() + " definition changed, will be restarted");
+        long grace = pod.getSpec().getTerminationGracePeriodSeconds() != null ? pod.getSpec().getTerminationGracePeriodSeconds() : 30L;
+        w.signal(grace == 0 ? Signals.SIGKILL : Signals.SIGTERM);
+        if (grace > 0) {
+            s.timers().schedule(() -> w.signal(Signals.SIGKILL), grace, TimeUnit.SECONDS);
+        }
     }
 
     private static boolean shouldRestart(String policy, Instance last) {
@@ -444,6 +467,9 @@ public final class PodWorker {
     }
 
     private boolean terminal() {
+        if (!changedImage.isEmpty()) {
+            return false; // a run killed for a new image is started again, whatever its exit says
+        }
         String phase = PodStatuses.build(pod, rec, observed()).getPhase();
         return "Succeeded".equals(phase) || "Failed".equals(phase);
     }
