@@ -88,6 +88,15 @@ public final class NodePodRuntime implements PodRuntime {
         return options;
     }
 
+    /**
+     * The node's image store (root: the state root). The API side's image endpoints should use this
+     * instance: the store's gc lock is per instance, so a second instance over the same root could
+     * collect what a pull of this one is writing.
+     */
+    public ImageStore images() {
+        return services.images().store();
+    }
+
     /** Where container logs are: what the API side reads for pods/log. */
     public PodLogs logs() {
         return options.logs();
