@@ -67,6 +67,8 @@ public final class PodWorker {
     private ScheduledFuture<?> wake;
     private Instant wakeAt;
     private boolean gone;
+    /** Record writes so far (to tell whether a step already wrote the record). */
+    private long saveCount;
     private boolean terminating;
 
     private final List<CompletableFuture<Void>> cleanups = new ArrayList<>();
@@ -308,8 +310,10 @@ public final class PodWorker {
         inst.cgroupsPath = cgroupsPath;
         inst.image = c.getImage();
         inst.imageID = ImageManager.imageId(img.image());
+        // Not written yet: a crash before the CREATED write leaves a runtime container its record does
+        // not name, which resume removes (removeUnrecorded); the run is then made again. One record
+        // write less between an exit and its restart.
         e.starting = inst;
-        save();
         waiting.put(c.getName(), new PodStatuses.Waiting(e.init ? "PodInitializing" : "ContainerCreating", null));
         int logFd = -1;
         Container ct = null;
@@ -407,12 +411,18 @@ public final class PodWorker {
             inst.signal = st.signalName();
             inst.reason = oom ? "OOMKilled" : st.code() == 0 ? "Completed" : "Error";
         }
-        save();
+        // The exit reaches the record with the next run's CREATING write when the policy restarts at
+        // once (one record write less between an exit and its restart), else here. Until then the
+        // exit file keeps it.
+        long writes = saveCount;
+        reconcile();
+        if (saveCount == writes) {
+            save();
+        }
         // In the record now: the file (ours, or the subreaper's while no daemon ran) has served.
         s.monitor().files().remove(new ProcessIdentity(inst.pid, inst.pidStartTime));
         // Restart first, clean up after: the dead run's cgroup, state and root filesystem are not in
         // the way of the next run (their ids differ), and removing them is most of an exit's work.
-        reconcile();
         cleanUpLater(id);
     }
 
@@ -1077,6 +1087,7 @@ public final class PodWorker {
     private void save() {
         if (rec != null && !gone) {
             s.records().save(rec);
+            saveCount++;
         }
     }
 

@@ -104,6 +104,27 @@ public final class NodeBenchmark {
             System.out.printf("  the same without the first 10 (JIT warm-up): %s%n", summary(Arrays.copyOfRange(ms, Math.min(10, restarts - 1), restarts)));
             System.out.printf("  (before it, SIGKILL -> exit visible on a pidfd, the kernel's part: %s)%n", summary(killToExit));
 
+            // The same moment's reference: core-runtime alone, create + start of the same program on
+            // the busybox tree (no overlay, no pod, no records), until it has written "up".
+            double[] bare = new double[Math.min(restarts, 50)];
+            try (io.berth.runtime.container.ContainerRuntime rt = new io.berth.runtime.container.ContainerRuntime(
+                    new io.berth.runtime.container.RuntimeOptions(dir.resolve("bare-runtime"), cgroupParent + "/bare", false))) {
+                for (int i = 0; i < bare.length; i++) {
+                    Path out = dir.resolve("bare-" + i + ".log");
+                    Files.createFile(out);
+                    int fd = Sys.open(out.toString(), Sys.O_WRONLY | Sys.O_APPEND, 0);
+                    long t0 = System.nanoTime();
+                    io.berth.runtime.container.Container ct = rt.create("bare-" + i, dir, bareSpec(cgroupParent + "/bare/bare-" + i),
+                            new io.berth.runtime.linux.Stdio(io.berth.runtime.linux.Stdio.NULL, fd, fd));
+                    rt.start(ct.id());
+                    awaitUp(out, Duration.ofSeconds(30));
+                    bare[i] = (System.nanoTime() - t0) / 1e6;
+                    Sys.close(fd);
+                    rt.delete(ct.id(), true);
+                }
+            }
+            System.out.printf("  (reference, same moment: core-runtime create + start to \"up\", %d runs: %s)%n", bare.length, summary(bare));
+
             // (2) memory outside the containers.
             List<Integer> pausePids = new ArrayList<>();
             for (int i = 0; i < pods; i++) {
@@ -162,6 +183,19 @@ public final class NodeBenchmark {
             }
             BusyboxRootfs.deleteTree(dir);
         }
+    }
+
+    private static io.berth.runtime.oci.Spec bareSpec(String cgroupsPath) {
+        io.berth.runtime.oci.Spec d = io.berth.runtime.oci.DefaultSpec.create();
+        io.berth.runtime.oci.Spec.Process p = d.process();
+        io.berth.runtime.oci.Spec.Process proc = new io.berth.runtime.oci.Spec.Process(false, null, p.user(),
+                java.util.List.of("sh", "-c", "echo up; exec sleep 600"), null, p.env(), "/", p.capabilities(), p.rlimits(),
+                p.noNewPrivileges(), null, null, null, null, null, null);
+        io.berth.runtime.oci.Spec.Linux l = d.linux();
+        io.berth.runtime.oci.Spec.Linux linux = new io.berth.runtime.oci.Spec.Linux(l.namespaces(), null, null, null, l.devices(),
+                cgroupsPath, l.resources(), null, null, null, l.maskedPaths(), l.readonlyPaths(), null, null, null);
+        return new io.berth.runtime.oci.Spec(d.ociVersion(), proc, new io.berth.runtime.oci.Spec.Root(BusyboxRootfs.path().toString(), true),
+                "bare", null, d.mounts(), null, null, linux);
     }
 
     private static Pod pod(String name, String... command) {
