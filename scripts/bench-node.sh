@@ -10,4 +10,4 @@ mvn -B -q -ntp -pl orchestrator -am -DskipTests -Dberth.cds.skip=true test-compi
   -Dmdep.outputFile=target/classpath.txt -Dmdep.includeScope=test
 cp="orchestrator/target/test-classes:orchestrator/target/classes:$(cat orchestrator/target/classpath.txt)"
 echo "== $(date -u +%FT%TZ) $(uname -r), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
-java $BENCH_JAVA_OPTS -cp "$cp" io.berth.orchestrator.bench.NodeBenchmark "$restarts" "$pods"
+java ${BENCH_JAVA_OPTS:-} -cp "$cp" io.berth.orchestrator.bench.NodeBenchmark "$restarts" "$pods"

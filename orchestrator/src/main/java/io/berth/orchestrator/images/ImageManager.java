@@ -65,17 +65,19 @@ public final class ImageManager {
     public Result ensure(String image, String pullPolicy) {
         String policy = effectivePolicy(image, pullPolicy);
         boolean present;
+        java.util.Optional<io.berth.image.content.Digest> digest;
         try {
-            present = store.resolve(image).isPresent();
+            digest = store.resolve(image);
+            present = digest.isPresent();
         } catch (IOException | RuntimeException e) {
             return new Result(null, "InvalidImageName", "Failed to apply default image tag \"" + image + "\": " + e.getMessage(), null, false);
         }
         if ("Never".equals(policy)) {
-            return present ? inspect(image, false)
+            return present ? inspect(image, digest, false)
                     : new Result(null, "ErrImageNeverPull", "Container image \"" + image + "\" is not present with pull policy of Never", null, false);
         }
         if (present && "IfNotPresent".equals(policy)) {
-            return inspect(image, false);
+            return inspect(image, digest, false);
         }
         Instant now = clock.instant();
         Instant failed = lastFailure.get(image);
@@ -90,7 +92,7 @@ public final class ImageManager {
                 store.pull(ImageReference.parse(image), Platform.DEFAULT, registry, Progress.NONE);
             }
             lastFailure.remove(image);
-            return inspect(image, true);
+            return inspect(image, store.resolve(image), true);
         } catch (IOException | RuntimeException e) {
             backoff.next(image, now);
             lastFailure.put(image, now);
@@ -99,10 +101,9 @@ public final class ImageManager {
         }
     }
 
-    private Result inspect(String image, boolean pulled) {
+    private Result inspect(String image, java.util.Optional<io.berth.image.content.Digest> digest, boolean pulled) {
         try {
             // A manifest digest names its content for ever: parse it once, not on every container start.
-            java.util.Optional<io.berth.image.content.Digest> digest = store.resolve(image);
             if (digest.isPresent()) {
                 ImageDetails known = inspected.get(image + "@" + digest.get());
                 if (known != null) {

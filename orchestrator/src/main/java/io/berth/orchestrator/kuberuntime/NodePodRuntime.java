@@ -88,6 +88,15 @@ public final class NodePodRuntime implements PodRuntime {
         return options;
     }
 
+    /**
+     * The node's image store (root: the state root). The API side's image endpoints should use this
+     * instance: the store's gc lock is per instance, so a second instance over the same root could
+     * collect what a pull of this one is writing.
+     */
+    public ImageStore images() {
+        return services.images().store();
+    }
+
     /** Where container logs are: what the API side reads for pods/log. */
     public PodLogs logs() {
         return options.logs();
@@ -135,6 +144,7 @@ public final class NodePodRuntime implements PodRuntime {
             }
         }
         removeOrphans(known, byUid.keySet());
+        removeStaleExitFiles();
         for (Pod p : pods) {
             if (!known.contains(p.getMetadata().getUid())) {
                 sync(p);
@@ -172,6 +182,34 @@ public final class NodePodRuntime implements PodRuntime {
             } catch (IOException e) {
                 LOG.log(System.Logger.Level.WARNING, "cannot list " + containers + ": " + e.getMessage());
             }
+        }
+    }
+
+    /**
+     * Exit files that name no run of any record (a pod deleted while its last exit was in flight):
+     * only ones older than a minute, so that an exit being recorded right now is never taken.
+     */
+    private void removeStaleExitFiles() {
+        Set<String> named = new HashSet<>();
+        for (PodRecord r : services.records().loadAll()) {
+            for (PodRecord.ContainerEntry e : r.containers.values()) {
+                for (PodRecord.Instance i : new PodRecord.Instance[] {e.current, e.previous, e.starting}) {
+                    if (i != null) {
+                        named.add(i.pid + "-" + i.pidStartTime);
+                    }
+                }
+            }
+        }
+        long cutoff = System.currentTimeMillis() - 60_000;
+        try (var files = Files.list(options.exitsDir())) {
+            for (Path f : files.toList()) {
+                String n = f.getFileName().toString();
+                if (!named.contains(n) && Files.getLastModifiedTime(f).toMillis() < cutoff) {
+                    Files.deleteIfExists(f);
+                }
+            }
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "cannot clean " + options.exitsDir() + ": " + e.getMessage());
         }
     }
 

@@ -67,14 +67,23 @@ public final class PodWorker {
     private ScheduledFuture<?> wake;
     private Instant wakeAt;
     private boolean gone;
+    /** Record writes so far (to tell whether a step already wrote the record). */
+    private long saveCount;
     private boolean terminating;
 
     private final List<CompletableFuture<Void>> cleanups = new ArrayList<>();
+    /** Root filesystems made ahead for the next run of a container, by run id. */
+    private final Map<String, Spare> spares = new HashMap<>();
+
+    private record Spare(String image, CompletableFuture<Rootfs> rootfs) {
+    }
     /** Probe schedules by run id; results by container name (reset when a run starts). */
     private final Map<String, List<ScheduledFuture<?>>> probes = new HashMap<>();
     private final Map<String, int[]> probeCounts = new HashMap<>();
     private final Map<String, Boolean> ready = new HashMap<>();
     private final Map<String, Boolean> started = new HashMap<>();
+    /** Runs killed because the pod's update changed their image: restarted whatever the policy. */
+    private final java.util.Set<String> changedImage = new java.util.HashSet<>();
     private final ArrayDeque<Runnable> queue = new ArrayDeque<>();
     private boolean draining;
 
@@ -157,6 +166,12 @@ public final class PodWorker {
             return;
         }
         rotateLogs();
+        if (terminal()) {
+            // Succeeded or Failed: nothing will run again, so the sandbox goes (the kubelet does the same).
+            stopSandbox();
+            publish();
+            return;
+        }
         if (!ensureSandbox()) {
             publish();
             return;
@@ -186,16 +201,37 @@ public final class PodWorker {
             for (io.fabric8.kubernetes.api.model.Container c : pod.getSpec().getContainers()) {
                 ContainerEntry e = entry(c.getName(), false);
                 if (isRunning(e)) {
+                    if (!c.getImage().equals(e.current.image)) {
+                        killForImageChange(c, e.current);
+                    }
                     continue;
                 }
                 if (e.current == null) {
                     start(c, e, e.starting != null ? e.starting.attempt : 0);
-                } else if (shouldRestart(policy, e.current)) {
+                } else if (changedImage.remove(e.current.id) || shouldRestart(policy, e.current)) {
                     restart(c, e);
                 }
             }
         }
         publish();
+    }
+
+    /**
+     * A pod update changed a running container's image (the one field of a pod's container that may
+     * change): the kubelet kills it and starts it again with the new image, whatever the restart policy.
+     */
+    private void killForImageChange(io.fabric8.kubernetes.api.model.Container c, Instance run) {
+        ProcessWatch w = live.get(run.id);
+        if (w == null || !changedImage.add(run.id)) {
+            return;
+        }
+        stopProbes(run.id);
+        event("Normal", "Killing", "Container " + c.getName() + " definition changed, will be restarted");
+        long grace = pod.getSpec().getTerminationGracePeriodSeconds() != null ? pod.getSpec().getTerminationGracePeriodSeconds() : 30L;
+        w.signal(grace == 0 ? Signals.SIGKILL : Signals.SIGTERM);
+        if (grace > 0) {
+            s.timers().schedule(() -> w.signal(Signals.SIGKILL), grace, TimeUnit.SECONDS);
+        }
     }
 
     private static boolean shouldRestart(String policy, Instance last) {
@@ -274,16 +310,21 @@ public final class PodWorker {
         inst.cgroupsPath = cgroupsPath;
         inst.image = c.getImage();
         inst.imageID = ImageManager.imageId(img.image());
+        // Not written yet: a crash before the CREATED write leaves a runtime container its record does
+        // not name, which resume removes (removeUnrecorded); the run is then made again. One record
+        // write less between an exit and its restart.
         e.starting = inst;
-        save();
         waiting.put(c.getName(), new PodStatuses.Waiting(e.init ? "PodInitializing" : "ContainerCreating", null));
         int logFd = -1;
         Container ct = null;
         try {
-            if (Files.exists(s.options().runtimeRoot().resolve(id)) || Files.exists(s.options().imageRoot().resolve("containers").resolve(id))) {
-                removeRuntimeContainer(id); // left by a crash while creating this very run
+            Rootfs rootfs = takeSpare(id, c.getImage());
+            if (rootfs == null) {
+                if (Files.exists(s.options().runtimeRoot().resolve(id)) || Files.exists(s.options().imageRoot().resolve("containers").resolve(id))) {
+                    removeRuntimeContainer(id); // left by a crash while creating this very run
+                }
+                rootfs = s.rootfs().create(id, c.getImage());
             }
-            Rootfs rootfs = s.rootfs().create(id, c.getImage());
             Path log = s.logs().current(uid, c.getName(), attempt);
             Files.createDirectories(log.getParent());
             logFd = Sys.open(log.toString(), Sys.O_WRONLY | Sys.O_CREAT | Sys.O_APPEND, 0640);
@@ -311,6 +352,9 @@ public final class PodWorker {
             w.exit().whenComplete((st, err) -> post(() -> onExit(c.getName(), id, st, err)));
             startProbes(c.getName(), id);
             pruneLogs(c.getName());
+            if (!e.init && !"Never".equals(PodStatuses.restartPolicy(pod))) {
+                prepareSpare(uid + "_" + c.getName() + "_" + (attempt + 1), c.getImage());
+            }
         } catch (IOException | RuntimeException ex) {
             LOG.log(System.Logger.Level.WARNING, "pod " + uid + ": cannot start container " + c.getName() + ": " + ex.getMessage());
             ProcessWatch w = live.remove(id);
@@ -367,12 +411,18 @@ public final class PodWorker {
             inst.signal = st.signalName();
             inst.reason = oom ? "OOMKilled" : st.code() == 0 ? "Completed" : "Error";
         }
-        save();
+        // The exit reaches the record with the next run's CREATING write when the policy restarts at
+        // once (one record write less between an exit and its restart), else here. Until then the
+        // exit file keeps it.
+        long writes = saveCount;
+        reconcile();
+        if (saveCount == writes) {
+            save();
+        }
         // In the record now: the file (ours, or the subreaper's while no daemon ran) has served.
         s.monitor().files().remove(new ProcessIdentity(inst.pid, inst.pidStartTime));
         // Restart first, clean up after: the dead run's cgroup, state and root filesystem are not in
         // the way of the next run (their ids differ), and removing them is most of an exit's work.
-        reconcile();
         cleanUpLater(id);
     }
 
@@ -392,6 +442,7 @@ public final class PodWorker {
             event("Normal", "SandboxChanged", "Pod sandbox changed, it will be killed and re-created.");
             killContainers(Duration.ZERO);
             removeRuntimeContainer(rec.sandbox.id);
+            s.monitor().files().remove(new ProcessIdentity(rec.sandbox.pid, rec.sandbox.pidStartTime));
             rec.sandbox = null;
             save();
         }
@@ -423,6 +474,29 @@ public final class PodWorker {
             wakeAt(now().plus(s.options().restartBackoff().initial()));
             return false;
         }
+    }
+
+    private boolean terminal() {
+        if (!changedImage.isEmpty()) {
+            return false; // a run killed for a new image is started again, whatever its exit says
+        }
+        String phase = PodStatuses.build(pod, rec, observed()).getPhase();
+        return "Succeeded".equals(phase) || "Failed".equals(phase);
+    }
+
+    private void stopSandbox() {
+        if (rec.sandbox == null) {
+            return;
+        }
+        if (sandbox != null) {
+            sandbox.signal(Signals.SIGKILL);
+            await(sandbox.exit(), KILL_WAIT);
+            sandbox = null;
+        }
+        removeRuntimeContainer(rec.sandbox.id);
+        s.monitor().files().remove(new ProcessIdentity(rec.sandbox.pid, rec.sandbox.pidStartTime));
+        rec.sandbox = null;
+        save();
     }
 
     /** Pod limits = the sum of its containers' (unset when any container has none: nothing to sum). */
@@ -472,9 +546,16 @@ public final class PodWorker {
         }
         killContainers(grace);
         awaitCleanups();
+        for (Spare sp : spares.values()) {
+            await(sp.rootfs(), KILL_WAIT);
+        }
+        spares.clear();
         if (sandbox != null) {
             sandbox.signal(Signals.SIGKILL);
             await(sandbox.exit(), KILL_WAIT);
+        }
+        if (rec != null && rec.sandbox != null) {
+            s.monitor().files().remove(new ProcessIdentity(rec.sandbox.pid, rec.sandbox.pidStartTime));
         }
         // Whatever the runtime still has of this pod, recorded or not (a crash mid-create).
         for (OciState st : s.runtime().list()) {
@@ -490,6 +571,17 @@ public final class PodWorker {
                         s.monitor().files().remove(new ProcessIdentity(i.pid, i.pidStartTime));
                     }
                 }
+            }
+        }
+        // Root filesystems no record names (spares made ahead, a crash's leftovers).
+        Path containers = s.options().imageRoot().resolve("containers");
+        if (Files.isDirectory(containers)) {
+            try (var dirs = Files.list(containers)) {
+                for (Path d : dirs.filter(d -> d.getFileName().toString().startsWith(uid + "_")).toList()) {
+                    removeRuntimeContainer(d.getFileName().toString());
+                }
+            } catch (IOException ex) {
+                LOG.log(System.Logger.Level.WARNING, "cannot list " + containers + ": " + ex.getMessage());
             }
         }
         try {
@@ -863,6 +955,40 @@ public final class PodWorker {
     // ---- helpers --------------------------------------------------------------------------------
 
     /**
+     * Makes the next run's root filesystem now, off the pod's queue, while this run is running: an
+     * overlay mount costs 2-60 ms here, and a restart should not wait for it. Never used by anything
+     * until that run is created; removed with the pod (or at resume, as a directory no record names).
+     */
+    private void prepareSpare(String nextId, String image) {
+        try {
+            CompletableFuture<Rootfs> f = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return s.rootfs().create(nextId, image);
+                } catch (IOException ex) {
+                    throw new java.io.UncheckedIOException(ex);
+                }
+            }, s.workers());
+            spares.put(nextId, new Spare(image, f));
+        } catch (java.util.concurrent.RejectedExecutionException ex) {
+            // closing
+        }
+    }
+
+    /** The spare root filesystem made for run {@code id}, if it is ready and of the same image; null otherwise. */
+    private Rootfs takeSpare(String id, String image) {
+        Spare spare = spares.remove(id);
+        if (spare == null) {
+            return null;
+        }
+        Rootfs r = await(spare.rootfs(), KILL_WAIT);
+        if (r != null && !image.equals(spare.image())) {
+            removeRuntimeContainer(id); // the pod's image changed since: not this one
+            return null;
+        }
+        return r;
+    }
+
+    /**
      * Removes a dead run's container off the pod's queue (on the node's pool), so that the pod's next
      * exit or sync never waits behind an unmount; terminate waits for these before it removes the pod.
      */
@@ -961,6 +1087,7 @@ public final class PodWorker {
     private void save() {
         if (rec != null && !gone) {
             s.records().save(rec);
+            saveCount++;
         }
     }
 
@@ -976,8 +1103,7 @@ public final class PodWorker {
         if (pod == null || rec == null || gone) {
             return;
         }
-        PodStatus st = PodStatuses.build(pod, rec, new PodStatuses.Observed(waiting, ready, started, conditionTimes,
-                s.options().hostIP(), sandbox != null && !sandbox.exit().isDone(), now()));
+        PodStatus st = PodStatuses.build(pod, rec, observed());
         if (!st.equals(lastPublished)) {
             lastPublished = st;
             try {
@@ -986,6 +1112,11 @@ public final class PodWorker {
                 LOG.log(System.Logger.Level.WARNING, "pod " + uid + ": status listener failed: " + e.getMessage());
             }
         }
+    }
+
+    private PodStatuses.Observed observed() {
+        return new PodStatuses.Observed(waiting, ready, started, conditionTimes, s.options().hostIP(),
+                sandbox != null && !sandbox.exit().isDone(), now());
     }
 
     private static void deleteTree(Path root) {

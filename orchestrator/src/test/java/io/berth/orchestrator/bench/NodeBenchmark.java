@@ -17,6 +17,7 @@ import io.berth.orchestrator.kuberuntime.NodeOptions;
 import io.berth.orchestrator.kuberuntime.NodePodRuntime;
 import io.berth.orchestrator.kuberuntime.PodStatusListener;
 import io.berth.orchestrator.monitor.NativeBinaries;
+import io.berth.orchestrator.monitor.Sys;
 import io.berth.orchestrator.reconcile.BackoffPolicy;
 import io.berth.orchestrator.store.NodeRecords;
 import io.berth.orchestrator.store.PodRecord;
@@ -33,8 +34,8 @@ import io.fabric8.kubernetes.api.model.PodStatus;
  * containers (the sandbox's pause; berth-subreaper, shared by every pod of the node).
  *
  * <p>(1): the container is {@code sh -c 'echo up; exec sleep 600'}; the benchmark SIGKILLs it and
- * measures until the next run's log file holds "up" (the new process has exec'd sh and written),
- * minus the backoff delay (a 1 ms policy here, so the figure is the node's own work). Needs root.
+ * measures from the exit (its own pidfd turns readable) until the next run's log file holds "up"
+ * (the new process has exec'd sh and written), minus the backoff delay (a 1 ms policy here, so the figure is the node's own work). Needs root.
  * Usage: NodeBenchmark [restarts] [pods]
  */
 public final class NodeBenchmark {
@@ -77,6 +78,7 @@ public final class NodeBenchmark {
             node.sync(pod);
             String uid = pod.getMetadata().getUid();
             double[] ms = new double[restarts];
+            double[] killToExit = new double[restarts];
             for (int i = 0; i <= restarts; i++) {
                 Path log = options.logs().current(uid, "c", i);
                 awaitUp(log, Duration.ofSeconds(30));
@@ -84,16 +86,44 @@ public final class NodeBenchmark {
                     break;
                 }
                 PodRecord.Instance cur = awaitRunning(records, uid, i);
+                int pidfd = Sys.pidfdOpen(cur.pid);
                 long t0 = System.nanoTime();
                 ProcessHandle.of(cur.pid).orElseThrow().destroyForcibly();
+                // The exit as the kernel shows it: a PID namespace's init takes its namespace down first.
+                Sys.pidfdPoll(pidfd, -1);
+                long exited = System.nanoTime();
+                Sys.close(pidfd);
                 Path next = options.logs().current(uid, "c", i + 1);
                 awaitUp(next, Duration.ofSeconds(30));
                 // The first restart is immediate; every later one waits the 1 ms policy's delay first.
-                ms[i] = (System.nanoTime() - t0) / 1e6 - (i == 0 ? 0 : 1);
+                ms[i] = (System.nanoTime() - exited) / 1e6 - (i == 0 ? 0 : 1);
+                killToExit[i] = (exited - t0) / 1e6;
             }
             // The first restarts warm the JIT; report all and the steady state.
             System.out.printf("exit -> restarted process running, minus backoff, %d restarts: %s%n", restarts, summary(ms));
             System.out.printf("  the same without the first 10 (JIT warm-up): %s%n", summary(Arrays.copyOfRange(ms, Math.min(10, restarts - 1), restarts)));
+            System.out.printf("  (before it, SIGKILL -> exit visible on a pidfd, the kernel's part: %s)%n", summary(killToExit));
+
+            // The same moment's reference: core-runtime alone, create + start of the same program on
+            // the busybox tree (no overlay, no pod, no records), until it has written "up".
+            double[] bare = new double[Math.min(restarts, 50)];
+            try (io.berth.runtime.container.ContainerRuntime rt = new io.berth.runtime.container.ContainerRuntime(
+                    new io.berth.runtime.container.RuntimeOptions(dir.resolve("bare-runtime"), cgroupParent + "/bare", false))) {
+                for (int i = 0; i < bare.length; i++) {
+                    Path out = dir.resolve("bare-" + i + ".log");
+                    Files.createFile(out);
+                    int fd = Sys.open(out.toString(), Sys.O_WRONLY | Sys.O_APPEND, 0);
+                    long t0 = System.nanoTime();
+                    io.berth.runtime.container.Container ct = rt.create("bare-" + i, dir, bareSpec(cgroupParent + "/bare/bare-" + i),
+                            new io.berth.runtime.linux.Stdio(io.berth.runtime.linux.Stdio.NULL, fd, fd));
+                    rt.start(ct.id());
+                    awaitUp(out, Duration.ofSeconds(30));
+                    bare[i] = (System.nanoTime() - t0) / 1e6;
+                    Sys.close(fd);
+                    rt.delete(ct.id(), true);
+                }
+            }
+            System.out.printf("  (reference, same moment: core-runtime create + start to \"up\", %d runs: %s)%n", bare.length, summary(bare));
 
             // (2) memory outside the containers.
             List<Integer> pausePids = new ArrayList<>();
@@ -153,6 +183,19 @@ public final class NodeBenchmark {
             }
             BusyboxRootfs.deleteTree(dir);
         }
+    }
+
+    private static io.berth.runtime.oci.Spec bareSpec(String cgroupsPath) {
+        io.berth.runtime.oci.Spec d = io.berth.runtime.oci.DefaultSpec.create();
+        io.berth.runtime.oci.Spec.Process p = d.process();
+        io.berth.runtime.oci.Spec.Process proc = new io.berth.runtime.oci.Spec.Process(false, null, p.user(),
+                java.util.List.of("sh", "-c", "echo up; exec sleep 600"), null, p.env(), "/", p.capabilities(), p.rlimits(),
+                p.noNewPrivileges(), null, null, null, null, null, null);
+        io.berth.runtime.oci.Spec.Linux l = d.linux();
+        io.berth.runtime.oci.Spec.Linux linux = new io.berth.runtime.oci.Spec.Linux(l.namespaces(), null, null, null, l.devices(),
+                cgroupsPath, l.resources(), null, null, null, l.maskedPaths(), l.readonlyPaths(), null, null, null);
+        return new io.berth.runtime.oci.Spec(d.ociVersion(), proc, new io.berth.runtime.oci.Spec.Root(BusyboxRootfs.path().toString(), true),
+                "bare", null, d.mounts(), null, null, linux);
     }
 
     private static Pod pod(String name, String... command) {
