@@ -110,10 +110,20 @@ class KubectlTest {
         assertThat(ok(null, "get", "pods", "--field-selector", "metadata.name=made", "-o", "name").out().trim()).isEqualTo("pod/made");
         String yaml = ok(null, "get", "pod", "made", "-o", "yaml").out();
         assertThat(yaml).contains("nodeName: " + node).contains("phase: Running").contains("memory: 64Mi");
+        // only images may change in a pod's spec; the node side is asked to sync the new spec
+        long syncs = d.node.synced.size();
+        assertThat(ok(null, "set", "image", "pod/made", "main=busybox:1.37").out().trim()).isEqualTo("pod/made image updated");
+        assertThat(ok(null, "get", "pod", "made", "-o", "jsonpath={.spec.containers[0].image} {.metadata.generation}").out())
+                .isEqualTo("busybox:1.37 2");
+        assertThat(d.node.synced.size()).isGreaterThan((int) syncs);
+        DaemonFixture.Result restart = d.kubectl("patch", "pod", "made", "-p", "{\"spec\":{\"restartPolicy\":\"Never\"}}");
+        assertThat(restart.exit()).isNotZero();
+        assertThat(restart.err()).contains("spec: Forbidden: pod updates may not change fields other than");
+        yaml = ok(null, "get", "pod", "made", "-o", "yaml").out();
         // what get -o yaml prints (server-set fields, defaults, status) can be applied again
         assertThat(ok(yaml, "apply", "-f", "-").out().trim()).isEqualTo("pod/made configured");
         JsonNode json = JSON.readTree(ok(null, "get", "pod", "made", "-o", "json").out());
-        assertThat(json.path("spec").path("containers").get(0).path("image").asString()).isEqualTo("busybox:1.36");
+        assertThat(json.path("spec").path("containers").get(0).path("image").asString()).isEqualTo("busybox:1.37");
 
         String describe = ok(null, "describe", "pod", "made").out();
         assertThat(describe).contains("Name:         made").contains("Node:         " + node).contains("Status:       Running")

@@ -2,7 +2,6 @@ package io.berth.orchestrator.api;
 
 import io.berth.image.store.ImageStore;
 import io.berth.image.store.ImageSummary;
-import io.berth.orchestrator.daemon.StateRoot;
 import io.berth.orchestrator.store.ResourceVersions;
 import java.io.IOException;
 import java.time.Instant;
@@ -37,12 +36,12 @@ public class ImagesApi {
             Table.Column.of("Created", "string", "When the image was built, from its config."),
             Table.Column.of("Digest", "string", "The manifest's full digest.").wide());
 
-    private final StateRoot root;
+    private final ImageStore store;
     private final ResourceVersions versions;
     private final ApiJson json;
 
-    public ImagesApi(StateRoot root, ResourceVersions versions, ApiJson json) {
-        this.root = root;
+    public ImagesApi(ImageStore store, ResourceVersions versions, ApiJson json) {
+        this.store = store;
         this.versions = versions;
         this.json = json;
     }
@@ -85,8 +84,7 @@ public class ImagesApi {
     private List<Map<String, Object>> images() {
         List<ImageSummary> all;
         try {
-            // Read-only, beside the node side's own ImageStore: index.json is replaced whole, never written in place.
-            all = new ImageStore(root.dir()).list();
+            all = store.list();
         } catch (IOException e) {
             throw ApiException.internal("cannot read the image store: " + e.getMessage());
         }
