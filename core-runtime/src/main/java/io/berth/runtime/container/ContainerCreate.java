@@ -55,7 +55,7 @@ final class ContainerCreate {
         CgroupLimits limits = ResourceMapping.limits(spec);
         String cgroupsPath = spec.linux() != null && spec.linux().cgroupsPath() != null && !spec.linux().cgroupsPath().isBlank()
                 ? spec.linux().cgroupsPath()
-                : ctx.options.cgroupParent() + "/" + id;
+                : ctx.defaultCgroupsPath(id);
 
         ctx.store.reserve(id);
         Path fifo = ctx.store.execFifo(id);
@@ -132,6 +132,7 @@ final class ContainerCreate {
             closeConsole(consoleFd);
             if (cgroup != null) {
                 cgroup.destroy();
+                ctx.releaseCgroupParent(cgroup.path());
             }
         } catch (RuntimeException | Error suppressed) {
             failure.addSuppressed(suppressed);
