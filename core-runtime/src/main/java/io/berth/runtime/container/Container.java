@@ -83,8 +83,9 @@ public final class Container {
     /**
      * Completes once the process has exited and been reaped, with its result as Docker reports
      * it. Completed on the exit watcher's dispatch thread (see {@link ExitWatcher#dispatcher()}):
-     * attach slow work with an executor of your own. Each call returns a new future; completing or
-     * cancelling it affects nobody else.
+     * attach slow work with an executor of your own, and never call {@link #waitFor()} from a
+     * dependent action running there. Each call returns a new future; completing or cancelling it
+     * affects nobody else.
      */
     public CompletableFuture<ExitResult> onExit() {
         watched();

@@ -2,6 +2,7 @@ package io.berth.runtime.linux;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
@@ -79,9 +80,10 @@ public final class ExitWatcher {
 
     /**
      * Where futures handed to callers are completed: one daemon thread, so dependent actions
-     * attached without an executor run there in order and should not block for long.
+     * attached without an executor run there in order and should not block for long (and must not
+     * wait for another exit there: that exit's future would be completed by this same thread).
      */
-    public ExecutorService dispatcher() {
+    public Executor dispatcher() {
         return dispatcher;
     }
 

@@ -60,10 +60,23 @@ class RootfsManagerTest {
 
     @AfterEach
     void tearDown() throws IOException {
+        // Every root gets its delete even if one fails, so a failing test leaves no mounts behind.
+        IOException failure = null;
         for (String id : created) {
-            if (manager != null) {
-                manager.delete(id);
+            try {
+                if (manager != null) {
+                    manager.delete(id);
+                }
+            } catch (IOException | RuntimeException e) {
+                if (failure == null) {
+                    failure = new IOException("tearDown could not delete every root filesystem", e);
+                } else {
+                    failure.addSuppressed(e);
+                }
             }
+        }
+        if (failure != null) {
+            throw failure;
         }
         if (store != null) {
             assertThat(Mounts.under(store.layout().root())).isEmpty();
