@@ -165,7 +165,7 @@ class RootfsManagerTest {
             assertThatThrownBy(() -> manager.delete("busy"))
                     .isInstanceOf(RootfsInUseException.class)
                     .hasMessageStartingWith("cannot delete the root filesystem of container 'busy': " + root
-                            + " is still mounted in the mount namespace of process " + p.pid() + " (sleep")
+                            + " is still mounted in the mount namespace of process " + p.pid() + " (") // sh, or sleep once it exec'd
                     .hasMessageEndingWith("which runs on it; delete that container first, then its root filesystem")
                     .hasMessageNotContaining("\n");
             // Refused before touching anything: the root and the container's writes are all there.
