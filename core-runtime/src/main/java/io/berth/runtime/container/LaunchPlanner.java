@@ -56,10 +56,10 @@ final class LaunchPlanner {
         all.addAll(namespaces);
         all.addAll(joins.keySet());
         if (!all.contains(Namespace.MOUNT)) {
-            throw new InvalidSpecException("config.json: linux.namespaces must include mount: Berth pivots into the root filesystem, which without its own mount namespace would change the host's");
+            throw new InvalidSpecException("linux.namespaces must include mount: Berth pivots into the root filesystem, which without its own mount namespace would change the host's");
         }
         if (spec.hostname() != null && !spec.hostname().isEmpty() && !all.contains(Namespace.UTS)) {
-            throw new InvalidSpecException("config.json: hostname is set but linux.namespaces has no uts: add {\"type\":\"uts\"} or drop the hostname");
+            throw new InvalidSpecException("hostname is set but linux.namespaces has no uts: add {\"type\":\"uts\"} or drop the hostname");
         }
         Spec.Linux linux = spec.linux();
         Spec.Process p = spec.process();
@@ -98,7 +98,7 @@ final class LaunchPlanner {
             return draft.withNewNamespaces(namespaces).withJoinNamespaces(joins).withShareMemory(shareMemory).withSetup(ops).withStartGate(startGateFd)
                     .withConsoleSocket(p.terminal() ? consoleSocketFd : LaunchPlan.NO_CONSOLE);
         } catch (IllegalArgumentException e) {
-            throw new InvalidSpecException("config.json: " + e.getMessage());
+            throw new InvalidSpecException(e.getMessage(), e);
         }
     }
 
@@ -132,7 +132,7 @@ final class LaunchPlanner {
                     try {
                         NamespaceFile.check(n, path, "linux.namespaces " + ns.type() + " path");
                     } catch (IllegalArgumentException e) {
-                        throw new InvalidSpecException("config.json: " + e.getMessage());
+                        throw new InvalidSpecException(e.getMessage(), e);
                     }
                     joins.put(n, path);
                 }
@@ -144,7 +144,7 @@ final class LaunchPlanner {
     private static Namespace namespace(Spec.Namespace ns) {
         Namespace n = NAMESPACES.get(ns.type());
         if (n == null) {
-            throw new InvalidSpecException("config.json: linux.namespaces type '" + ns.type() + "' is not supported by Berth yet");
+            throw new InvalidSpecException("linux.namespaces type '" + ns.type() + "' is not supported by Berth yet");
         }
         return n;
     }
