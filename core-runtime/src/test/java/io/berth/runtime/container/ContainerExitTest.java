@@ -143,7 +143,7 @@ class ContainerExitTest {
 
     @Test
     void adoptingAContainerOfAnotherProcessSeesItsExitButNotItsCode() throws Exception {
-        Path bundle = Bundles.write(dir.resolve("b"), List.of("sleep", "600"), s -> withCgroupsPath(s, f.cgroupParent + "/a1"));
+        Path bundle = Bundles.write(dir.resolve("b"), List.of("sleep", "600"), s -> s.cgroupsPath(f.cgroupParent + "/a1"));
         // Created by another JVM, which exits: the container is then not this JVM's child.
         Process cli = new ProcessBuilder(ProcessHandle.current().info().command().orElseThrow(), "-cp", System.getProperty("java.class.path"),
                 BerthRuntime.class.getName(), "--root", f.runtime.options().stateRoot().toString(), "create", "--bundle", bundle.toString(), "a1")
@@ -189,13 +189,6 @@ class ContainerExitTest {
             ExitResult r = a.onExit().get(30, TimeUnit.SECONDS);
             assertThat(r).isEqualTo(new ExitResult(137, "SIGKILL", false));
         }
-    }
-
-    private static Spec withCgroupsPath(Spec s, String path) {
-        Spec.Linux l = s.linux();
-        return new Spec(s.ociVersion(), s.process(), s.root(), s.hostname(), s.domainname(), s.mounts(), s.hooks(),
-                s.annotations(), new Spec.Linux(l.namespaces(), null, null, null, l.devices(), path, l.resources(),
-                        l.rootfsPropagation(), null, l.sysctl(), l.maskedPaths(), l.readonlyPaths(), null, null, null));
     }
 
     private static String state(int pid) throws IOException {
