@@ -11,12 +11,14 @@
 #include <sched.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -178,7 +180,78 @@ long berth_pidfd_reap(int pidfd, int nohang, int *out)
     }
 }
 
-/* A pidfd for a child we did not clone ourselves (the grandchild of a PID-namespace join). */
+/*
+ * Reads the exit status of the exited process behind pidfd without reaping it (WNOWAIT): the
+ * zombie, and so its pid, stays until berth_pidfd_reap. Same out[] and results as that call, with
+ * nohang; -ECHILD when the process is not our child (its parent alone can read the status).
+ */
+long berth_pidfd_peek(int pidfd, int *out)
+{
+    siginfo_t info;
+    for (;;) {
+        memset(&info, 0, sizeof info);
+        int r = waitid((idtype_t)P_PIDFD, (id_t)pidfd, &info, WEXITED | WNOWAIT | WNOHANG | __WALL);
+        if (r < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            return -errno;
+        }
+        if (info.si_pid == 0) {
+            return 0;
+        }
+        out[0] = info.si_code;
+        out[1] = info.si_status;
+        return 1;
+    }
+}
+
+/*
+ * The exit watcher's epoll set (ExitWatcher.java): one thread waits on every watched pidfd at once.
+ * A pidfd turns readable when its process exits, whoever its parent is.
+ */
+long berth_epoll_create(void)
+{
+    int fd = epoll_create1(EPOLL_CLOEXEC);
+    return fd < 0 ? -errno : fd;
+}
+
+/* One-shot: a process exits once, and the watcher forgets the token when it fires. */
+long berth_epoll_add(int epfd, int fd, long token)
+{
+    struct epoll_event e;
+    memset(&e, 0, sizeof e);
+    e.events = EPOLLIN | EPOLLONESHOT;
+    e.data.u64 = (uint64_t)token;
+    return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &e) < 0 ? -errno : 0;
+}
+
+/* Up to max tokens of ready fds into tokens; the count, 0 on timeout (timeout_ms < 0: forever). */
+long berth_epoll_wait(int epfd, long *tokens, int max, int timeout_ms)
+{
+    struct epoll_event events[64];
+    if (max > 64) {
+        max = 64;
+    }
+    for (;;) {
+        int n = epoll_wait(epfd, events, max, timeout_ms);
+        if (n < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            return -errno;
+        }
+        for (int i = 0; i < n; i++) {
+            tokens[i] = (long)events[i].data.u64;
+        }
+        return n;
+    }
+}
+
+/*
+ * A pidfd for a process we did not clone ourselves: the grandchild of a PID-namespace join, or a
+ * container adopted after a restart (ExitWatcher then learns of its exit, whoever reaps it).
+ */
 long berth_pidfd_open(int pid)
 {
     long r = syscall(SYS_pidfd_open, pid, 0);

@@ -50,6 +50,15 @@ public interface Cgroup {
     /** Removes the directories, children first; retries briefly while the kernel says busy. Idempotent. */
     void destroy();
 
+    /**
+     * Removes the directories if no cgroup below and no process is left in them, without waiting
+     * or retrying: for a parent shared by containers, after its last one went. True when it is
+     * gone from every hierarchy (absent counts); false when something still uses it somewhere,
+     * leaving it there (on v1 possibly removed from the hierarchies where it was empty: a later
+     * create makes it again).
+     */
+    boolean removeIfEmpty();
+
     /** The cgroupsPath this cgroup was opened with. */
     String path();
 }

@@ -2,6 +2,7 @@ package io.berth.runtime.cgroup;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
@@ -122,21 +123,32 @@ public final class CgroupFiles {
         } catch (IOException e) {
             // Missing ancestors, or it exists already: the careful walk below sorts it out.
         }
-        Path existing = dir;
-        while (existing != null && !Files.isDirectory(existing)) {
-            made.add(0, existing);
-            existing = existing.getParent();
-        }
-        for (Path p : made) {
+        for (int attempt = 1;; attempt++) {
+            made.clear();
+            Path existing = dir;
+            while (existing != null && !Files.isDirectory(existing)) {
+                made.add(0, existing);
+                existing = existing.getParent();
+            }
             try {
-                Files.createDirectory(p);
-            } catch (java.nio.file.FileAlreadyExistsException e) {
-                // Made concurrently by another container's create: the same cgroup either way.
+                for (Path p : made) {
+                    try {
+                        Files.createDirectory(p);
+                    } catch (java.nio.file.FileAlreadyExistsException e) {
+                        // Made concurrently by another container's create: the same cgroup either way.
+                    }
+                }
+                return made;
+            } catch (NoSuchFileException e) {
+                // A parent shared with another runtime was removed as empty between our mkdirs (its
+                // last container went): walk again and make it anew. Bounded, in case of a real fault.
+                if (attempt == 5) {
+                    throw new CgroupException("cannot create cgroup directory " + dir + ": its parent keeps disappearing (" + reason(e) + ")", e);
+                }
             } catch (IOException e) {
-                throw new CgroupException("cannot create cgroup directory " + p + ": " + reason(e), e);
+                throw new CgroupException("cannot create cgroup directory " + dir + ": " + reason(e), e);
             }
         }
-        return made;
     }
 
     /**
@@ -186,6 +198,41 @@ public final class CgroupFiles {
                 sleep(sleepMillis);
                 sleepMillis = Math.min(sleepMillis * 2, 100);
             }
+        }
+    }
+
+    /**
+     * rmdir of a cgroup with no children and no processes: true when it is gone (or was never
+     * there), false when it is still in use (the kernel says busy; a test tree has subdirectories or
+     * pids), leaving it alone. Never waits: a parent in use stays in use.
+     */
+    public boolean removeIfEmpty(Path dir) {
+        try {
+            if (plainFiles) {
+                if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+                    return true;
+                }
+                Path procs = dir.resolve("cgroup.procs");
+                if (!subdirectories(dir).isEmpty() || (exists(procs) && !read(procs).isEmpty())) {
+                    return false;
+                }
+                try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, Files::isRegularFile)) {
+                    for (Path f : files) {
+                        Files.delete(f);
+                    }
+                }
+            }
+            Files.delete(dir);
+            return true;
+        } catch (NoSuchFileException e) {
+            return true;
+        } catch (DirectoryNotEmptyException e) {
+            return false;
+        } catch (IOException e) {
+            if (reason(e).contains("busy")) {
+                return false;
+            }
+            throw new CgroupException("cannot remove cgroup " + dir + ": " + reason(e), e);
         }
     }
 

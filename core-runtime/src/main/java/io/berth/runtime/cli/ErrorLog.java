@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import io.berth.runtime.container.ContainerException;
 import io.berth.runtime.container.ContainerJson;
 
 /**
@@ -21,8 +22,20 @@ final class ErrorLog {
     }
 
     static String message(Throwable e) {
+        if (e instanceof ContainerException c && c.remedy() != null) {
+            // The library words its remedies for library callers; here they are this CLI's flags.
+            return c.problem().replace('\n', ' ') + "; " + remedy(c.remedy());
+        }
         String m = e.getMessage();
         return m == null || m.isBlank() ? e.getClass().getSimpleName() : m.replace('\n', ' ');
+    }
+
+    static String remedy(ContainerException.Remedy remedy) {
+        return switch (remedy) {
+            case STOP_OR_FORCE_DELETE -> "stop it first or use --force";
+            case FORCE_DELETE_AGAIN -> "try delete --force again";
+            case FORCE_DELETE -> "delete it with --force";
+        };
     }
 
     static void write(Path log, BerthRuntime.LogFormat format, String message) {

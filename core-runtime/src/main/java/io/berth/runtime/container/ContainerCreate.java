@@ -60,7 +60,7 @@ final class ContainerCreate {
         });
         String cgroupsPath = spec.linux() != null && spec.linux().cgroupsPath() != null && !spec.linux().cgroupsPath().isBlank()
                 ? spec.linux().cgroupsPath()
-                : ctx.options.cgroupParent() + "/" + id;
+                : ctx.defaultCgroupsPath(id);
 
         ctx.store.reserve(id);
         Path fifo = ctx.store.execFifo(id);
@@ -142,6 +142,7 @@ final class ContainerCreate {
             closeConsole(consoleFd);
             if (cgroup != null) {
                 cgroup.destroy();
+                ctx.releaseCgroupParent(cgroup.path());
             }
         } catch (RuntimeException | Error suppressed) {
             failure.addSuppressed(suppressed);

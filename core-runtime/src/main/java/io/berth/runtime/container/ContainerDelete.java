@@ -22,10 +22,19 @@ final class ContainerDelete {
     }
 
     static void run(RuntimeContext ctx, String id, boolean force) {
-        ContainerRecord record = ctx.record(id);
+        ContainerRecord record;
+        try {
+            record = ctx.record(id);
+        } catch (CorruptStateException e) {
+            if (!force) {
+                throw e;
+            }
+            deleteUnreadable(ctx, id, e);
+            return;
+        }
         ContainerStatus status = ctx.status(record);
         if ((status == ContainerStatus.RUNNING || status == ContainerStatus.PAUSED) && !force) {
-            throw new ContainerException("cannot delete container " + id + ": it is " + status.json() + "; stop it first or use --force");
+            throw new ContainerException("cannot delete container " + id + ": it is " + status.json(), ContainerException.Remedy.STOP_OR_FORCE_DELETE);
         }
         Cgroup cgroup = ctx.cgroup(record);
         Container live = ctx.live.remove(id);
@@ -57,6 +66,7 @@ final class ContainerDelete {
             hooks = null;
         }
         cgroup.destroy();
+        ctx.releaseCgroupParent(record.cgroupsPath());
         ctx.store.remove(id);
         if (hooks != null) {
             // After the container's resources are gone; a failure is a warning (runtime.md).
@@ -65,22 +75,46 @@ final class ContainerDelete {
         }
     }
 
+    /**
+     * A forced delete of a container whose state.json cannot be read: its pid, cgroupsPath and
+     * hooks are unknown, so what can be found by its id goes (the cgroup {@code <parent>/<id>}, with
+     * every process in it, and the state directory) and the rest is said in a warning.
+     */
+    private static void deleteUnreadable(RuntimeContext ctx, String id, CorruptStateException why) {
+        String cgroupsPath = ctx.defaultCgroupsPath(id);
+        Cgroup cgroup = ctx.cgroup(cgroupsPath);
+        cgroup.killAll(Signals.SIGKILL);
+        Instant deadline = Instant.now().plus(KILL_TIMEOUT);
+        while (!cgroup.pids().isEmpty() && Instant.now().isBefore(deadline)) {
+            sleep(id);
+        }
+        cgroup.destroy();
+        ctx.releaseCgroupParent(cgroupsPath);
+        ctx.store.remove(id);
+        ctx.warnings.accept(why.problem() + ": removed its state and its cgroup " + cgroupsPath
+                + "; its poststop hooks did not run, and a process or cgroup outside " + cgroupsPath + " was not touched");
+    }
+
+    private static void sleep(String id) {
+        try {
+            Thread.sleep(5);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ContainerException("interrupted while deleting " + id, e);
+        }
+    }
+
     private static void awaitGone(ContainerRecord record, Cgroup cgroup, Container live) {
         Instant deadline = Instant.now().plus(KILL_TIMEOUT);
         if (live != null) {
-            live.waitFor(KILL_TIMEOUT);
+            live.awaitExited(KILL_TIMEOUT);
         }
         while (record.process().isAlive() || !cgroup.pids().isEmpty()) {
             if (Instant.now().isAfter(deadline)) {
                 throw new ContainerException("container " + record.id() + " did not die within " + KILL_TIMEOUT.toSeconds()
-                        + "s of SIGKILL (processes " + cgroup.pids() + "): try delete --force again");
+                        + "s of SIGKILL (processes " + cgroup.pids() + ")", ContainerException.Remedy.FORCE_DELETE_AGAIN);
             }
-            try {
-                Thread.sleep(5);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new ContainerException("interrupted while deleting " + record.id(), e);
-            }
+            sleep(record.id());
         }
     }
 }

@@ -89,6 +89,16 @@ public final class ContainerRuntime implements AutoCloseable {
         }
     }
 
+    /**
+     * Watches container {@code id}, which another process created (or this JVM before a restart),
+     * by its recorded pid and start time; see {@link AdoptedContainer} for what its exit can
+     * report. A container that has already exited is adopted with its exit future completed.
+     * Close it to stop watching.
+     */
+    public AdoptedContainer adopt(String id) {
+        return ContainerAdopt.run(ctx, id);
+    }
+
     public void start(String id) {
         ContainerStart.run(ctx, id);
     }

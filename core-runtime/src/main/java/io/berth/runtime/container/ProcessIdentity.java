@@ -25,6 +25,12 @@ public record ProcessIdentity(int pid, long startTime) {
         return stat != null && Long.parseLong(stat[19]) == startTime && !stat[0].equals("Z") && !stat[0].equals("X");
     }
 
+    /** True while a process with this pid and start time exists, a zombie included: the pid is still its. */
+    public boolean exists() {
+        String[] stat = pid <= 0 ? null : stat(pid);
+        return stat != null && Long.parseLong(stat[19]) == startTime;
+    }
+
     /**
      * This very process, exited and not reaped yet, and its parent is this JVM: only its parent can
      * reap it (a container created by another berth-runtime process belongs to whoever inherited

@@ -55,6 +55,30 @@ final class RuntimeContext {
         return fs;
     }
 
+    /** The cgroupsPath of a container whose spec names none: {@code <parent>/<id>}. */
+    String defaultCgroupsPath(String id) {
+        return options.cgroupParent() + "/" + id;
+    }
+
+    /**
+     * After a container's cgroup went: removes this runtime's cgroup parent when nothing is left
+     * in it, so the parent does not outlive the last container (and a parent shared with another
+     * runtime stays while that one has containers: the kernel refuses to remove a cgroup in use,
+     * and a create racing with the removal makes it again). Containers whose spec named their own
+     * cgroupsPath have parents that belong to whoever chose them (a kubelet, containerd).
+     */
+    void releaseCgroupParent(String cgroupsPath) {
+        String parent = options.cgroupParent();
+        if (!cgroupsPath.startsWith(parent + "/") || cgroupsPath.indexOf('/', parent.length() + 1) >= 0) {
+            return;
+        }
+        try {
+            cgroup(parent).removeIfEmpty();
+        } catch (RuntimeException e) {
+            warnings.accept("cannot remove the empty cgroup parent " + parent + ": " + e.getMessage());
+        }
+    }
+
     /** The state document of {@code record} as a hook sees it: the status is the hook's moment. */
     OciState state(ContainerRecord record, ContainerStatus status) {
         return new OciState(DefaultSpec.OCI_VERSION, record.id(), status, record.pid(), record.bundle(), record.annotations());

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.function.BiFunction;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -100,7 +101,7 @@ public final class StateStore {
 
     /** The profile saved at create, or null when the container has none. */
     public Spec.Seccomp loadSeccomp(String id) {
-        return load(id, SECCOMP, "the seccomp profile", SpecJson::parseSeccomp, "delete the container with --force");
+        return load(id, SECCOMP, "the seccomp profile", SpecJson::parseSeccomp, problem -> new ContainerException(problem, ContainerException.Remedy.FORCE_DELETE));
     }
 
     /** Keeps the poststart and poststop hooks for the start and delete that may run in another process. */
@@ -110,7 +111,8 @@ public final class StateStore {
 
     /** The hooks saved at create, or null when the container has none. */
     public Spec.Hooks loadHooks(String id) {
-        return load(id, HOOKS, "the hooks", SpecJson::parseHooks, "delete the container (its poststop hooks will not run)");
+        return load(id, HOOKS, "the hooks", SpecJson::parseHooks,
+                problem -> new ContainerException(problem + ": delete the container (its poststop hooks will not run)"));
     }
 
     /** A part of the bundle's config.json that later commands need as it was at create. */
@@ -122,7 +124,8 @@ public final class StateStore {
         }
     }
 
-    private <T> T load(String id, String name, String what, BiFunction<byte[], String, T> parse, String remedy) {
+    private <T> T load(String id, String name, String what, BiFunction<byte[], String, T> parse,
+            Function<String, ContainerException> refusal) {
         Path file = dir(id).resolve(name);
         try {
             return parse.apply(Files.readAllBytes(file), file.toString());
@@ -131,7 +134,8 @@ public final class StateStore {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + what + " of container " + id, e);
         } catch (InvalidSpecException e) {
-            throw new ContainerException(what + " of container '" + id + "' cannot be read from " + file + " (" + e.getMessage() + "): " + remedy);
+            String problem = what + " of container '" + id + "' cannot be read from " + file + " (" + e.getMessage() + ")";
+            throw refusal.apply(problem);
         }
     }
 
@@ -144,7 +148,7 @@ public final class StateStore {
         try {
             JsonValue json = JsonValue.parse(Files.readAllBytes(file));
             if (json == null || json.isNull()) {
-                throw new ContainerException("the state of container '" + id + "' in " + file + " is empty: delete it with --force");
+                throw new CorruptStateException("the state of container '" + id + "' in " + file + " is empty");
             }
             return ContainerRecord.read(json.asObject());
         } catch (NoSuchFileException e) {
@@ -152,7 +156,7 @@ public final class StateStore {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the state of container " + id, e);
         } catch (JsonReadException e) {
-            throw new ContainerException("the state of container '" + id + "' in " + file + " is corrupt (" + e.getMessage() + "): delete it with --force");
+            throw new CorruptStateException("the state of container '" + id + "' in " + file + " is corrupt (" + e.getMessage() + ")");
         }
     }
 

@@ -196,6 +196,28 @@ public final class ChildProcess implements AutoCloseable {
         return Optional.ofNullable(exit);
     }
 
+    /**
+     * The status of an exited child without reaping it (waitid with WNOWAIT): the zombie, and with
+     * it the pid, stays until {@link #poll()} or {@link #waitFor()}. Empty while it runs. Never blocks.
+     */
+    public synchronized Optional<ExitStatus> peek() {
+        checkOpen();
+        if (exit != null) {
+            return Optional.of(exit);
+        }
+        int[] out = new int[2];
+        long r = nl.lib.berth_pidfd_peek(pidfd, out);
+        if (r < 0) {
+            throw new IllegalStateException("waitid (WNOWAIT) on child " + pid + ": " + nl.strerror((int) -r));
+        }
+        return r == 0 ? Optional.empty() : Optional.of(status(out));
+    }
+
+    /** The status once reaped (also after {@link #close()}, which reaps); empty before. */
+    public Optional<ExitStatus> exitStatus() {
+        return Optional.ofNullable(exit);
+    }
+
     /** Sends {@code signal} (see {@link Signals}); a no-op once the child has been reaped. */
     public void kill(int signal) {
         synchronized (pidfdLock) {
@@ -358,8 +380,12 @@ public final class ChildProcess implements AutoCloseable {
         if (r == 0) {
             return;
         }
-        // si_code: CLD_EXITED 1, CLD_KILLED 2, CLD_DUMPED 3.
-        exit = out[0] == 1 ? ExitStatus.exited(out[1]) : ExitStatus.killed(out[1], out[0] == 3);
+        exit = status(out);
         freePlan();
+    }
+
+    /** {si_code, si_status} from waitid; si_code: CLD_EXITED 1, CLD_KILLED 2, CLD_DUMPED 3. */
+    static ExitStatus status(int[] out) {
+        return out[0] == 1 ? ExitStatus.exited(out[1]) : ExitStatus.killed(out[1], out[0] == 3);
     }
 }

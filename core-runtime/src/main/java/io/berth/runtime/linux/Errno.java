@@ -6,6 +6,7 @@ final class Errno {
     static final int ENOENT = 2;
     static final int ESRCH = 3;
     static final int EIO = 5;
+    static final int ECHILD = 10;
     static final int ENOMEM = 12;
     static final int EACCES = 13;
     static final int EXDEV = 18;

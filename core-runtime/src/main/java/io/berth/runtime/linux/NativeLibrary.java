@@ -56,6 +56,14 @@ final class NativeLibrary {
 
         long berth_pidfd_open(int pid);
 
+        long berth_pidfd_peek(int pidfd, @Out int[] out);
+
+        long berth_epoll_create();
+
+        long berth_epoll_add(int epfd, int fd, long token);
+
+        long berth_epoll_wait(int epfd, @Out long[] tokens, int max, int timeoutMs);
+
         String berth_strerror(int errno);
 
         long berth_unix_connect(String path);

@@ -162,6 +162,39 @@ class V1CgroupTest {
     }
 
     @Test
+    void theOomCountOfACgroupThatIsGoneIsAnErrorNotZero() {
+        cgroup.create();
+        assertThat(cgroup.oomKillCount()).isZero();
+        cgroup.destroy();
+        assertThatThrownBy(cgroup::oomKillCount).isInstanceOf(CgroupException.class)
+                .hasMessage("cannot read the OOM kill count of cgroup " + cgroup.path() + ": " + dir("memory") + " does not exist");
+    }
+
+    @Test
+    void removeIfEmptyLeavesAParentInUseAndRemovesAnEmptyOne() throws Exception {
+        Cgroup top = Cgroups.open(parent, fs);
+        cgroup.create();
+        assertThat(top.removeIfEmpty()).as("a child cgroup is left").isFalse();
+        assertThat(dir("memory")).isDirectory();
+        cgroup.destroy();
+
+        Process p = procs.shell("read x");
+        top.create();
+        top.addProcess(pid(p));
+        assertThat(top.removeIfEmpty()).as("a process is left").isFalse();
+        assertThat(fs.resolve(fs.v1Mounts().get("memory"), parent)).isDirectory();
+        release(p);
+        assertThat(exitWithin(p, 10)).isZero();
+        org.awaitility.Awaitility.await().until(() -> top.pids().isEmpty());
+
+        assertThat(top.removeIfEmpty()).isTrue();
+        for (Path mount : fs.v1Hierarchies()) {
+            assertThat(fs.resolve(mount, parent)).doesNotExist();
+        }
+        assertThat(top.removeIfEmpty()).as("gone already counts").isTrue();
+    }
+
+    @Test
     void processWithinItsMemoryLimitIsNotCountedAsOomKill() throws Exception {
         cgroup.create();
         cgroup.apply(CgroupLimits.builder().memoryLimit(64 * MIB).build());
@@ -316,9 +349,10 @@ class V1CgroupTest {
                 .isInstanceOf(IllegalStateException.class).hasMessageEndingWith("call create() before stats()");
         assertThatThrownBy(cgroup::freeze)
                 .isInstanceOf(IllegalStateException.class).hasMessageEndingWith("call create() before freeze()");
-        // Reading and cleaning up a cgroup that is not there is not an error.
+        // Reading and cleaning up a cgroup that is not there is not an error, except for the OOM
+        // count: "0" would read as "no OOM kill" to a caller comparing counts.
         assertThat(cgroup.pids()).isEmpty();
-        assertThat(cgroup.oomKillCount()).isZero();
+        assertThatThrownBy(cgroup::oomKillCount).isInstanceOf(CgroupException.class).hasMessageEndingWith("does not exist");
         assertThat(cgroup.frozen()).isFalse();
         cgroup.killAll(Signals.SIGKILL);
         for (Path mount : fs.v1Hierarchies()) {

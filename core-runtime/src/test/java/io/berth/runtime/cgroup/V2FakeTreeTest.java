@@ -56,6 +56,21 @@ class V2FakeTreeTest {
     }
 
     @Test
+    void removeIfEmptyRemovesTheParentOnlyWhenNoCgroupAndNoProcessIsLeft() throws IOException {
+        cgroup.create();
+        Cgroup parent = Cgroups.open("/berth", fs);
+        assertThat(parent.removeIfEmpty()).as("c1 is below it").isFalse();
+        cgroup.destroy();
+        Files.writeString(parentDir.resolve("cgroup.procs"), "4242\n");
+        assertThat(parent.removeIfEmpty()).as("a process is in it").isFalse();
+        assertThat(parentDir).isDirectory();
+        Files.writeString(parentDir.resolve("cgroup.procs"), "");
+        assertThat(parent.removeIfEmpty()).isTrue();
+        assertThat(parentDir).doesNotExist();
+        assertThat(parent.removeIfEmpty()).as("gone already counts").isTrue();
+    }
+
+    @Test
     void onlyControllersTheRootOffersAreEnabled() throws IOException {
         Files.writeString(root.resolve("cgroup.controllers"), "memory io pids\n");
         cgroup.create();

@@ -24,9 +24,16 @@ import io.berth.testkit.Requirements;
  * The parts of cgroup v2 that need no controller (cgroup.procs, cgroup.freeze, cgroup.events,
  * cgroup.kill, rmdir), for real on a cgroup2 mount: the unified hierarchy of a hybrid host
  * (/sys/fs/cgroup/unified) or the root of a pure v2 host.
+ *
+ * <p>The hierarchy under test is rooted at a cgroup of our own two levels down ({@code
+ * /<test-parent>/h}), whose parent enables no controller for it: so it offers none, whatever the
+ * host's root offers (a pure v2 host has memory there), and the root's own restrictions (no
+ * cgroup.freeze in the root cgroup) do not apply.
  */
 class V2UnifiedHierarchyTest {
     private CgroupFs fs;
+    /** The real cgroup2 mount, where the test parent is cleaned up from. */
+    private CgroupFs mountFs;
     private String parent;
     private Cgroup cgroup;
     private Path dir;
@@ -43,19 +50,22 @@ class V2UnifiedHierarchyTest {
             }
         }
         Requirements.require(mount != null, "no cgroup2 mount at /sys/fs/cgroup/unified or /sys/fs/cgroup");
-        fs = CgroupFs.v2(mount);
-        assertThat(fs.files().plainFiles()).isFalse();
+        mountFs = CgroupFs.v2(mount);
         parent = CgroupTestSupport.testParent();
-        cgroup = Cgroups.open(parent + "/c1", fs);
-        dir = fs.resolve(mount, cgroup.path());
+        Path hierarchy = mount.resolve(parent.substring(1)).resolve("h");
+        Files.createDirectories(hierarchy);
+        fs = CgroupFs.v2(hierarchy);
+        assertThat(fs.files().plainFiles()).isFalse();
+        cgroup = Cgroups.open("/c1", fs);
+        dir = fs.resolve(hierarchy, cgroup.path());
     }
 
     @AfterEach
     void tearDown() throws Exception {
-        if (fs == null || parent == null) {
+        if (mountFs == null || parent == null) {
             return;
         }
-        Cgroup top = Cgroups.open(parent, fs);
+        Cgroup top = Cgroups.open(parent, mountFs);
         try {
             if (cgroup.frozen()) {
                 cgroup.thaw();
@@ -65,7 +75,7 @@ class V2UnifiedHierarchyTest {
         } finally {
             top.destroy();
         }
-        assertThat(fs.resolve(fs.v2Root(), parent)).as("left behind").doesNotExist();
+        assertThat(mountFs.resolve(mountFs.v2Root(), parent)).as("left behind").doesNotExist();
     }
 
     private long usageUsec() throws IOException {
@@ -159,8 +169,7 @@ class V2UnifiedHierarchyTest {
     @Test
     void limitsForControllersTheHierarchyLacksAreRefused() {
         cgroup.create();
-        String controllers = fs.files().read(fs.v2Root().resolve("cgroup.controllers"));
-        Requirements.require(!controllers.contains("memory"), "this v2 hierarchy has the memory controller");
+        assertThat(fs.files().read(fs.v2Root().resolve("cgroup.controllers"))).doesNotContain("memory");
         assertThatThrownBy(() -> cgroup.apply(CgroupLimits.builder().memoryLimit(16L << 20).build()))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("memoryLimit/memoryReservation needs the cgroup v2 \"memory\" controller");

@@ -52,7 +52,8 @@ class ContainerLifecycleTest {
         f.runtime.start("c2");
         assertThat(f.runtime.state("c2").status()).isEqualTo(ContainerStatus.RUNNING);
         assertThatThrownBy(() -> f.runtime.delete("c2", false)).isInstanceOf(ContainerException.class)
-                .hasMessageContaining("it is running; stop it first or use --force");
+                .hasMessageContaining("it is running; stop it first or delete it with force (ContainerRuntime.delete(id, true))")
+                .hasMessageNotContaining("--force");
         assertThatThrownBy(() -> f.runtime.start("c2")).hasMessageContaining("it is running, not created");
         f.runtime.kill("c2", Signals.SIGTERM, false);
         ExitResult exit = c.waitFor(Duration.ofSeconds(10)).orElseThrow();
@@ -128,6 +129,27 @@ class ContainerLifecycleTest {
                 .contains("env=PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin PWD=/ SHLVL=1 TERM=xterm\n")
                 // sh, ls, grep and at most a subshell: none of the host's processes.
                 .containsPattern("procs=[1-4]\n");
+    }
+
+    @Test
+    void aForcedDeleteRemovesAContainerWhoseStateCannotBeRead() throws Exception {
+        Path bundle = Bundles.write(dir.resolve("b"), List.of("sleep", "600"));
+        Container c = f.runtime.create("bad", bundle, f.stdio());
+        f.runtime.start("bad");
+        Files.writeString(f.runtime.options().stateRoot().resolve("bad").resolve(StateStore.STATE_FILE), "{\"pid\":");
+        // Another runtime over the same root: this one would answer from the record it holds.
+        java.util.List<String> warnings = new java.util.ArrayList<>();
+        try (ContainerRuntime other = new ContainerRuntime(f.runtime.options(), warnings::add)) {
+            assertThatThrownBy(() -> other.delete("bad", false)).isInstanceOf(CorruptStateException.class)
+                    .hasMessageEndingWith("; delete it with force (ContainerRuntime.delete(id, true))");
+            other.delete("bad", true);
+        }
+        assertThat(c.waitFor(Duration.ofSeconds(10))).as("killed with its cgroup").isPresent();
+        assertThat(f.cgroupDir("memory", "bad")).doesNotExist();
+        assertThat(f.runtime.options().stateRoot().resolve("bad")).doesNotExist();
+        assertThat(warnings).singleElement().asString().contains("is corrupt")
+                .endsWith(": removed its state and its cgroup " + f.cgroupParent + "/bad; its poststop hooks did not run,"
+                        + " and a process or cgroup outside " + f.cgroupParent + "/bad was not touched");
     }
 
     @Test

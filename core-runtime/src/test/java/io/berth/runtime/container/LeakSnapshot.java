@@ -7,12 +7,13 @@ import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
 
+import io.berth.runtime.linux.ExitWatcher;
 import io.berth.testkit.OpenFds;
 
 /**
  * What a container could leak into the JVM and the host: open fds, mounts, child processes
- * (zombies included), cgroup directories under a parent, and state directories ({@link OpenFds}
- * says how fds are compared).
+ * (zombies included), cgroup directories (the parent itself, which goes with its last container,
+ * and any below it), and state directories ({@link OpenFds} says how fds are compared).
  */
 record LeakSnapshot(Set<String> fds, List<String> mounts, long children, List<Path> cgroupDirs, List<Path> stateDirs) {
 
@@ -25,6 +26,7 @@ record LeakSnapshot(Set<String> fds, List<String> mounts, long children, List<Pa
     private static final java.util.regex.Pattern OTHER_TESTS_ROOTFS = java.util.regex.Pattern.compile(".*/containers/[^/]+/rootfs");
 
     static LeakSnapshot take(String cgroupParent, Path stateRoot) throws IOException {
+        ExitWatcher.shared(); // its epoll fd lives as long as the JVM: open it before any "before"
         Set<String> fds = OpenFds.now();
         List<String> mounts = Files.readAllLines(Path.of("/proc/self/mountinfo")).stream()
                 .map(l -> l.split(" ")[4]).filter(m -> !OTHER_TESTS_ROOTFS.matcher(m).matches()).sorted().toList();
@@ -56,7 +58,7 @@ record LeakSnapshot(Set<String> fds, List<String> mounts, long children, List<Pa
         try (Stream<Path> hierarchies = Files.list(cgroupRoot)) {
             return hierarchies.map(h -> h.resolve(parent)).filter(Files::isDirectory).flatMap(d -> {
                 try (Stream<Path> kids = Files.list(d)) {
-                    return kids.filter(Files::isDirectory).toList().stream();
+                    return Stream.concat(Stream.of(d), kids.filter(Files::isDirectory).toList().stream());
                 } catch (IOException e) {
                     return Stream.<Path>empty();
                 }

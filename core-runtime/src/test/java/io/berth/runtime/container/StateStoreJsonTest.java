@@ -67,7 +67,8 @@ class StateStoreJsonTest {
         Files.writeString(file, "{\"id\":\"c1\",\"pid\":\"42\"}");
         assertThatThrownBy(() -> store.load("c1"))
                 .isInstanceOf(ContainerException.class)
-                .hasMessage("the state of container 'c1' in " + file + " is corrupt (at line 1, column 18 (pid): expected an integer, got a string): delete it with --force");
+                .hasMessage("the state of container 'c1' in " + file + " is corrupt (at line 1, column 18 (pid): expected an integer, got a string);"
+                        + " delete it with force (ContainerRuntime.delete(id, true))");
         Files.writeString(file, "{\"id\":\"c1\",\"created\":\"yesterday\"}");
         assertThatThrownBy(() -> store.load("c1"))
                 .hasMessageContaining("(created): expected an ISO-8601 instant")
@@ -79,7 +80,7 @@ class StateStoreJsonTest {
         Files.writeString(file, "");
         assertThatThrownBy(() -> store.load("c1"))
                 .isInstanceOf(ContainerException.class)
-                .hasMessage("the state of container 'c1' in " + file + " is empty: delete it with --force");
+                .hasMessage("the state of container 'c1' in " + file + " is empty; delete it with force (ContainerRuntime.delete(id, true))");
     }
 
     @Test

@@ -134,11 +134,25 @@ public final class RootfsManager {
      * Unmounts and removes container {@code containerId}'s root filesystem, upper and work dirs, and
      * its claim on the image; removes {@code containers/<id>/} too when nothing else is left in it.
      * Deleting a container that has none is not an error.
+     *
+     * <p>Refused with {@link RootfsInUseException}, touching nothing, while a process in another
+     * mount namespace still has the root filesystem mounted: a container running on it (whose
+     * namespace keeps the overlay alive, so unmounting here would succeed and the upper and work
+     * directories would vanish under it). Delete the container first. This is where the order is
+     * enforced because image-store and the runtime do not know each other: whoever ties them
+     * (the daemon) deletes the container, then its root filesystem, and gets this error if not.
      */
     public void delete(String containerId) throws IOException {
         Path dir = layout.container(containerId);
         if (!Trees.exists(dir)) {
             return;
+        }
+        Path rootfs = dir.resolve("rootfs");
+        if (Trees.exists(rootfs)) {
+            Optional<RootfsUsers.User> user = RootfsUsers.find(rootfs);
+            if (user.isPresent()) {
+                throw new RootfsInUseException(containerId, rootfs, user.get().describe());
+            }
         }
         unmountAll(dir);
         Trees.delete(dir.resolve("rootfs"));

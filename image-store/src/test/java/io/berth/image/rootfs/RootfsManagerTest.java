@@ -60,10 +60,23 @@ class RootfsManagerTest {
 
     @AfterEach
     void tearDown() throws IOException {
+        // Every root gets its delete even if one fails, so a failing test leaves no mounts behind.
+        IOException failure = null;
         for (String id : created) {
-            if (manager != null) {
-                manager.delete(id);
+            try {
+                if (manager != null) {
+                    manager.delete(id);
+                }
+            } catch (IOException | RuntimeException e) {
+                if (failure == null) {
+                    failure = new IOException("tearDown could not delete every root filesystem", e);
+                } else {
+                    failure.addSuppressed(e);
+                }
             }
+        }
+        if (failure != null) {
+            throw failure;
         }
         if (store != null) {
             assertThat(Mounts.under(store.layout().root())).isEmpty();
@@ -127,6 +140,50 @@ class RootfsManagerTest {
         // and the image is free again
         store.remove("two:1", false);
         assertThat(store.layout().layers()).isEmptyDirectory();
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = RootfsManager.Mode.class, names = {"OVERLAY", "COPY"})
+    void deleteIsRefusedWhileAProcessInAnotherMountNamespaceRunsOnIt(RootfsManager.Mode mode) throws Exception {
+        Requirements.command("unshare", "util-linux");
+        Rootfs r = create(mode, "busy", "two:1");
+        Path root = r.path();
+        // What a container does: its own mount namespace, the root bound where it runs on it (pivot_root
+        // makes that "/"; another directory stands in for it here). A plain copy of the host's mounts
+        // at the same place, which every namespace cloned meanwhile has, is not a user.
+        Path elsewhere = Files.createDirectories(tmp.resolve("elsewhere"));
+        Process copy = new ProcessBuilder("unshare", "--mount", "--propagation", "private", "sleep", "600").start();
+        Process p = new ProcessBuilder("unshare", "--mount", "--propagation", "private", "sh", "-c",
+                "mount --bind \"$0\" \"$1\" && echo ready && exec sleep 600", root.toString(), elsewhere.toString()).start();
+        try {
+            assertThat(new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream())).readLine()).isEqualTo("ready");
+            Path ownNs = Files.readSymbolicLink(Path.of("/proc/self/ns/mnt"));
+            for (int i = 0; Files.readSymbolicLink(Path.of("/proc/" + copy.pid() + "/ns/mnt")).equals(ownNs); i++) {
+                assertThat(i).as("unshare made its mount namespace").isLessThan(500);
+                Thread.sleep(10);
+            }
+            assertThatThrownBy(() -> manager.delete("busy"))
+                    .isInstanceOf(RootfsInUseException.class)
+                    .hasMessageStartingWith("cannot delete the root filesystem of container 'busy': " + root
+                            + " is still mounted in the mount namespace of process " + p.pid() + " (") // sh, or sleep once it exec'd
+                    .hasMessageEndingWith("which runs on it; delete that container first, then its root filesystem")
+                    .hasMessageNotContaining("\n");
+            // Refused before touching anything: the root and the container's writes are all there.
+            assertThat(Mounts.isMountPoint(root)).isEqualTo(mode == RootfsManager.Mode.OVERLAY);
+            assertThat(root.resolve("etc/motd")).hasContent("top");
+            assertThat(manager.kind("busy")).contains(r.kind());
+        } finally {
+            p.destroyForcibly();
+            p.waitFor();
+        }
+        try {
+            manager.delete("busy");
+            assertThat(copy.isAlive()).as("deleted while a namespace with a mere copy still exists").isTrue();
+        } finally {
+            copy.destroyForcibly();
+            copy.waitFor();
+        }
+        assertThat(store.layout().container("busy")).doesNotExist();
     }
 
     @ParameterizedTest

@@ -133,7 +133,14 @@ public final class V1Cgroup implements Cgroup {
     @Override
     public long oomKillCount() {
         Path dir = dirs.get(Memory.CONTROLLER);
-        return dir == null || !Files.isDirectory(dir) ? 0 : Memory.oomKillCount(files, dir);
+        if (dir == null) {
+            return 0; // no memory controller: no cgroup limit for the OOM killer to enforce
+        }
+        if (!Files.isDirectory(dir)) {
+            // Not 0: a caller comparing counts would take "gone" for "no OOM kill".
+            throw new CgroupException("cannot read the OOM kill count of cgroup " + path + ": " + dir + " does not exist");
+        }
+        return Memory.oomKillCount(files, dir);
     }
 
     @Override
@@ -200,6 +207,15 @@ public final class V1Cgroup implements Cgroup {
         if (failure != null) {
             throw failure;
         }
+    }
+
+    @Override
+    public boolean removeIfEmpty() {
+        boolean gone = true;
+        for (Path dir : hierarchyDirs) {
+            gone &= files.removeIfEmpty(dir);
+        }
+        return gone;
     }
 
     @Override

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Set;
 
 import io.berth.runtime.cgroup.Cgroup;
+import io.berth.runtime.cgroup.CgroupException;
 import io.berth.runtime.cgroup.CgroupFiles;
 import io.berth.runtime.cgroup.CgroupFs;
 import io.berth.runtime.cgroup.CgroupLimits;
@@ -123,7 +124,11 @@ public final class V2Cgroup implements Cgroup {
 
     @Override
     public long oomKillCount() {
-        return Files.isDirectory(dir) ? Memory.oomKillCount(files, dir) : 0;
+        if (!Files.isDirectory(dir)) {
+            // Not 0: a caller comparing counts would take "gone" for "no OOM kill".
+            throw new CgroupException("cannot read the OOM kill count of cgroup " + path + ": " + dir + " does not exist");
+        }
+        return Memory.oomKillCount(files, dir);
     }
 
     @Override
@@ -176,6 +181,11 @@ public final class V2Cgroup implements Cgroup {
     @Override
     public void destroy() {
         files.removeTree(dir);
+    }
+
+    @Override
+    public boolean removeIfEmpty() {
+        return files.removeIfEmpty(dir);
     }
 
     @Override
