@@ -63,6 +63,7 @@ struct berth_op {
 #define STEP_EXEC (-6)
 #define STEP_SIGNALS (-7)
 #define STEP_CHILD_PID (-8) /* not an error: err carries the grandchild's pid, which replaces the child */
+#define STEP_DUMPABLE (-9)  /* prctl(PR_SET_DUMPABLE, 0) failed */
 
 struct berth_report {
     int32_t step;

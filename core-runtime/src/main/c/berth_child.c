@@ -6,7 +6,7 @@
  * {step, errno} and the child exits. When setup is done it sends READY, then waits at the start
  * gate if there is one; EOF after READY (the pipe is CLOEXEC) means execve succeeded.
  *
- * Handshake, as steps: reset signals -> arrange fds (stdio 0-2, pipes 3-5, console socket 6, close the rest) ->
+ * Handshake, as steps: undumpable -> reset signals -> arrange fds (stdio 0-2, pipes 3-5, console socket 6, close the rest) ->
  * wait for "go" -> run ops -> READY -> [start gate] -> [seccomp filter, with no_new_privs] -> execve.
  */
 #define _GNU_SOURCE
@@ -16,6 +16,8 @@
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <linux/filter.h>
+#include <linux/magic.h>
+#include <linux/openat2.h>
 #include <linux/seccomp.h>
 #include <net/if.h>
 #include <sched.h>
@@ -180,6 +182,13 @@ static void arrange_fds(struct berth_plan *p)
             SYS1(SYS_exit_group, 1);
         }
     }
+    /* A slot with nothing to put there (no gate, no console) is closed too: the JVM's own fd of that
+       number, CLOEXEC or not, must not reach the container (runc's CVE-2024-21626 was a leaked fd). */
+    for (int i = 3; i < N_FIXED_FDS; i++) {
+        if (src[i] < 0) {
+            SYS1(SYS_close, i);
+        }
+    }
     long r = SYS3(SYS_close_range, FD_FIRST_FREE, ~0U, 0);
     if (r == -ENOSYS) {
         for (int fd = FD_FIRST_FREE; fd < 65536; fd++) {
@@ -225,6 +234,263 @@ static long remount(const char *target, unsigned long flags)
     }
     flags |= (unsigned long)st.f_flags & (MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME | MS_NODIRATIME | MS_RELATIME);
     return SYS5(SYS_mount, NULL, target, NULL, MS_REMOUNT | MS_BIND | flags, NULL);
+}
+
+/*
+ * Relative paths in the plan are the root filesystem's, before pivot_root, relative to the cwd (the
+ * rootfs). Java resolved the image's symlinks when it made the plan, so none is left on the way; one
+ * met now means the tree changed underneath (another container writing a shared volume or rootfs),
+ * and following it could lead out of the rootfs: runc's CVE-2021-30465 (a mount landing elsewhere)
+ * and CVE-2024-45310 (empty files and directories made on the host). So every relative path is
+ * opened beneath the cwd, with no symlink, no magic link and no ".." leaving it, and the op works on
+ * that fd; a symlink fails the launch with ELOOP. Absolute paths are used after pivot_root (inside the
+ * container) or name the host's own files (bind sources, the rootfs), as before.
+ */
+#define RESOLVE_STRICT (RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS)
+
+static long open_beneath_mode(long dirfd, const char *path, uint64_t flags, uint64_t mode)
+{
+    struct open_how how;
+    how.flags = flags | O_CLOEXEC;
+    how.mode = mode;
+    how.resolve = RESOLVE_STRICT;
+    long r = -EAGAIN;
+    /* EAGAIN: a rename or mount raced the walk; a few retries, never an endless loop an attacker feeds. */
+    for (int i = 0; i < 16 && (r == -EAGAIN || r == -EINTR); i++) {
+        r = SYS4(SYS_openat2, dirfd, path, &how, sizeof how);
+    }
+    return r;
+}
+
+static long open_beneath(long dirfd, const char *path, uint64_t flags)
+{
+    return open_beneath_mode(dirfd, path, flags, 0);
+}
+
+static void close_fd(long fd)
+{
+    if (fd >= 0) {
+        SYS1(SYS_close, fd);
+    }
+}
+
+/* The directory holding a relative path's last component, opened beneath the cwd (AT_FDCWD when
+   the path has no slash), and that component in *name. */
+static long open_parent(const char *path, const char **name)
+{
+    size_t n = slen(path);
+    size_t slash = n;
+    for (size_t i = 0; i < n; i++) {
+        if (path[i] == '/') {
+            slash = i;
+        }
+    }
+    if (slash == n) {
+        *name = path;
+        return AT_FDCWD;
+    }
+    if (slash >= BERTH_PATH_MAX) {
+        return -ENAMETOOLONG;
+    }
+    char buf[BERTH_PATH_MAX];
+    for (size_t i = 0; i < slash; i++) {
+        buf[i] = path[i];
+    }
+    buf[slash] = 0;
+    *name = path + slash + 1;
+    return open_beneath(AT_FDCWD, buf, O_PATH | O_DIRECTORY);
+}
+
+static int failed_open(long dirfd)
+{
+    return dirfd < 0 && dirfd != AT_FDCWD;
+}
+
+/* "/proc/self/fd/N": mount(2) takes paths only; the magic link names exactly the file we opened. */
+static void fd_path(char *buf, long fd)
+{
+    const char *prefix = "/proc/self/fd/";
+    size_t k = 0;
+    while (prefix[k]) {
+        buf[k] = prefix[k];
+        k++;
+    }
+    char digits[24];
+    int d = 0;
+    do {
+        digits[d++] = (char)('0' + fd % 10);
+        fd /= 10;
+    } while (fd > 0);
+    while (d > 0) {
+        buf[k++] = digits[--d];
+    }
+    buf[k] = 0;
+}
+
+/* mkdir -p beneath the cwd, one component at a time, each opened before the next is made in it. Most
+   targets exist already (the image's /proc, a tmpfs's first level): one open says so. */
+static long make_dirs_beneath(const char *path, long mode)
+{
+    long existing = open_beneath(AT_FDCWD, path, O_PATH | O_DIRECTORY);
+    if (existing >= 0) {
+        close_fd(existing);
+        return 0;
+    }
+    char buf[BERTH_PATH_MAX];
+    size_t n = slen(path);
+    if (n >= sizeof buf) {
+        return -ENAMETOOLONG;
+    }
+    for (size_t i = 0; i <= n; i++) {
+        buf[i] = path[i];
+    }
+    long dir = AT_FDCWD;
+    long r = 0;
+    size_t start = 0;
+    while (start < n) {
+        size_t end = start;
+        while (end < n && buf[end] != '/') {
+            end++;
+        }
+        buf[end] = 0;
+        const char *comp = buf + start;
+        if (comp[0] != 0 && !(comp[0] == '.' && comp[1] == 0)) {
+            r = SYS3(SYS_mkdirat, dir, comp, mode);
+            if (r < 0 && r != -EEXIST) {
+                break;
+            }
+            r = 0;
+            if (end < n) {
+                long next = open_beneath(dir, comp, O_PATH | O_DIRECTORY);
+                if (next < 0) {
+                    r = next;
+                    break;
+                }
+                close_fd(dir);
+                dir = next;
+            }
+        }
+        start = end + 1;
+    }
+    close_fd(dir);
+    return r;
+}
+
+/* A new filesystem, or a propagation change, on a relative target opened beneath the cwd. */
+static long mount_beneath(const char *source, const char *target, const char *fstype, uint64_t flags, const char *data)
+{
+    long t = open_beneath(AT_FDCWD, target, O_PATH);
+    if (t < 0) {
+        return t;
+    }
+    char at[40];
+    fd_path(at, t);
+    long r = SYS5(SYS_mount, source, at, fstype, flags, data);
+    close_fd(t);
+    return r;
+}
+
+/*
+ * A bind onto a relative target: the source cloned as a detached tree (open_tree), moved onto the
+ * target's fd (move_mount), and remounted through the tree's own fd, so neither the place it lands
+ * nor the mount made read-only can be swapped by path.
+ */
+static long bind_beneath(const char *source, const char *target, uint64_t recursive, uint64_t remount_flags)
+{
+    long t = open_beneath(AT_FDCWD, target, O_PATH);
+    if (t < 0) {
+        return t;
+    }
+    long tree = SYS3(SYS_open_tree, AT_FDCWD, source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (recursive ? AT_RECURSIVE : 0));
+    long r = tree;
+    if (tree >= 0) {
+        r = SYS5(SYS_move_mount, tree, "", t, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
+        if (r == 0 && remount_flags != 0) {
+            char at[40];
+            fd_path(at, tree);
+            r = remount(at, remount_flags);
+        }
+        close_fd(tree);
+    }
+    close_fd(t);
+    return r;
+}
+
+static long touch_at(const char *path)
+{
+    long r = path[0] == '/' ? SYS4(SYS_openat, AT_FDCWD, path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644)
+                            : open_beneath_mode(AT_FDCWD, path, O_WRONLY | O_CREAT, 0644);
+    if (r >= 0) {
+        close_fd(r);
+        return 0;
+    }
+    return r;
+}
+
+static long symlink_at(const char *target, const char *path)
+{
+    const char *name;
+    long dir = path[0] == '/' ? AT_FDCWD : open_parent(path, &name);
+    if (path[0] == '/') {
+        name = path;
+    }
+    if (failed_open(dir)) {
+        return dir;
+    }
+    long r = SYS3(SYS_symlinkat, target, dir, name);
+    close_fd(dir);
+    return r == -EEXIST ? 0 : r;
+}
+
+/*
+ * The null device the masks are made of, checked: a /dev/null swapped for something else (a symlink
+ * to a procfs file, a regular file) would otherwise be bound over the masked paths, making them
+ * writable instead of hidden (runc's CVE-2025-31133). Returns an O_PATH fd of a character device
+ * that is not a symlink. Any character device will do, not only 1:3: a spec may replace /dev/null
+ * (linux.devices), and a device node gives nothing the devices cgroup does not already allow.
+ */
+static long open_dev_null(void)
+{
+    long fd = SYS4(SYS_openat, AT_FDCWD, "/dev/null", O_PATH | O_NOFOLLOW | O_CLOEXEC, 0);
+    if (fd < 0) {
+        return fd;
+    }
+    struct stat st;
+    long r = SYS4(SYS_newfstatat, fd, "", &st, AT_EMPTY_PATH);
+    if (r == 0 && !S_ISCHR(st.st_mode)) {
+        r = -ENODEV;
+    }
+    if (r < 0) {
+        close_fd(fd);
+        return r;
+    }
+    return fd;
+}
+
+/* Masks a path inside the container: the checked /dev/null bound over a file (from its fd, not its
+   name), an empty read-only tmpfs over a directory. */
+static long mask_path(const char *path)
+{
+    struct stat st;
+    long r = SYS4(SYS_newfstatat, AT_FDCWD, path, &st, 0);
+    if (r < 0) {
+        return r;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        return SYS5(SYS_mount, "tmpfs", path, "tmpfs", MS_RDONLY, NULL);
+    }
+    long null = open_dev_null();
+    if (null < 0) {
+        return null;
+    }
+    long tree = SYS3(SYS_open_tree, null, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+    close_fd(null);
+    if (tree < 0) {
+        return tree;
+    }
+    r = SYS5(SYS_move_mount, tree, "", AT_FDCWD, path, MOVE_MOUNT_F_EMPTY_PATH);
+    close_fd(tree);
+    return r;
 }
 
 static long loopback_up(void)
@@ -496,6 +762,49 @@ static long send_master(int master, const char *name, size_t name_len)
 }
 
 /*
+ * The pty slave bound onto /dev/console, by fds at both ends (runc's CVE-2025-52565): the source is
+ * the slave we opened, not its name, and the target an O_PATH fd of a regular file or device that is
+ * not a symlink, so a /dev/pts entry or /dev/console swapped meanwhile cannot make this bind a
+ * masked or read-only procfs file writable at /dev/console. A missing target is created as an empty
+ * file, as runc's mountConsole does (0666 whatever the umask).
+ */
+static long bind_console(int slave)
+{
+    long c = SYS4(SYS_openat, AT_FDCWD, "/dev/console", O_PATH | O_NOFOLLOW | O_CLOEXEC, 0);
+    if (c == -ENOENT) {
+        long f = SYS4(SYS_openat, AT_FDCWD, "/dev/console", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0666);
+        if (f < 0) {
+            return f;
+        }
+        long r = SYS2(SYS_fchmod, f, 0666);
+        close_fd(f);
+        if (r < 0) {
+            return r;
+        }
+        c = SYS4(SYS_openat, AT_FDCWD, "/dev/console", O_PATH | O_NOFOLLOW | O_CLOEXEC, 0);
+    }
+    if (c < 0) {
+        return c;
+    }
+    struct stat st;
+    long r = SYS4(SYS_newfstatat, c, "", &st, AT_EMPTY_PATH);
+    if (r == 0 && !S_ISREG(st.st_mode) && !S_ISCHR(st.st_mode)) {
+        r = -ELOOP; /* a symlink, directory or socket where the console goes */
+    }
+    long tree = -1;
+    if (r == 0) {
+        tree = SYS3(SYS_open_tree, slave, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+        r = tree < 0 ? tree : 0;
+    }
+    if (r == 0) {
+        r = SYS5(SYS_move_mount, tree, "", c, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
+    }
+    close_fd(tree);
+    close_fd(c);
+    return r;
+}
+
+/*
  * process.terminal as runc does it, after pivot_root so /dev/ptmx is the container's own devpts:
  * a new pty, unlocked, sized, its slave owned by the process's user (the group stays what devpts
  * gave it: gid=5, tty, with the default mounts) and, for a container's first process, bound onto
@@ -529,16 +838,7 @@ static long setup_terminal(uint64_t rows, uint64_t cols, uint64_t uid, uint64_t 
         r = SYS3(SYS_fchown, slave, uid, -1);
     }
     if (r == 0 && dev_console) {
-        /* An empty file as the bind target, as runc's mountConsole (0666 whatever the umask). */
-        r = SYS4(SYS_openat, AT_FDCWD, "/dev/console", O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0666);
-        if (r >= 0) {
-            long f = r;
-            r = SYS2(SYS_fchmod, f, 0666);
-            SYS1(SYS_close, f);
-        }
-        if (r == 0) {
-            r = SYS5(SYS_mount, name, "/dev/console", NULL, MS_BIND, NULL);
-        }
+        r = bind_console((int)slave);
     }
     if (r == 0) {
         r = send_master((int)master, name, name_len);
@@ -583,16 +883,15 @@ static long install_seccomp(const struct berth_op *op)
  * so the node has exactly the type, numbers, mode and owner the spec asked for. A directory there
  * is an error (EISDIR), not something to delete.
  */
-static long make_node(const struct berth_op *op)
+static long make_node_at(long dir, const char *name, const struct berth_op *op)
 {
-    const char *path = op->s[0];
     if (op->flags & BERTH_OPF_REPLACE) {
-        long r = SYS3(SYS_unlinkat, AT_FDCWD, path, 0);
+        long r = SYS3(SYS_unlinkat, dir, name, 0);
         if (r < 0 && r != -ENOENT) {
             return r;
         }
     }
-    long r = SYS4(SYS_mknodat, AT_FDCWD, path, op->n[0], op->n[1]);
+    long r = SYS4(SYS_mknodat, dir, name, op->n[0], op->n[1]);
     if (r == -EEXIST && !(op->flags & BERTH_OPF_REPLACE)) {
         return 0;
     }
@@ -600,19 +899,69 @@ static long make_node(const struct berth_op *op)
         return r;
     }
     if (op->n[2] != (uint64_t)-1 || op->n[3] != (uint64_t)-1) {
-        r = SYS5(SYS_fchownat, AT_FDCWD, path, op->n[2], op->n[3], AT_SYMLINK_NOFOLLOW);
+        r = SYS5(SYS_fchownat, dir, name, op->n[2], op->n[3], AT_SYMLINK_NOFOLLOW);
     }
     return r;
 }
 
-/* One write of the whole value, as a sysctl needs (procfs parses each write(2) on its own). */
+/* A relative path's node is made in its parent opened beneath the cwd (see open_beneath). */
+static long make_node(const struct berth_op *op)
+{
+    const char *path = op->s[0];
+    if (path[0] == '/') {
+        return make_node_at(AT_FDCWD, path, op);
+    }
+    const char *name;
+    long dir = open_parent(path, &name);
+    if (failed_open(dir)) {
+        return dir;
+    }
+    long r = make_node_at(dir, name, op);
+    close_fd(dir);
+    return r;
+}
+
+/*
+ * One write of the whole value, as a sysctl needs (procfs parses each write(2) on its own), into a
+ * file under /proc that really is procfs's (runc's CVE-2025-52881): /proc must be a procfs root, and
+ * the rest of the path is walked inside that one mount, so a mount raced onto /proc/sys/... (or a
+ * symlink there) cannot redirect the write, made with all of the launcher's privileges, to another
+ * file such as a host-wide sysctl.
+ */
 static long write_file(const char *path, const char *data, uint64_t len)
 {
-    long fd = SYS4(SYS_openat, AT_FDCWD, path, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0);
+    const char *prefix = "/proc/";
+    for (int i = 0; prefix[i]; i++) {
+        if (path[i] != prefix[i]) {
+            return -EINVAL;
+        }
+    }
+    long proc = SYS4(SYS_openat, AT_FDCWD, "/proc", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0);
+    if (proc < 0) {
+        return proc;
+    }
+    struct statfs sfs;
+    struct stat st;
+    long r = SYS2(SYS_fstatfs, proc, &sfs);
+    if (r == 0) {
+        r = SYS4(SYS_newfstatat, proc, "", &st, AT_EMPTY_PATH);
+    }
+    if (r == 0 && (sfs.f_type != PROC_SUPER_MAGIC || st.st_ino != 1)) {
+        r = -EXDEV; /* not the root of a procfs */
+    }
+    long fd = r;
+    if (r == 0) {
+        struct open_how how;
+        how.flags = O_WRONLY | O_TRUNC | O_CLOEXEC;
+        how.mode = 0;
+        how.resolve = RESOLVE_STRICT | RESOLVE_NO_XDEV;
+        fd = SYS4(SYS_openat2, proc, path + 6, &how, sizeof how);
+    }
+    close_fd(proc);
     if (fd < 0) {
         return fd;
     }
-    long r = write_all((int)fd, data, len);
+    r = write_all((int)fd, data, len);
     SYS1(SYS_close, fd);
     return r;
 }
@@ -624,8 +973,14 @@ static long run_op(struct berth_plan *p, const struct berth_op *op)
     long r;
     switch (op->code) {
     case OP_MOUNT:
+        if (s[1][0] != '/') {
+            return mount_beneath(s[0], s[1], s[2], n[0], s[3]);
+        }
         return SYS5(SYS_mount, s[0], s[1], s[2], n[0], s[3]);
     case OP_BIND:
+        if (s[1][0] != '/') {
+            return bind_beneath(s[0], s[1], n[0] & MS_REC, n[1]);
+        }
         r = SYS5(SYS_mount, s[0], s[1], NULL, MS_BIND | n[0], NULL);
         if (r == 0 && n[1] != 0) {
             r = remount(s[1], n[1]);
@@ -634,19 +989,13 @@ static long run_op(struct berth_plan *p, const struct berth_op *op)
     case OP_REMOUNT:
         return remount(s[1], n[0]);
     case OP_MKDIR:
-        return make_dirs(s[0], (long)n[0]);
+        return s[0][0] != '/' ? make_dirs_beneath(s[0], (long)n[0]) : make_dirs(s[0], (long)n[0]);
     case OP_MKNOD:
         return make_node(op);
     case OP_TOUCH:
-        r = SYS4(SYS_openat, AT_FDCWD, s[0], O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
-        if (r >= 0) {
-            SYS1(SYS_close, r);
-            return 0;
-        }
-        return r;
+        return touch_at(s[0]);
     case OP_SYMLINK:
-        r = SYS3(SYS_symlinkat, s[0], AT_FDCWD, s[1]);
-        return r == -EEXIST ? 0 : r;
+        return symlink_at(s[0], s[1]);
     case OP_CHDIR:
         return SYS1(SYS_chdir, s[0]);
     case OP_PIVOT_ROOT:
@@ -692,11 +1041,7 @@ static long run_op(struct berth_plan *p, const struct berth_op *op)
         SYS1(SYS_umask, n[0]);
         return 0;
     case OP_MASK_PATH:
-        r = SYS5(SYS_mount, "/dev/null", s[0], NULL, MS_BIND, NULL);
-        if (r == -ENOTDIR) {
-            r = SYS5(SYS_mount, "tmpfs", s[0], "tmpfs", MS_RDONLY, NULL);
-        }
-        return r;
+        return mask_path(s[0]);
     case OP_SETNS:
         r = SYS4(SYS_openat, AT_FDCWD, s[0], O_RDONLY | O_CLOEXEC, 0);
         if (r < 0) {
@@ -721,9 +1066,43 @@ static long run_op(struct berth_plan *p, const struct berth_op *op)
     }
 }
 
+/*
+ * Until execve this process's memory is the launching JVM's (CLONE_VM: the JVM itself; fork-style:
+ * a copy), its /proc/PID/exe is the host's java binary and its root, cwd and fds are the host's.
+ * Once it joins a PID namespace a container can see it, and /proc/PID/{exe,root,cwd,fd,environ,
+ * mem,maps} are guarded only by ptrace_may_access: for a dumpable mm, a caller with the same uid
+ * passes (runc's CVE-2016-9962 and CVE-2019-5736). Non-dumpable, the caller needs CAP_SYS_PTRACE
+ * in the mm's user namespace (the host's), which only a container without a user namespace that
+ * holds CAP_SYS_PTRACE has (docs/security.md). execve gives the program a new mm whose dumpable
+ * state is its own. The flag lives in the mm, so with CLONE_VM this is the JVM's (Launcher sets it
+ * there on purpose before the first clone); it is set again here for a plan whose launcher did not.
+ */
+static long stay_undumpable(void)
+{
+    return SYS5(SYS_prctl, PR_SET_DUMPABLE, 0, 0, 0, 0);
+}
+
+/*
+ * A credential change (setns or unshare of a user namespace, set*id, setgroups, capset) resets
+ * the mm's dumpable flag to fs.suid_dumpable; where a host set that to 1 the launcher would be
+ * open again, so it is closed after each of them.
+ */
+static int changes_credentials(uint64_t code)
+{
+    return code == OP_SETNS || code == OP_UNSHARE || code == OP_SETGROUPS || code == OP_SETGID || code == OP_SETUID
+        || code == OP_SETCAPS || code == OP_RAISE_AMBIENT || code == OP_KEEPCAPS;
+}
+
 int berth_child_main(void *arg)
 {
     struct berth_plan *p = arg;
+    /* First, before anything else can happen: the report pipe is not on FD_REPORT yet. */
+    long d = stay_undumpable();
+    if (d < 0) {
+        struct berth_report rep = {STEP_DUMPABLE, (int32_t)-d};
+        SYS3(SYS_write, p->report_w, &rep, sizeof rep);
+        SYS1(SYS_exit_group, 1);
+    }
     reset_signals();
     arrange_fds(p);
 
@@ -748,6 +1127,12 @@ int berth_child_main(void *arg)
         }
         if (r < 0) {
             die((int)i, r);
+        }
+        if (changes_credentials(op->code)) {
+            r = stay_undumpable();
+            if (r < 0) {
+                die(STEP_DUMPABLE, r);
+            }
         }
     }
 

@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
@@ -89,6 +90,20 @@ long berth_spawn(struct berth_plan *plan)
     plan->pid = pid;
     plan->pidfd = pidfd;
     return pid;
+}
+
+/*
+ * prctl(PR_SET_DUMPABLE, value) on the calling process. Launcher makes the JVM non-dumpable before
+ * its first clone: a CLONE_VM child shares this mm, and a container that can see the child must
+ * not reach the JVM's memory or binary through /proc (docs/security.md).
+ */
+long berth_set_dumpable(int value) { return prctl(PR_SET_DUMPABLE, value, 0, 0, 0) < 0 ? -errno : 0; }
+
+/* prctl(PR_GET_DUMPABLE): 0 no, 1 yes, 2 root only. */
+long berth_get_dumpable(void)
+{
+    int r = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
+    return r < 0 ? -errno : r;
 }
 
 /* read() retried on EINTR. */

@@ -13,7 +13,6 @@ import java.util.UUID;
 import java.util.stream.Stream;
 
 import io.berth.runtime.cgroup.Cgroups;
-import io.berth.runtime.oci.Spec;
 import io.berth.runtime.oci.SpecJson;
 
 /**
@@ -119,15 +118,7 @@ public final class CdsTraining {
 
     /** Puts the training's containers in its own cgroup, removed at the end. */
     private static void ownCgroup(Path config, String cgroupsPath) throws IOException {
-        Files.writeString(config, SpecJson.write(withCgroupsPath(SpecJson.read(config), cgroupsPath)));
-    }
-
-    private static Spec withCgroupsPath(Spec s, String cgroupsPath) {
-        Spec.Linux l = s.linux();
-        Spec.Linux linux = new Spec.Linux(l.namespaces(), l.uidMappings(), l.gidMappings(), l.timeOffsets(), l.devices(), cgroupsPath,
-                l.resources(), l.rootfsPropagation(), l.seccomp(), l.sysctl(), l.maskedPaths(), l.readonlyPaths(), l.mountLabel(),
-                l.intelRdt(), l.personality());
-        return new Spec(s.ociVersion(), s.process(), s.root(), s.hostname(), s.domainname(), s.mounts(), s.hooks(), s.annotations(), linux);
+        Files.writeString(config, SpecJson.write(SpecJson.read(config).toBuilder().cgroupsPath(cgroupsPath).build()));
     }
 
     private static void step(int expected, String... args) {

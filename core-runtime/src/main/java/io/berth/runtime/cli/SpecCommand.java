@@ -9,6 +9,7 @@ import java.util.List;
 
 import io.berth.runtime.oci.DefaultSpec;
 import io.berth.runtime.oci.Spec;
+import io.berth.runtime.oci.SpecBuilder;
 import io.berth.runtime.oci.SpecJson;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.PositionalParamSpec;
@@ -31,15 +32,14 @@ final class SpecCommand implements Subcommand {
         List<String> args = call.positionalList(0);
         String hostname = call.option("--hostname");
         Path bundle = call.option("--bundle");
-        Spec d = DefaultSpec.create();
-        Spec.Process p = d.process();
+        SpecBuilder b = DefaultSpec.builder().rootPath(call.<String>option("--rootfs"));
         if (!args.isEmpty()) {
-            p = new Spec.Process(p.terminal(), p.consoleSize(), p.user(), args, p.commandLine(), p.env(), p.cwd(),
-                    p.capabilities(), p.rlimits(), p.noNewPrivileges(), p.apparmorProfile(), p.oomScoreAdj(),
-                    p.selinuxLabel(), p.ioPriority(), p.scheduler(), p.execCpuAffinity());
+            b.args(args);
         }
-        Spec spec = new Spec(d.ociVersion(), p, new Spec.Root(call.<String>option("--rootfs"), d.root().readonly()),
-                hostname == null ? d.hostname() : hostname, d.domainname(), d.mounts(), d.hooks(), d.annotations(), d.linux());
+        if (hostname != null) {
+            b.hostname(hostname);
+        }
+        Spec spec = b.build();
         Path config = bundle.resolve("config.json");
         try {
             Files.writeString(config, SpecJson.write(spec) + "\n", StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);

@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Supplier;
 
 import io.berth.runtime.cgroup.Cgroup;
 import io.berth.runtime.cgroup.CgroupLimits;
@@ -36,23 +37,27 @@ final class ContainerCreate {
     static Container run(RuntimeContext ctx, String id, Path bundle, Stdio stdio, Path consoleSocket) {
         StateStore.checkId(id);
         Path bundleDir = bundle.toAbsolutePath().normalize();
-        return run(ctx, id, bundleDir, SpecJson.read(bundleDir.resolve("config.json")), stdio, consoleSocket);
+        return run(ctx, id, bundleDir, SpecJson.read(bundleDir.resolve("config.json")), SpecValidator.CONFIG_JSON, stdio, consoleSocket);
     }
 
     /**
      * @param consoleSocket with {@code process.terminal}: where to send the pty master (runc's
      *                      --console-socket); null: this JVM receives it ({@link Container#terminal()})
      */
-    static Container run(RuntimeContext ctx, String id, Path bundleDir, Spec spec, Stdio stdio, Path consoleSocket) {
+    static Container run(RuntimeContext ctx, String id, Path bundleDir, Spec spec, String document, Stdio stdio, Path consoleSocket) {
         StateStore.checkId(id);
-        SpecValidator.validate(spec);
+        SpecValidator.validate(spec, document);
         boolean terminal = spec.process().terminal();
         if (consoleSocket != null && !terminal) {
-            throw new InvalidSpecException("a console socket was given but process.terminal is false in config.json: set it to true or drop --console-socket");
+            throw new InvalidSpecException("a console socket was given but process.terminal is false in " + document
+                    + ": set it to true or drop --console-socket");
         }
-        Path rootfs = rootfs(spec, bundleDir);
-        LaunchPlanner.joins(spec); // a wrong namespace path fails here, before the id is claimed
-        CgroupLimits limits = ResourceMapping.limits(spec);
+        Path rootfs = rootfs(spec, bundleDir, document);
+        LaunchPlanner.ptraceWarning(id, spec).ifPresent(ctx.warnings);
+        CgroupLimits limits = blamed(document, () -> {
+            LaunchPlanner.joins(spec); // a wrong namespace path fails here, before the id is claimed
+            return ResourceMapping.limits(spec);
+        });
         String cgroupsPath = spec.linux() != null && spec.linux().cgroupsPath() != null && !spec.linux().cgroupsPath().isBlank()
                 ? spec.linux().cgroupsPath()
                 : ctx.options.cgroupParent() + "/" + id;
@@ -70,7 +75,12 @@ final class ContainerCreate {
             if (terminal) {
                 consoleFd = consoleSocket != null ? Console.connect(consoleSocket) : LaunchPlan.CONSOLE_PAIR;
             }
-            LaunchPlan plan = LaunchPlanner.plan(spec, rootfs, stdio, gateFd, !ctx.options.detachedLaunch(), ctx.cgroupFs(), consoleFd);
+            LaunchPlan plan;
+            try {
+                plan = LaunchPlanner.plan(spec, rootfs, stdio, gateFd, !ctx.options.detachedLaunch(), ctx.cgroupFs(), consoleFd);
+            } catch (InvalidSpecException e) {
+                throw new InvalidSpecException(document + ": " + e.getMessage(), e);
+            }
             cgroup = ctx.cgroup(cgroupsPath);
             cgroup.create();
             cgroup.apply(limits);
@@ -155,10 +165,20 @@ final class ContainerCreate {
         return LaunchPlan.NO_CONSOLE;
     }
 
-    private static Path rootfs(Spec spec, Path bundleDir) {
+    /** LaunchPlanner and ResourceMapping name the field; which document it is in is said here. */
+    private static <T> T blamed(String document, Supplier<T> step) {
+        try {
+            return step.get();
+        } catch (InvalidSpecException e) {
+            throw new InvalidSpecException(document + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static Path rootfs(Spec spec, Path bundleDir, String document) {
         Path rootfs = bundleDir.resolve(spec.root().path()).normalize();
         if (!Files.exists(rootfs)) {
-            throw new InvalidSpecException("root.path " + rootfs + " does not exist: unpack an image there or fix root.path in config.json");
+            throw new InvalidSpecException("root.path " + rootfs + " does not exist: unpack an image there or fix root.path in "
+                    + (document.equals(SpecValidator.CONFIG_JSON) ? document : "the " + document));
         }
         if (!Files.isDirectory(rootfs)) {
             throw new InvalidSpecException("root.path " + rootfs + " is not a directory: it must be the container's root filesystem");

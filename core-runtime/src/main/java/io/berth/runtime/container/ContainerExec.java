@@ -41,6 +41,7 @@ final class ContainerExec {
         if (status != ContainerStatus.RUNNING) {
             throw new ContainerException("cannot exec in container " + id + ": it is " + status.json() + ", not running");
         }
+        LaunchPlanner.ptraceWarning(id, record.pid(), record.namespaces().contains(Namespace.USER)).ifPresent(ctx.warnings);
         Map<Namespace, Path> joins = new EnumMap<>(Namespace.class);
         for (Namespace ns : record.namespaces()) {
             joins.put(ns, Path.of("/proc", Integer.toString(record.pid()), "ns", ns.procName()));

@@ -7,6 +7,8 @@ import java.util.function.Consumer;
 
 import io.berth.runtime.linux.Stdio;
 import io.berth.runtime.oci.Spec;
+import io.berth.runtime.oci.SpecJson;
+import io.berth.runtime.oci.SpecValidator;
 
 /**
  * Berth's runtime as a library: the OCI lifecycle (create, start, state, kill, delete) over one
@@ -37,7 +39,10 @@ public final class ContainerRuntime implements AutoCloseable {
         return ctx.options;
     }
 
-    /** Creates the container from {@code bundle}/config.json; its process waits for {@link #start}. */
+    /**
+     * Creates the container from {@code bundle}/config.json; its process waits for {@link #start}.
+     * The fd level, for callers that hold raw fds (the CLI); from Java, pass a {@link ContainerIo}.
+     */
     public Container create(String id, Path bundle, Stdio stdio) {
         return ContainerCreate.run(ctx, id, bundle, stdio, null);
     }
@@ -49,10 +54,39 @@ public final class ContainerRuntime implements AutoCloseable {
 
     /**
      * Creates the container from a spec already in memory (the daemon's way: no config.json to
-     * parse); a relative root.path is resolved against {@code bundle}.
+     * parse); a relative root.path is resolved against {@code bundle}. Its errors are the spec's
+     * ("spec: ..."), not config.json's. The fd level: see {@link #create(String, Path, Spec, ContainerIo)}.
      */
     public Container create(String id, Path bundle, Spec spec, Stdio stdio) {
-        return ContainerCreate.run(ctx, id, bundle.toAbsolutePath().normalize(), spec, stdio, null);
+        return ContainerCreate.run(ctx, id, bundle.toAbsolutePath().normalize(), spec, SpecValidator.IN_MEMORY, stdio, null);
+    }
+
+    /**
+     * Creates the container from {@code bundle}/config.json with its stdio as {@code io} says: files
+     * and pipes are opened here and this JVM's copies closed before this returns (a pipe's own side
+     * excepted: that is the caller's, through the pipe's {@code stream()}).
+     */
+    public Container create(String id, Path bundle, ContainerIo io) {
+        StateStore.checkId(id);
+        Path bundleDir = bundle.toAbsolutePath().normalize();
+        Spec spec = SpecJson.read(bundleDir.resolve("config.json"));
+        try (OpenedIo o = OpenedIo.open(io, terminal(spec.process()))) {
+            Container c = ContainerCreate.run(ctx, id, bundleDir, spec, SpecValidator.CONFIG_JSON, o.stdio(), null);
+            o.launched();
+            return c;
+        }
+    }
+
+    /**
+     * Creates the container from a spec in memory (see {@link io.berth.runtime.oci.SpecBuilder}) with
+     * its stdio as {@code io} says; a relative root.path is resolved against {@code bundle}.
+     */
+    public Container create(String id, Path bundle, Spec spec, ContainerIo io) {
+        try (OpenedIo o = OpenedIo.open(io, terminal(spec.process()))) {
+            Container c = create(id, bundle, spec, o.stdio());
+            o.launched();
+            return c;
+        }
     }
 
     public void start(String id) {
@@ -81,7 +115,8 @@ public final class ContainerRuntime implements AutoCloseable {
 
     /**
      * Runs {@code process} in the running container {@code id}; returns once it has exec'd.
-     * {@code detachedLaunch}: fork-style, for a caller (the CLI) that exits while it runs.
+     * {@code detachedLaunch}: fork-style, for a caller (the CLI) that exits while it runs. The fd
+     * level: see {@link #exec(String, Spec.Process, ContainerIo)}.
      */
     public ExecProcess exec(String id, Spec.Process process, Stdio stdio, boolean detachedLaunch) {
         return ContainerExec.run(ctx, id, process, stdio, detachedLaunch, null);
@@ -90,6 +125,18 @@ public final class ContainerRuntime implements AutoCloseable {
     /** As {@link #exec(String, Spec.Process, Stdio, boolean)}, sending a terminal's master to {@code consoleSocket}. */
     public ExecProcess exec(String id, Spec.Process process, Stdio stdio, boolean detachedLaunch, Path consoleSocket) {
         return ContainerExec.run(ctx, id, process, stdio, detachedLaunch, consoleSocket);
+    }
+
+    /**
+     * Runs {@code process} in the running container {@code id} with its stdio as {@code io} says;
+     * returns once it has exec'd. Build the process with {@code DefaultSpec.processBuilder()}.
+     */
+    public ExecProcess exec(String id, Spec.Process process, ContainerIo io) {
+        try (OpenedIo o = OpenedIo.open(io, process.terminal())) {
+            ExecProcess p = ContainerExec.run(ctx, id, process, o.stdio(), false, null);
+            o.launched();
+            return p;
+        }
     }
 
     public void pause(String id) {
@@ -124,6 +171,10 @@ public final class ContainerRuntime implements AutoCloseable {
                 // Best effort at shutdown: the records stay for a later delete.
             }
         }
+    }
+
+    private static boolean terminal(Spec.Process p) {
+        return p != null && p.terminal();
     }
 
     private OciState toState(ContainerRecord r) {

@@ -1,5 +1,7 @@
 package io.berth.runtime.container;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -7,6 +9,7 @@ import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -56,10 +59,10 @@ final class LaunchPlanner {
         all.addAll(namespaces);
         all.addAll(joins.keySet());
         if (!all.contains(Namespace.MOUNT)) {
-            throw new InvalidSpecException("config.json: linux.namespaces must include mount: Berth pivots into the root filesystem, which without its own mount namespace would change the host's");
+            throw new InvalidSpecException("linux.namespaces must include mount: Berth pivots into the root filesystem, which without its own mount namespace would change the host's");
         }
         if (spec.hostname() != null && !spec.hostname().isEmpty() && !all.contains(Namespace.UTS)) {
-            throw new InvalidSpecException("config.json: hostname is set but linux.namespaces has no uts: add {\"type\":\"uts\"} or drop the hostname");
+            throw new InvalidSpecException("hostname is set but linux.namespaces has no uts: add {\"type\":\"uts\"} or drop the hostname");
         }
         Spec.Linux linux = spec.linux();
         Spec.Process p = spec.process();
@@ -98,7 +101,7 @@ final class LaunchPlanner {
             return draft.withNewNamespaces(namespaces).withJoinNamespaces(joins).withShareMemory(shareMemory).withSetup(ops).withStartGate(startGateFd)
                     .withConsoleSocket(p.terminal() ? consoleSocketFd : LaunchPlan.NO_CONSOLE);
         } catch (IllegalArgumentException e) {
-            throw new InvalidSpecException("config.json: " + e.getMessage());
+            throw new InvalidSpecException(e.getMessage(), e);
         }
     }
 
@@ -132,7 +135,7 @@ final class LaunchPlanner {
                     try {
                         NamespaceFile.check(n, path, "linux.namespaces " + ns.type() + " path");
                     } catch (IllegalArgumentException e) {
-                        throw new InvalidSpecException("config.json: " + e.getMessage());
+                        throw new InvalidSpecException(e.getMessage(), e);
                     }
                     joins.put(n, path);
                 }
@@ -144,7 +147,7 @@ final class LaunchPlanner {
     private static Namespace namespace(Spec.Namespace ns) {
         Namespace n = NAMESPACES.get(ns.type());
         if (n == null) {
-            throw new InvalidSpecException("config.json: linux.namespaces type '" + ns.type() + "' is not supported by Berth yet");
+            throw new InvalidSpecException("linux.namespaces type '" + ns.type() + "' is not supported by Berth yet");
         }
         return n;
     }
@@ -222,6 +225,51 @@ final class LaunchPlanner {
             }
         }
         throw new IllegalStateException("RootfsSetup produced no pivot_root step");
+    }
+
+    /** The bit of CAP_SYS_PTRACE in /proc/PID/status's CapBnd. */
+    private static final long SYS_PTRACE_BIT = 1L << 19;
+
+    /**
+     * A container holding CAP_SYS_PTRACE in the host's user namespace passes the kernel's check even
+     * for a non-dumpable process: it can read the launcher of an exec into it, or of a container
+     * created in its PID namespace, between the namespace join and execve (the launching JVM's
+     * memory, the host's java binary; docs/security.md). Berth cannot close that, so it says so,
+     * once per create and per exec, as Kubernetes treats SYS_PTRACE as privileged. Without the
+     * capability in the bounding set no process of the container can gain it; in a user namespace
+     * it holds it only there, which the check does not honour. Empty when there is nothing to say.
+     */
+    static Optional<String> ptraceWarning(String id, Spec spec) {
+        Spec.Capabilities caps = spec.process().capabilities();
+        boolean userNamespace = spec.linux() != null && spec.linux().namespaces().stream().anyMatch(n -> n.type().equals("user"));
+        if (userNamespace || caps == null || caps.bounding() == null || !caps.bounding().contains("CAP_SYS_PTRACE")) {
+            return Optional.empty();
+        }
+        return Optional.of(ptraceMessage(id));
+    }
+
+    /** As above for an exec, from what the container's init holds now (its bounding set in /proc). */
+    static Optional<String> ptraceWarning(String id, int initPid, boolean userNamespace) {
+        if (userNamespace) {
+            return Optional.empty();
+        }
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Integer.toString(initPid), "status"))) {
+                if (line.startsWith("CapBnd:") && (Long.parseUnsignedLong(line.substring(7).strip(), 16) & SYS_PTRACE_BIT) != 0) {
+                    return Optional.of(ptraceMessage(id));
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            // The init is gone (the exec fails on its own) or the kernel changed the format: nothing to add.
+        }
+        return Optional.empty();
+    }
+
+    private static String ptraceMessage(String id) {
+        return "container " + id + " holds CAP_SYS_PTRACE without a user namespace: its processes can read Berth's"
+                + " launcher (the JVM's memory and the host's java binary) while a process is exec'd into it or a container"
+                + " is created in its PID namespace; treat it as privileged, or drop the capability or add a user namespace"
+                + " (docs/security.md)";
     }
 
     private static String blankToNull(String s) {

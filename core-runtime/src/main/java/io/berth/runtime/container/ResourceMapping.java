@@ -60,7 +60,7 @@ final class ResourceMapping {
         try {
             return b.build();
         } catch (IllegalArgumentException e) {
-            throw new InvalidSpecException("config.json: linux.resources: " + e.getMessage());
+            throw new InvalidSpecException("linux.resources: " + e.getMessage());
         }
     }
 

@@ -30,7 +30,8 @@ import io.berth.runtime.oci.SpecJson;
  */
 public final class StateStore {
     /** runc's rule for ids, so that an id is always a safe single path component. */
-    private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_+.-]{0,1023}");
+    /** The id names a directory here and a cgroup: one file name (NAME_MAX 255), never a path. */
+    private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_+.-]{0,254}");
     static final String STATE_FILE = "state.json";
     static final String EXEC_FIFO = "exec.fifo";
     /** The container's seccomp profile, which every exec'd process gets too (as in runc). */
@@ -50,7 +51,7 @@ public final class StateStore {
 
     public static void checkId(String id) {
         if (id == null || !ID.matcher(id).matches() || id.equals(".") || id.equals("..")) {
-            throw new ContainerException("invalid container id '" + id + "': use letters, digits, '_', '+', '-' and '.', starting with a letter or digit");
+            throw new ContainerException("invalid container id '" + id + "': use letters, digits, '_', '+', '-' and '.', starting with a letter or digit, at most 255 characters");
         }
     }
 

@@ -22,6 +22,17 @@ public sealed interface ChildOp {
         return null;
     }
 
+    /**
+     * ELOOP from an op on a path relative to the rootfs: the child opens those beneath the rootfs and
+     * follows no symlink (the plan already resolved the image's), so one that is there now appeared
+     * after the plan was made, or lies below another mount where the plan does not look.
+     */
+    private static String symlinkHint(int errno, String path) {
+        return errno == Errno.ELOOP && !path.startsWith("/") ? "a symlink is on the way to " + path + " in the root"
+                + " filesystem: it changed after create read it, or a destination lies through a symlink below another"
+                + " mount; Berth follows none at launch, so nothing can land outside the rootfs" : null;
+    }
+
     /** mount(2) as is: {@code source}, {@code fstype} and {@code data} may be null. */
     record Mount(String source, String target, String fstype, long flags, String data) implements ChildOp {
         public Mount {
@@ -39,6 +50,11 @@ public sealed interface ChildOp {
                 return "make " + target + " " + MountFlags.propagationName(flags);
             }
             return "mount " + (fstype != null ? fstype : source) + " on " + target;
+        }
+
+        @Override
+        public String hint(int errno) {
+            return symlinkHint(errno, target);
         }
     }
 
@@ -59,7 +75,8 @@ public sealed interface ChildOp {
             // Root only meets EACCES here inside a user namespace: host-owned directories whose owner
             // is not mapped grant it nothing beyond their "other" bits (runc fails the same way).
             return errno == Errno.EACCES ? "in a user namespace the container's root is its mapped host user: every directory"
-                    + " above " + source + " must be searchable by that user (chmod o+x), or owned by a mapped id" : null;
+                    + " above " + source + " must be searchable by that user (chmod o+x), or owned by a mapped id"
+                    : symlinkHint(errno, target);
         }
     }
 
@@ -76,6 +93,11 @@ public sealed interface ChildOp {
         @Override
         public String step() {
             return "mkdir " + path;
+        }
+
+        @Override
+        public String hint(int errno) {
+            return symlinkHint(errno, path);
         }
     }
 
@@ -116,7 +138,7 @@ public sealed interface ChildOp {
             if (errno == Errno.EPERM) {
                 return "not allowed in a user namespace: bind the host's device instead";
             }
-            return errno == Errno.EISDIR ? "a directory is in the way of the device node" : null;
+            return errno == Errno.EISDIR ? "a directory is in the way of the device node" : symlinkHint(errno, path);
         }
     }
 
@@ -126,12 +148,22 @@ public sealed interface ChildOp {
         public String step() {
             return "create " + path;
         }
+
+        @Override
+        public String hint(int errno) {
+            return symlinkHint(errno, path);
+        }
     }
 
     record Symlink(String target, String linkPath) implements ChildOp {
         @Override
         public String step() {
             return "symlink " + linkPath + " -> " + target;
+        }
+
+        @Override
+        public String hint(int errno) {
+            return symlinkHint(errno, linkPath);
         }
     }
 
@@ -313,6 +345,13 @@ public sealed interface ChildOp {
         public String step() {
             return "mask " + path;
         }
+
+        @Override
+        public String hint(int errno) {
+            // The child binds /dev/null from its fd, and only a character device that is not a symlink.
+            return errno == Errno.ENODEV || errno == Errno.ELOOP ? "/dev/null in the container is not a character device:"
+                    + " something replaced it, and binding it would expose " + path + " instead of hiding it" : null;
+        }
     }
 
     /** setns(2) into the namespace file at {@code path} (e.g. /proc/PID/ns/net). */
@@ -371,6 +410,10 @@ public sealed interface ChildOp {
             }
             if (errno == Errno.EPIPE || errno == Errno.ECONNRESET || errno == Errno.ECONNREFUSED) {
                 return "nobody reads the console socket: the caller must accept and receive the master";
+            }
+            if (errno == Errno.ELOOP && bindDevConsole) {
+                return "/dev/console in the container is a symlink, directory or socket: the pty is bound only onto a"
+                        + " regular file or device";
             }
             return null;
         }
@@ -432,6 +475,10 @@ public sealed interface ChildOp {
         public String hint(int errno) {
             if (errno == Errno.ENOENT) {
                 return "this kernel has no such sysctl, or /proc is not mounted in the container";
+            }
+            if (errno == Errno.EXDEV || errno == Errno.ELOOP) {
+                return "/proc in the container is not a procfs root, or a mount or symlink lies on the way to "
+                        + path() + ": the value is only written into the container's own procfs";
             }
             if (errno == Errno.EINVAL) {
                 return "the kernel refused the value";

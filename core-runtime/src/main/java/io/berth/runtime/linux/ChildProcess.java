@@ -334,6 +334,8 @@ public final class ChildProcess implements AutoCloseable {
             name = "wait at the start gate";
         } else if (step == PlanLayout.STEP_SIGNALS) {
             name = "reset signals";
+        } else if (step == PlanLayout.STEP_DUMPABLE) {
+            name = "make the launcher non-dumpable";
         } else {
             name = "step " + step;
         }

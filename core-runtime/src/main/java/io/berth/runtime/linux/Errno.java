@@ -8,12 +8,15 @@ final class Errno {
     static final int EIO = 5;
     static final int ENOMEM = 12;
     static final int EACCES = 13;
+    static final int EXDEV = 18;
+    static final int ENODEV = 19;
     static final int EBUSY = 16;
     static final int EISDIR = 21;
     static final int EINVAL = 22;
     static final int ENOTTY = 25;
     static final int EPIPE = 32;
     static final int ENAMETOOLONG = 36;
+    static final int ELOOP = 40;
     static final int ENOMSG = 42;
     static final int EBADMSG = 74;
     static final int EADDRINUSE = 98;

@@ -20,7 +20,7 @@ public final class Launcher {
     public static ChildProcess launch(LaunchPlan plan) {
         checkMountsAreContained(plan);
         checkTerminal(plan);
-        NativeLibrary nl = NativeLibrary.get();
+        NativeLibrary nl = Undumpable.NATIVE;
         List<ChildOp> program = program(plan);
         // Joining a user namespace: the new namespaces must belong to it, so they are made by
         // unshare after the setns (program), not by the clone, whose would belong to ours.
@@ -77,6 +77,36 @@ public final class Launcher {
         return new ChildProcess(nl, np, program, plan.argv().get(0), (int) pid,
                 (int) np.readSlot(PlanLayout.PIDFD), (int) np.readSlot(PlanLayout.REPORT_R),
                 (int) np.readSlot(PlanLayout.GO_W), gateWrite, plan.startGateFd(), consoleOurs);
+    }
+
+    /**
+     * True once this JVM is non-dumpable, which every launch makes it first. Between clone and
+     * execve a launcher child is the JVM (CLONE_VM) or a copy of it (fork-style), and after joining a
+     * container's PID namespace (exec, a pod's shared namespace) the container can see it: a
+     * dumpable process of the same uid would open its /proc/PID/exe (the host's java binary), mem,
+     * environ, root, cwd and fds to anyone there (runc's CVE-2016-9962 and CVE-2019-5736). The flag
+     * belongs to the address space, so with CLONE_VM the child cannot set it without setting it for
+     * the JVM; it is set here, once and on purpose, rather than as a side effect of the first child.
+     * What that changes for the JVM (no core dumps, root-owned /proc/self files; jcmd and jstack as
+     * root still work): docs/security.md.
+     */
+    public static boolean jvmIsUndumpable() {
+        return Undumpable.NATIVE.lib.berth_get_dumpable() == 0;
+    }
+
+    /** Holder: the library, loaded and the JVM made non-dumpable, before the first launch. */
+    private static final class Undumpable {
+        static final NativeLibrary NATIVE = init();
+
+        private static NativeLibrary init() {
+            NativeLibrary nl = NativeLibrary.get();
+            long r = nl.lib.berth_set_dumpable(0);
+            if (r < 0) {
+                throw new IllegalStateException("prctl(PR_SET_DUMPABLE, 0): " + nl.strerror((int) -r)
+                        + ": Berth will not start containers from a JVM that containers could read through /proc");
+            }
+            return nl;
+        }
     }
 
     /** Joins (user first so the rest are permitted, mount last so the other paths still resolve),

@@ -5,6 +5,7 @@ import java.util.Optional;
 import jnr.ffi.LastError;
 import jnr.ffi.LibraryLoader;
 import jnr.ffi.Runtime;
+import jnr.ffi.annotations.Out;
 import jnr.ffi.annotations.SaveError;
 
 /**
@@ -18,6 +19,9 @@ public final class LibC {
     public static final int O_RDWR = 2;
     public static final int O_NONBLOCK = 04000;
     public static final int O_CLOEXEC = 02000000;
+    public static final int O_CREAT = 0100;
+    public static final int O_TRUNC = 01000;
+    public static final int O_APPEND = 02000;
 
     /** The binding; errno is saved right after each call because the JVM may clobber it. */
     public interface Calls {
@@ -27,8 +31,12 @@ public final class LibC {
         @SaveError
         int mkfifo(String path, int mode);
 
+        /** open(2) is variadic; the mode is passed always (ignored without O_CREAT). */
         @SaveError
-        int open(String path, int flags);
+        int open(String path, int flags, int mode);
+
+        @SaveError
+        int pipe2(@Out int[] fds, int flags);
 
         @SaveError
         int close(int fd);
@@ -90,7 +98,12 @@ public final class LibC {
 
     /** open(2) with O_CLOEXEC added: no fd of the runtime may leak into a container. */
     public static int open(String path, int flags) {
-        int fd = Holder.C.open(path, flags | O_CLOEXEC);
+        return open(path, flags, 0);
+    }
+
+    /** As {@link #open(String, int)}, with the mode a file made by {@link #O_CREAT} gets (less the umask). */
+    public static int open(String path, int flags, int mode) {
+        int fd = Holder.C.open(path, flags | O_CLOEXEC, mode);
         if (fd < 0) {
             int errno = LastError.getLastError(Holder.RUNTIME);
             throw new SyscallException("open " + path, errno, strerror(errno));
@@ -98,7 +111,16 @@ public final class LibC {
         return fd;
     }
 
-    /** Writes one byte (the exec FIFO's "go"). */
+    /** pipe2(2) with O_CLOEXEC: {read end, write end}. */
+    public static int[] pipe() {
+        int[] fds = new int[2];
+        if (Holder.C.pipe2(fds, O_CLOEXEC) != 0) {
+            int errno = LastError.getLastError(Holder.RUNTIME);
+            throw new SyscallException("pipe", errno, strerror(errno));
+        }
+        return fds;
+    }
+
     /**
      * Reaps {@code pid} if it is an exited child of this process; does nothing otherwise (still
      * running, or not ours: ECHILD). Only call it for a pid known to be a container's, or it could

@@ -69,6 +69,10 @@ final class NativeLibrary {
         long berth_recv_fd(int sock, @Out byte[] name, long cap, @Out int[] fd, int timeoutMs);
 
         long berth_set_winsize(int fd, int rows, int cols);
+
+        long berth_set_dumpable(int value);
+
+        long berth_get_dumpable();
     }
 
     /** Must match BERTH_ABI in berth_abi.h. */

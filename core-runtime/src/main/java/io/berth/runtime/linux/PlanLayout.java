@@ -41,6 +41,7 @@ final class PlanLayout {
     static final int STEP_SIGNALS = -7;
     /** Not an error: the errno field carries the grandchild's pid after a PID-namespace join. */
     static final int STEP_CHILD_PID = -8;
+    static final int STEP_DUMPABLE = -9;
 
     private PlanLayout() {
     }

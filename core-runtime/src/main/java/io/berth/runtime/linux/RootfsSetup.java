@@ -3,6 +3,7 @@ package io.berth.runtime.linux;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -131,6 +132,9 @@ public final class RootfsSetup {
                 throw new IllegalArgumentException("mount " + m.destination() + ": " + e.getMessage(), e);
             }
             boolean bind = o.bind() || "bind".equals(m.type());
+            if (!bind && ("proc".equals(m.type()) || "sysfs".equals(m.type()))) {
+                checkOrdinaryDirectory(rootfs, m, covered);
+            }
             if (bind) {
                 if (m.source() == null || !m.source().startsWith("/")) {
                     throw new IllegalArgumentException("bind mount " + m.destination() + " needs an absolute source path");
@@ -223,6 +227,33 @@ public final class RootfsSetup {
             ops.add(new ChildOp.LoopbackUp());
         }
         return ops;
+    }
+
+    /**
+     * procfs and sysfs go on an ordinary directory of the image, never through a symlink at the
+     * destination (runc's rule since CVE-2023-28642 and CVE-2019-19921): the kernel would mount them
+     * wherever the link points, and the masked and read-only paths meant for /proc would then guard
+     * another place. The child enforces the same at mount time (it follows no symlink), so one that
+     * appears after this check fails the launch instead.
+     */
+    private static void checkOrdinaryDirectory(Path rootfs, MountSpec m, Set<String> covered) {
+        String d = m.destination().replaceAll("/+$", "");
+        int slash = d.lastIndexOf('/');
+        String name = d.substring(slash + 1);
+        if (name.isEmpty() || name.equals(".") || name.equals("..")) {
+            return; // "/", or a destination ending in dots: resolveInRoot places it, nothing named is a link
+        }
+        String parent = resolveInRoot(rootfs, slash <= 0 ? "/" : d.substring(0, slash), covered);
+        if (!parent.equals(".") && isCovered(new ArrayDeque<>(Arrays.asList(parent.split("/"))), covered)) {
+            return; // below another mount: nothing of the image is there
+        }
+        Path p = rootfs.resolve(parent.equals(".") ? name : parent + "/" + name);
+        boolean link = Files.isSymbolicLink(p);
+        if (link || (Files.exists(p, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS))) {
+            throw new IllegalArgumentException("mount " + m.destination() + ": " + m.type() + " must be mounted on an"
+                    + " ordinary directory, but " + p + " is " + (link ? "a symlink" : "not a directory")
+                    + " in the root filesystem: make it a directory in the image (runc refuses this too)");
+        }
     }
 
     private static boolean isCovered(Deque<String> done, Set<String> covered) {

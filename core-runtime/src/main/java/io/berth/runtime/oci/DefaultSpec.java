@@ -36,6 +36,19 @@ public final class DefaultSpec {
         return new Spec(OCI_VERSION, process, new Spec.Root("rootfs", true), "berth", null, MOUNTS, null, null, linux);
     }
 
+    /**
+     * The default spec as a builder, for a container run from Java: set at least
+     * {@link SpecBuilder#rootPath} (the default "rootfs" is relative to the bundle) and the args.
+     */
+    public static SpecBuilder builder() {
+        return create().toBuilder();
+    }
+
+    /** The default spec's process as a builder: an exec with Berth's defaults (root, Docker's capabilities, PATH). */
+    public static ProcessSpecBuilder processBuilder() {
+        return create().process().toBuilder();
+    }
+
     private static Spec.Namespace ns(String type) {
         return new Spec.Namespace(type, null);
     }

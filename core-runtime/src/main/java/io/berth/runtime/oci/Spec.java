@@ -39,6 +39,11 @@ public record Spec(
         annotations = orderedCopy(annotations);
     }
 
+    /** A builder that starts from this spec: {@code spec.toBuilder().args("sh", "-c", "...").build()}. */
+    public SpecBuilder toBuilder() {
+        return new SpecBuilder(this);
+    }
+
     /** The whole document: {@code v} is an object. Nested records read null (absent) as null. */
     static Spec read(JsonValue v) {
         return new Spec(v.string("ociVersion"), Process.read(v.object("process")), Root.read(v.object("root")),
@@ -170,6 +175,11 @@ public record Spec(
             env = env == null ? List.of() : List.copyOf(env);
             rlimits = rlimits == null ? List.of() : List.copyOf(rlimits);
             user = user == null ? new User(0, 0, null, List.of(), null) : user;
+        }
+
+        /** A builder that starts from this process (an exec's from the container's own, say). */
+        public ProcessSpecBuilder toBuilder() {
+            return new ProcessSpecBuilder(this);
         }
 
         static Process read(JsonValue v) {

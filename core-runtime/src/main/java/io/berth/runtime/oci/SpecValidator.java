@@ -28,15 +28,42 @@ public final class SpecValidator {
     private SpecValidator() {
     }
 
-    /** Throws {@link InvalidSpecException} with the first problem found. */
+    /** The document a spec read from a bundle is blamed on. */
+    public static final String CONFIG_JSON = "config.json";
+    /** The document a spec built in memory (SpecBuilder) is blamed on: there is no file to fix. */
+    public static final String IN_MEMORY = "spec";
+
+    /** Throws {@link InvalidSpecException} with the first problem found, blamed on config.json. */
     public static void validate(Spec spec) {
-        List<String> problems = problems(spec);
+        validate(spec, CONFIG_JSON);
+    }
+
+    /**
+     * Throws {@link InvalidSpecException} with the first problem found, as "{@code document}: problem"
+     * ({@link #CONFIG_JSON} or {@link #IN_MEMORY}).
+     */
+    public static void validate(Spec spec, String document) {
+        List<String> problems = problems(spec, document);
         if (!problems.isEmpty()) {
-            throw new InvalidSpecException("config.json: " + problems.get(0));
+            throw new InvalidSpecException(document + ": " + problems.get(0));
         }
     }
 
+    /** Every problem found, worded for config.json. */
     public static List<String> problems(Spec spec) {
+        return problems(spec, CONFIG_JSON);
+    }
+
+    /** Every problem found; the advice for an unimplemented setting says where to remove it from. */
+    public static List<String> problems(Spec spec, String document) {
+        List<String> p = problemsInConfigJson(spec);
+        if (!document.equals(CONFIG_JSON)) {
+            p.replaceAll(m -> m.replace(UNSUPPORTED_ADVICE, "leave it out of the " + document));
+        }
+        return p;
+    }
+
+    private static List<String> problemsInConfigJson(Spec spec) {
         List<String> p = new ArrayList<>();
         if (spec.root() == null || blank(spec.root().path())) {
             p.add("root.path is missing: set it to the container's root filesystem (relative to the bundle)");
@@ -424,8 +451,10 @@ public final class SpecValidator {
         }
     }
 
+    private static final String UNSUPPORTED_ADVICE = "remove it from config.json or run this bundle with runc";
+
     private static String unsupportedMessage(String name) {
-        return name + " is not supported by Berth yet: remove it from config.json or run this bundle with runc";
+        return name + " is not supported by Berth yet: " + UNSUPPORTED_ADVICE;
     }
 
     private static boolean blank(String s) {

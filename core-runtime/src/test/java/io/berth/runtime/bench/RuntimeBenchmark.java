@@ -1,6 +1,8 @@
 package io.berth.runtime.bench;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -11,6 +13,7 @@ import java.util.UUID;
 
 import io.berth.runtime.cgroup.Cgroups;
 import io.berth.runtime.container.Container;
+import io.berth.runtime.container.ContainerIo;
 import io.berth.runtime.container.ContainerRuntime;
 import io.berth.runtime.container.RuntimeOptions;
 import io.berth.runtime.linux.Stdio;
@@ -21,7 +24,8 @@ import io.berth.testkit.BusyboxRootfs;
 
 /**
  * Start-to-exit of /bin/true on one busybox bundle, N sequential runs each: through the library
- * in a warm JVM (create + start + wait + delete, cgroups included), through {@code berth-runtime
+ * in a warm JVM (create + start + wait + delete, cgroups included; once with fds, once as a daemon
+ * would, with a spec in memory and output through a ContainerIo pipe), through {@code berth-runtime
  * run}, and through {@code runc run}. Prints p50/p95 and the ratios against runc. Not a test: run
  * it with scripts/bench-runtime.sh (docs/benchmarks.md).
  */
@@ -32,11 +36,27 @@ public final class RuntimeBenchmark {
         Path work = Files.createTempDirectory("berth-bench-");
         try {
             Path bundle = bundle(work.resolve("bundle"));
-            List<Double> lib = library(work, bundle, n);
+            List<Double> lib = library(work, n, (rt, id) -> {
+                Container c = rt.create(id, bundle, Stdio.nullStdio());
+                rt.start(id);
+                return c.waitFor().exitCode();
+            });
+            Spec spec = SpecJson.read(bundle.resolve("config.json"));
+            List<Double> piped = library(work, n, (rt, id) -> {
+                // What a daemon does: a spec in memory, stdout and stderr read through one pipe.
+                ContainerIo.Output.Pipe out = ContainerIo.Output.pipe();
+                Container c = rt.create(id, bundle, spec, ContainerIo.of(ContainerIo.Input.devNull(), out, out));
+                rt.start(id);
+                try (InputStream in = out.stream()) {
+                    in.transferTo(OutputStream.nullOutputStream());
+                }
+                return c.waitFor().exitCode();
+            });
             List<Double> cli = command(n, i -> List.of(berthCli.toString(), "--root", work.resolve("cli-state").toString(), "run", "--bundle", bundle.toString(), "b" + i));
             List<Double> runc = command(n, i -> List.of("runc", "--root", work.resolve("runc-state").toString(), "run", "--bundle", bundle.toString(), "r" + i));
             System.out.printf(Locale.ROOT, "runs per path: %d (busybox bundle, /bin/true, 6 namespaces, pivot_root, /proc, cgroups)%n", n);
             print("library (warm JVM)", lib, runc);
+            print("library, spec+pipe", piped, runc);
             print("berth-runtime run", cli, runc);
             print("runc run", runc, runc);
         } finally {
@@ -50,26 +70,23 @@ public final class RuntimeBenchmark {
 
     private static Path bundle(Path dir) throws IOException {
         Files.createDirectories(dir);
-        Spec d = DefaultSpec.create();
-        Spec.Process p = d.process();
-        p = new Spec.Process(false, null, p.user(), List.of("/bin/true"), null, p.env(), p.cwd(), p.capabilities(),
-                p.rlimits(), p.noNewPrivileges(), null, null, null, null, null, null);
-        Spec spec = new Spec(d.ociVersion(), p, new Spec.Root(BusyboxRootfs.path().toString(), true), "bench", null,
-                d.mounts(), null, d.annotations(), d.linux());
+        Spec spec = DefaultSpec.builder().rootPath(BusyboxRootfs.path()).readonlyRoot(true).hostname("bench").args("/bin/true").build();
         Files.writeString(dir.resolve("config.json"), SpecJson.write(spec));
         return dir;
     }
 
-    private static List<Double> library(Path work, Path bundle, int n) {
+    interface Run {
+        int exitCode(ContainerRuntime rt, String id) throws IOException;
+    }
+
+    private static List<Double> library(Path work, int n, Run run) throws IOException {
         String parent = "/berth-bench-" + UUID.randomUUID().toString().substring(0, 8);
         List<Double> ms = new ArrayList<>();
-        try (ContainerRuntime rt = new ContainerRuntime(RuntimeOptions.defaults(work.resolve("lib-state")).withCgroupParent(parent))) {
+        try (ContainerRuntime rt = new ContainerRuntime(RuntimeOptions.defaults(work.resolve("lib-state-" + parent.substring(1))).withCgroupParent(parent))) {
             for (int i = -20; i < n; i++) { // 20 warm-up runs
                 long t0 = System.nanoTime();
                 String id = "l" + (i + 20);
-                Container c = rt.create(id, bundle, Stdio.nullStdio());
-                rt.start(id);
-                int code = c.waitFor().exitCode();
+                int code = run.exitCode(rt, id);
                 rt.delete(id, false);
                 long t1 = System.nanoTime();
                 if (code != 0) {

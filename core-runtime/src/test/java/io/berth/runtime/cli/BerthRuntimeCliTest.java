@@ -82,10 +82,7 @@ class BerthRuntimeCliTest {
         a.addAll(List.of(args));
         assertThat(cli(a.toArray(String[]::new)).code()).isZero();
         Spec s = SpecJson.read(bundle.resolve("config.json"));
-        Spec.Linux l = s.linux();
-        Spec withCgroup = new Spec(s.ociVersion(), s.process(), s.root(), s.hostname(), s.domainname(), s.mounts(), s.hooks(),
-                s.annotations(), new Spec.Linux(l.namespaces(), null, null, null, l.devices(), cgroupsPath + "/" + UUID.randomUUID(),
-                        l.resources(), l.rootfsPropagation(), null, l.sysctl(), l.maskedPaths(), l.readonlyPaths(), null, null, null));
+        Spec withCgroup = s.toBuilder().cgroupsPath(cgroupsPath + "/" + UUID.randomUUID()).build();
         Files.writeString(bundle.resolve("config.json"), SpecJson.write(withCgroup));
     }
 
@@ -170,8 +167,7 @@ class BerthRuntimeCliTest {
         Spec.Hooks hooks = new Spec.Hooks(null, List.of(hook.apply("createRuntime", "")), null, null,
                 List.of(hook.apply("poststart1", "echo no such network >&2; exit 1"), hook.apply("poststart2", "")),
                 List.of(hook.apply("poststop", "")));
-        Files.writeString(bundle.resolve("config.json"), SpecJson.write(new Spec(s.ociVersion(), s.process(), s.root(), s.hostname(),
-                s.domainname(), s.mounts(), hooks, s.annotations(), s.linux())));
+        Files.writeString(bundle.resolve("config.json"), SpecJson.write(s.toBuilder().hooks(hooks).build()));
 
         assertThat(cli("create", "--bundle", bundle.toString(), "c1").code()).isZero();
         assertThat(Files.readAllLines(out.resolve("order"))).singleElement().asString()

@@ -86,6 +86,15 @@ class BerthRuntimeCommandsTest {
     }
 
     @Test
+    void preserveFdsAboveZeroIsRefusedByNameBeforeAnythingIsMade() throws Exception {
+        Path state = dir.resolve("state");
+        Result r = cli("--root", state.toString(), "create", "--bundle", dir.toString(), "--preserve-fds", "1", "c1");
+        assertThat(r.code()).isNotZero();
+        assertThat(r.err()).contains("--preserve-fds 1 is not supported by berth-runtime yet: pass data through stdio or mounts");
+        assertThat(state).doesNotExist();
+    }
+
+    @Test
     void helpVersionAndUnknownOptionsAskForEveryCommand() {
         assertThat(chosen()).isNull();
         assertThat(chosen("--help")).isNull();

@@ -110,11 +110,7 @@ class BerthRuntimeLauncherIT {
             assertThat(launcher(Map.of(), "spec", "--bundle", bundle.toString(), "--rootfs", BusyboxRootfs.path().toString(), "/bin/true").code()).isZero();
             Path config = bundle.resolve("config.json");
             Spec s = SpecJson.read(config);
-            Spec.Linux l = s.linux();
-            Spec spec = new Spec(s.ociVersion(), s.process(), new Spec.Root(s.root().path(), true), s.hostname(), s.domainname(),
-                    s.mounts(), s.hooks(), s.annotations(), new Spec.Linux(l.namespaces(), null, null, null, l.devices(),
-                    cgroupParent + "/c", l.resources(), l.rootfsPropagation(), l.seccomp(), l.sysctl(), l.maskedPaths(),
-                    l.readonlyPaths(), l.mountLabel(), null, null));
+            Spec spec = s.toBuilder().readonlyRoot(true).cgroupsPath(cgroupParent + "/c").build();
             Files.writeString(config, SpecJson.write(spec));
             // Otherwise jffi copies its library out of its jar into java.io.tmpdir, else into the
             // working directory: here the one does not exist and nothing can be created in the other.

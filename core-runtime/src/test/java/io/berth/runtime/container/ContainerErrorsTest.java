@@ -44,26 +44,45 @@ class ContainerErrorsTest {
 
     @Test
     void missingRootfs() throws Exception {
-        Path b = Bundles.write(dir.resolve("b"), List.of("true"), s -> Bundles.withRoot(s, "/nonexistent/rootfs"));
+        Path b = Bundles.write(dir.resolve("b"), List.of("true"), s -> s.rootPath("/nonexistent/rootfs"));
         failsCleanly(() -> f.runtime.create("x", b, f.stdio()), InvalidSpecException.class, "root.path /nonexistent/rootfs does not exist");
     }
 
     @Test
     void rootfsThatIsAFile() throws Exception {
         Path file = Files.writeString(dir.resolve("rootfs.tar"), "not a directory");
-        Path b = Bundles.write(dir.resolve("b"), List.of("true"), s -> Bundles.withRoot(s, file.toString()));
+        Path b = Bundles.write(dir.resolve("b"), List.of("true"), s -> s.rootPath(file));
         failsCleanly(() -> f.runtime.create("x", b, f.stdio()), InvalidSpecException.class, "is not a directory");
     }
 
     private Path joining(String name, String type, String path) throws Exception {
-        return Bundles.write(dir.resolve(name), List.of("true"), s -> {
-            Spec.Linux l = s.linux();
-            List<Spec.Namespace> ns = l.namespaces().stream()
-                    .map(n -> n.type().equals(type) ? new Spec.Namespace(type, path) : n).toList();
-            return new Spec(s.ociVersion(), s.process(), s.root(), s.hostname(), s.domainname(), s.mounts(), s.hooks(),
-                    s.annotations(), new Spec.Linux(ns, null, null, null, l.devices(), l.cgroupsPath(), l.resources(),
-                            l.rootfsPropagation(), null, l.sysctl(), l.maskedPaths(), l.readonlyPaths(), null, null, null));
-        });
+        return Bundles.write(dir.resolve(name), List.of("true"), s -> s.joinNamespace(type, Path.of(path)));
+    }
+
+    /** A spec built in memory has no config.json to fix: its errors say "spec", whichever step finds them. */
+    @Test
+    void errorsInAnInMemorySpecAreNotBlamedOnConfigJson() throws Exception {
+        Spec rdma = Bundles.spec(List.of("true")).resources(new Spec.Resources(null, null, null, null, null, null, null,
+                java.util.Map.of("mlx5_1", java.util.Map.of("hcaHandles", 3)), null)).build();
+        failsCleanly(() -> f.runtime.create("x", dir, rdma, f.stdio()), InvalidSpecException.class,
+                "spec: linux.resources.rdma is not supported by Berth yet: leave it out of the spec");
+        Spec wrongNamespace = Bundles.spec(List.of("true")).joinNamespace("network", Path.of("/proc/self/ns/ipc")).build();
+        failsCleanly(() -> f.runtime.create("x", dir, wrongNamespace, f.stdio()), InvalidSpecException.class,
+                "spec: linux.namespaces network path '/proc/self/ns/ipc' is a ipc namespace, not net");
+        Spec noMount = Bundles.spec(List.of("true")).withoutNamespace("mount").build();
+        failsCleanly(() -> f.runtime.create("x", dir, noMount, f.stdio()), InvalidSpecException.class,
+                "spec: linux.namespaces must include mount");
+        Spec tiny = Bundles.spec(List.of("true")).memoryLimit(4096).build();
+        failsCleanly(() -> f.runtime.create("x", dir, tiny, f.stdio()), InvalidSpecException.class, "spec: linux.resources: memoryLimit must be at least");
+        Spec noRoot = Bundles.spec(List.of("true")).rootPath("/nonexistent/rootfs").build();
+        failsCleanly(() -> f.runtime.create("x", dir, noRoot, f.stdio()), InvalidSpecException.class,
+                "root.path /nonexistent/rootfs does not exist: unpack an image there or fix root.path in the spec");
+        for (Spec s : List.of(rdma, wrongNamespace, noMount, tiny, noRoot)) {
+            assertThatThrownBy(() -> f.runtime.create("x", dir, s, f.stdio())).satisfies(e -> assertThat(e.getMessage()).doesNotContain("config.json"));
+        }
+        // The same spec from a bundle is config.json's.
+        Path b = Bundles.write(dir.resolve("b"), noMount);
+        failsCleanly(() -> f.runtime.create("x", b, f.stdio()), InvalidSpecException.class, "config.json: linux.namespaces must include mount");
     }
 
     @Test
@@ -90,11 +109,11 @@ class ContainerErrorsTest {
 
     @Test
     void userNamespaceWithoutMappings() throws Exception {
-        Path b = Bundles.write(dir.resolve("b"), List.of("true"), s -> Bundles.withUserNamespace(s, null, null));
+        Path b = Bundles.write(dir.resolve("b"), List.of("true"), s -> s.namespace("user"));
         failsCleanly(() -> f.runtime.create("x", b, f.stdio()), InvalidSpecException.class,
                 "linux.namespaces has a user namespace but linux.uidMappings is empty");
-        Path noNs = Bundles.write(dir.resolve("n"), List.of("true"), s -> Bundles.withIdMappings(s,
-                new Spec.IdMapping(0, 100000, 10), new Spec.IdMapping(0, 100000, 10), false));
+        Path noNs = Bundles.write(dir.resolve("n"), List.of("true"), s -> s.idMappings(
+                List.of(new Spec.IdMapping(0, 100000, 10)), List.of(new Spec.IdMapping(0, 100000, 10))));
         failsCleanly(() -> f.runtime.create("x", noNs, f.stdio()), InvalidSpecException.class,
                 "linux.uidMappings/gidMappings are set but linux.namespaces has no user namespace");
     }
@@ -104,8 +123,8 @@ class ContainerErrorsTest {
         Path locked = Files.createDirectories(dir.resolve("locked"));
         Files.setPosixFilePermissions(locked, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
         Path rootfs = io.berth.testkit.BusyboxRootfs.copyTo(locked.resolve("rootfs"));
-        Path b = Bundles.write(dir.resolve("b"), List.of("true"), s -> Bundles.withUserNamespace(Bundles.withRoot(s, rootfs.toString()),
-                new Spec.IdMapping(0, 100000, 65536), new Spec.IdMapping(0, 100000, 65536)));
+        Path b = Bundles.write(dir.resolve("b"), List.of("true"), s -> s.rootPath(rootfs).namespace("user").idMappings(
+                List.of(new Spec.IdMapping(0, 100000, 65536)), List.of(new Spec.IdMapping(0, 100000, 65536))));
         failsCleanly(() -> f.runtime.create("x", b, f.stdio()), ChildSetupException.class,
                 "bind " + rootfs + " on " + rootfs + ": Permission denied (in a user namespace the container's root is its mapped host user");
     }
@@ -118,11 +137,11 @@ class ContainerErrorsTest {
 
     @Test
     void invalidMemoryValues() throws Exception {
-        Path negative = Bundles.write(dir.resolve("neg"), List.of("true"), s -> Bundles.withResources(s,
-                Bundles.resources(new Spec.Memory(-5L, null, null, null, null, null, null, null, null), null, null)));
+        Path negative = Bundles.write(dir.resolve("neg"), List.of("true"), s -> s.resources(
+                // The builder refuses -5 itself; this checks the validator behind create.
+                new Spec.Resources(null, new Spec.Memory(-5L, null, null, null, null, null, null, null, null), null, null, null, null, null, null, null)));
         failsCleanly(() -> f.runtime.create("x", negative, f.stdio()), InvalidSpecException.class, "memory.limit -5 is invalid");
-        Path tiny = Bundles.write(dir.resolve("tiny"), List.of("true"), s -> Bundles.withResources(s,
-                Bundles.resources(new Spec.Memory(4096L, null, null, null, null, null, null, null, null), null, null)));
+        Path tiny = Bundles.write(dir.resolve("tiny"), List.of("true"), s -> s.memoryLimit(4096));
         failsCleanly(() -> f.runtime.create("x", tiny, f.stdio()), InvalidSpecException.class, "memoryLimit must be at least");
     }
 
@@ -154,15 +173,15 @@ class ContainerErrorsTest {
     @Test
     void sysctlsOutsideTheContainersNamespacesAreRefusedByName() throws Exception {
         Path hostWide = Bundles.write(dir.resolve("a"), List.of("true"),
-                s -> Bundles.withDevicesAndSysctls(s, List.of(), Map.of("kernel.pid_max", "4096")));
+                s -> s.sysctl(Map.of("kernel.pid_max", "4096")));
         failsCleanly(() -> f.runtime.create("x", hostWide, f.stdio()), InvalidSpecException.class,
                 "linux.sysctl kernel.pid_max is not namespaced (it would change the host)");
-        Path hostNet = Bundles.write(dir.resolve("b"), List.of("true"), s -> Bundles.withDevicesAndSysctls(
-                Bundles.withoutNamespace(s, "network"), List.of(), Map.of("net.ipv4.ip_forward", "1")));
+        Path hostNet = Bundles.write(dir.resolve("b"), List.of("true"), s -> s.withoutNamespace("network")
+                .sysctl(Map.of("net.ipv4.ip_forward", "1")));
         failsCleanly(() -> f.runtime.create("x", hostNet, f.stdio()), InvalidSpecException.class,
                 "linux.sysctl net.ipv4.ip_forward is not allowed in the host's network namespace: add {\"type\":\"network\"}");
         Path malformed = Bundles.write(dir.resolve("c"), List.of("true"),
-                s -> Bundles.withDevicesAndSysctls(s, List.of(), Map.of("net.ipv4/../../kernel.x", "1")));
+                s -> s.sysctl(Map.of("net.ipv4/../../kernel.x", "1")));
         failsCleanly(() -> f.runtime.create("x", malformed, f.stdio()), InvalidSpecException.class,
                 "sysctl key \"net.ipv4/../../kernel.x\" is malformed");
     }
@@ -170,11 +189,11 @@ class ContainerErrorsTest {
     @Test
     void aSysctlTheKernelRejectsFailsCreateWithTheKeyAndErrno() throws Exception {
         Path b = Bundles.write(dir.resolve("b"), List.of("true"),
-                s -> Bundles.withDevicesAndSysctls(s, List.of(), Map.of("net.ipv4.no_such_sysctl", "1")));
+                s -> s.sysctl(Map.of("net.ipv4.no_such_sysctl", "1")));
         failsCleanly(() -> f.runtime.create("x", b, f.stdio()), ChildSetupException.class,
                 "sysctl net.ipv4.no_such_sysctl=1: No such file or directory");
         Path bad = Bundles.write(dir.resolve("c"), List.of("true"),
-                s -> Bundles.withDevicesAndSysctls(s, List.of(), Map.of("net.ipv4.ip_forward", "yes")));
+                s -> s.sysctl(Map.of("net.ipv4.ip_forward", "yes")));
         failsCleanly(() -> f.runtime.create("x", bad, f.stdio()), ChildSetupException.class,
                 "sysctl net.ipv4.ip_forward=yes: Invalid argument");
     }
@@ -191,15 +210,15 @@ class ContainerErrorsTest {
         int i = 0;
         for (Object[] c : cases) {
             Spec.Device d = (Spec.Device) c[0];
-            Path b = Bundles.write(dir.resolve("b" + i++), List.of("true"), s -> Bundles.withDevicesAndSysctls(s, List.of(d), Map.of()));
+            Path b = Bundles.write(dir.resolve("b" + i++), List.of("true"), s -> s.devices(List.of(d)));
             failsCleanly(() -> f.runtime.create("x", b, f.stdio()), InvalidSpecException.class, (String) c[1]);
         }
     }
 
     @Test
     void aDeviceWhereADirectoryIsFailsCreate() throws Exception {
-        Path b = Bundles.write(dir.resolve("b"), List.of("true"), s -> Bundles.withDevicesAndSysctls(s,
-                List.of(new Spec.Device("c", "/dev/pts", 1L, 3L, null, null, null)), Map.of()));
+        Path b = Bundles.write(dir.resolve("b"), List.of("true"), s -> s.devices(
+                List.of(new Spec.Device("c", "/dev/pts", 1L, 3L, null, null, null))));
         failsCleanly(() -> f.runtime.create("x", b, f.stdio()), ChildSetupException.class, "mknod dev/pts: Is a directory");
     }
 }

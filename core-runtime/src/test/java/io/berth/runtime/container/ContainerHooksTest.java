@@ -51,8 +51,7 @@ class ContainerHooksTest {
     }
 
     private Path bundle(List<String> args, Spec.Hooks hooks) throws IOException {
-        return Bundles.write(dir.resolve("bundle"), args, s -> new Spec(s.ociVersion(), s.process(), s.root(), s.hostname(),
-                s.domainname(), s.mounts(), hooks, Map.of("io.berth.test", "hooks"), s.linux()));
+        return Bundles.write(dir.resolve("bundle"), args, b -> b.hooks(hooks).annotation("io.berth.test", "hooks"));
     }
 
     private List<String> order() throws IOException {
@@ -184,8 +183,8 @@ class ContainerHooksTest {
         Container c = f.runtime.create("h6", bundle, f.stdio());
         // runtime.md: updates to config.json after create must not affect the container.
         Spec changed = SpecJson.read(bundle.resolve("config.json"));
-        Files.writeString(bundle.resolve("config.json"), SpecJson.write(Bundles.withHooks(changed,
-                new Spec.Hooks(null, null, null, null, List.of(hook("other", "")), List.of(hook("other", ""))))));
+        Files.writeString(bundle.resolve("config.json"), SpecJson.write(changed.toBuilder().hooks(
+                new Spec.Hooks(null, null, null, null, List.of(hook("other", "")), List.of(hook("other", "")))).build()));
         // A runtime of another process: it knows the container only by its stored state.
         try (ContainerRuntime other = new ContainerRuntime(f.runtime.options(), f.warnings::add)) {
             other.start("h6");
@@ -222,7 +221,7 @@ class ContainerHooksTest {
         Spec.Hooks hooks = new Spec.Hooks(List.of(hook("prestart", "")), null, null, null,
                 List.of(hook("poststart", "exit 1")), List.of(hook("poststop", "")));
         Path good = bundle(List.of("true"), hooks);
-        Path timingOut = Bundles.write(dir.resolve("slow"), List.of("true"), s -> Bundles.withHooks(s,
+        Path timingOut = Bundles.write(dir.resolve("slow"), List.of("true"), b -> b.hooks(
                 new Spec.Hooks(null, List.of(hook("slow", "exec sleep 60", 1)), null, null, null, null)));
         hookCycle(good, "warmup");
         LeakSnapshot before = LeakSnapshot.take(f.cgroupParent, f.runtime.options().stateRoot());

@@ -47,7 +47,7 @@ class ContainerLifecycleTest {
     void sigtermGives143AndDeleteRefusesARunningContainerUnlessForced() throws Exception {
         // Without its own PID namespace sleep is not an init, so the kernel does not shield it from
         // a signal it has no handler for (an init would simply ignore SIGTERM, as under runc).
-        Path bundle = Bundles.write(dir.resolve("b"), List.of("sleep", "60"), s -> Bundles.withoutNamespace(s, "pid"));
+        Path bundle = Bundles.write(dir.resolve("b"), List.of("sleep", "60"), b -> b.withoutNamespace("pid"));
         Container c = f.runtime.create("c2", bundle, f.stdio());
         f.runtime.start("c2");
         assertThat(f.runtime.state("c2").status()).isEqualTo(ContainerStatus.RUNNING);
@@ -74,7 +74,7 @@ class ContainerLifecycleTest {
     @Test
     void memoryLimitOomKillIsReportedAs137OomKilled() throws Exception {
         Path bundle = Bundles.write(dir.resolve("b"), List.of("dd", "if=/dev/zero", "of=/dev/null", "bs=64M", "count=1"),
-                s -> Bundles.withResources(s, Bundles.resources(new Spec.Memory(16L << 20, null, null, null, null, null, null, null, null), null, null)));
+                b -> b.memoryLimit(16L << 20));
         Container c = f.runtime.create("oom", bundle, f.stdio());
         assertThat(Files.readString(f.cgroupDir("memory", "oom").resolve("memory.limit_in_bytes")).trim()).isEqualTo(Long.toString(16L << 20));
         f.runtime.start("oom");
@@ -88,7 +88,7 @@ class ContainerLifecycleTest {
     @Test
     void pidsLimitStopsAForkLoopAndCpuQuotaIsInTheCgroup() throws Exception {
         Path bundle = Bundles.write(dir.resolve("b"), List.of("sh", "-c", "while true; do sleep 60 & done 2>/dev/null"),
-                s -> Bundles.withResources(s, Bundles.resources(null, new Spec.Cpu(512L, 50_000L, null, 100_000L, null, null, null, null, null), 8L)));
+                b -> b.cpuShares(512).cpuQuota(50_000, 100_000).pidsLimit(8));
         f.runtime.create("pids", bundle, f.stdio());
         Path cpu = f.cgroupDir("cpu", "pids");
         Path pids = f.cgroupDir("pids", "pids");
@@ -136,9 +136,9 @@ class ContainerLifecycleTest {
         Container c = f.runtime.create("ex", bundle, f.stdio());
         f.runtime.start("ex");
         Spec.Process p = io.berth.runtime.oci.SpecJson.read(bundle.resolve("config.json")).process();
-        Spec.Process exec = new Spec.Process(false, null, p.user(),
-                List.of("sh", "-c", "echo pid=$$ host=$(hostname) init=$(cat /proc/1/comm); ls /proc | grep -c '^[0-9]'; exit 4"),
-                null, p.env(), "/tmp", p.capabilities(), p.rlimits(), true, null, null, null, null, null, null);
+        Spec.Process exec = p.toBuilder()
+                .args("sh", "-c", "echo pid=$$ host=$(hostname) init=$(cat /proc/1/comm); ls /proc | grep -c '^[0-9]'; exit 4")
+                .cwd("/tmp").build();
         try (ExecProcess e = f.runtime.exec("ex", exec, f.stdio(), false)) {
             assertThat(f.runtime.pids("ex")).contains(c.pid(), e.pid());
             ExitResult r = e.waitFor(Duration.ofSeconds(10)).orElseThrow();
@@ -155,7 +155,7 @@ class ContainerLifecycleTest {
     @Test
     void aTerminalFromTheSpecIsReceivedByTheCreatingJvm() throws Exception {
         Path bundle = Bundles.write(dir.resolve("b"), List.of("sh", "-c", "tty; stty size; [ -t 0 ] && echo interactive"),
-                s -> Bundles.withTerminal(s, 30, 100));
+                b -> b.terminal(30, 100));
         Container c = f.runtime.create("tty", bundle, f.stdio());
         io.berth.runtime.linux.TerminalMaster t = c.terminal().orElseThrow();
         f.runtime.start("tty");
@@ -170,14 +170,13 @@ class ContainerLifecycleTest {
         Spec.Seccomp denyMkdir = new Spec.Seccomp("SCMP_ACT_ALLOW", null, List.of("SCMP_ARCH_X86_64"), List.of(), null, null,
                 List.of(new Spec.SeccompSyscall(List.of("mkdir", "mkdirat"), "SCMP_ACT_ERRNO", null, List.of())));
         Path bundle = Bundles.write(dir.resolve("b"), List.of("sh", "-c", "grep Seccomp: /proc/self/status; mkdir /tmp/x || echo init-denied; sleep 60"),
-                s -> Bundles.withSeccomp(s, denyMkdir));
+                b -> b.seccomp(denyMkdir));
         Container c = f.runtime.create("sc", bundle, f.stdio());
         f.runtime.start("sc");
         // The init's own attempt first: killed before its echo, the test would see nothing of it.
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> f.stdout().contains("init-denied"));
         Spec.Process p = io.berth.runtime.oci.SpecJson.read(bundle.resolve("config.json")).process();
-        Spec.Process exec = new Spec.Process(false, null, p.user(), List.of("sh", "-c", "mkdir /tmp/y || echo exec-denied"),
-                null, p.env(), "/", p.capabilities(), p.rlimits(), true, null, null, null, null, null, null);
+        Spec.Process exec = p.toBuilder().args("sh", "-c", "mkdir /tmp/y || echo exec-denied").build();
         try (ExecProcess e = f.runtime.exec("sc", exec, f.stdio(), false)) {
             e.waitFor(Duration.ofSeconds(10)).orElseThrow();
         }

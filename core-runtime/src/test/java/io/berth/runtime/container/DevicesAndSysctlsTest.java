@@ -43,7 +43,7 @@ class DevicesAndSysctlsTest {
                 new Spec.Device("c", "/dev/null", 1L, 7L, 0604, null, null));
         Path bundle = Bundles.write(dir.resolve("b"), List.of("sh", "-c",
                 STAT + "/dev/mynull /dev/deep/er/myzero /dev/myloop /dev/myfifo /dev/null; " + "head -c 3 /dev/deep/er/myzero | od -An -tx1"),
-                s -> Bundles.withDevicesAndSysctls(s, devices, Map.of()));
+                b -> b.devices(devices));
         assertThat(run("dev1", bundle)).isEqualTo(String.join("\n",
                 "/dev/mynull character special file 1:3 620 1:2",
                 "/dev/deep/er/myzero character special file 1:5 666 0:0",
@@ -61,7 +61,7 @@ class DevicesAndSysctlsTest {
         List<Spec.Device> devices = List.of(new Spec.Device("c", "/opt/tty", 5L, 0L, 0660, 0L, 5L),
                 new Spec.Device("p", "/srv/pipes/in", null, null, 0600, null, null));
         Path bundle = Bundles.write(dir.resolve("b"), List.of("sh", "-c", STAT + "/opt/tty /srv/pipes/in"),
-                s -> Bundles.withDevicesAndSysctls(Bundles.withRoot(s, rootfs.toString()), devices, Map.of()));
+                b -> b.rootPath(rootfs).devices(devices));
         assertThat(run("dev2", bundle)).isEqualTo("/opt/tty character special file 5:0 660 0:5\n/srv/pipes/in fifo 0:0 600 0:0\n");
     }
 
@@ -73,7 +73,7 @@ class DevicesAndSysctlsTest {
         String shmmax = hostShmmax.equals("12345678") ? "87654321" : "12345678";
         Path bundle = Bundles.write(dir.resolve("b"), List.of("sh", "-c",
                 "cat /proc/sys/net/ipv4/ip_forward /proc/sys/kernel/shmmax /proc/sys/fs/mqueue/msg_max /proc/sys/kernel/domainname"),
-                s -> Bundles.withDevicesAndSysctls(s, List.of(), Map.of("net.ipv4.ip_forward", forward, "kernel.shmmax", shmmax,
+                b -> b.sysctl(Map.of("net.ipv4.ip_forward", forward, "kernel.shmmax", shmmax,
                         "fs.mqueue.msg_max", "17", "kernel.domainname", "example.test")));
         assertThat(run("sys1", bundle)).isEqualTo(forward + "\n" + shmmax + "\n17\nexample.test\n");
         assertThat(Files.readString(Path.of("/proc/sys/net/ipv4/ip_forward")).trim()).as("host's ip_forward").isEqualTo(hostForward);

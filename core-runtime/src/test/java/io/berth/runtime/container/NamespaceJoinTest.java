@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.concurrent.TimeUnit;
 
 import org.awaitility.Awaitility;
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.berth.runtime.linux.ChildSetupException;
 import io.berth.runtime.oci.Spec;
+import io.berth.runtime.oci.SpecBuilder;
 import io.berth.testkit.Requirements;
 
 /**
@@ -74,24 +76,15 @@ class NamespaceJoinTest {
         return Files.readSymbolicLink(Path.of("/proc/" + pid + "/ns/" + ns)).toString();
     }
 
-    private static Spec joining(Spec s, Map<String, String> paths) {
-        Spec.Linux l = s.linux();
-        List<Spec.Namespace> namespaces = l.namespaces().stream()
-                .map(n -> new Spec.Namespace(n.type(), paths.getOrDefault(n.type(), n.path()))).toList();
-        return new Spec(s.ociVersion(), s.process(), s.root(), s.hostname(), s.domainname(), s.mounts(), s.hooks(),
-                s.annotations(), new Spec.Linux(namespaces, null, null, null, l.devices(), l.cgroupsPath(), l.resources(),
-                        l.rootfsPropagation(), null, l.sysctl(), l.maskedPaths(), l.readonlyPaths(), null, null, null));
-    }
-
-    /** Berth's default spec has no user namespace entry to give a path to. */
-    private static Spec withUserEntry(Spec s) {
-        return Bundles.withIdMappings(s, null, null, true);
+    /** Joins each namespace type of {@code paths} by its path (adding an entry for a type the default spec lacks: user). */
+    private static Consumer<SpecBuilder> joining(Map<String, String> paths) {
+        return b -> paths.forEach((type, path) -> b.joinNamespace(type, Path.of(path)));
     }
 
     @Test
     void joinsTheNetworkUtsAndIpcNamespacesOfAnotherProcessAndCreatesTheRest() throws Exception {
         long h = helper("--net --uts --ipc", "net", "uts", "ipc");
-        Path bundle = Bundles.write(dir.resolve("b"), List.of("sh", "-c", "hostname; cat /proc/net/dev | grep -c :"), s -> joining(s, Map.of(
+        Path bundle = Bundles.write(dir.resolve("b"), List.of("sh", "-c", "hostname; cat /proc/net/dev | grep -c :"), joining(Map.of(
                 "network", "/proc/" + h + "/ns/net", "uts", "/proc/" + h + "/ns/uts", "ipc", "/proc/" + h + "/ns/ipc")));
         Container c = f.runtime.create("join", bundle, f.stdio());
         for (String ns : List.of("net", "uts", "ipc")) {
@@ -118,7 +111,7 @@ class NamespaceJoinTest {
         Files.writeString(Path.of("/proc/" + h + "/uid_map"), "0 0 65536");
         Files.writeString(Path.of("/proc/" + h + "/gid_map"), "0 0 65536");
         Path bundle = Bundles.write(dir.resolve("b"), List.of("sh", "-c", "cat /proc/self/uid_map; id -u; ls /dev/null"),
-                s -> joining(withUserEntry(s), Map.of("user", "/proc/" + h + "/ns/user", "network", "/proc/" + h + "/ns/net")));
+                joining(Map.of("user", "/proc/" + h + "/ns/user", "network", "/proc/" + h + "/ns/net")));
         Container c = f.runtime.create("juser", bundle, f.stdio());
         assertThat(link(c.pid(), "user")).isEqualTo(link(h, "user"));
         assertThat(link(c.pid(), "net")).isEqualTo(link(h, "net"));
@@ -134,7 +127,7 @@ class NamespaceJoinTest {
         Path netns = Files.createFile(dir.resolve("netns"));
         run("mount", "--bind", "/proc/" + h + "/ns/net", netns.toString());
         try {
-            Path bundle = Bundles.write(dir.resolve("b"), List.of("true"), s -> joining(s, Map.of(
+            Path bundle = Bundles.write(dir.resolve("b"), List.of("true"), joining(Map.of(
                     "network", netns.toString(), "cgroup", "/proc/" + h + "/ns/cgroup")));
             Container c = f.runtime.create("cni", bundle, f.stdio());
             assertThat(link(c.pid(), "net")).isEqualTo(link(h, "net"));
@@ -155,7 +148,7 @@ class NamespaceJoinTest {
             p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly();
             p.waitFor(10, TimeUnit.SECONDS);
-            Path bundle = Bundles.write(dir.resolve("b"), List.of("true"), s -> joining(s, Map.of("pid", pidns.toString())));
+            Path bundle = Bundles.write(dir.resolve("b"), List.of("true"), joining(Map.of("pid", pidns.toString())));
             LeakSnapshot before = LeakSnapshot.take(f.cgroupParent, f.runtime.options().stateRoot());
             assertThatThrownBy(() -> f.runtime.create("late", bundle, f.stdio())).isInstanceOf(ChildSetupException.class)
                     .hasMessageContaining("fork into the container's PID namespace: Cannot allocate memory (the namespace's init has exited");
@@ -180,12 +173,11 @@ class NamespaceJoinTest {
     @Test
     void execJoinsWhatTheInitJoined() throws Exception {
         long h = helper("--net", "net");
-        Path bundle = Bundles.write(dir.resolve("b"), List.of("sleep", "60"), s -> joining(s, Map.of("network", "/proc/" + h + "/ns/net")));
+        Path bundle = Bundles.write(dir.resolve("b"), List.of("sleep", "60"), joining(Map.of("network", "/proc/" + h + "/ns/net")));
         Container c = f.runtime.create("ex", bundle, f.stdio());
         f.runtime.start("ex");
         Spec.Process p = io.berth.runtime.oci.SpecJson.read(bundle.resolve("config.json")).process();
-        Spec.Process exec = new Spec.Process(false, null, p.user(), List.of("sleep", "30"),
-                null, p.env(), "/", p.capabilities(), p.rlimits(), true, null, null, null, null, null, null);
+        Spec.Process exec = p.toBuilder().args("sleep", "30").build();
         try (ExecProcess e = f.runtime.exec("ex", exec, f.stdio(), false)) {
             assertThat(link(e.pid(), "net")).isEqualTo(link(h, "net"));
             assertThat(link(e.pid(), "mnt")).isEqualTo(link(c.pid(), "mnt"));
@@ -197,7 +189,7 @@ class NamespaceJoinTest {
     @Test
     void joinsAPidNamespaceAsAnOrdinaryMemberAndAMountNamespaceToSetTheRootfsUpIn() throws Exception {
         long h = helper("--pid --mount", "pid_for_children", "mnt");
-        Path bundle = Bundles.write(dir.resolve("b"), List.of("sh", "-c", "echo pid=$$; ls /proc | grep -c '^[0-9]'"), s -> joining(s, Map.of(
+        Path bundle = Bundles.write(dir.resolve("b"), List.of("sh", "-c", "echo pid=$$; ls /proc | grep -c '^[0-9]'"), joining(Map.of(
                 "pid", "/proc/" + h + "/ns/pid_for_children", "mount", "/proc/" + h + "/ns/mnt")));
         Container c = f.runtime.create("pidjoin", bundle, f.stdio());
         assertThat(link(c.pid(), "pid")).isEqualTo(link(h, "pid_for_children"));

@@ -35,7 +35,7 @@ class RootfsPropagationTest {
         // Field 5 is the mount point; the optional fields run from 7 to the "-" separator.
         Path bundle = Bundles.write(dir.resolve("b"), List.of("sh", "-c",
                 "awk '$5 == \"/\" { f = \"\"; for (i = 7; $i != \"-\"; i++) f = f \" \" $i; print \"fields:\" f }' /proc/self/mountinfo"),
-                s -> Bundles.withRootfsPropagation(s, propagation.isEmpty() ? null : propagation));
+                b -> b.rootfsPropagation(propagation.isEmpty() ? null : propagation));
         Container c = f.runtime.create("p", bundle, f.stdio());
         f.runtime.start("p");
         assertThat(c.waitFor().exitCode()).isZero();

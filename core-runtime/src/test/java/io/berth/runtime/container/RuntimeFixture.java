@@ -23,13 +23,13 @@ import io.berth.testkit.Requirements;
  * test: {@code @RegisterExtension final RuntimeFixture f = new RuntimeFixture();} (it needs root,
  * and skips the test with the reason otherwise).
  */
-final class RuntimeFixture implements BeforeEachCallback, AfterEachCallback {
-    final String cgroupParent = "/berth-test-" + UUID.randomUUID().toString().substring(0, 8);
+public final class RuntimeFixture implements BeforeEachCallback, AfterEachCallback {
+    public final String cgroupParent = "/berth-test-" + UUID.randomUUID().toString().substring(0, 8);
     /** What the runtime warned about (failing poststart and poststop hooks). */
-    final List<String> warnings = new CopyOnWriteArrayList<>();
+    public final List<String> warnings = new CopyOnWriteArrayList<>();
     /** The state root and the containers' stdout and stderr files live here. */
     private Path dir;
-    ContainerRuntime runtime;
+    public ContainerRuntime runtime;
     Path out;
     Path err;
     private int outFd = -1;
@@ -58,15 +58,15 @@ final class RuntimeFixture implements BeforeEachCallback, AfterEachCallback {
         }
     }
 
-    Stdio stdio() {
+    public Stdio stdio() {
         return new Stdio(Stdio.NULL, outFd, errFd);
     }
 
-    String stdout() throws IOException {
+    public String stdout() throws IOException {
         return Files.readString(out);
     }
 
-    String stderr() throws IOException {
+    public String stderr() throws IOException {
         return Files.readString(err);
     }
 

@@ -37,7 +37,7 @@ class UserNamespaceTest {
     @Test
     void containerRootIsTheMappedHostUserOutside() throws Exception {
         Path bundle = Bundles.write(dir.resolve("b"), List.of("sh", "-c", "cat /proc/self/uid_map /proc/self/gid_map; id -u; id -g; touch /tmp/x 2>&1; exit 0"),
-                s -> Bundles.withUserNamespace(s, UIDS, GIDS));
+                b -> b.namespace("user").idMappings(List.of(UIDS), List.of(GIDS)));
         Container c = f.runtime.create("u1", bundle, f.stdio());
         // Created: the process waits at the start gate with its final identity already set.
         assertThat(hostId(c.pid(), "Uid")).isEqualTo("100000");
@@ -53,12 +53,11 @@ class UserNamespaceTest {
 
     @Test
     void execJoinsTheUserNamespace() throws Exception {
-        Path bundle = Bundles.write(dir.resolve("b"), List.of("sleep", "60"), s -> Bundles.withUserNamespace(s, UIDS, GIDS));
+        Path bundle = Bundles.write(dir.resolve("b"), List.of("sleep", "60"), b -> b.namespace("user").idMappings(List.of(UIDS), List.of(GIDS)));
         Container c = f.runtime.create("u2", bundle, f.stdio());
         f.runtime.start("u2");
         Spec.Process p = SpecJson.read(bundle.resolve("config.json")).process();
-        Spec.Process exec = new Spec.Process(false, null, p.user(), List.of("sh", "-c", "id -u; cat /proc/self/uid_map"),
-                null, p.env(), "/", p.capabilities(), p.rlimits(), true, null, null, null, null, null, null);
+        Spec.Process exec = p.toBuilder().args("sh", "-c", "id -u; cat /proc/self/uid_map").build();
         try (ExecProcess e = f.runtime.exec("u2", exec, f.stdio(), false)) {
             assertThat(hostId(e.pid(), "Uid")).isEqualTo("100000");
             assertThat(e.waitFor(Duration.ofSeconds(10)).orElseThrow().exitCode()).as("stderr: %s", f.stderr()).isZero();
@@ -73,7 +72,7 @@ class UserNamespaceTest {
         // The kernel refuses a sysfs mount to a user namespace that does not own the network namespace.
         Path bundle = Bundles.write(dir.resolve("b"), List.of("sh", "-c",
                 "ls /sys/kernel >/dev/null && echo listed; awk '$5 == \"/sys\" {print $3, $6}' /proc/self/mountinfo"),
-                s -> Bundles.withUserNamespace(Bundles.withoutNamespace(s, "network"), UIDS, GIDS));
+                b -> b.withoutNamespace("network").namespace("user").idMappings(List.of(UIDS), List.of(GIDS)));
         Container c = f.runtime.create("u3", bundle, f.stdio());
         f.runtime.start("u3");
         assertThat(c.waitFor().exitCode()).as("exit code; stderr: %s", f.stderr()).isZero();

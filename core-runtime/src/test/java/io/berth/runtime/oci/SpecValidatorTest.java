@@ -26,6 +26,82 @@ class SpecValidatorTest {
         assertThat(SpecValidator.problems(parse("{\"namespaces\":[{\"type\":\"user\",\"path\":\"/proc/1/ns/user\"},{\"type\":\"mount\"}]," + MAPS + "}"))).isEmpty();
     }
 
+    /** A whole document with {@code process} and {@code linux} as given (JSON object bodies). */
+    private static Spec parse(String processJson, String linuxJson) {
+        return SpecJson.parse(("{\"root\":{\"path\":\"rootfs\"},\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\"" + processJson
+                + "},\"linux\":{" + linuxJson + "}}").getBytes(StandardCharsets.UTF_8), "config.json");
+    }
+
+    private static void refusedByName(String field, String processJson, String linuxJson) {
+        assertThatThrownBy(() -> SpecValidator.validate(parse(processJson, linuxJson)))
+                .isInstanceOf(InvalidSpecException.class)
+                .hasMessage("config.json: " + field + " is not supported by Berth yet: remove it from config.json or run this bundle with runc");
+    }
+
+    // Security and resource settings Berth does not implement are refused by name, one test each, so
+    // that dropping one from the validator (which would silently run without it) fails here.
+
+    @Test
+    void apparmorProfileIsRefusedByName() {
+        refusedByName("process.apparmorProfile", ",\"apparmorProfile\":\"docker-default\"", "");
+    }
+
+    @Test
+    void selinuxLabelIsRefusedByName() {
+        refusedByName("process.selinuxLabel", ",\"selinuxLabel\":\"system_u:system_r:container_t:s0\"", "");
+    }
+
+    @Test
+    void mountLabelIsRefusedByName() {
+        refusedByName("linux.mountLabel", "", "\"mountLabel\":\"system_u:object_r:container_file_t:s0\"");
+    }
+
+    @Test
+    void blockIoIsRefusedByName() {
+        refusedByName("linux.resources.blockIO", "", "\"resources\":{\"blockIO\":{\"weight\":500}}");
+    }
+
+    @Test
+    void hugepageLimitsAreRefusedByName() {
+        refusedByName("linux.resources.hugepageLimits", "", "\"resources\":{\"hugepageLimits\":[{\"pageSize\":\"2MB\",\"limit\":209715200}]}");
+    }
+
+    @Test
+    void rdmaIsRefusedByName() {
+        refusedByName("linux.resources.rdma", "", "\"resources\":{\"rdma\":{\"mlx5_1\":{\"hcaHandles\":3,\"hcaObjects\":10000}}}");
+    }
+
+    @Test
+    void unifiedIsRefusedByName() {
+        refusedByName("linux.resources.unified", "", "\"resources\":{\"unified\":{\"memory.high\":\"1073741824\"}}");
+    }
+
+    @Test
+    void memoryUseHierarchyIsRefusedByName() {
+        refusedByName("linux.resources.memory.useHierarchy", "", "\"resources\":{\"memory\":{\"useHierarchy\":true}}");
+    }
+
+    @Test
+    void memoryCheckBeforeUpdateIsRefusedByName() {
+        refusedByName("linux.resources.memory.checkBeforeUpdate", "", "\"resources\":{\"memory\":{\"checkBeforeUpdate\":true}}");
+    }
+
+    @Test
+    void cpuRealtimeRuntimeAndPeriodAreRefusedByName() {
+        refusedByName("linux.resources.cpu.realtimeRuntime", "", "\"resources\":{\"cpu\":{\"realtimeRuntime\":950000}}");
+        refusedByName("linux.resources.cpu.realtimePeriod", "", "\"resources\":{\"cpu\":{\"realtimePeriod\":1000000}}");
+    }
+
+    @Test
+    void cpuBurstIsRefusedByName() {
+        refusedByName("linux.resources.cpu.burst", "", "\"resources\":{\"cpu\":{\"burst\":10000}}");
+    }
+
+    @Test
+    void cpuIdleIsRefusedByName() {
+        refusedByName("linux.resources.cpu.idle", "", "\"resources\":{\"cpu\":{\"idle\":1}}");
+    }
+
     private static final String MAPS = "\"uidMappings\":[{\"containerID\":0,\"hostID\":100000,\"size\":65536}],"
             + "\"gidMappings\":[{\"containerID\":0,\"hostID\":100000,\"size\":65536}]";
 

@@ -446,12 +446,8 @@ class SeccompCompilerTest {
     void aSpecWithAProfileRoundTripsThroughConfigJson() throws Exception {
         Spec base = SpecJson.parse("{\"root\":{\"path\":\"r\"},\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\"},\"linux\":{}}"
                 .getBytes(java.nio.charset.StandardCharsets.UTF_8), "config.json");
-        Spec.Linux l = base.linux();
         Spec.Seccomp docker = dockerDefault();
-        Spec withProfile = new Spec(base.ociVersion(), base.process(), base.root(), base.hostname(), base.domainname(),
-                base.mounts(), base.hooks(), base.annotations(), new Spec.Linux(l.namespaces(), l.uidMappings(),
-                        l.gidMappings(), l.timeOffsets(), l.devices(), l.cgroupsPath(), l.resources(), l.rootfsPropagation(),
-                        docker, l.sysctl(), l.maskedPaths(), l.readonlyPaths(), l.mountLabel(), l.intelRdt(), l.personality()));
+        Spec withProfile = base.toBuilder().seccomp(docker).build();
         Spec back = SpecJson.parse(SpecJson.write(withProfile).getBytes(java.nio.charset.StandardCharsets.UTF_8), "config.json");
         assertThat(back.linux().seccomp()).isEqualTo(docker);
         assertThat(SeccompCompiler.forSpec(back)).isEqualTo(SeccompCompiler.compile(docker));

@@ -39,6 +39,9 @@ public final class ArchiveImporter {
     /** JSON kept in memory per archive; past this (a hostile archive full of .json), files go to the store like blobs. */
     private static final long MAX_IN_MEMORY = 32L << 20;
 
+    private static final String ACCEPTED = "give an oci-archive or a docker-archive (skopeo copy ... oci-archive:FILE or"
+            + " docker-archive:FILE, docker save), " + TarCheck.COMPRESSIONS + "; a root filesystem tarball is imported as a rootfs";
+
     private ArchiveImporter() {
     }
 
@@ -136,8 +139,8 @@ public final class ArchiveImporter {
         Contents c = new Contents(store);
         long inMemory = 0;
         try (InputStream raw = Files.newInputStream(tarball);
-             TarArchiveInputStream tar = new TarArchiveInputStream(
-                     new LimitedInputStream(Compression.decompress(raw), maxBytes, source), StandardCharsets.UTF_8.name())) {
+             TarArchiveInputStream tar = new TarArchiveInputStream(TarCheck.requireTar(
+                     new LimitedInputStream(Compression.decompress(raw), maxBytes, source), source, ACCEPTED), StandardCharsets.UTF_8.name())) {
             TarArchiveEntry e;
             while ((e = tar.getNextEntry()) != null) {
                 String name = normalize(e.getName());
@@ -154,6 +157,8 @@ public final class ArchiveImporter {
                     }
                 }
             }
+        } catch (TarCheck.NotATarException e) {
+            throw e;
         } catch (IOException e) {
             throw new IOException("cannot read " + source + ": " + e.getMessage(), e);
         }

@@ -94,7 +94,8 @@ public final class RootfsImporter {
                 case NONE -> MediaTypes.OCI_LAYER;
             };
             var sha = Digest.newSha256();
-            try (InputStream plain = new LimitedInputStream(Compression.decompress(raw), maxBytes, source)) {
+            try (InputStream plain = TarCheck.requireTar(new LimitedInputStream(Compression.decompress(raw), maxBytes, source),
+                    source, "give a tar of a root filesystem (tar -C ROOTFS -c .), " + TarCheck.COMPRESSIONS)) {
                 plain.transferTo(new OutputStream() {
                     @Override
                     public void write(int b) {
@@ -106,6 +107,8 @@ public final class RootfsImporter {
                         sha.update(b, off, len);
                     }
                 });
+            } catch (TarCheck.NotATarException e) {
+                throw e;
             } catch (IOException e) {
                 throw new IOException(source + " cannot be decompressed: " + e.getMessage(), e);
             }

@@ -383,7 +383,10 @@ public final class LayerUnpacker {
                     continue;
                 }
                 String xattr = key.substring("SCHILY.xattr.".length());
-                if (xattr.startsWith("user.") && !xattr.startsWith("user." + OverlayForm.RESERVED_XATTR_PREFIX)) {
+                if (xattr.startsWith("user." + OverlayForm.RESERVED_XATTR_PREFIX)) {
+                    skipped.add(e.getName() + ": xattr " + xattr + " not set (user." + OverlayForm.RESERVED_XATTR_PREFIX
+                            + "* is the store's own overlay markup, which a layer cannot set)");
+                } else if (xattr.startsWith("user.")) {
                     UserDefinedFileAttributeView view = Files.getFileAttributeView(target, UserDefinedFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
                     // commons-compress decodes PAX values as UTF-8, so encoding back as UTF-8 restores the bytes.
                     view.write(xattr.substring("user.".length()), ByteBuffer.wrap(h.getValue().getBytes(StandardCharsets.UTF_8)));

@@ -157,6 +157,30 @@ class ImportTest {
     }
 
     @Test
+    void aFileThatIsNotATarNamesItselfAndWhatToGive() throws IOException {
+        ImageStore store = store();
+        Path text = Files.writeString(tmp.resolve("notes.txt"), "not an image\n".repeat(100));
+        Path gzippedText = tmp.resolve("notes.txt.gz");
+        Files.write(gzippedText, io.berth.image.testing.TarBuilder.gzip(Files.readAllBytes(text)));
+        Path empty = Files.createFile(tmp.resolve("empty.tar"));
+        String archive = ": give an oci-archive or a docker-archive (skopeo copy ... oci-archive:FILE or docker-archive:FILE,"
+                + " docker save), plain or compressed with gzip, zstd or xz; a root filesystem tarball is imported as a rootfs";
+        assertThatThrownBy(() -> store.importArchive(text, null, "x:1", (d, a, b) -> { }))
+                .isInstanceOf(IOException.class).hasMessage("archive " + text + " is not a tar archive" + archive);
+        assertThatThrownBy(() -> store.importArchive(gzippedText, null, "x:1", (d, a, b) -> { }))
+                .hasMessage("archive " + gzippedText + " is not a tar archive" + archive);
+        assertThatThrownBy(() -> store.importArchive(empty, null, "x:1", (d, a, b) -> { }))
+                .hasMessage("archive " + empty + " is empty" + archive);
+        String rootfs = ": give a tar of a root filesystem (tar -C ROOTFS -c .), plain or compressed with gzip, zstd or xz";
+        assertThatThrownBy(() -> store.importRootfs(text, "x:1", (d, a, b) -> { }))
+                .hasMessage("rootfs tarball " + text + " is not a tar archive" + rootfs);
+        Path shortFile = Files.writeString(tmp.resolve("short"), "hello");
+        assertThatThrownBy(() -> store.importRootfs(shortFile, "x:1", (d, a, b) -> { }))
+                .hasMessage("rootfs tarball " + shortFile + " is too short to be a tar archive (5 bytes)" + rootfs);
+        assertThat(store.list()).isEmpty();
+    }
+
+    @Test
     void badInputsAreClearErrorsAndNameNothing() throws IOException {
         ImageStore store = store();
         assertThatThrownBy(() -> store.importLayout(tmp.resolve("absent"), null, "x:1", (d, a, b) -> { }))

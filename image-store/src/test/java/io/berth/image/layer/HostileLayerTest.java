@@ -9,9 +9,12 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PipedInputStream;
 import java.io.PipedOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.UserDefinedFileAttributeView;
 import java.util.Map;
 import java.util.zip.GZIPOutputStream;
 
@@ -70,8 +73,8 @@ class HostileLayerTest {
         return m;
     }
 
-    private void unpack(byte[] tar) throws IOException {
-        unpacker.unpack(new ByteArrayInputStream(tar), dest);
+    private UnpackResult unpack(byte[] tar) throws IOException {
+        return unpacker.unpack(new ByteArrayInputStream(tar), dest);
     }
 
     private void assertRefused(byte[] tar, String... messageParts) {
@@ -125,6 +128,24 @@ class HostileLayerTest {
     @Test
     void hardlinkToAHostFileIsRefused() {
         assertRefused(new TarBuilder().hardlink("pw", "/etc/passwd").tar(), "hard link", "does not exist earlier in the layer");
+    }
+
+    @Test
+    void hardlinkToAFileMissingFromAnExistingDirectoryIsRefused() {
+        // The parent exists, so the walk passes it; the last component is checked on its own.
+        assertRefused(new TarBuilder().dir("bin").file("bin/busybox", "bb").hardlink("bin/sh", "bin/bash").tar(),
+                "layer entry 'bin/sh' is a hard link to 'bin/bash', which does not exist earlier in the layer");
+        assertRefused(new TarBuilder().hardlink("h", "missing").tar(),
+                "layer entry 'h' is a hard link to 'missing', which does not exist earlier in the layer");
+    }
+
+    @Test
+    void hardlinkToADirectoryIsRefused() {
+        // link(2) refuses directories anyway (EPERM); refused first, by name, so a kernel that allowed
+        // it could not make a directory loop.
+        assertRefused(new TarBuilder().dir("d").file("d/f", "x").hardlink("h", "d").tar(),
+                "layer entry 'h' is a hard link to directory 'd': refusing it");
+        assertRefused(new TarBuilder().dir("a/b").hardlink("h", "a/b/").tar(), "is a hard link to directory");
     }
 
     @Test
@@ -272,7 +293,14 @@ class HostileLayerTest {
         d.setMode(040755);
         d.addPaxHeader("SCHILY.xattr.user.overlay.opaque", "y");
         d.addPaxHeader("SCHILY.xattr.user.note", "kept");
-        unpack(new TarBuilder().entry(d, null).tar());
+        UnpackResult r = unpack(new TarBuilder().entry(d, null).tar());
         assertThat(OverlayForm.isOpaque(dest.resolve("d"))).isFalse();
+        var view = Files.getFileAttributeView(dest.resolve("d"), UserDefinedFileAttributeView.class);
+        assertThat(view.list()).as("the forged overlay xattr dropped, the other user xattr kept").containsExactly("note");
+        ByteBuffer value = ByteBuffer.allocate(16);
+        view.read("note", value);
+        assertThat(new String(value.array(), 0, value.position(), StandardCharsets.UTF_8)).isEqualTo("kept");
+        assertThat(r.skipped()).containsExactly("d/: xattr user.overlay.opaque not set (user.overlay.* is the store's own overlay"
+                + " markup, which a layer cannot set)");
     }
 }
