@@ -1,0 +1,69 @@
+package io.berth.shell;
+
+import java.lang.reflect.Method;
+
+import org.jline.reader.LineReader;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.context.ApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
+import org.springframework.core.annotation.AnnotatedElementUtils;
+import org.springframework.shell.core.command.CommandRegistry;
+import org.springframework.shell.core.command.annotation.Command;
+import org.springframework.shell.core.command.annotation.support.CommandFactoryBean;
+
+import io.berth.shell.cli.BerthCommandParser;
+import io.berth.shell.cli.ConsoleRunner;
+import io.berth.shell.cli.Dispatcher;
+import io.berth.shell.cli.NoValidation;
+import io.berth.shell.client.Daemon;
+import io.berth.shell.command.Commands;
+
+/**
+ * The console's beans. The commands are listed in {@link Commands#ALL} and registered from there:
+ * Spring Shell's own registry scans the class path for them on every start.
+ */
+@Configuration(proxyBeanMethods = false)
+@Import(Commands.class)
+public class ConsoleConfiguration {
+    @Bean
+    public CommandRegistry commandRegistry(ApplicationContext context) {
+        CommandRegistry registry = new CommandRegistry();
+        for (Class<?> type : Commands.ALL) {
+            for (Method method : type.getDeclaredMethods()) {
+                if (AnnotatedElementUtils.hasAnnotation(method, Command.class)) {
+                    CommandFactoryBean factory = new CommandFactoryBean(method);
+                    factory.setApplicationContext(context);
+                    registry.registerCommand(factory.getObject());
+                }
+            }
+        }
+        return registry;
+    }
+
+    @Bean
+    public NoValidation validator() {
+        return new NoValidation();
+    }
+
+    @Bean
+    public BerthCommandParser commandParser(CommandRegistry registry) {
+        return new BerthCommandParser(registry);
+    }
+
+    @Bean
+    public Dispatcher dispatcher(CommandRegistry registry, BerthCommandParser parser, Console console) {
+        return new Dispatcher(registry, parser, console);
+    }
+
+    @Bean
+    public ConsoleRunner consoleRunner(Dispatcher dispatcher, Console console, ObjectProvider<LineReader> lineReader) {
+        return new ConsoleRunner(dispatcher, console, lineReader);
+    }
+
+    @Bean(destroyMethod = "close")
+    public Daemon daemon(ConsoleSettings settings, Console console) {
+        return new Daemon(settings, console::err);
+    }
+}
