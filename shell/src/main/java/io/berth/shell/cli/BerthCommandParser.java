@@ -59,7 +59,8 @@ public class BerthCommandParser implements CommandParser {
         }
         Command command = registry.getCommandByName(name);
         if (command == null) {
-            throw unknownCommand(name);
+            boolean kindGiven = next < words.size() && !words.get(next).startsWith("-");
+            throw unknownCommand(kindGiven ? name + " " + words.get(next) : name);
         }
         int argumentIndex = 0;
         for (int i = next; i < words.size(); i++) {
