@@ -1,0 +1,110 @@
+package io.berth.orchestrator;
+
+import io.berth.orchestrator.daemon.DaemonLock;
+import io.berth.orchestrator.daemon.DaemonOptions;
+import io.berth.orchestrator.daemon.HostNode;
+import io.berth.orchestrator.daemon.StateRoot;
+import io.berth.orchestrator.security.BearerToken;
+import io.berth.orchestrator.security.CertificateAuthority;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.context.ApplicationContextInitializer;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.support.GenericApplicationContext;
+
+/**
+ * {@code berth daemon}: locks the state root, makes what a first start needs (database, CA and
+ * serving certificate, token; the kubeconfig once the API listens), then runs the API and the
+ * node side until stopped. Everything before Spring starts is plain Java, so a second daemon or a
+ * bad flag is refused in milliseconds with one line.
+ */
+@SpringBootApplication(proxyBeanMethods = false)
+public class BerthDaemon {
+
+    /** A running daemon: its Spring context, and what it holds until closed. */
+    public record Running(ConfigurableApplicationContext context, StateRoot root) implements AutoCloseable {
+        @Override
+        public void close() {
+            context.close();
+        }
+    }
+
+    public static void main(String[] args) {
+        DaemonOptions options;
+        try {
+            options = DaemonOptions.parse(args, System.getenv("BERTH_HOME"));
+        } catch (IllegalArgumentException e) {
+            System.err.println("berth daemon: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        try {
+            Running daemon = start(options);
+            Runtime.getRuntime().addShutdownHook(new Thread(daemon::close, "berth-daemon-stop"));
+        } catch (DaemonLock.AlreadyRunningException | IllegalStateException | java.io.UncheckedIOException e) {
+            System.err.println("berth daemon: " + e.getMessage());
+            System.exit(1);
+        }
+    }
+
+    /**
+     * Starts a daemon. {@code extra} are Spring sources added to the daemon's own (tests add the
+     * node side they drive); the production node side is found by component scan.
+     */
+    public static Running start(DaemonOptions options, Class<?>... extra) {
+        return start(options, ctx -> { }, extra);
+    }
+
+    public static Running start(DaemonOptions options, ApplicationContextInitializer<GenericApplicationContext> init,
+                                Class<?>... extra) {
+        StateRoot root = options.root();
+        root.create();
+        DaemonLock lock = DaemonLock.acquire(root);
+        try {
+            CertificateAuthority ca = CertificateAuthority.ensure(root, options.address());
+            BearerToken token = BearerToken.ensure(root);
+            Object[] sources = new Object[extra.length + 1];
+            sources[0] = BerthDaemon.class;
+            System.arraycopy(extra, 0, sources, 1, extra.length);
+            SpringApplication app = new SpringApplication(Arrays.stream(sources).map(s -> (Class<?>) s).toArray(Class<?>[]::new));
+            app.setDefaultProperties(properties(options));
+            app.addInitializers(ctx -> {
+                var beans = ((GenericApplicationContext) ctx);
+                beans.registerBean(StateRoot.class, () -> root);
+                beans.registerBean(DaemonOptions.class, () -> options);
+                beans.registerBean(CertificateAuthority.class, () -> ca);
+                beans.registerBean(BearerToken.class, () -> token);
+                beans.registerBean(HostNode.class, HostNode::detect);
+                // Released last: disposable beans are destroyed in reverse order of registration.
+                beans.getDefaultListableBeanFactory().registerDisposableBean("berthDaemonLock", lock::close);
+                init.initialize(beans);
+            });
+            ConfigurableApplicationContext context = app.run();
+            return new Running(context, root);
+        } catch (RuntimeException e) {
+            lock.close();
+            throw e;
+        }
+    }
+
+    /** The settings that follow from the options: where the API listens, with which keys, which database. */
+    private static Map<String, Object> properties(DaemonOptions o) {
+        StateRoot root = o.root();
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("server.address", o.address());
+        p.put("server.port", o.port());
+        p.put("server.ssl.bundle", "berth");
+        p.put("server.ssl.client-auth", "want");
+        p.put("spring.ssl.bundle.pem.berth.keystore.certificate", "file:" + root.servingCertificate());
+        p.put("spring.ssl.bundle.pem.berth.keystore.private-key", "file:" + root.servingKey());
+        p.put("spring.ssl.bundle.pem.berth.truststore.certificate", "file:" + root.caCertificate());
+        // DB_CLOSE_ON_EXIT=FALSE: the pool closes H2 when Spring stops, after the last write.
+        p.put("spring.datasource.url", "jdbc:h2:file:" + root.database() + ";DB_CLOSE_ON_EXIT=FALSE");
+        p.put("spring.datasource.username", "berth");
+        p.put("spring.datasource.password", "");
+        return p;
+    }
+}

@@ -1,0 +1,244 @@
+package io.berth.orchestrator.api;
+
+import io.berth.orchestrator.pods.PodService;
+import io.berth.orchestrator.pods.PodWatchHub;
+import io.fabric8.kubernetes.api.model.DeleteOptions;
+import io.fabric8.kubernetes.api.model.ListMeta;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodList;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PatchMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.JsonNode;
+
+/** core/v1 pods: list (and Table), watch, get, create, replace, patch, delete. */
+@RestController
+public class PodsApi {
+
+    static final Set<String> FIELDS = Set.of("metadata.name", "metadata.namespace", "spec.nodeName", "spec.restartPolicy",
+            "spec.schedulerName", "status.phase", "status.podIP");
+    /** While a watch is idle, a newline this often: JSON decoders skip it, and a gone client is noticed. */
+    private static final long KEEPALIVE_MILLIS = 10_000;
+
+    private final PodService pods;
+    private final ApiJson json;
+
+    public PodsApi(PodService pods, ApiJson json) {
+        this.pods = pods;
+        this.json = json;
+    }
+
+    @GetMapping("/api/v1/pods")
+    public ResponseEntity<byte[]> listAll(HttpServletRequest req, HttpServletResponse resp,
+                                          @RequestHeader(value = HttpHeaders.ACCEPT, required = false) String accept,
+                                          @RequestParam Map<String, String> params) throws IOException {
+        return list(null, req, resp, accept, params);
+    }
+
+    @GetMapping("/api/v1/namespaces/{namespace}/pods")
+    public ResponseEntity<byte[]> list(@PathVariable String namespace, HttpServletRequest req, HttpServletResponse resp,
+                                       @RequestHeader(value = HttpHeaders.ACCEPT, required = false) String accept,
+                                       @RequestParam Map<String, String> params) throws IOException {
+        LabelSelector labels = LabelSelector.parse(params.get("labelSelector"));
+        FieldSelector fields = FieldSelector.parse(params.get("fieldSelector"), "pods", FIELDS);
+        Predicate<Pod> match = p -> labels.test(p.getMetadata().getLabels()) && fields.matches(f -> field(p, f));
+        if (isTrue(params.get("watch"))) {
+            watch(namespace, match, params, Table.wanted(accept), resp);
+            return null;
+        }
+        PodService.Listing listing = pods.list(namespace);
+        List<Pod> items = listing.items().stream().filter(match).toList();
+        String version = Long.toString(listing.version());
+        if (Table.wanted(accept)) {
+            Instant now = Instant.now();
+            return json.respond(HttpStatus.OK, Table.CONTENT_TYPE, Table.of(PodTable.COLUMNS,
+                    items.stream().map(p -> PodTable.row(p, params.get("includeObject"), now)).toList(), version));
+        }
+        PodList list = new PodList("v1", items, "PodList", new io.fabric8.kubernetes.api.model.ListMetaBuilder().withResourceVersion(version).build());
+        return json.ok(list);
+    }
+
+    @GetMapping({"/api/v1/namespaces/{namespace}/pods/{name}", "/api/v1/namespaces/{namespace}/pods/{name}/status"})
+    public ResponseEntity<byte[]> get(@PathVariable String namespace, @PathVariable String name,
+                                      @RequestHeader(value = HttpHeaders.ACCEPT, required = false) String accept,
+                                      @RequestParam(required = false) String includeObject) {
+        Pod pod = pods.get(namespace, name);
+        if (Table.wanted(accept)) {
+            return json.respond(HttpStatus.OK, Table.CONTENT_TYPE, Table.of(PodTable.COLUMNS,
+                    List.of(PodTable.row(pod, includeObject, Instant.now())), pod.getMetadata().getResourceVersion()));
+        }
+        return json.ok(pod);
+    }
+
+    @PostMapping("/api/v1/namespaces/{namespace}/pods")
+    public ResponseEntity<byte[]> create(@PathVariable String namespace, HttpServletRequest req,
+                                         @RequestParam(required = false) String dryRun) throws IOException {
+        refuseDryRun(dryRun);
+        JsonNode doc = json.parse(json.readBody(req.getInputStream()), req.getContentType());
+        return json.respond(HttpStatus.CREATED, pods.create(namespace, doc));
+    }
+
+    @PutMapping("/api/v1/namespaces/{namespace}/pods/{name}")
+    public ResponseEntity<byte[]> replace(@PathVariable String namespace, @PathVariable String name, HttpServletRequest req,
+                                          @RequestParam(required = false) String dryRun) throws IOException {
+        refuseDryRun(dryRun);
+        JsonNode doc = json.parse(json.readBody(req.getInputStream()), req.getContentType());
+        return json.ok(pods.replace(namespace, name, doc));
+    }
+
+    @PatchMapping("/api/v1/namespaces/{namespace}/pods/{name}")
+    public ResponseEntity<byte[]> patch(@PathVariable String namespace, @PathVariable String name, HttpServletRequest req,
+                                        @RequestParam(required = false) String dryRun) throws IOException {
+        refuseDryRun(dryRun);
+        // The patch itself is JSON whatever its media type says (…merge-patch+json).
+        JsonNode patch = json.parse(json.readBody(req.getInputStream()), "application/json");
+        return json.ok(pods.patch(namespace, name, req.getContentType(), patch));
+    }
+
+    @DeleteMapping("/api/v1/namespaces/{namespace}/pods/{name}")
+    public ResponseEntity<byte[]> delete(@PathVariable String namespace, @PathVariable String name, HttpServletRequest req,
+                                         @RequestParam(required = false) Long gracePeriodSeconds,
+                                         @RequestParam(required = false) String dryRun) throws IOException {
+        refuseDryRun(dryRun);
+        Long grace = gracePeriodSeconds;
+        String uid = null;
+        String version = null;
+        byte[] body = json.readBody(req.getInputStream());
+        if (body.length > 0) {
+            DeleteOptions options = json.convert(json.parse(body, req.getContentType()), DeleteOptions.class);
+            if (options.getGracePeriodSeconds() != null) {
+                grace = options.getGracePeriodSeconds();
+            }
+            if (options.getPreconditions() != null) {
+                uid = options.getPreconditions().getUid();
+                version = options.getPreconditions().getResourceVersion();
+            }
+        }
+        return json.ok(pods.delete(namespace, name, grace, uid, version));
+    }
+
+    /**
+     * A chunked stream of watch events, one JSON object per line, until the client goes, the
+     * timeout passes or the daemon stops. Without a resourceVersion (or "0") the current pods come
+     * first as ADDED, as from the apiserver.
+     */
+    private void watch(String namespace, Predicate<Pod> match, Map<String, String> params, boolean table,
+                       HttpServletResponse resp) throws IOException {
+        String from = params.get("resourceVersion");
+        boolean fromNow = from == null || from.isEmpty() || from.equals("0");
+        long timeoutSeconds = params.containsKey("timeoutSeconds") ? Long.parseLong(params.get("timeoutSeconds")) : 0;
+        String includeObject = params.get("includeObject");
+        PodWatchHub hub = pods.hub();
+        PodWatchHub.Subscription sub;
+        List<Pod> initial = List.of();
+        resp.setStatus(200);
+        resp.setContentType(table ? Table.CONTENT_TYPE : "application/json");
+        OutputStream out = resp.getOutputStream();
+        try {
+            if (fromNow) {
+                PodService.Snapshot s = pods.listAndWatch(namespace);
+                sub = s.subscription();
+                initial = s.listing().items();
+            } else {
+                sub = pods.versions().read(() -> hub.subscribe(parseVersion(from)));
+            }
+        } catch (ApiException e) {
+            writeEvent(out, "ERROR", e.status());
+            return;
+        }
+        try {
+            for (Pod p : initial) {
+                if (match.test(p)) {
+                    writeEvent(out, "ADDED", table ? tableOf(p, includeObject) : p);
+                }
+            }
+            resp.flushBuffer();
+            long deadline = timeoutSeconds > 0 ? System.currentTimeMillis() + timeoutSeconds * 1000 : Long.MAX_VALUE;
+            long lastWrite = System.currentTimeMillis();
+            while (!hub.closed() && System.currentTimeMillis() < deadline) {
+                PodWatchHub.Change c = sub.queue.poll(500, TimeUnit.MILLISECONDS);
+                long now = System.currentTimeMillis();
+                if (c == null) {
+                    if (now - lastWrite > KEEPALIVE_MILLIS) {
+                        out.write('\n');
+                        resp.flushBuffer();
+                        lastWrite = now;
+                    }
+                    continue;
+                }
+                if (namespace != null && !namespace.equals(c.pod().getMetadata().getNamespace()) || !match.test(c.pod())) {
+                    continue;
+                }
+                writeEvent(out, c.type().name(), table ? tableOf(c.pod(), includeObject) : c.pod());
+                resp.flushBuffer();
+                lastWrite = now;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (IOException clientGone) {
+            // the client closed the watch: nothing to answer
+        } finally {
+            hub.unsubscribe(sub);
+        }
+    }
+
+    private Table tableOf(Pod p, String includeObject) {
+        return Table.of(PodTable.COLUMNS, List.of(PodTable.row(p, includeObject, Instant.now())), p.getMetadata().getResourceVersion());
+    }
+
+    private void writeEvent(OutputStream out, String type, Object object) throws IOException {
+        out.write(json.write(Map.of("type", type, "object", object)));
+        out.write('\n');
+    }
+
+    private static long parseVersion(String v) {
+        try {
+            return Long.parseLong(v);
+        } catch (NumberFormatException e) {
+            throw ApiException.badRequest("invalid resource version \"" + v + "\"");
+        }
+    }
+
+    static String field(Pod p, String field) {
+        return switch (field) {
+            case "metadata.name" -> p.getMetadata().getName();
+            case "metadata.namespace" -> p.getMetadata().getNamespace();
+            case "spec.nodeName" -> p.getSpec().getNodeName();
+            case "spec.restartPolicy" -> p.getSpec().getRestartPolicy();
+            case "spec.schedulerName" -> "default-scheduler";
+            case "status.phase" -> p.getStatus() == null ? null : p.getStatus().getPhase();
+            case "status.podIP" -> p.getStatus() == null ? null : p.getStatus().getPodIP();
+            default -> null;
+        };
+    }
+
+    static boolean isTrue(String v) {
+        return v != null && (v.equals("true") || v.equals("1"));
+    }
+
+    /** A dry run would have to skip every write; refused by name rather than done for real. */
+    static void refuseDryRun(String dryRun) {
+        if (dryRun != null && !dryRun.isEmpty()) {
+            throw ApiException.badRequest("dryRun is not supported by Berth");
+        }
+    }
+}

@@ -1,0 +1,380 @@
+package io.berth.orchestrator.pods;
+
+import io.berth.orchestrator.api.ApiException;
+import io.berth.orchestrator.api.ApiJson;
+import io.berth.orchestrator.daemon.HostNode;
+import io.berth.orchestrator.kuberuntime.PodRuntime;
+import io.berth.orchestrator.kuberuntime.PodStatusListener;
+import io.berth.orchestrator.metrics.PodMetrics;
+import io.berth.orchestrator.store.EventStore;
+import io.berth.orchestrator.store.PodStore;
+import io.berth.orchestrator.store.ResourceVersions;
+import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodStatus;
+import io.fabric8.kubernetes.api.model.PodStatusBuilder;
+import io.fabric8.kubernetes.api.model.StatusCause;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.stereotype.Service;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Pods as the API changes them and as the node side reports them: the records, their versions,
+ * the watch events, and the calls into {@link PodRuntime}. Every write takes a fresh
+ * resourceVersion and publishes its watch event under the same lock, so watchers see writes in
+ * version order; a refused request writes nothing.
+ */
+@Service
+public class PodService implements PodStatusListener, org.springframework.beans.factory.DisposableBean {
+
+    private static final Logger log = LoggerFactory.getLogger(PodService.class);
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final String NAME_SUFFIX_CHARS = "bcdfghjklmnpqrstvwxz2456789";
+
+    private final PodStore pods;
+    private final EventStore events;
+    private final ResourceVersions versions;
+    private final ApiJson json;
+    private final HostNode node;
+    private final PodMetrics metrics;
+    // The node side calls back into this class: it is looked up when first needed, not injected.
+    private final ObjectProvider<PodRuntime> runtime;
+    private final PodWatchHub hub;
+
+    public PodService(PodStore pods, EventStore events, ResourceVersions versions, ApiJson json, HostNode node,
+                      PodMetrics metrics, ObjectProvider<PodRuntime> runtime) {
+        this.pods = pods;
+        this.events = events;
+        this.versions = versions;
+        this.json = json;
+        this.node = node;
+        this.metrics = metrics;
+        this.runtime = runtime;
+        this.hub = new PodWatchHub(versions.latest());
+    }
+
+    public PodWatchHub hub() {
+        return hub;
+    }
+
+    public ResourceVersions versions() {
+        return versions;
+    }
+
+    // ---- reads
+
+    public Pod get(String namespace, String name) {
+        return pods.get(namespace, name).orElseThrow(() -> ApiException.notFound("pods", name));
+    }
+
+    public Optional<Pod> byUid(String uid) {
+        return pods.byUid(uid);
+    }
+
+    /** The pods (of one namespace, or all when null) and the version the list is consistent at. */
+    public record Listing(List<Pod> items, long version) {
+    }
+
+    public Listing list(String namespace) {
+        return versions.read(() -> new Listing(pods.list(namespace), versions.latest()));
+    }
+
+    /** A list and a subscription from the same instant: a watch from "now" that also gets the current pods. */
+    public record Snapshot(Listing listing, PodWatchHub.Subscription subscription) {
+    }
+
+    public Snapshot listAndWatch(String namespace) {
+        return versions.read(() -> {
+            Listing l = new Listing(pods.list(namespace), versions.latest());
+            return new Snapshot(l, hub.subscribe(l.version()));
+        });
+    }
+
+    // ---- writes from the API
+
+    public Pod create(String namespace, JsonNode doc) {
+        refuseInvalid(doc);
+        Pod pod = json.convert(doc, Pod.class);
+        var meta = pod.getMetadata();
+        if (meta.getNamespace() != null && !meta.getNamespace().isEmpty() && !meta.getNamespace().equals(namespace)) {
+            throw ApiException.badRequest("the namespace of the provided object does not match the namespace sent on the request");
+        }
+        if (meta.getName() == null || meta.getName().isEmpty()) {
+            meta.setName(generatedName(meta.getGenerateName()));
+        }
+        if (meta.getResourceVersion() != null && !meta.getResourceVersion().isEmpty()) {
+            throw ApiException.badRequest("resourceVersion should not be set on objects to be created");
+        }
+        checkNodeName(pod, doc);
+        PodDefaults.apply(pod.getSpec(), node.name());
+        Instant now = Instant.now();
+        meta.setNamespace(namespace);
+        meta.setUid(UUID.randomUUID().toString());
+        meta.setCreationTimestamp(PodStore.format(now));
+        meta.setGeneration(1L);
+        meta.setDeletionTimestamp(null);
+        meta.setDeletionGracePeriodSeconds(null);
+        meta.setSelfLink(null);
+        pod.setStatus(new PodStatusBuilder().withPhase("Pending").build());
+        Pod created = versions.write(v -> {
+            meta.setResourceVersion(Long.toString(v));
+            try {
+                pods.insert(pod);
+            } catch (DuplicateKeyException e) {
+                throw ApiException.alreadyExists("pods", meta.getName());
+            }
+            return pod;
+        }, p -> hub.publish(new PodWatchHub.Change(PodWatchHub.Type.ADDED, version(p), p)));
+        metrics.accepted(meta.getUid(), now, "Pending");
+        runtime.getObject().sync(created);
+        return created;
+    }
+
+    /** PUT: the whole object; only labels and annotations may change on a pod in Berth. */
+    public Pod replace(String namespace, String name, JsonNode doc) {
+        Pod current = get(namespace, name);
+        return update(current, doc);
+    }
+
+    public Pod patch(String namespace, String name, String contentType, JsonNode patch) {
+        Pod current = get(namespace, name);
+        JsonNode currentDoc = json.tree(current);
+        String type = contentType == null ? "" : contentType.toLowerCase(java.util.Locale.ROOT);
+        JsonNode merged;
+        if (type.startsWith("application/strategic-merge-patch+json")) {
+            merged = Patches.strategicMergePatch(currentDoc, patch);
+        } else if (type.startsWith("application/merge-patch+json")) {
+            merged = Patches.mergePatch(currentDoc, patch);
+        } else {
+            throw ApiException.unsupportedMediaType(contentType,
+                    List.of("application/strategic-merge-patch+json", "application/merge-patch+json"));
+        }
+        return update(current, merged);
+    }
+
+    private Pod update(Pod current, JsonNode doc) {
+        if (doc.isObject()) {
+            // What the node side reports is not the client's to change (as with the apiserver's main resource).
+            ((ObjectNode) doc).remove("status");
+        }
+        refuseInvalid(doc);
+        Pod next = json.convert(doc, Pod.class);
+        var meta = next.getMetadata();
+        var was = current.getMetadata();
+        if (!was.getName().equals(meta.getName())) {
+            throw ApiException.badRequest("the name of the object (" + meta.getName() + ") does not match the name on the URL ("
+                    + was.getName() + ")");
+        }
+        if (meta.getNamespace() != null && !meta.getNamespace().isEmpty() && !meta.getNamespace().equals(was.getNamespace())) {
+            throw ApiException.badRequest("the namespace of the provided object does not match the namespace sent on the request");
+        }
+        if (meta.getUid() != null && !meta.getUid().isEmpty() && !meta.getUid().equals(was.getUid())) {
+            throw ApiException.conflict("pods", was.getName(), "Precondition failed: UID in precondition: " + meta.getUid()
+                    + ", UID in object meta: " + was.getUid());
+        }
+        String wanted = meta.getResourceVersion();
+        checkNodeName(next, doc);
+        PodDefaults.apply(next.getSpec(), node.name());
+        if (!Objects.equals(json.tree(next.getSpec()), json.tree(current.getSpec()))) {
+            throw ApiException.invalid("Pod", was.getName(), List.of(new StatusCause("spec",
+                    "Forbidden: pod updates may not change fields other than metadata.labels and metadata.annotations",
+                    "FieldValueForbidden")));
+        }
+        if (Objects.equals(nullIfEmpty(meta.getLabels()), nullIfEmpty(was.getLabels()))
+                && Objects.equals(nullIfEmpty(meta.getAnnotations()), nullIfEmpty(was.getAnnotations()))
+                && (wanted == null || wanted.isEmpty() || wanted.equals(was.getResourceVersion()))) {
+            return current; // nothing changes: no new version, no watch event (as the apiserver)
+        }
+        return versions.write(v -> {
+            Pod stored = pods.byUid(was.getUid()).orElseThrow(() -> ApiException.notFound("pods", was.getName()));
+            if (wanted != null && !wanted.isEmpty() && !wanted.equals(stored.getMetadata().getResourceVersion())) {
+                throw ApiException.conflict("pods", was.getName(),
+                        "the object has been modified; please apply your changes to the latest version and try again");
+            }
+            stored.getMetadata().setLabels(nullIfEmpty(meta.getLabels()));
+            stored.getMetadata().setAnnotations(nullIfEmpty(meta.getAnnotations()));
+            stored.getMetadata().setResourceVersion(Long.toString(v));
+            pods.update(stored);
+            return stored;
+        }, p -> hub.publish(new PodWatchHub.Change(PodWatchHub.Type.MODIFIED, version(p), p)));
+    }
+
+    /**
+     * Marks the pod deleted at once (deletionTimestamp, a MODIFIED event) and asks the node side to
+     * stop it; the record goes when the node side reports {@link #podGone}. A second delete may
+     * only shorten the grace period.
+     */
+    public Pod delete(String namespace, String name, Long gracePeriodSeconds, String preconditionUid, String preconditionVersion) {
+        Pod current = get(namespace, name);
+        if (gracePeriodSeconds != null && gracePeriodSeconds < 0) {
+            throw ApiException.invalid("DeleteOptions", null, List.of(new StatusCause("gracePeriodSeconds",
+                    "Invalid value: " + gracePeriodSeconds + ": must be greater than or equal to 0", "FieldValueInvalid")));
+        }
+        long grace = gracePeriodSeconds != null ? gracePeriodSeconds
+                : Optional.ofNullable(current.getSpec().getTerminationGracePeriodSeconds()).orElse(PodDefaults.TERMINATION_GRACE_PERIOD_SECONDS);
+        Instant now = Instant.now();
+        Pod marked = versions.write(v -> {
+            Pod stored = pods.byUid(current.getMetadata().getUid()).orElseThrow(() -> ApiException.notFound("pods", name));
+            var m = stored.getMetadata();
+            if (preconditionUid != null && !preconditionUid.isEmpty() && !preconditionUid.equals(m.getUid())) {
+                throw ApiException.conflict("pods", name, "Precondition failed: UID in precondition: " + preconditionUid
+                        + ", UID in object meta: " + m.getUid());
+            }
+            if (preconditionVersion != null && !preconditionVersion.isEmpty() && !preconditionVersion.equals(m.getResourceVersion())) {
+                throw ApiException.conflict("pods", name, "Precondition failed: ResourceVersion in precondition: "
+                        + preconditionVersion + ", ResourceVersion in object meta: " + m.getResourceVersion());
+            }
+            if (m.getDeletionGracePeriodSeconds() != null && m.getDeletionGracePeriodSeconds() <= grace) {
+                return null; // already being deleted at least as fast
+            }
+            m.setDeletionTimestamp(PodStore.format(now.plusSeconds(grace)));
+            m.setDeletionGracePeriodSeconds(grace);
+            m.setResourceVersion(Long.toString(v));
+            pods.update(stored);
+            return stored;
+        }, p -> {
+            if (p != null) {
+                hub.publish(new PodWatchHub.Change(PodWatchHub.Type.MODIFIED, version(p), p));
+            }
+        });
+        if (marked == null) {
+            return get(namespace, name);
+        }
+        runtime.getObject().terminate(marked.getMetadata().getUid(), Duration.ofSeconds(grace));
+        return marked;
+    }
+
+    // ---- what the node side reports
+
+    @Override
+    public void statusChanged(String podUid, PodStatus status) {
+        Instant now = Instant.now();
+        Pod updated = versions.write(v -> {
+            Pod stored = pods.byUid(podUid).orElse(null);
+            if (stored == null || Objects.equals(stored.getStatus(), status)) {
+                return null;
+            }
+            stored.setStatus(status);
+            stored.getMetadata().setResourceVersion(Long.toString(v));
+            pods.update(stored);
+            pods.saveContainers(podUid, status);
+            return stored;
+        }, p -> {
+            if (p != null) {
+                hub.publish(new PodWatchHub.Change(PodWatchHub.Type.MODIFIED, version(p), p));
+            }
+        });
+        if (updated != null) {
+            metrics.observed(podUid, status, now);
+        }
+    }
+
+    @Override
+    public void event(String podUid, String type, String reason, String message) {
+        Instant now = Instant.now();
+        versions.write(v -> {
+            Pod pod = pods.byUid(podUid).orElse(null);
+            if (pod == null) {
+                log.info("event for a pod no longer recorded ({}): {} {} {}", podUid, type, reason, message);
+                return null;
+            }
+            var ref = new ObjectReferenceBuilder().withApiVersion("v1").withKind("Pod")
+                    .withNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
+                    .withUid(podUid).withResourceVersion(pod.getMetadata().getResourceVersion()).build();
+            return events.record(ref, type, reason, message, node.name(), v, now);
+        }, e -> { });
+    }
+
+    @Override
+    public void podGone(String podUid) {
+        Pod removed = versions.write(v -> {
+            Pod stored = pods.byUid(podUid).orElse(null);
+            if (stored == null) {
+                return null;
+            }
+            pods.delete(podUid);
+            stored.getMetadata().setResourceVersion(Long.toString(v));
+            return stored;
+        }, p -> {
+            if (p != null) {
+                hub.publish(new PodWatchHub.Change(PodWatchHub.Type.DELETED, version(p), p));
+            }
+        });
+        if (removed != null) {
+            metrics.gone(podUid);
+        }
+    }
+
+    // ---- daemon start
+
+    /** Hands every recorded pod to the node side, and resumes the deletions a previous daemon began. */
+    public void resume() {
+        List<Pod> all = pods.list(null);
+        for (Pod p : all) {
+            metrics.known(p.getMetadata().getUid(), p.getStatus() == null ? null : p.getStatus().getPhase());
+        }
+        PodRuntime rt = runtime.getObject();
+        rt.resume(all);
+        Instant now = Instant.now();
+        for (Pod p : all) {
+            String deadline = p.getMetadata().getDeletionTimestamp();
+            if (deadline != null) {
+                Duration left = Duration.between(now, Instant.parse(deadline));
+                rt.terminate(p.getMetadata().getUid(), left.isNegative() ? Duration.ZERO : left);
+            }
+        }
+    }
+
+    @Override
+    public void destroy() {
+        hub.close();
+    }
+
+    // ---- helpers
+
+    private static void refuseInvalid(JsonNode doc) {
+        if (!doc.isObject()) {
+            throw ApiException.badRequest("the body must be a JSON or YAML object, a Pod");
+        }
+        List<StatusCause> causes = PodValidator.validate(doc);
+        if (!causes.isEmpty()) {
+            throw ApiException.invalid("Pod", doc.path("metadata").path("name").asString(""), causes);
+        }
+    }
+
+    private void checkNodeName(Pod pod, JsonNode doc) {
+        String asked = pod.getSpec().getNodeName();
+        if (asked != null && !asked.isEmpty() && !asked.equals(node.name())) {
+            throw ApiException.invalid("Pod", pod.getMetadata().getName(), List.of(new StatusCause("spec.nodeName",
+                    "Invalid value: \"" + asked + "\": Berth runs pods only on its own node \"" + node.name() + "\"",
+                    "FieldValueInvalid")));
+        }
+    }
+
+    private static String generatedName(String prefix) {
+        StringBuilder b = new StringBuilder(prefix);
+        for (int i = 0; i < 5; i++) {
+            b.append(NAME_SUFFIX_CHARS.charAt(RANDOM.nextInt(NAME_SUFFIX_CHARS.length())));
+        }
+        return b.toString();
+    }
+
+    private static <K, V> java.util.Map<K, V> nullIfEmpty(java.util.Map<K, V> m) {
+        return m == null || m.isEmpty() ? null : m;
+    }
+
+    static long version(Pod p) {
+        return Long.parseLong(p.getMetadata().getResourceVersion());
+    }
+}

@@ -1,0 +1,180 @@
+package io.berth.orchestrator;
+
+import io.berth.orchestrator.daemon.DaemonOptions;
+import io.berth.orchestrator.daemon.StateRoot;
+import io.berth.orchestrator.kuberuntime.PodRuntime;
+import io.berth.orchestrator.kuberuntime.PodStatusListener;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+
+/**
+ * A daemon on its own temporary state root and ephemeral port, with {@link TestNode} as its node
+ * side; an HTTPS client that trusts only the daemon's CA; kubectl with its own HOME and discovery
+ * cache. Everything is removed on close, also when the test failed.
+ */
+final class DaemonFixture implements AutoCloseable {
+
+    final Path dir;
+    final StateRoot root;
+    final BerthDaemon.Running daemon;
+    final TestNode node;
+    final int port;
+    final String token;
+    final HttpClient http;
+
+    DaemonFixture() throws Exception {
+        this(Files.createTempDirectory("berth-daemon-test"));
+    }
+
+    /** Whether close removes the directory; a restart test keeps it for the second daemon. */
+    boolean removeOnClose = true;
+
+    DaemonFixture(Path dir) throws Exception {
+        this.dir = dir;
+        this.root = new StateRoot(dir.resolve("state"));
+        TestNode[] made = new TestNode[1];
+        BerthDaemon.Running d;
+        try {
+            d = BerthDaemon.start(new DaemonOptions(root, "127.0.0.1", 0), ctx -> ctx.registerBean(PodRuntime.class, () -> {
+                made[0] = new TestNode(() -> ctx.getBean(PodStatusListener.class));
+                return made[0];
+            }));
+        } catch (RuntimeException e) {
+            deleteTree(dir);
+            throw e;
+        }
+        this.daemon = d;
+        this.node = made[0];
+        this.port = ((WebServerApplicationContext) d.context()).getWebServer().getPort();
+        this.token = Files.readString(root.token()).trim();
+        this.http = HttpClient.newBuilder().sslContext(trustingCa(root.caCertificate())).connectTimeout(Duration.ofSeconds(5)).build();
+    }
+
+    static SSLContext trustingCa(Path caPem) throws Exception {
+        KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
+        ks.load(null, null);
+        try (InputStream in = Files.newInputStream(caPem)) {
+            ks.setCertificateEntry("berth-ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
+        }
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(ks);
+        SSLContext ctx = SSLContext.getInstance("TLS");
+        ctx.init(null, tmf.getTrustManagers(), null);
+        return ctx;
+    }
+
+    URI uri(String path) {
+        return URI.create("https://127.0.0.1:" + port + path);
+    }
+
+    HttpRequest.Builder request(String path) {
+        return HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(20)).header("Authorization", "Bearer " + token);
+    }
+
+    HttpResponse<String> send(HttpRequest.Builder req) throws IOException, InterruptedException {
+        return http.send(req.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    HttpResponse<String> get(String path) throws IOException, InterruptedException {
+        return send(request(path).GET());
+    }
+
+    HttpResponse<String> post(String path, String contentType, String body) throws IOException, InterruptedException {
+        return send(request(path).header("Content-Type", contentType).POST(HttpRequest.BodyPublishers.ofString(body)));
+    }
+
+    /** What a kubectl run printed and its exit code. */
+    record Result(int exit, String out, String err) {
+        @Override
+        public String toString() {
+            return "exit " + exit + "\nstdout:\n" + out + "\nstderr:\n" + err;
+        }
+    }
+
+    Result kubectl(String... args) throws IOException, InterruptedException {
+        return kubectlWithInput(null, args);
+    }
+
+    /** kubectl with this daemon's kubeconfig, its own HOME and cache (discovery is cached for hours). */
+    Result kubectlWithInput(String stdin, String... args) throws IOException, InterruptedException {
+        Process p = kubectlProcess(args);
+        if (stdin != null) {
+            p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
+        }
+        p.getOutputStream().close();
+        var out = new java.util.concurrent.CompletableFuture<String>();
+        var err = new java.util.concurrent.CompletableFuture<String>();
+        reader(() -> out.complete(read(p.getInputStream())));
+        reader(() -> err.complete(read(p.getErrorStream())));
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("kubectl " + String.join(" ", args) + " did not finish in 60 s");
+        }
+        return new Result(p.exitValue(), out.join(), err.join());
+    }
+
+    Process kubectlProcess(String... args) throws IOException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add("kubectl");
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().put("KUBECONFIG", root.kubeconfig().toString());
+        pb.environment().put("HOME", dir.resolve("home").toString());
+        pb.environment().put("KUBECACHEDIR", dir.resolve("kubecache").toString());
+        return pb.start();
+    }
+
+    private static void reader(Runnable r) {
+        Thread t = new Thread(r, "kubectl-output");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private static String read(InputStream in) {
+        try {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        try {
+            daemon.close();
+        } finally {
+            if (removeOnClose) {
+                deleteTree(dir);
+            }
+        }
+    }
+
+    static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}

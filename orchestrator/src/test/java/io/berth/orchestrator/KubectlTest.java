@@ -1,0 +1,180 @@
+package io.berth.orchestrator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.berth.orchestrator.daemon.HostNode;
+import io.berth.testkit.Requirements;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** The real kubectl (1.32, through the machine's dispatcher) against the daemon, as a user runs it. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class KubectlTest {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private DaemonFixture d;
+    private String node;
+
+    static String podYaml(String name, String labels) {
+        return """
+                apiVersion: v1
+                kind: Pod
+                metadata:
+                  name: %s
+                  labels: {%s}
+                spec:
+                  containers:
+                  - name: main
+                    image: busybox:1.36
+                    command: ["sleep", "3600"]
+                    resources:
+                      limits: {memory: 64Mi, cpu: 250m}
+                """.formatted(name, labels);
+    }
+
+    @BeforeAll
+    void start() throws Exception {
+        Requirements.command("kubectl", "kubectl");
+        d = new DaemonFixture();
+        node = d.daemon.context().getBean(HostNode.class).name();
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        if (d != null) {
+            d.close();
+        }
+    }
+
+    private DaemonFixture.Result ok(String stdin, String... args) throws Exception {
+        DaemonFixture.Result r = d.kubectlWithInput(stdin, args);
+        assertThat(r.exit()).as("kubectl %s\n%s", String.join(" ", args), r).isZero();
+        return r;
+    }
+
+    private void awaitRunning(String name) {
+        org.awaitility.Awaitility.await().atMost(15, TimeUnit.SECONDS).until(() ->
+                d.kubectl("get", "pod", name, "-o", "jsonpath={.status.phase}").out().equals("Running"));
+    }
+
+    @Test
+    void versionReports132() throws Exception {
+        JsonNode v = JSON.readTree(ok(null, "version", "-o", "json").out());
+        assertThat(v.path("serverVersion").path("minor").asString()).isEqualTo("32");
+    }
+
+    @Test
+    void applyCreatesThenIsUnchangedThenConfiguresChangedLabels() throws Exception {
+        assertThat(ok(podYaml("applied", "app: web"), "apply", "-f", "-").out().trim()).isEqualTo("pod/applied created");
+        assertThat(ok(podYaml("applied", "app: web"), "apply", "-f", "-").out().trim()).isEqualTo("pod/applied unchanged");
+        assertThat(ok(podYaml("applied", "app: web, tier: front"), "apply", "-f", "-").out().trim()).isEqualTo("pod/applied configured");
+        JsonNode pod = JSON.readTree(ok(null, "get", "pod", "applied", "-o", "json").out());
+        assertThat(pod.path("metadata").path("labels").path("tier").asString()).isEqualTo("front");
+        assertThat(pod.path("metadata").path("annotations").path("kubectl.kubernetes.io/last-applied-configuration").asString())
+                .contains("front");
+        // a label removed from the file is removed from the pod (the three-way merge of client-side apply)
+        assertThat(ok(podYaml("applied", "tier: front"), "apply", "-f", "-").out().trim()).isEqualTo("pod/applied configured");
+        assertThat(ok(null, "get", "pod", "applied", "--show-labels").out()).contains("tier=front").doesNotContain("app=web");
+    }
+
+    @Test
+    void createGetInEveryFormatDescribeAndEvents() throws Exception {
+        assertThat(ok(podYaml("made", "app: made"), "create", "-f", "-").out().trim()).isEqualTo("pod/made created");
+        DaemonFixture.Result again = d.kubectlWithInput(podYaml("made", "app: made"), "create", "-f", "-");
+        assertThat(again.exit()).isNotZero();
+        assertThat(again.err()).contains("AlreadyExists").contains("pods \"made\" already exists");
+        awaitRunning("made");
+
+        String table = ok(null, "get", "pods").out();
+        assertThat(table.lines().findFirst().orElseThrow()).matches("NAME\\s+READY\\s+STATUS\\s+RESTARTS\\s+AGE");
+        assertThat(table).containsPattern("made\\s+1/1\\s+Running\\s+0\\s+\\d+s");
+        String wide = ok(null, "get", "pods", "-o", "wide").out();
+        assertThat(wide.lines().findFirst().orElseThrow()).contains("IP").contains("NODE");
+        assertThat(wide).containsPattern("made\\s+1/1\\s+Running\\s+0\\s+\\S+\\s+10\\.88\\.0\\.2\\s+" + java.util.regex.Pattern.quote(node));
+        assertThat(ok(null, "get", "pods", "-l", "app=made").out()).contains("made");
+        assertThat(ok(null, "get", "pods", "-l", "app=other").err()).contains("No resources found in default namespace.");
+        assertThat(ok(null, "get", "pods", "--field-selector", "metadata.name=made", "-o", "name").out().trim()).isEqualTo("pod/made");
+        String yaml = ok(null, "get", "pod", "made", "-o", "yaml").out();
+        assertThat(yaml).contains("nodeName: " + node).contains("phase: Running").contains("memory: 64Mi");
+        JsonNode json = JSON.readTree(ok(null, "get", "pod", "made", "-o", "json").out());
+        assertThat(json.path("spec").path("containers").get(0).path("image").asString()).isEqualTo("busybox:1.36");
+
+        String describe = ok(null, "describe", "pod", "made").out();
+        assertThat(describe).contains("Name:         made").contains("Node:         " + node).contains("Status:       Running")
+                .contains("Events:").containsPattern("Normal\\s+Started\\s+\\S+\\s+kubelet\\s+Started container main");
+        assertThat(ok(null, "get", "events").out()).containsPattern("Normal\\s+Started\\s+pod/made\\s+Started container main");
+    }
+
+    @Test
+    void deleteWaitsUntilThePodIsGone() throws Exception {
+        ok(podYaml("doomed", "app: doomed"), "create", "-f", "-");
+        awaitRunning("doomed");
+        d.node.stopDelay = java.time.Duration.ofSeconds(2);
+        long t0 = System.nanoTime();
+        DaemonFixture.Result r = ok(null, "delete", "pod", "doomed", "--grace-period=9");
+        long millis = (System.nanoTime() - t0) / 1_000_000;
+        assertThat(r.out().trim()).isEqualTo("pod \"doomed\" deleted");
+        assertThat(millis).as("kubectl delete returned before the node side reported the pod gone").isGreaterThanOrEqualTo(1900);
+        assertThat(d.node.terminated).anyMatch(t -> t.grace().getSeconds() == 9);
+        DaemonFixture.Result gone = d.kubectl("get", "pod", "doomed");
+        assertThat(gone.exit()).isNotZero();
+        assertThat(gone.err()).contains("pods \"doomed\" not found");
+    }
+
+    @Test
+    void getWatchStreamsNewPods() throws Exception {
+        Process watch = d.kubectlProcess("get", "pods", "-w", "-l", "app=watched");
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(watch.getInputStream(), StandardCharsets.UTF_8))) {
+            Thread.sleep(1500); // kubectl lists first (nothing), then watches
+            ok(podYaml("watched", "app: watched"), "create", "-f", "-");
+            String header = out.readLine();
+            assertThat(header).as("kubectl get -w printed nothing; stderr: %s",
+                    header == null ? new String(watch.getErrorStream().readAllBytes(), StandardCharsets.UTF_8) : "").isNotNull();
+            assertThat(header).matches("NAME\\s+READY\\s+STATUS\\s+RESTARTS\\s+AGE");
+            String line;
+            boolean sawRunning = false;
+            long deadline = System.currentTimeMillis() + 15_000;
+            while (!sawRunning && System.currentTimeMillis() < deadline && (line = out.readLine()) != null) {
+                assertThat(line).startsWith("watched ");
+                sawRunning = line.matches("watched\\s+1/1\\s+Running.*");
+            }
+            assertThat(sawRunning).isTrue();
+        } finally {
+            watch.destroyForcibly();
+            watch.waitFor(5, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void nodesAreThisHost() throws Exception {
+        String nodes = ok(null, "get", "nodes").out();
+        assertThat(nodes).containsPattern(java.util.regex.Pattern.quote(node) + "\\s+Ready\\s+<none>\\s+\\S+\\s+v1\\.32\\.0-berth");
+        String describe = ok(null, "describe", "node", node).out();
+        assertThat(describe).contains("Capacity:").contains("Allocatable:").containsPattern("cpu:\\s+" + Runtime.getRuntime().availableProcessors());
+    }
+
+    @Test
+    void refusedFieldsReachTheUserByPath() throws Exception {
+        String nfs = podYaml("nfs", "app: nfs") + """
+                  volumes:
+                  - name: data
+                    nfs: {server: example.org, path: /}
+                """;
+        DaemonFixture.Result r = d.kubectlWithInput(nfs, "apply", "-f", "-");
+        assertThat(r.exit()).isNotZero();
+        assertThat(r.err()).contains("spec.volumes[0].nfs: not supported");
+    }
+
+    @Test
+    void theClientCertificateInTheKubeconfigAuthenticatesToo() throws Exception {
+        assertThat(ok(null, "--context", "berth-cert", "get", "nodes", "-o", "name").out().trim()).isEqualTo("node/" + node);
+    }
+}
