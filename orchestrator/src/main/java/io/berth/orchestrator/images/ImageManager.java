@@ -1,0 +1,122 @@
+package io.berth.orchestrator.images;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Instant;
+
+import io.berth.image.content.Progress;
+import io.berth.image.manifest.Platform;
+import io.berth.image.reference.ImageReference;
+import io.berth.image.registry.RegistryClient;
+import io.berth.image.registry.RegistryConfig;
+import io.berth.image.store.ImageDetails;
+import io.berth.image.store.ImageStore;
+import io.berth.orchestrator.reconcile.BackoffPolicy;
+import io.berth.orchestrator.reconcile.RestartBackoff;
+
+/**
+ * The kubelet's images/image_manager.go: applies a container's imagePullPolicy, pulls when it says
+ * so, and backs off failing pulls per image (ErrImagePull, then ImagePullBackOff until the delay
+ * has passed).
+ */
+public final class ImageManager {
+    /** What the worker needs: the image, or why the container waits. */
+    public record Result(ImageDetails image, String reason, String message, Instant retryAt, boolean pulled) {
+        static Result ok(ImageDetails d, boolean pulled) {
+            return new Result(d, null, null, null, pulled);
+        }
+
+        public boolean ready() {
+            return image != null;
+        }
+    }
+
+    private final ImageStore store;
+    private final RestartBackoff backoff;
+    private final Clock clock;
+    private volatile RegistryClient registry;
+    /** One pull at a time: two pods asking for one image must not download it twice. */
+    private final Object pullLock = new Object();
+    private final java.util.Map<String, Instant> lastFailure = new java.util.concurrent.ConcurrentHashMap<>();
+
+    public ImageManager(ImageStore store, BackoffPolicy policy, Clock clock) {
+        this.store = store;
+        this.backoff = new RestartBackoff(policy);
+        this.clock = clock;
+    }
+
+    public ImageStore store() {
+        return store;
+    }
+
+    /** The kubelet's default when the API left it unset: Always for :latest or no tag, else IfNotPresent. */
+    public static String effectivePolicy(String image, String policy) {
+        if (policy != null && !policy.isEmpty()) {
+            return policy;
+        }
+        String tail = image.substring(image.lastIndexOf('/') + 1);
+        if (tail.contains("@")) {
+            return "IfNotPresent";
+        }
+        return !tail.contains(":") || tail.endsWith(":latest") ? "Always" : "IfNotPresent";
+    }
+
+    public Result ensure(String image, String pullPolicy) {
+        String policy = effectivePolicy(image, pullPolicy);
+        boolean present;
+        try {
+            present = store.resolve(image).isPresent();
+        } catch (IOException | RuntimeException e) {
+            return new Result(null, "InvalidImageName", "Failed to apply default image tag \"" + image + "\": " + e.getMessage(), null, false);
+        }
+        if ("Never".equals(policy)) {
+            return present ? inspect(image, false)
+                    : new Result(null, "ErrImageNeverPull", "Container image \"" + image + "\" is not present with pull policy of Never", null, false);
+        }
+        if (present && "IfNotPresent".equals(policy)) {
+            return inspect(image, false);
+        }
+        Instant now = clock.instant();
+        Instant failed = lastFailure.get(image);
+        if (failed != null && backoff.inBackOffSince(image, failed, now)) {
+            return new Result(null, "ImagePullBackOff", "Back-off pulling image \"" + image + "\"", backoff.retryAt(image, failed), false);
+        }
+        try {
+            synchronized (pullLock) {
+                if (registry == null) {
+                    registry = new RegistryClient(RegistryConfig.defaults());
+                }
+                store.pull(ImageReference.parse(image), Platform.DEFAULT, registry, Progress.NONE);
+            }
+            lastFailure.remove(image);
+            return inspect(image, true);
+        } catch (IOException | RuntimeException e) {
+            backoff.next(image, now);
+            lastFailure.put(image, now);
+            return new Result(null, "ErrImagePull", "failed to pull image \"" + image + "\": " + e.getMessage(),
+                    backoff.retryAt(image, now), false);
+        }
+    }
+
+    private Result inspect(String image, boolean pulled) {
+        try {
+            return Result.ok(store.inspect(image), pulled);
+        } catch (IOException | RuntimeException e) {
+            return new Result(null, "ErrImageInspect", "cannot inspect image \"" + image + "\": " + e.getMessage(), null, false);
+        }
+    }
+
+    /** The status's imageID: the name and the manifest digest, as the CRI reports it. */
+    public static String imageId(ImageDetails d) {
+        String name = d.name();
+        int at = name.indexOf('@');
+        if (at >= 0) {
+            name = name.substring(0, at);
+        }
+        int colon = name.lastIndexOf(':');
+        if (colon > name.lastIndexOf('/')) {
+            name = name.substring(0, colon);
+        }
+        return name + "@" + d.manifestDescriptor().digest();
+    }
+}

@@ -1,0 +1,126 @@
+package io.berth.orchestrator.kuberuntime;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+
+import io.berth.image.rootfs.RootfsManager;
+import io.berth.orchestrator.logs.PodLogs;
+import io.berth.orchestrator.reconcile.BackoffPolicy;
+
+/**
+ * How a {@link NodePodRuntime} is set up. Everything lives under {@code stateRoot} (layout in
+ * docs/architecture.md, "The node side"); pods' cgroups under {@code cgroupParent}
+ * ({@code <parent>/pod<uid>/<container id>}); tests give each run its own of both.
+ *
+ * @param restartBackoff   CrashLoopBackOff delays ({@link BackoffPolicy#KUBELET}, or {@link BackoffPolicy#KEP_4603})
+ * @param imagePullBackoff ImagePullBackOff delays
+ * @param resyncInterval   how often every pod is reconciled even when nothing happened
+ * @param clock            timestamps and backoff arithmetic
+ */
+public record NodeOptions(
+        Path stateRoot,
+        String cgroupParent,
+        BackoffPolicy restartBackoff,
+        BackoffPolicy imagePullBackoff,
+        Duration resyncInterval,
+        Clock clock,
+        String nodeName,
+        String hostIP,
+        long logMaxBytes,
+        int logMaxFiles,
+        RootfsManager.Mode rootfsMode) {
+
+    public static final String DEFAULT_CGROUP_PARENT = "/berth";
+
+    public NodeOptions {
+        if (!cgroupParent.startsWith("/")) {
+            throw new IllegalArgumentException("cgroup parent '" + cgroupParent + "' must be absolute, like /berth");
+        }
+        stateRoot = stateRoot.toAbsolutePath().normalize();
+    }
+
+    public static NodeOptions defaults(Path stateRoot) {
+        String host;
+        String ip;
+        try {
+            InetAddress local = InetAddress.getLocalHost();
+            host = local.getHostName();
+            ip = local.getHostAddress();
+        } catch (UnknownHostException e) {
+            host = "localhost";
+            ip = "127.0.0.1";
+        }
+        return new NodeOptions(stateRoot, DEFAULT_CGROUP_PARENT, BackoffPolicy.KUBELET, BackoffPolicy.KUBELET,
+                Duration.ofSeconds(10), Clock.systemUTC(), host, ip, PodLogs.DEFAULT_MAX_BYTES, PodLogs.DEFAULT_MAX_FILES,
+                RootfsManager.Mode.AUTO);
+    }
+
+    public NodeOptions withCgroupParent(String parent) {
+        return new NodeOptions(stateRoot, parent, restartBackoff, imagePullBackoff, resyncInterval, clock, nodeName, hostIP,
+                logMaxBytes, logMaxFiles, rootfsMode);
+    }
+
+    public NodeOptions withRestartBackoff(BackoffPolicy b) {
+        return new NodeOptions(stateRoot, cgroupParent, b, imagePullBackoff, resyncInterval, clock, nodeName, hostIP,
+                logMaxBytes, logMaxFiles, rootfsMode);
+    }
+
+    public NodeOptions withImagePullBackoff(BackoffPolicy b) {
+        return new NodeOptions(stateRoot, cgroupParent, restartBackoff, b, resyncInterval, clock, nodeName, hostIP,
+                logMaxBytes, logMaxFiles, rootfsMode);
+    }
+
+    public NodeOptions withResyncInterval(Duration d) {
+        return new NodeOptions(stateRoot, cgroupParent, restartBackoff, imagePullBackoff, d, clock, nodeName, hostIP,
+                logMaxBytes, logMaxFiles, rootfsMode);
+    }
+
+    public NodeOptions withClock(Clock c) {
+        return new NodeOptions(stateRoot, cgroupParent, restartBackoff, imagePullBackoff, resyncInterval, c, nodeName, hostIP,
+                logMaxBytes, logMaxFiles, rootfsMode);
+    }
+
+    public NodeOptions withLogRotation(long maxBytes, int maxFiles) {
+        return new NodeOptions(stateRoot, cgroupParent, restartBackoff, imagePullBackoff, resyncInterval, clock, nodeName, hostIP,
+                maxBytes, maxFiles, rootfsMode);
+    }
+
+    // ---- the layout under stateRoot: one place for each path ------------------------------------
+
+    /** Image store root: images/ and containers/<id>/ (the per-container overlay roots). */
+    public Path imageRoot() {
+        return stateRoot;
+    }
+
+    /** core-runtime's --root: one state.json and exec FIFO per container. */
+    public Path runtimeRoot() {
+        return stateRoot.resolve("runtime");
+    }
+
+    /** The node's records: one JSON per pod. */
+    public Path recordsDir() {
+        return stateRoot.resolve("node");
+    }
+
+    /** Exits not yet in the records ({@link io.berth.orchestrator.monitor.ExitFiles}). */
+    public Path exitsDir() {
+        return stateRoot.resolve("exits");
+    }
+
+    /** pause and berth-subreaper, extracted from the jar. */
+    public Path binDir() {
+        return stateRoot.resolve("bin");
+    }
+
+    /** The sandbox's root filesystem: the pause binary and nothing else. */
+    public Path sandboxRootfs() {
+        return stateRoot.resolve("sandbox-rootfs");
+    }
+
+    public PodLogs logs() {
+        return new PodLogs(stateRoot);
+    }
+}

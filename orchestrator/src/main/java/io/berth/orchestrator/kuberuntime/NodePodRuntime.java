@@ -1,0 +1,230 @@
+package io.berth.orchestrator.kuberuntime;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.berth.image.rootfs.RootfsManager;
+import io.berth.image.store.ImageStore;
+import io.berth.orchestrator.images.ImageManager;
+import io.berth.orchestrator.logs.PodLogs;
+import io.berth.orchestrator.monitor.ExitFiles;
+import io.berth.orchestrator.monitor.ExitMonitor;
+import io.berth.orchestrator.monitor.Subreaper;
+import io.berth.orchestrator.reconcile.NodeServices;
+import io.berth.orchestrator.reconcile.PodWorker;
+import io.berth.orchestrator.reconcile.RestartBackoff;
+import io.berth.orchestrator.store.NodeRecords;
+import io.berth.orchestrator.store.PodRecord;
+import io.berth.runtime.container.ContainerRuntime;
+import io.berth.runtime.container.OciState;
+import io.berth.runtime.container.RuntimeOptions;
+import io.fabric8.kubernetes.api.model.Pod;
+
+/**
+ * The node side of the daemon: {@link PodRuntime} over core-runtime and image-store. One
+ * {@link PodWorker} per pod serialises everything that happens to that pod; an {@link ExitMonitor}
+ * turns container exits into worker tasks; a periodic resync reconciles every pod even when
+ * nothing happened. Plain Java: the API side constructs it and calls it.
+ *
+ * <p>Run the daemon under {@code berth-subreaper} ({@link Subreaper#command}) so that exits that
+ * happen while no daemon runs are kept; without it they are reported as ContainerStatusUnknown.
+ */
+public final class NodePodRuntime implements PodRuntime {
+    private static final System.Logger LOG = System.getLogger("io.berth.orchestrator");
+
+    private final NodeOptions options;
+    private final PodStatusListener listener;
+    private final NodeServices services;
+    private final Map<String, PodWorker> workers = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService timers;
+    private final ExecutorService pool;
+    private final ExitMonitor monitor;
+    private volatile boolean closed;
+
+    public NodePodRuntime(NodeOptions options, PodStatusListener listener) {
+        this.options = options;
+        this.listener = listener;
+        ImageStore images;
+        try {
+            Files.createDirectories(options.stateRoot());
+            images = new ImageStore(options.imageRoot());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open the node's state under " + options.stateRoot(), e);
+        }
+        ContainerRuntime runtime = new ContainerRuntime(new RuntimeOptions(options.runtimeRoot(), options.cgroupParent(), false),
+                m -> LOG.log(System.Logger.Level.WARNING, m));
+        this.monitor = new ExitMonitor(new ExitFiles(options.exitsDir()));
+        this.timers = Executors.newSingleThreadScheduledExecutor(daemonThreads("node-timer"));
+        this.pool = Executors.newCachedThreadPool(daemonThreads("pod-worker"));
+        this.services = new NodeServices(options, listener, runtime, new ImageManager(images, options.imagePullBackoff(), options.clock()),
+                new RootfsManager(images, options.rootfsMode()), new NodeRecords(options.recordsDir()), monitor, options.logs(),
+                new RestartBackoff(options.restartBackoff()), timers, pool);
+        if (!Subreaper.isParentOfThisProcess()) {
+            LOG.log(System.Logger.Level.WARNING, "the node does not run under berth-subreaper: container exits that happen while "
+                    + "the daemon is down will be reported as ContainerStatusUnknown");
+        }
+        long resync = options.resyncInterval().toMillis();
+        timers.scheduleWithFixedDelay(this::resyncAll, resync, resync, TimeUnit.MILLISECONDS);
+    }
+
+    public NodeOptions options() {
+        return options;
+    }
+
+    /** Where container logs are: what the API side reads for pods/log. */
+    public PodLogs logs() {
+        return options.logs();
+    }
+
+    @Override
+    public void sync(Pod pod) {
+        checkOpen();
+        String uid = pod.getMetadata().getUid();
+        worker(uid, pod).update(pod);
+    }
+
+    @Override
+    public void terminate(String podUid, Duration gracePeriod) {
+        checkOpen();
+        PodWorker w = workers.get(podUid);
+        if (w == null) {
+            if (services.records().load(podUid) == null) {
+                listener.podGone(podUid);
+                return;
+            }
+            w = worker(podUid, null);
+        }
+        PodWorker worker = w;
+        worker.post(() -> worker.terminate(gracePeriod));
+    }
+
+    @Override
+    public void resume(Collection<Pod> pods) {
+        checkOpen();
+        Map<String, Pod> byUid = new HashMap<>();
+        for (Pod p : pods) {
+            byUid.put(p.getMetadata().getUid(), p);
+        }
+        Set<String> known = new HashSet<>();
+        for (PodRecord r : services.records().loadAll()) {
+            known.add(r.uid);
+            Pod pod = byUid.get(r.uid);
+            PodWorker w = worker(r.uid, pod);
+            if (pod == null) {
+                // The API no longer has it (deleted while we were down): nothing of it may stay.
+                w.post(() -> w.terminate(Duration.ZERO));
+            } else {
+                w.update(pod);
+            }
+        }
+        removeOrphans(known, byUid.keySet());
+        for (Pod p : pods) {
+            if (!known.contains(p.getMetadata().getUid())) {
+                sync(p);
+            }
+        }
+    }
+
+    /**
+     * Runtime containers and root filesystems that no record names: a crash between create and the
+     * record (the record is written first, so only a pod never recorded at all, or one whose record
+     * is already removed, can leave these).
+     */
+    private void removeOrphans(Set<String> recorded, Set<String> wanted) {
+        for (OciState st : services.runtime().list()) {
+            String uid = st.id().contains("_") ? st.id().substring(0, st.id().indexOf('_')) : st.id();
+            if (!recorded.contains(uid)) {
+                LOG.log(System.Logger.Level.INFO, "removing container " + st.id() + ", which no pod record names");
+                try {
+                    services.runtime().delete(st.id(), true);
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.WARNING, "cannot remove orphan container " + st.id() + ": " + e.getMessage());
+                }
+            }
+        }
+        Path containers = options.imageRoot().resolve("containers");
+        if (Files.isDirectory(containers)) {
+            try (var s = Files.list(containers)) {
+                for (Path d : s.toList()) {
+                    String id = d.getFileName().toString();
+                    String uid = id.contains("_") ? id.substring(0, id.indexOf('_')) : id;
+                    if (!recorded.contains(uid)) {
+                        services.rootfs().delete(id);
+                    }
+                }
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.WARNING, "cannot list " + containers + ": " + e.getMessage());
+            }
+        }
+    }
+
+    private PodWorker worker(String uid, Pod pod) {
+        return workers.computeIfAbsent(uid, u -> {
+            PodRecord rec = services.records().load(u);
+            PodWorker w = new PodWorker(services, u, pod, rec, () -> workers.remove(u));
+            if (rec != null) {
+                w.post(w::recover);
+            }
+            return w;
+        });
+    }
+
+    private void resyncAll() {
+        if (closed) {
+            return;
+        }
+        for (PodWorker w : workers.values()) {
+            w.post(w::resync);
+        }
+    }
+
+    /** Stops the workers and timers; every container keeps running for the next daemon to adopt. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        monitor.close();
+        for (PodWorker w : workers.values()) {
+            w.abandon();
+        }
+        timers.shutdownNow();
+        pool.shutdown();
+        try {
+            pool.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("the node runtime is closed");
+        }
+    }
+
+    private static ThreadFactory daemonThreads(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}

@@ -1,0 +1,53 @@
+package io.berth.orchestrator.monitor;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Arrays;
+
+/**
+ * The node's two C programs, compiled by the Maven build into the jar
+ * ({@code io/berth/orchestrator/native/linux-<arch>/}): {@code pause} (the pod sandbox) and
+ * {@code berth-subreaper} (the daemon's parent). Extracted on demand into a directory of the state
+ * root; a file with the same bytes is reused, so a running sandbox's binary is never rewritten.
+ */
+public final class NativeBinaries {
+    public static final String PAUSE = "pause";
+    public static final String SUBREAPER = "berth-subreaper";
+
+    private NativeBinaries() {
+    }
+
+    /** {@code dir/name}, extracted if missing or different; executable. */
+    public static synchronized Path extract(String name, Path dir) {
+        String resource = "/io/berth/orchestrator/native/linux-" + System.getProperty("os.arch") + "/" + name;
+        byte[] bytes;
+        try (InputStream in = NativeBinaries.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalStateException(resource + " is not on the classpath: the orchestrator module was built without gcc?");
+            }
+            bytes = in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + resource, e);
+        }
+        Path target = dir.resolve(name);
+        try {
+            if (Files.isRegularFile(target) && Arrays.equals(Files.readAllBytes(target), bytes)) {
+                return target;
+            }
+            Files.createDirectories(dir);
+            Path tmp = Files.createTempFile(dir, "." + name, ".tmp");
+            Files.write(tmp, bytes);
+            Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
+            // A rename, never an overwrite: a running pause keeps its own inode.
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            return target;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot extract " + name + " into " + dir, e);
+        }
+    }
+}

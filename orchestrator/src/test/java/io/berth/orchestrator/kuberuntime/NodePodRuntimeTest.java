@@ -1,0 +1,59 @@
+package io.berth.orchestrator.kuberuntime;
+
+import static io.berth.orchestrator.kuberuntime.NodeFixture.container;
+import static io.berth.orchestrator.kuberuntime.NodeFixture.pod;
+import static io.berth.orchestrator.kuberuntime.NodeFixture.uid;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodStatus;
+
+/** A pod's life on a real node: created, running, reported, logged, deleted with nothing left. */
+class NodePodRuntimeTest {
+    @RegisterExtension
+    final NodeFixture f = new NodeFixture();
+
+    @Test
+    void runsAPodReportsItRunningAndDeletesItWithoutATrace() throws Exception {
+        Pod pod = pod("web", "Always", container("c", "sh", "-c", "echo hello from $HOSTNAME; exec sleep 600"));
+        f.node.sync(pod);
+        PodStatus s = f.listener.await(uid(pod), Duration.ofSeconds(30), st -> "Running".equals(st.getPhase()));
+        ContainerStatus c = RecordingListener.container(s, "c");
+        assertThat(c.getState().getRunning()).isNotNull();
+        assertThat(c.getReady()).isTrue();
+        assertThat(c.getStarted()).isTrue();
+        assertThat(c.getRestartCount()).isZero();
+        assertThat(c.getContainerID()).startsWith("berth://" + uid(pod) + "_c_0");
+        assertThat(c.getImage()).isEqualTo("busybox");
+        assertThat(c.getImageID()).startsWith("docker.io/library/busybox@sha256:");
+        assertThat(s.getQosClass()).isEqualTo("BestEffort");
+        assertThat(s.getStartTime()).isNotNull();
+        assertThat(s.getHostIP()).isEqualTo(f.options.hostIP());
+        assertThat(s.getConditions()).anySatisfy(cond -> {
+            assertThat(cond.getType()).isEqualTo("Ready");
+            assertThat(cond.getStatus()).isEqualTo("True");
+        });
+        Path log = f.node.logs().latest(uid(pod), "c").orElseThrow();
+        assertThat(log).isEqualTo(f.state.resolve("pods").resolve(uid(pod)).resolve("c").resolve("0.log"));
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> Files.readString(log).equals("hello from web\n"));
+        assertThat(f.listener.events).extracting(RecordingListener.Event::reason).contains("Created", "Started");
+
+        f.node.terminate(uid(pod), Duration.ofSeconds(5));
+        f.listener.awaitGone(uid(pod), Duration.ofSeconds(30));
+        assertThat(f.podCgroupDir(pod)).doesNotExist();
+        assertThat(f.state.resolve("pods").resolve(uid(pod))).doesNotExist();
+        assertThat(f.state.resolve("node").resolve(uid(pod) + ".json")).doesNotExist();
+        try (var runtime = Files.list(f.options.runtimeRoot())) {
+            assertThat(runtime.toList()).isEmpty();
+        }
+        assertThat(Files.readString(Path.of("/proc/self/mountinfo"))).doesNotContain(f.state.toString());
+    }
+}
