@@ -15,6 +15,8 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.KubernetesList;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import org.snakeyaml.engine.v2.exceptions.Mark;
+import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.TokenStreamLocation;
 
@@ -121,9 +123,15 @@ final class Manifests {
 
     private static ConsoleException syntax(String label, int firstLine, RuntimeException e) {
         JacksonException j = Failures.find(e, JacksonException.class);
+        MarkedYamlEngineException y = Failures.find(e, MarkedYamlEngineException.class);
         String where = "";
         String what = e.getMessage();
-        if (j != null) {
+        if (y != null && y.getProblemMark().isPresent()) {
+            // The YAML parser's own words and position (its message spans several lines with a caret).
+            Mark at = y.getProblemMark().get();
+            where = ", line " + (firstLine + at.getLine() + 1) + ", column " + (at.getColumn() + 1);
+            what = y.getProblem();
+        } else if (j != null) {
             TokenStreamLocation at = j.getLocation();
             if (at != null && at.getLineNr() > 0) {
                 where = ", line " + (firstLine + at.getLineNr()) + ", column " + at.getColumnNr();
