@@ -48,15 +48,30 @@ final class DaemonFixture implements AutoCloseable {
     boolean removeOnClose = true;
 
     DaemonFixture(Path dir) throws Exception {
+        this(dir, null);
+    }
+
+    /**
+     * @param cgroupParent null: the API alone, with {@link TestNode}; otherwise the daemon's real node
+     *                     side, its pods' cgroups under this parent (the state root must hold the images)
+     */
+    DaemonFixture(Path dir, String cgroupParent) throws Exception {
         this.dir = dir;
         this.root = new StateRoot(dir.resolve("state"));
         TestNode[] made = new TestNode[1];
         BerthDaemon.Running d;
         try {
-            d = BerthDaemon.start(new DaemonOptions(root, "127.0.0.1", 0), ctx -> ctx.registerBean(PodRuntime.class, () -> {
-                made[0] = new TestNode(() -> ctx.getBean(PodStatusListener.class));
-                return made[0];
-            }));
+            d = BerthDaemon.start(new DaemonOptions(root, "127.0.0.1", 0), ctx -> {
+                if (cgroupParent != null) {
+                    ctx.getEnvironment().getPropertySources().addFirst(new org.springframework.core.env.MapPropertySource("test",
+                            java.util.Map.of("berth.node.cgroup-parent", cgroupParent)));
+                    return;
+                }
+                ctx.registerBean(PodRuntime.class, () -> {
+                    made[0] = new TestNode(() -> ctx.getBean(PodStatusListener.class), () -> ctx.getBean(io.berth.orchestrator.logs.PodLogs.class));
+                    return made[0];
+                });
+            });
         } catch (RuntimeException e) {
             deleteTree(dir);
             throw e;

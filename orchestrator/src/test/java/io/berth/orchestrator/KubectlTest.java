@@ -114,6 +114,35 @@ class KubectlTest {
     }
 
     @Test
+    void logsFromTheFilesTheNodeSideWrites() throws Exception {
+        ok(podYaml("talker", "app: talker"), "create", "-f", "-");
+        awaitRunning("talker");
+        assertThat(ok(null, "logs", "talker").out()).isEqualTo("hello from main\nsecond line\n");
+        assertThat(ok(null, "logs", "talker", "--tail=1").out()).isEqualTo("second line\n");
+        DaemonFixture.Result wrong = d.kubectl("logs", "talker", "-c", "nope");
+        assertThat(wrong.exit()).isNotZero();
+        assertThat(wrong.err()).contains("container nope is not valid for pod talker");
+        DaemonFixture.Result previous = d.kubectl("logs", "talker", "--previous");
+        assertThat(previous.err()).contains("previous terminated container \"main\" in pod \"talker\" not found");
+        DaemonFixture.Result times = d.kubectl("logs", "talker", "--timestamps");
+        assertThat(times.err()).contains("timestamps, sinceSeconds and sinceTime are not supported");
+
+        Process follow = d.kubectlProcess("logs", "-f", "talker");
+        try {
+            var uid = d.daemon.context().getBean(io.berth.orchestrator.pods.PodService.class).get("default", "talker");
+            Thread.sleep(1000);
+            d.node.write(uid.getMetadata().getUid(), "main", "third line\n");
+            Thread.sleep(500);
+            d.node.exit(uid, 0);
+            assertThat(follow.waitFor(10, TimeUnit.SECONDS)).as("logs -f ends when the container does").isTrue();
+            assertThat(new String(follow.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
+                    .isEqualTo("hello from main\nsecond line\nthird line\n");
+        } finally {
+            follow.destroyForcibly();
+        }
+    }
+
+    @Test
     void deleteWaitsUntilThePodIsGone() throws Exception {
         ok(podYaml("doomed", "app: doomed"), "create", "-f", "-");
         awaitRunning("doomed");

@@ -6,6 +6,12 @@ import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodStatusBuilder;
+import io.berth.orchestrator.logs.PodLogs;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -36,14 +42,38 @@ final class TestNode implements PodRuntime {
     volatile Duration stopDelay = Duration.ofMillis(300);
     private final Map<String, Boolean> running = new ConcurrentHashMap<>();
     private final Supplier<PodStatusListener> listener;
+    private final Supplier<PodLogs> logs;
     private final ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "test-node");
         t.setDaemon(true);
         return t;
     });
 
-    TestNode(Supplier<PodStatusListener> listener) {
+    TestNode(Supplier<PodStatusListener> listener, Supplier<PodLogs> logs) {
         this.listener = listener;
+        this.logs = logs;
+    }
+
+    /** Appends to a container's current log as the node side's containers do (the file PodLogs names). */
+    void write(String uid, String container, String text) {
+        try {
+            Path f = logs.get().current(uid, container, 0);
+            Files.createDirectories(f.getParent());
+            Files.writeString(f, text, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Reports every container of the pod exited with {@code code}. */
+    void exit(Pod pod, int code) {
+        String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+        List<ContainerStatus> cs = pod.getSpec().getContainers().stream().map(c -> new ContainerStatusBuilder()
+                .withName(c.getName()).withImage(c.getImage()).withImageID("").withReady(false).withRestartCount(0)
+                .withNewState().withNewTerminated().withExitCode(code).withReason(code == 0 ? "Completed" : "Error")
+                .withStartedAt(now).withFinishedAt(now).endTerminated().endState().build()).toList();
+        listener.get().statusChanged(pod.getMetadata().getUid(), new PodStatusBuilder()
+                .withPhase(code == 0 ? "Succeeded" : "Failed").withContainerStatuses(cs).build());
     }
 
     @Override
@@ -59,6 +89,9 @@ final class TestNode implements PodRuntime {
                     .withName(c.getName()).withImage(c.getImage()).withImageID("").withContainerID("berth://" + uid + "-" + c.getName())
                     .withReady(true).withStarted(true).withRestartCount(0)
                     .withNewState().withNewRunning().withStartedAt(now).endRunning().endState().build()).toList();
+            for (var c : pod.getSpec().getContainers()) {
+                write(uid, c.getName(), "hello from " + c.getName() + "\nsecond line\n");
+            }
             listener.get().event(uid, "Normal", "Started", "Started container " + pod.getSpec().getContainers().get(0).getName());
             listener.get().statusChanged(uid, new PodStatusBuilder().withPhase("Running").withHostIP("127.0.0.1")
                     .withPodIP("10.88.0.2").withStartTime(now).withQosClass("BestEffort")

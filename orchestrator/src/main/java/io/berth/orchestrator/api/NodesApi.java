@@ -9,8 +9,6 @@ import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.NodeList;
 import io.fabric8.kubernetes.api.model.Quantity;
 import java.io.IOException;
-import java.net.Inet4Address;
-import java.net.NetworkInterface;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -116,7 +114,7 @@ public class NodesApi {
                 .withNewStatus().withCapacity(capacity).withAllocatable(capacity)
                 .addNewCondition().withType("Ready").withStatus("True").withReason("BerthReady")
                 .withMessage("berth daemon is posting ready status").withLastHeartbeatTime(now).withLastTransitionTime(created()).endCondition()
-                .addNewAddress().withType("InternalIP").withAddress(hostIp()).endAddress()
+                .addNewAddress().withType("InternalIP").withAddress(host.ip()).endAddress()
                 .addNewAddress().withType("Hostname").withAddress(host.name()).endAddress()
                 .withNewNodeInfo().withArchitecture(arch()).withOperatingSystem("linux").withKernelVersion(read("/proc/sys/kernel/osrelease"))
                 .withOsImage(osImage()).withContainerRuntimeVersion("berth://0.1.0").withKubeletVersion(VersionApi.GIT_VERSION)
@@ -155,25 +153,6 @@ public class NodesApi {
             }
         }
         return "Linux";
-    }
-
-    /** The first global IPv4 address: what a pod's hostIP and the node's InternalIP name. */
-    static String hostIp() {
-        try {
-            for (NetworkInterface nic : java.util.Collections.list(NetworkInterface.getNetworkInterfaces())) {
-                if (nic.isLoopback() || !nic.isUp()) {
-                    continue;
-                }
-                for (var a : java.util.Collections.list(nic.getInetAddresses())) {
-                    if (a instanceof Inet4Address && !a.isLinkLocalAddress()) {
-                        return a.getHostAddress();
-                    }
-                }
-            }
-        } catch (IOException e) {
-            // fall through to loopback
-        }
-        return "127.0.0.1";
     }
 
     private static String read(String path) {

@@ -1,0 +1,34 @@
+package io.berth.orchestrator.daemon;
+
+import io.berth.orchestrator.kuberuntime.NodeOptions;
+import io.berth.orchestrator.kuberuntime.NodePodRuntime;
+import io.berth.orchestrator.kuberuntime.PodRuntime;
+import io.berth.orchestrator.kuberuntime.PodStatusListener;
+import io.berth.orchestrator.logs.PodLogs;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * The node side in the daemon: {@link NodePodRuntime} over the same state root, named as the API
+ * names the node; pods' cgroups under {@code berth.node.cgroup-parent} (default /berth). Tests that drive the API alone register their own {@link PodRuntime} first.
+ */
+@Configuration(proxyBeanMethods = false)
+public class NodeSide {
+
+    @Bean(destroyMethod = "close")
+    @ConditionalOnMissingBean(PodRuntime.class)
+    public PodRuntime podRuntime(StateRoot root, HostNode host, PodStatusListener listener,
+                                 @Value("${berth.node.cgroup-parent:" + NodeOptions.DEFAULT_CGROUP_PARENT + "}") String cgroupParent) {
+        NodeOptions d = NodeOptions.defaults(root.dir());
+        return new NodePodRuntime(new NodeOptions(d.stateRoot(), cgroupParent, d.restartBackoff(), d.imagePullBackoff(),
+                d.resyncInterval(), d.clock(), host.name(), host.ip(), d.logMaxBytes(), d.logMaxFiles(), d.rootfsMode()), listener);
+    }
+
+    /** Where the node side writes container output, which pods/log serves. */
+    @Bean
+    public PodLogs podLogs(StateRoot root) {
+        return new PodLogs(root.dir());
+    }
+}

@@ -1,0 +1,63 @@
+package io.berth.orchestrator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.berth.image.content.Progress;
+import io.berth.image.store.ImageStore;
+import io.berth.testkit.BusyboxRootfs;
+import io.berth.testkit.Requirements;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** The whole daemon: kubectl, the API, and the real node side running a busybox pod. */
+class EndToEndTest {
+
+    @Test
+    void kubectlRunsLogsAndDeletesARealPod() throws Exception {
+        Requirements.root();
+        Requirements.command("kubectl", "kubectl");
+        Path rootfs = BusyboxRootfs.path();
+        Path dir = Files.createTempDirectory("berth-e2e-test");
+        try {
+            Path state = dir.resolve("state");
+            Path tar = dir.resolve("busybox.tar");
+            Process p = new ProcessBuilder("tar", "-C", rootfs.toString(), "-cf", tar.toString(), ".").inheritIO().start();
+            assertThat(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0).as("tar of the busybox rootfs").isTrue();
+            new ImageStore(state).importRootfs(tar, "busybox", Progress.NONE);
+            Files.delete(tar);
+        } catch (Exception | AssertionError e) {
+            DaemonFixture.deleteTree(dir);
+            throw e;
+        }
+        try (DaemonFixture d = new DaemonFixture(dir, "/berth-e2e-" + ProcessHandle.current().pid())) {
+            String pod = """
+                    apiVersion: v1
+                    kind: Pod
+                    metadata: {name: real, labels: {app: real}}
+                    spec:
+                      terminationGracePeriodSeconds: 3
+                      containers:
+                      - name: main
+                        image: busybox
+                        imagePullPolicy: IfNotPresent
+                        command: ["sh", "-c", "echo hello from a real pod; exec sleep 3600"]
+                    """;
+            DaemonFixture.Result created = d.kubectlWithInput(pod, "apply", "-f", "-");
+            assertThat(created.exit()).as(created.toString()).isZero();
+            org.awaitility.Awaitility.await().atMost(60, TimeUnit.SECONDS).until(() ->
+                    d.kubectl("get", "pod", "real", "-o", "jsonpath={.status.phase}").out().equals("Running"));
+            assertThat(d.kubectl("get", "pods").out()).containsPattern("real\\s+1/1\\s+Running\\s+0");
+            org.awaitility.Awaitility.await().atMost(20, TimeUnit.SECONDS).until(() ->
+                    d.kubectl("logs", "real").out().equals("hello from a real pod\n"));
+            long t0 = System.nanoTime();
+            DaemonFixture.Result deleted = d.kubectl("delete", "pod", "real");
+            assertThat(deleted.exit()).as(deleted.toString()).isZero();
+            assertThat(d.kubectl("get", "pod", "real").err()).contains("not found");
+            // sleep as PID 1 ignores SIGTERM: the pod goes when the grace period ends with SIGKILL
+            assertThat((System.nanoTime() - t0) / 1_000_000).isGreaterThanOrEqualTo(2900);
+            assertThat(d.kubectl("get", "events").out()).contains("pod/real");
+        }
+    }
+}
