@@ -9,6 +9,8 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 import org.springframework.core.annotation.AnnotatedElementUtils;
+import org.springframework.core.convert.support.ConfigurableConversionService;
+import org.springframework.core.convert.support.DefaultConversionService;
 import org.springframework.shell.core.command.CommandRegistry;
 import org.springframework.shell.core.command.annotation.Command;
 import org.springframework.shell.core.command.annotation.support.CommandFactoryBean;
@@ -40,6 +42,15 @@ public class ConsoleConfiguration {
             }
         }
         return registry;
+    }
+
+    /**
+     * One conversion service for all commands' options: without this bean Spring Shell builds a
+     * DefaultConversionService (some hundred converters) for every command at start-up.
+     */
+    @Bean
+    public ConfigurableConversionService conversionService() {
+        return new DefaultConversionService();
     }
 
     @Bean

@@ -249,7 +249,9 @@ public class DescribeCommand {
     /** "Label:" padded to a fixed column, as kubectl aligns describe's fields. */
     private static void field(PrintWriter out, String label, String value) {
         String key = label + ":";
-        int width = Math.max(LABEL_WIDTH, key.length() + 2);
+        // Each level of indentation moves its own column, as kubectl's describe does.
+        int indent = label.length() - label.stripLeading().length();
+        int width = Math.max(indent + LABEL_WIDTH, key.length() + 2);
         out.println(key + " ".repeat(width - key.length()) + (value == null || value.isEmpty() ? "<none>" : value));
     }
 }

@@ -49,6 +49,7 @@ public class RunCommand {
             @Option(longName = "rm", description = "delete the pod when it ends (needs -i)") Boolean rm,
             @Option(shortName = 'i', longName = "stdin", description = "attach to the container's input") Boolean stdin,
             @Option(shortName = 't', longName = "tty", description = "give the container a terminal") Boolean tty,
+            @Option(longName = "pull", description = "IfNotPresent (the local image first), Always or Never", defaultValue = "IfNotPresent") String pull,
             CommandContext context) {
         int separator = arguments.indexOf(BerthCommandParser.SEPARATOR);
         List<String> own = separator < 0 ? arguments : arguments.subList(0, separator);
@@ -61,6 +62,9 @@ public class RunCommand {
         Names.image(image);
         if (!List.of("Always", "OnFailure", "Never").contains(restart)) {
             throw ConsoleException.usage("bad --restart '" + restart + "': use Always, OnFailure or Never");
+        }
+        if (!List.of("Always", "IfNotPresent", "Never").contains(pull)) {
+            throw ConsoleException.usage("bad --pull '" + pull + "': use IfNotPresent, Always or Never");
         }
         if (Boolean.TRUE.equals(stdin) || Boolean.TRUE.equals(tty) || Boolean.TRUE.equals(rm)) {
             throw ConsoleException.usage("-i, -t and --rm need the daemon's attach endpoint, which it does not have yet: "
@@ -96,7 +100,10 @@ public class RunCommand {
                 podLabels.put(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
             }
         }
-        ContainerBuilder container = new ContainerBuilder().withName(name).withImage(image).withEnv(envVars);
+        // IfNotPresent unless told otherwise: Berth runs imported images offline, and Kubernetes'
+        // default for an untagged image (Always) would try a registry first.
+        ContainerBuilder container = new ContainerBuilder().withName(name).withImage(image).withEnv(envVars)
+                .withImagePullPolicy(pull);
         if (!command.isEmpty()) {
             container.withCommand(command);
         }
@@ -113,6 +120,71 @@ public class RunCommand {
                 .build();
         String ns = daemon.namespace();
         daemon.call(c -> c.pods().inNamespace(ns).resource(pod).create());
-        console.out().println("pod/" + name + " created");
+        String started = waitStarted(ns, name, image);
+        console.out().println("pod/" + name + " created" + started);
+    }
+
+    /** Container reasons that mean the image will not come: the pod is removed again and run fails. */
+    static final List<String> IMAGE_FAILURES = List.of("ErrImagePull", "ImagePullBackOff", "ErrImageNeverPull",
+            "InvalidImageName", "ImageInspectError");
+    /** How long run waits for the container to start before it returns anyway. */
+    static final long START_WAIT_MS = 60_000;
+
+    /**
+     * Waits until the container runs or has ended, so that a run whose image cannot be had fails
+     * and leaves no pod behind. Returns a note for the "created" line ("" when it started).
+     */
+    private String waitStarted(String ns, String name, String image) {
+        long deadline = System.currentTimeMillis() + START_WAIT_MS;
+        while (System.currentTimeMillis() < deadline) {
+            Pod current = daemon.call(c -> c.pods().inNamespace(ns).withName(name).get());
+            if (current == null) {
+                throw new ConsoleException("pod/" + name + " was deleted while it started: see `berth get events`");
+            }
+            for (var cs : io.berth.shell.format.PodView.containerStatuses(current)) {
+                var state = cs.getState();
+                if (state == null) {
+                    continue;
+                }
+                if (state.getRunning() != null || state.getTerminated() != null) {
+                    return "";
+                }
+                if (state.getWaiting() != null && IMAGE_FAILURES.contains(state.getWaiting().getReason())) {
+                    String why = state.getWaiting().getMessage() == null ? state.getWaiting().getReason()
+                            : state.getWaiting().getReason() + ": " + state.getWaiting().getMessage();
+                    String pullFailure = lastImageEvent(ns, name);
+                    daemon.call(c -> c.pods().inNamespace(ns).withName(name).withGracePeriod(0).delete());
+                    throw new ConsoleException("image \"" + image + "\" cannot be had (" + io.berth.shell.client.Failures.oneLine(
+                            pullFailure != null ? pullFailure : why) + "): import it into the daemon or name another image;"
+                            + " pod/" + name + " was removed again");
+                }
+            }
+            if ("Succeeded".equals(phase(current)) || "Failed".equals(phase(current))) {
+                return "";
+            }
+            try {
+                java.util.concurrent.TimeUnit.MILLISECONDS.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return " (not started yet: see `berth get pods`)";
+            }
+        }
+        return " (not started after " + START_WAIT_MS / 1000 + " s: see `berth describe pod " + name + "`)";
+    }
+
+    private static String phase(Pod p) {
+        return p.getStatus() == null ? null : p.getStatus().getPhase();
+    }
+
+    /** The message of the pod's latest failed pull, which says why (the waiting state only says "back-off"). */
+    private String lastImageEvent(String ns, String name) {
+        try {
+            return daemon.call(c -> c.v1().events().inNamespace(ns).list().getItems()).stream()
+                    .filter(e -> e.getInvolvedObject() != null && name.equals(e.getInvolvedObject().getName())
+                            && "Failed".equals(e.getReason()) && e.getMessage() != null)
+                    .reduce((a, b) -> b).map(e -> e.getMessage()).orElse(null);
+        } catch (ConsoleException e) {
+            return null;
+        }
     }
 }
