@@ -68,6 +68,9 @@ public class BerthConsole {
         // Spring Boot's logging system would initialise a backend on every start; the console
         // reports its own errors and has no log.
         System.setProperty("org.springframework.boot.logging.LoggingSystem", "none");
+        // Libraries that log through java.util.logging (JLine's "dumb terminal" warning, Hibernate
+        // Validator's banner) would print into the console's output.
+        java.util.logging.LogManager.getLogManager().reset();
         SpringApplication app = new SpringApplication(BerthConsole.class);
         app.setBannerMode(Banner.Mode.OFF);
         app.setLogStartupInfo(false);

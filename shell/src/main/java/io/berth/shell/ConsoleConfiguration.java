@@ -16,11 +16,13 @@ import org.springframework.shell.core.command.annotation.Command;
 import org.springframework.shell.core.command.annotation.support.CommandFactoryBean;
 
 import io.berth.shell.cli.BerthCommandParser;
+import io.berth.shell.cli.ConsoleCompleter;
 import io.berth.shell.cli.ConsoleRunner;
 import io.berth.shell.cli.Dispatcher;
 import io.berth.shell.cli.NoValidation;
 import io.berth.shell.client.Daemon;
 import io.berth.shell.command.Commands;
+import io.berth.shell.command.PodNames;
 
 /**
  * The console's beans. The commands are listed in {@link Commands#ALL} and registered from there:
@@ -51,6 +53,17 @@ public class ConsoleConfiguration {
     @Bean
     public ConfigurableConversionService conversionService() {
         return new DefaultConversionService();
+    }
+
+    /** Replaces Spring Shell's completer (same bean type): arguments and option values too. */
+    @Bean
+    public ConsoleCompleter commandCompleter(CommandRegistry registry) {
+        return new ConsoleCompleter(registry);
+    }
+
+    @Bean(PodNames.BEAN)
+    public PodNames podNames(Daemon daemon) {
+        return new PodNames(daemon);
     }
 
     @Bean

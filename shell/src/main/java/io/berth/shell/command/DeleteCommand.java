@@ -31,7 +31,7 @@ public class DeleteCommand {
         this.console = console;
     }
 
-    @Command(name = "delete pod", alias = {"delete pods", "delete po"}, group = "Pods",
+    @Command(completionProvider = PodNames.BEAN, name = "delete pod", alias = {"delete pods", "delete po"}, group = "Pods",
             description = "Stop and remove pods, waiting until they are gone",
             help = "delete pod NAME... [--grace-period SECONDS] [--now] [--wait=false]")
     public void pods(@Arguments List<String> names,

@@ -34,7 +34,7 @@ public class DescribeCommand {
         this.console = console;
     }
 
-    @Command(name = "describe pod", alias = {"describe pods", "describe po"}, group = "Pods",
+    @Command(completionProvider = PodNames.BEAN, name = "describe pod", alias = {"describe pods", "describe po"}, group = "Pods",
             description = "Show a pod in detail: containers, states, limits, conditions and events",
             help = "describe pod NAME...")
     public void pod(@Arguments List<String> names) {

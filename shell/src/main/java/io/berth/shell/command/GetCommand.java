@@ -39,7 +39,7 @@ public class GetCommand {
         this.console = console;
     }
 
-    @Command(name = "get pods", alias = {"get pod", "get po"}, group = "Pods",
+    @Command(completionProvider = PodNames.BEAN, name = "get pods", alias = {"get pod", "get po"}, group = "Pods",
             description = "List pods, or the pods named, as a table, JSON, YAML or names",
             help = "get pods [NAME...] [-o wide|json|yaml|name] [-l SELECTOR] [--show-labels]")
     public void pods(@Arguments List<String> names,

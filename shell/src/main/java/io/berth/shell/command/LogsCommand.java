@@ -28,7 +28,7 @@ public class LogsCommand {
         this.console = console;
     }
 
-    @Command(name = "logs", group = "Pods", description = "Print a pod's output (-f follows it)",
+    @Command(completionProvider = PodNames.BEAN, name = "logs", group = "Pods", description = "Print a pod's output (-f follows it)",
             help = "logs POD [-c CONTAINER] [-f] [--previous] [--tail N] [--timestamps]")
     public void logs(@Arguments List<String> names,
             @Option(shortName = 'c', longName = "container", description = "the container (default: the pod's only one)") String container,

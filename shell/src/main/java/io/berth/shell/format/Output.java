@@ -4,6 +4,13 @@ import java.io.PrintWriter;
 import java.util.List;
 
 import io.berth.shell.ConsoleException;
+import tools.jackson.core.util.DefaultIndenter;
+import tools.jackson.core.util.DefaultPrettyPrinter;
+import tools.jackson.core.util.Separators;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.dataformat.yaml.YAMLMapper;
+import tools.jackson.dataformat.yaml.YAMLWriteFeature;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.KubernetesListBuilder;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
@@ -48,10 +55,7 @@ public enum Output {
             case YAML:
                 Object document = single && items.size() == 1 ? items.get(0)
                         : new KubernetesListBuilder().withItems(List.copyOf(items)).build();
-                String text = this == JSON ? SERIALIZATION.asJson(document) : SERIALIZATION.asYaml(document);
-                if (this == JSON) {
-                    text = prettyJson(text);
-                }
+                String text = kubectlStyle(SERIALIZATION.asJson(document), this == YAML);
                 out.print(text);
                 if (!text.endsWith("\n")) {
                     out.println();
@@ -63,8 +67,28 @@ public enum Output {
         out.flush();
     }
 
-    private static String prettyJson(String compact) {
-        tools.jackson.databind.ObjectMapper mapper = io.fabric8.kubernetes.client.utils.Serialization.jsonMapper();
-        return mapper.writerWithDefaultPrettyPrinter().writeValueAsString(mapper.readTree(compact));
+    /**
+     * fabric8 decides what the API objects serialise to (its JSON); this only lays that out as
+     * kubectl does: JSON indented by four with {@code "key": value}, YAML without quotes where
+     * none are needed and without a leading {@code ---}.
+     */
+    private static String kubectlStyle(String json, boolean yaml) {
+        JsonNode tree = JSON_MAPPER.readTree(json);
+        if (yaml) {
+            return YAML_MAPPER.writeValueAsString(tree);
+        }
+        DefaultPrettyPrinter pretty = new DefaultPrettyPrinter(Separators.createDefaultInstance()
+                .withObjectNameValueSpacing(Separators.Spacing.AFTER))
+                .withObjectIndenter(new DefaultIndenter("    ", "\n"))
+                .withArrayIndenter(new DefaultIndenter("    ", "\n"));
+        return JSON_MAPPER.writer().with(pretty).writeValueAsString(tree) + "\n";
     }
+
+    private static final JsonMapper JSON_MAPPER = JsonMapper.builder().build();
+    private static final YAMLMapper YAML_MAPPER = YAMLMapper.builder()
+            .enable(YAMLWriteFeature.MINIMIZE_QUOTES)
+            // "3600" in a command stays a string: unquoted it would read back as a number.
+            .enable(YAMLWriteFeature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
+            .disable(YAMLWriteFeature.WRITE_DOC_START_MARKER)
+            .build();
 }

@@ -83,9 +83,9 @@ class ConsoleAgainstDaemonIT {
         assertThat(ok("get", "pods", "-l", "tier,app notin (web)", "-o", "name").out()).doesNotContain("pod/lister");
         assertThat(ok("get", "pods", "-l", "tier,app notin (db)", "-o", "name").out()).contains("pod/lister");
         assertThat(ok("get", "pods", "-l", "app!=web", "-o", "name").out()).doesNotContain("pod/lister");
-        assertThat(ok("get", "pod", "lister", "-o", "json").out()).contains("\"kind\" : \"Pod\"").contains("\"name\" : \"lister\"");
+        assertThat(ok("get", "pod", "lister", "-o", "json").out()).contains("\"kind\": \"Pod\"").contains("\"name\": \"lister\"");
         assertThat(ok("get", "po", "lister", "-o", "yaml").out()).contains("kind: Pod").contains("  name: lister");
-        assertThat(ok("get", "pods", "-o", "yaml").out()).startsWith("---\napiVersion: v1").contains("kind: List");
+        assertThat(ok("get", "pods", "-o", "yaml").out()).startsWith("apiVersion: v1\n").contains("kind: List");
         assertThat(ok("get", "pods", "--show-labels", "lister").out()).contains("app=web,tier=front");
         ok("delete", "pod", "lister", "--now");
     }
