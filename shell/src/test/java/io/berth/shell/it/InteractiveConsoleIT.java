@@ -68,7 +68,9 @@ class InteractiveConsoleIT {
                 screen.type("get pods nothing-here");
                 screen.enter();
                 screen.await("error: pod \"nothing-here\" not found");
-                screen.type("describe pod inter");
+                // Tab completes the pod's name from the daemon.
+                screen.type("describe pod int\t");
+                screen.await("berth> describe pod inter");
                 screen.enter();
                 screen.awaitPattern("(?s).*Name:\\s+inter.*Events:.*");
                 screen.type("logs inter");
