@@ -11,6 +11,7 @@ import java.util.List;
 import org.jline.reader.EndOfFileException;
 import org.jline.reader.LineReader;
 import org.jline.reader.UserInterruptException;
+import org.jline.terminal.Terminal;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.ApplicationArguments;
 import org.springframework.boot.ApplicationRunner;
@@ -100,7 +101,15 @@ public class ConsoleRunner implements ApplicationRunner {
                 terminal.flush();
                 continue;
             }
-            exitCode = dispatcher.execute(words, input);
+            // Ctrl-C while a command runs (logs -f, get -w, a wait) interrupts the command, not the console.
+            Thread worker = Thread.currentThread();
+            Terminal.SignalHandler previous = reader.getTerminal().handle(Terminal.Signal.INT, s -> worker.interrupt());
+            try {
+                exitCode = dispatcher.execute(words, input);
+            } finally {
+                reader.getTerminal().handle(Terminal.Signal.INT, previous);
+                Thread.interrupted();
+            }
         }
         exitCode = 0;
     }

@@ -43,6 +43,12 @@ public class Dispatcher {
             return 0;
         } catch (Exception e) {
             console.out().flush();
+            if (Thread.currentThread().isInterrupted()) {
+                // Ctrl-C: the user knows why it stopped; 130 as a shell reports SIGINT.
+                console.err().println();
+                console.err().flush();
+                return 130;
+            }
             ConsoleException failure = failure(e);
             if (console.debug()) {
                 e.printStackTrace(console.err());

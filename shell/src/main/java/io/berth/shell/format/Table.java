@@ -47,7 +47,8 @@ public final class Table {
     public void print(PrintWriter out, boolean withHeaders, CellPainter paint) {
         int[] widths = new int[headers.size()];
         for (int c = 0; c < widths.length; c++) {
-            widths[c] = withHeaders ? headers.get(c).length() : 0;
+            // The headers count even when not printed, so that rows printed later (get -w) line up.
+            widths[c] = headers.get(c).length();
             for (List<String> row : rows) {
                 widths[c] = Math.max(widths[c], row.get(c).length());
             }
