@@ -153,6 +153,96 @@ public class GetCommand {
         return java.net.URLEncoder.encode(s, java.nio.charset.StandardCharsets.UTF_8);
     }
 
+    @Command(name = "get events", alias = {"get event", "get ev"}, group = "Pods",
+            description = "List the events the daemon recorded (pod scheduled, started, failed, killed...)",
+            help = "get events [-o json|yaml|name] [--for pod/NAME]")
+    public void events(
+            @Option(shortName = 'o', longName = "output", description = "wide, json, yaml or name") String output,
+            @Option(longName = "for", description = "only the events of one object, e.g. pod/web") String forObject) {
+        Output format = Output.parse(output);
+        String ns = daemon.namespace();
+        String onlyName = null;
+        if (forObject != null && !forObject.isEmpty()) {
+            onlyName = forObject.contains("/") ? forObject.substring(forObject.indexOf('/') + 1) : forObject;
+        }
+        String only = onlyName;
+        List<Event> events = new ArrayList<>(daemon.call(c -> c.v1().events().inNamespace(ns).list().getItems()));
+        if (only != null) {
+            events.removeIf(e -> e.getInvolvedObject() == null || !only.equals(e.getInvolvedObject().getName()));
+        }
+        events.sort(Comparator.comparing(GetCommand::lastSeen, Comparator.nullsFirst(Comparator.naturalOrder())));
+        if (!format.isTable()) {
+            format.print(events, false, console.out());
+            return;
+        }
+        if (events.isEmpty()) {
+            console.err().println("No events found in " + ns + " namespace.");
+            return;
+        }
+        Instant now = Instant.now();
+        Table table = new Table("LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE");
+        for (Event e : events) {
+            String object = e.getInvolvedObject() == null ? "" : e.getInvolvedObject().getKind().toLowerCase(java.util.Locale.ROOT)
+                    + "/" + e.getInvolvedObject().getName();
+            table.row(Ages.since(lastSeen(e), now), PodView.orNone(e.getType()), PodView.orNone(e.getReason()), object,
+                    e.getMessage() == null ? "" : e.getMessage().replace('\n', ' '));
+        }
+        Colors colors = console.colors();
+        table.print(console.out(), true, (column, cell) -> column == 1 && "Warning".equals(cell) ? colors.red(cell) : cell);
+    }
+
+    @Command(name = "get nodes", alias = {"get node", "get no"}, group = "Pods",
+            description = "List the nodes (the Berth host) and whether they are ready",
+            help = "get nodes [NAME...] [-o wide|json|yaml|name]")
+    public void nodes(@Arguments List<String> names,
+            @Option(shortName = 'o', longName = "output", description = "wide, json, yaml or name") String output) {
+        Output format = Output.parse(output);
+        List<Node> nodes = new ArrayList<>(daemon.call(c -> c.nodes().list().getItems()));
+        List<String> missing = new ArrayList<>();
+        if (!names.isEmpty()) {
+            Map<String, Node> byName = nodes.stream().collect(Collectors.toMap(n -> n.getMetadata().getName(), n -> n));
+            nodes.clear();
+            for (String name : names) {
+                if (byName.containsKey(name)) {
+                    nodes.add(byName.get(name));
+                } else {
+                    missing.add(name);
+                }
+            }
+        }
+        if (!format.isTable()) {
+            format.print(nodes, names.size() == 1, console.out());
+        } else if (!nodes.isEmpty()) {
+            Instant now = Instant.now();
+            boolean wide = format == Output.WIDE;
+            List<String> headers = new ArrayList<>(List.of("NAME", "STATUS", "ROLES", "AGE", "VERSION"));
+            if (wide) {
+                headers.addAll(List.of("INTERNAL-IP", "OS-IMAGE", "KERNEL-VERSION", "CONTAINER-RUNTIME"));
+            }
+            Table table = new Table(headers);
+            for (Node n : nodes) {
+                var info = n.getStatus() == null ? null : n.getStatus().getNodeInfo();
+                List<String> row = new ArrayList<>(List.of(n.getMetadata().getName(), nodeStatus(n), "<none>",
+                        Ages.since(n.getMetadata().getCreationTimestamp(), now),
+                        info == null ? "" : PodView.orNone(info.getKubeletVersion())));
+                if (wide) {
+                    String ip = n.getStatus() == null || n.getStatus().getAddresses() == null ? "<none>"
+                            : n.getStatus().getAddresses().stream().filter(a -> "InternalIP".equals(a.getType()))
+                                    .map(a -> a.getAddress()).findFirst().orElse("<none>");
+                    row.addAll(List.of(ip, info == null ? "<none>" : PodView.orNone(info.getOsImage()),
+                            info == null ? "<none>" : PodView.orNone(info.getKernelVersion()),
+                            info == null ? "<none>" : PodView.orNone(info.getContainerRuntimeVersion())));
+                }
+                table.row(row);
+            }
+            Colors colors = console.colors();
+            table.print(console.out(), true, (column, cell) -> column == 1 ? colors.status(cell) : cell);
+        } else if (missing.isEmpty()) {
+            console.err().println("No resources found");
+        }
+        notFound("node", missing, "berth get nodes");
+    }
+
     static String nodeStatus(Node n) {
         if (n.getStatus() != null && n.getStatus().getConditions() != null) {
             for (NodeCondition c : n.getStatus().getConditions()) {
