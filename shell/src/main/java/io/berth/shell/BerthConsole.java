@@ -15,6 +15,8 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Import;
 import org.springframework.shell.core.autoconfigure.SpringShellAutoConfiguration;
 
+import io.berth.shell.client.Daemon;
+
 /**
  * The console's entry point: {@code berth} opens the interactive console, {@code berth CMD ...}
  * runs one command and exits with its status.
@@ -91,6 +93,11 @@ public class BerthConsole {
         Console console = new Console();
         console.setDebug(debug);
         app.addInitializers(ctx -> ctx.getBeanFactory().registerSingleton("console", console));
+        Daemon daemon = new Daemon(settings, console::err);
+        if (!rest.contains("help") && !rest.contains("--help") && !rest.contains("-h")) {
+            daemon.prepareInBackground();
+        }
+        app.addInitializers(ctx -> ctx.getBeanFactory().registerSingleton("daemon", daemon));
         ConfigurableApplicationContext context;
         try {
             context = app.run(rest.toArray(String[]::new));

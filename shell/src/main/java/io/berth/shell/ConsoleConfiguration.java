@@ -86,8 +86,4 @@ public class ConsoleConfiguration {
         return new ConsoleRunner(dispatcher, console, lineReader);
     }
 
-    @Bean(destroyMethod = "close")
-    public Daemon daemon(ConsoleSettings settings, Console console) {
-        return new Daemon(settings, console::err);
-    }
 }

@@ -8,6 +8,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -32,6 +35,7 @@ public class Daemon implements AutoCloseable {
     private final ConsoleSettings settings;
     private final Supplier<PrintWriter> notices;
     private KubernetesClient client;
+    private CompletableFuture<KubernetesClient> preparing;
     private boolean startedOne;
 
     /**
@@ -76,7 +80,32 @@ public class Daemon implements AutoCloseable {
         });
     }
 
+    /**
+     * Starts building the client on a thread of its own, so that it overlaps Spring's start on the
+     * other core: reading the kubeconfig and fabric8's first Jackson mappers are about a third of
+     * a one-shot command's CPU time. A failure here is ignored; {@link #client()} then builds the
+     * client again and reports it.
+     */
+    public synchronized void prepareInBackground() {
+        if (client != null || preparing != null || !Files.isRegularFile(settings.kubeconfig())) {
+            return;
+        }
+        preparing = CompletableFuture.supplyAsync(() -> new KubernetesClientBuilder().withConfig(config()).build(), task -> {
+            Thread t = new Thread(task, "berth-client-prepare");
+            t.setDaemon(true);
+            t.start();
+        });
+    }
+
     public synchronized KubernetesClient client() {
+        if (client == null && preparing != null) {
+            try {
+                client = preparing.join();
+            } catch (CompletionException | CancellationException e) {
+                // built again below, which reports the failure in its own words
+            }
+            preparing = null;
+        }
         if (client == null) {
             if (!Files.isRegularFile(settings.kubeconfig())) {
                 if (mayStart()) {
