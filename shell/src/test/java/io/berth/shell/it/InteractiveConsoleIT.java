@@ -76,6 +76,17 @@ class InteractiveConsoleIT {
                 screen.type("logs inter");
                 screen.enter();
                 screen.awaitPattern("(?s).*logs inter\\s*\\ntyped\\n.*");
+                // get pods -w prints the changes of a pod made elsewhere; Ctrl-C ends the watch, not the console.
+                screen.type("get pods -w -l app=watched");
+                screen.enter();
+                screen.await("No resources found");
+                assertThat(daemon.berth("run", "watched", "--image", "busybox", "-l", "app=watched", "--", "sleep", "3600").exit()).isZero();
+                screen.awaitPattern("(?s).*get pods -w -l app=watched.*\\nwatched\\s+0/1\\s+Pending.*\\nwatched\\s+1/1\\s+Running.*");
+                tmux("send-keys", "-t", session, "C-c");
+                screen.awaitPattern("(?s).*Running[^\\n]*\\n.*berth> \\s*$");
+                screen.type("delete pod watched --now");
+                screen.enter();
+                screen.await("pod \"watched\" deleted");
                 screen.type("delete pod inter --now");
                 screen.enter();
                 screen.await("pod \"inter\" deleted");
