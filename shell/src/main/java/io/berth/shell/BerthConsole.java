@@ -94,7 +94,9 @@ public class BerthConsole {
         console.setDebug(debug);
         app.addInitializers(ctx -> ctx.getBeanFactory().registerSingleton("console", console));
         Daemon daemon = new Daemon(settings, console::err);
-        if (!rest.contains("help") && !rest.contains("--help") && !rest.contains("-h")) {
+        // One-shot commands only: in the console the first prompt matters more than the first
+        // command, and the client's build competed with the prompt's start for the CPU.
+        if (!rest.isEmpty() && !rest.contains("help") && !rest.contains("--help") && !rest.contains("-h")) {
             daemon.prepareInBackground();
         }
         app.addInitializers(ctx -> ctx.getBeanFactory().registerSingleton("daemon", daemon));
