@@ -31,33 +31,54 @@ class EndToEndTest {
             DaemonFixture.deleteTree(dir);
             throw e;
         }
-        try (DaemonFixture d = new DaemonFixture(dir, "/berth-e2e-" + ProcessHandle.current().pid())) {
-            String pod = """
-                    apiVersion: v1
-                    kind: Pod
-                    metadata: {name: real, labels: {app: real}}
-                    spec:
-                      terminationGracePeriodSeconds: 3
-                      containers:
-                      - name: main
-                        image: busybox
-                        imagePullPolicy: IfNotPresent
-                        command: ["sh", "-c", "echo hello from a real pod; exec sleep 3600"]
-                    """;
-            DaemonFixture.Result created = d.kubectlWithInput(pod, "apply", "-f", "-");
-            assertThat(created.exit()).as(created.toString()).isZero();
-            org.awaitility.Awaitility.await().atMost(60, TimeUnit.SECONDS).until(() ->
-                    d.kubectl("get", "pod", "real", "-o", "jsonpath={.status.phase}").out().equals("Running"));
-            assertThat(d.kubectl("get", "pods").out()).containsPattern("real\\s+1/1\\s+Running\\s+0");
-            org.awaitility.Awaitility.await().atMost(20, TimeUnit.SECONDS).until(() ->
-                    d.kubectl("logs", "real").out().equals("hello from a real pod\n"));
-            long t0 = System.nanoTime();
-            DaemonFixture.Result deleted = d.kubectl("delete", "pod", "real");
-            assertThat(deleted.exit()).as(deleted.toString()).isZero();
-            assertThat(d.kubectl("get", "pod", "real").err()).contains("not found");
-            // sleep as PID 1 ignores SIGTERM: the pod goes when the grace period ends with SIGKILL
-            assertThat((System.nanoTime() - t0) / 1_000_000).isGreaterThanOrEqualTo(2900);
-            assertThat(d.kubectl("get", "events").out()).contains("pod/real");
+        String cgroupParent = "/berth-e2e-" + ProcessHandle.current().pid();
+        try (DaemonFixture d = new DaemonFixture(dir, cgroupParent)) {
+            try {
+                run(d);
+            } finally {
+                // A stopped daemon leaves its pods running (by design): a failed test must not leave one behind.
+                d.kubectl("delete", "pods", "--all", "--grace-period=0", "--timeout=60s");
+            }
+        } finally {
+            // The node side removes each pod's cgroup; the parent is this test's.
+            io.berth.runtime.cgroup.Cgroups.open(cgroupParent).destroy();
         }
+    }
+
+    private static void run(DaemonFixture d) throws Exception {
+        String pod = """
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: real, labels: {app: real}}
+                spec:
+                  terminationGracePeriodSeconds: 3
+                  containers:
+                  - name: main
+                    image: busybox
+                    imagePullPolicy: IfNotPresent
+                    command: ["sh", "-c", "echo hello from a real pod; exec sleep 3600"]
+                """;
+        DaemonFixture.Result created = d.kubectlWithInput(pod, "apply", "-f", "-");
+        assertThat(created.exit()).as(created.toString()).isZero();
+        org.awaitility.Awaitility.await().atMost(60, TimeUnit.SECONDS).until(() ->
+                d.kubectl("get", "pod", "real", "-o", "jsonpath={.status.phase}").out().equals("Running"));
+        assertThat(d.kubectl("get", "pods").out()).containsPattern("real\\s+1/1\\s+Running\\s+0");
+        org.awaitility.Awaitility.await().atMost(20, TimeUnit.SECONDS).until(() ->
+                d.kubectl("logs", "real").out().equals("hello from a real pod\n"));
+        DaemonFixture.Result images = d.kubectl("get", "images");
+        assertThat(images.exit()).as(images.toString()).isZero();
+        assertThat(images.out()).containsPattern("NAME\\s+REFERENCES\\s+SIZE\\s+CREATED")
+                .containsPattern("sha256-[0-9a-f]{12}\\s+docker\\.io/library/busybox:latest\\s+[0-9.]+(B|KiB|MiB)");
+        DaemonFixture.Result top = d.kubectl("top", "pod", "real");
+        assertThat(top.exit()).as(top.toString()).isZero();
+        assertThat(top.out()).containsPattern("NAME\\s+CPU\\(cores\\)\\s+MEMORY\\(bytes\\)")
+                .containsPattern("real\\s+\\d+m\\s+\\d+Mi");
+        long t0 = System.nanoTime();
+        DaemonFixture.Result deleted = d.kubectl("delete", "pod", "real");
+        assertThat(deleted.exit()).as(deleted.toString()).isZero();
+        assertThat(d.kubectl("get", "pod", "real").err()).contains("not found");
+        // sleep as PID 1 ignores SIGTERM: the pod goes when the grace period ends with SIGKILL
+        assertThat((System.nanoTime() - t0) / 1_000_000).isGreaterThanOrEqualTo(2900);
+        assertThat(d.kubectl("get", "events").out()).contains("pod/real");
     }
 }

@@ -100,12 +100,30 @@ class KubectlTest {
         assertThat(wide.lines().findFirst().orElseThrow()).contains("IP").contains("NODE");
         assertThat(wide).containsPattern("made\\s+1/1\\s+Running\\s+0\\s+\\S+\\s+10\\.88\\.0\\.2\\s+" + java.util.regex.Pattern.quote(node));
         assertThat(ok(null, "get", "pods", "-l", "app=made").out()).contains("made");
+        assertThat(ok(null, "get", "po", "-A").out()).containsPattern("NAMESPACE\\s+NAME\\s+READY").containsPattern("default\\s+made\\s+1/1");
+        assertThat(ok(null, "get", "all").out()).containsPattern("made\\s+1/1\\s+Running"); // the "all" category
+        assertThat(ok(null, "label", "pod", "made", "tier=back").out().trim()).isEqualTo("pod/made labeled");
+        assertThat(ok(null, "annotate", "pod", "made", "note=kept").out().trim()).isEqualTo("pod/made annotated");
+        assertThat(ok(null, "get", "pod", "made", "-o", "jsonpath={.metadata.labels.tier} {.metadata.annotations.note}").out())
+                .isEqualTo("back kept");
         assertThat(ok(null, "get", "pods", "-l", "app=other").err()).contains("No resources found in default namespace.");
         assertThat(ok(null, "get", "pods", "--field-selector", "metadata.name=made", "-o", "name").out().trim()).isEqualTo("pod/made");
         String yaml = ok(null, "get", "pod", "made", "-o", "yaml").out();
         assertThat(yaml).contains("nodeName: " + node).contains("phase: Running").contains("memory: 64Mi");
+        // only images may change in a pod's spec; the node side is asked to sync the new spec
+        long syncs = d.node.synced.size();
+        assertThat(ok(null, "set", "image", "pod/made", "main=busybox:1.37").out().trim()).isEqualTo("pod/made image updated");
+        assertThat(ok(null, "get", "pod", "made", "-o", "jsonpath={.spec.containers[0].image} {.metadata.generation}").out())
+                .isEqualTo("busybox:1.37 2");
+        assertThat(d.node.synced.size()).isGreaterThan((int) syncs);
+        DaemonFixture.Result restart = d.kubectl("patch", "pod", "made", "-p", "{\"spec\":{\"restartPolicy\":\"Never\"}}");
+        assertThat(restart.exit()).isNotZero();
+        assertThat(restart.err()).contains("spec: Forbidden: pod updates may not change fields other than");
+        yaml = ok(null, "get", "pod", "made", "-o", "yaml").out();
+        // what get -o yaml prints (server-set fields, defaults, status) can be applied again
+        assertThat(ok(yaml, "apply", "-f", "-").out().trim()).isEqualTo("pod/made configured");
         JsonNode json = JSON.readTree(ok(null, "get", "pod", "made", "-o", "json").out());
-        assertThat(json.path("spec").path("containers").get(0).path("image").asString()).isEqualTo("busybox:1.36");
+        assertThat(json.path("spec").path("containers").get(0).path("image").asString()).isEqualTo("busybox:1.37");
 
         String describe = ok(null, "describe", "pod", "made").out();
         assertThat(describe).contains("Name:         made").contains("Node:         " + node).contains("Status:       Running")
@@ -180,6 +198,24 @@ class KubectlTest {
             watch.destroyForcibly();
             watch.waitFor(5, TimeUnit.SECONDS);
         }
+    }
+
+    @Test
+    void runAndWait() throws Exception {
+        assertThat(ok(null, "run", "quick", "--image=busybox:1.36", "--", "sleep", "1000").out().trim()).isEqualTo("pod/quick created");
+        assertThat(ok(null, "wait", "--for=condition=Ready", "pod/quick", "--timeout=30s").out().trim())
+                .isEqualTo("pod/quick condition met");
+        String generated = ok(null, "run", "generated", "--image=busybox:1.36", "--dry-run=client", "-o", "yaml").out();
+        assertThat(ok(generated, "apply", "-f", "-").out().trim()).isEqualTo("pod/generated created");
+    }
+
+    @Test
+    void topPodReadsPodMetrics() throws Exception {
+        ok(podYaml("measured", "app: measured"), "create", "-f", "-");
+        awaitRunning("measured");
+        // TestNode runs no processes: no cgroup to read, so no usage, but the API and kubectl's use of it are real.
+        assertThat(ok(null, "top", "pod", "measured").out()).containsPattern("NAME\\s+CPU\\(cores\\)\\s+MEMORY\\(bytes\\)")
+                .containsPattern("measured\\s+0m\\s+0Mi");
     }
 
     @Test

@@ -121,6 +121,8 @@ class PodsApiTest {
         assertThat(json(u).path("message").asString()).contains("metadata.labels: Invalid value: [1]: must be an object")
                 .contains("spec.volumes: Invalid value: {\"a\":1}: must be a list");
         assertThat(podNames()).doesNotContain("nfs", "Bad_Name", "types");
+        assertStatus(d.post("/api/v1/namespaces/Bad_NS/pods", "application/json", pod("in-bad-ns")), 400, "BadRequest",
+                "invalid namespace \"Bad_NS\"");
     }
 
     @Test
@@ -148,6 +150,9 @@ class PodsApiTest {
     void duplicatesAre409AlreadyExistsAndStaleVersions409Conflict() throws Exception {
         assertThat(d.post(PODS, "application/json", pod("dup")).statusCode()).isEqualTo(201);
         assertStatus(d.post(PODS, "application/json", pod("dup")), 409, "AlreadyExists", "pods \"dup\" already exists");
+        // once the node has reported it running, only this test changes the pod
+        org.awaitility.Awaitility.await().atMost(10, TimeUnit.SECONDS).until(() ->
+                json(d.get(PODS + "/dup")).path("status").path("phase").asString().equals("Running"));
         JsonNode current = json(d.get(PODS + "/dup"));
         String version = current.path("metadata").path("resourceVersion").asString();
         String relabelled = JSON.writeValueAsString(current).replace("\"app\":\"web\"", "\"app\":\"v2\"");
@@ -163,7 +168,7 @@ class PodsApiTest {
         assertStatus(stalePatch, 409, "Conflict", "the object has been modified");
         assertThat(json(d.get(PODS + "/dup")).path("metadata").path("labels").path("app").asString()).isEqualTo("v2");
         var specChange = d.send(d.request(PODS + "/dup").header("Content-Type", "application/strategic-merge-patch+json")
-                .method("PATCH", HttpRequest.BodyPublishers.ofString("{\"spec\":{\"containers\":[{\"name\":\"main\",\"image\":\"busybox:1.37\"}]}}")));
+                .method("PATCH", HttpRequest.BodyPublishers.ofString("{\"spec\":{\"containers\":[{\"name\":\"main\",\"workingDir\":\"/tmp\"}]}}")));
         assertStatus(specChange, 422, "Invalid", "spec: Forbidden");
     }
 

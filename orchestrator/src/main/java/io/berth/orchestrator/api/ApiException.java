@@ -77,10 +77,6 @@ public final class ApiException extends RuntimeException {
                 + "): accepted media types include: " + String.join(", ", supported), null, null, null);
     }
 
-    public static ApiException notAcceptable(String accept) {
-        return of(406, "NotAcceptable", "only the following media types are accepted: application/json, application/yaml (asked for " + accept + ")", null, null, null);
-    }
-
     /** 422 with one cause per field, the message in the apiserver's form: {@code Pod "x" is invalid: [a, b]}. */
     public static ApiException invalid(String kind, String name, List<StatusCause> causes) {
         List<String> parts = causes.stream().map(c -> c.getField() + ": " + c.getMessage()).toList();

@@ -8,6 +8,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.boot.web.server.context.WebServerInitializedEvent;
 import org.springframework.context.ApplicationListener;
+import org.springframework.context.annotation.Lazy;
 import org.springframework.stereotype.Component;
 
 /**
@@ -15,6 +16,7 @@ import org.springframework.stereotype.Component;
  * (before the API answers), then, once the API listens, the kubeconfig names its address and port.
  */
 @Component
+@Lazy(false) // lazy initialisation is on for the rest; this must run at start
 public class DaemonReady implements SmartInitializingSingleton, ApplicationListener<WebServerInitializedEvent> {
 
     private static final Logger log = LoggerFactory.getLogger(DaemonReady.class);

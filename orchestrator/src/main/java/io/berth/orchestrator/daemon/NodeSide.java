@@ -1,10 +1,12 @@
 package io.berth.orchestrator.daemon;
 
+import io.berth.image.store.ImageStore;
 import io.berth.orchestrator.kuberuntime.NodeOptions;
 import io.berth.orchestrator.kuberuntime.NodePodRuntime;
 import io.berth.orchestrator.kuberuntime.PodRuntime;
 import io.berth.orchestrator.kuberuntime.PodStatusListener;
 import io.berth.orchestrator.logs.PodLogs;
+import java.io.IOException;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
@@ -24,6 +26,15 @@ public class NodeSide {
         NodeOptions d = NodeOptions.defaults(root.dir());
         return new NodePodRuntime(new NodeOptions(d.stateRoot(), cgroupParent, d.restartBackoff(), d.imagePullBackoff(),
                 d.resyncInterval(), d.clock(), host.name(), host.ip(), d.logMaxBytes(), d.logMaxFiles(), d.rootfsMode()), listener);
+    }
+
+    /**
+     * The node's image store, which the Images API reads: NodePodRuntime's own (one ImageStore per
+     * state root); a store over the same root when another PodRuntime stands in (tests).
+     */
+    @Bean
+    public ImageStore imageStore(PodRuntime runtime, StateRoot root) throws IOException {
+        return runtime instanceof NodePodRuntime node ? node.images() : new ImageStore(root.dir());
     }
 
     /** Where the node side writes container output, which pods/log serves. */

@@ -37,6 +37,7 @@ public final class ImageManager {
     private volatile RegistryClient registry;
     /** One pull at a time: two pods asking for one image must not download it twice. */
     private final Object pullLock = new Object();
+    private final java.util.Map<String, ImageDetails> inspected = new java.util.concurrent.ConcurrentHashMap<>();
     private final java.util.Map<String, Instant> lastFailure = new java.util.concurrent.ConcurrentHashMap<>();
 
     public ImageManager(ImageStore store, BackoffPolicy policy, Clock clock) {
@@ -64,17 +65,19 @@ public final class ImageManager {
     public Result ensure(String image, String pullPolicy) {
         String policy = effectivePolicy(image, pullPolicy);
         boolean present;
+        java.util.Optional<io.berth.image.content.Digest> digest;
         try {
-            present = store.resolve(image).isPresent();
+            digest = store.resolve(image);
+            present = digest.isPresent();
         } catch (IOException | RuntimeException e) {
             return new Result(null, "InvalidImageName", "Failed to apply default image tag \"" + image + "\": " + e.getMessage(), null, false);
         }
         if ("Never".equals(policy)) {
-            return present ? inspect(image, false)
+            return present ? inspect(image, digest, false)
                     : new Result(null, "ErrImageNeverPull", "Container image \"" + image + "\" is not present with pull policy of Never", null, false);
         }
         if (present && "IfNotPresent".equals(policy)) {
-            return inspect(image, false);
+            return inspect(image, digest, false);
         }
         Instant now = clock.instant();
         Instant failed = lastFailure.get(image);
@@ -89,7 +92,7 @@ public final class ImageManager {
                 store.pull(ImageReference.parse(image), Platform.DEFAULT, registry, Progress.NONE);
             }
             lastFailure.remove(image);
-            return inspect(image, true);
+            return inspect(image, store.resolve(image), true);
         } catch (IOException | RuntimeException e) {
             backoff.next(image, now);
             lastFailure.put(image, now);
@@ -98,9 +101,18 @@ public final class ImageManager {
         }
     }
 
-    private Result inspect(String image, boolean pulled) {
+    private Result inspect(String image, java.util.Optional<io.berth.image.content.Digest> digest, boolean pulled) {
         try {
-            return Result.ok(store.inspect(image), pulled);
+            // A manifest digest names its content for ever: parse it once, not on every container start.
+            if (digest.isPresent()) {
+                ImageDetails known = inspected.get(image + "@" + digest.get());
+                if (known != null) {
+                    return Result.ok(known, pulled);
+                }
+            }
+            ImageDetails d = store.inspect(image);
+            inspected.put(image + "@" + d.manifestDescriptor().digest(), d);
+            return Result.ok(d, pulled);
         } catch (IOException | RuntimeException e) {
             return new Result(null, "ErrImageInspect", "cannot inspect image \"" + image + "\": " + e.getMessage(), null, false);
         }

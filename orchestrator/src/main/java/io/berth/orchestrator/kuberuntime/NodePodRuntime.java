@@ -25,11 +25,13 @@ import io.berth.orchestrator.logs.PodLogs;
 import io.berth.orchestrator.monitor.ExitFiles;
 import io.berth.orchestrator.monitor.ExitMonitor;
 import io.berth.orchestrator.monitor.Subreaper;
+import io.berth.orchestrator.probe.Prober;
 import io.berth.orchestrator.reconcile.NodeServices;
 import io.berth.orchestrator.reconcile.PodWorker;
 import io.berth.orchestrator.reconcile.RestartBackoff;
 import io.berth.orchestrator.store.NodeRecords;
 import io.berth.orchestrator.store.PodRecord;
+import io.berth.runtime.cgroup.CgroupFs;
 import io.berth.runtime.container.ContainerRuntime;
 import io.berth.runtime.container.OciState;
 import io.berth.runtime.container.RuntimeOptions;
@@ -73,7 +75,7 @@ public final class NodePodRuntime implements PodRuntime {
         this.pool = Executors.newCachedThreadPool(daemonThreads("pod-worker"));
         this.services = new NodeServices(options, listener, runtime, new ImageManager(images, options.imagePullBackoff(), options.clock()),
                 new RootfsManager(images, options.rootfsMode()), new NodeRecords(options.recordsDir()), monitor, options.logs(),
-                new RestartBackoff(options.restartBackoff()), timers, pool);
+                new RestartBackoff(options.restartBackoff()), timers, pool, CgroupFs.detect(), new Prober(runtime));
         if (!Subreaper.isParentOfThisProcess()) {
             LOG.log(System.Logger.Level.WARNING, "the node does not run under berth-subreaper: container exits that happen while "
                     + "the daemon is down will be reported as ContainerStatusUnknown");
@@ -84,6 +86,15 @@ public final class NodePodRuntime implements PodRuntime {
 
     public NodeOptions options() {
         return options;
+    }
+
+    /**
+     * The node's image store (root: the state root). The API side's image endpoints should use this
+     * instance: the store's gc lock is per instance, so a second instance over the same root could
+     * collect what a pull of this one is writing.
+     */
+    public ImageStore images() {
+        return services.images().store();
     }
 
     /** Where container logs are: what the API side reads for pods/log. */
@@ -133,6 +144,7 @@ public final class NodePodRuntime implements PodRuntime {
             }
         }
         removeOrphans(known, byUid.keySet());
+        removeStaleExitFiles();
         for (Pod p : pods) {
             if (!known.contains(p.getMetadata().getUid())) {
                 sync(p);
@@ -170,6 +182,34 @@ public final class NodePodRuntime implements PodRuntime {
             } catch (IOException e) {
                 LOG.log(System.Logger.Level.WARNING, "cannot list " + containers + ": " + e.getMessage());
             }
+        }
+    }
+
+    /**
+     * Exit files that name no run of any record (a pod deleted while its last exit was in flight):
+     * only ones older than a minute, so that an exit being recorded right now is never taken.
+     */
+    private void removeStaleExitFiles() {
+        Set<String> named = new HashSet<>();
+        for (PodRecord r : services.records().loadAll()) {
+            for (PodRecord.ContainerEntry e : r.containers.values()) {
+                for (PodRecord.Instance i : new PodRecord.Instance[] {e.current, e.previous, e.starting}) {
+                    if (i != null) {
+                        named.add(i.pid + "-" + i.pidStartTime);
+                    }
+                }
+            }
+        }
+        long cutoff = System.currentTimeMillis() - 60_000;
+        try (var files = Files.list(options.exitsDir())) {
+            for (Path f : files.toList()) {
+                String n = f.getFileName().toString();
+                if (!named.contains(n) && Files.getLastModifiedTime(f).toMillis() < cutoff) {
+                    Files.deleteIfExists(f);
+                }
+            }
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "cannot clean " + options.exitsDir() + ": " + e.getMessage());
         }
     }
 

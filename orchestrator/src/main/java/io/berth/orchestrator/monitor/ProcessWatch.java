@@ -108,20 +108,11 @@ public final class ProcessWatch {
         } catch (RuntimeException e) {
             exit.completeExceptionally(e);
         } finally {
-            if (exit.isDone()) {
-                synchronized (fdLock) {
-                    Sys.close(pidfd);
-                    pidfd = -1;
-                }
+            // Exited, or abandoned by a closing node (the process runs on; the next daemon opens its own).
+            synchronized (fdLock) {
+                Sys.close(pidfd);
+                pidfd = -1;
             }
-        }
-    }
-
-    /** Releases the pidfd of a watch abandoned by a closing node. */
-    void release() {
-        synchronized (fdLock) {
-            Sys.close(pidfd);
-            pidfd = -1;
         }
     }
 }

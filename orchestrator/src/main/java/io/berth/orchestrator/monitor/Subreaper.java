@@ -24,6 +24,19 @@ public final class Subreaper {
         return cmd;
     }
 
+    /**
+     * The command that runs this very JVM again (same java, same arguments) under berth-subreaper:
+     * for a daemon main that finds itself started bare ({@link #isParentOfThisProcess()} false) and
+     * starts itself again the right way before it touches any pod.
+     */
+    public static List<String> relaunchCommand(Path binDir, Path exitsDir) {
+        ProcessHandle.Info info = ProcessHandle.current().info();
+        List<String> jvm = new ArrayList<>();
+        jvm.add(info.command().orElseThrow(() -> new IllegalStateException("cannot read this JVM's command")));
+        jvm.addAll(List.of(info.arguments().orElse(new String[0])));
+        return command(binDir, exitsDir, jvm);
+    }
+
     /** True when this JVM's parent is berth-subreaper (its comm, truncated by the kernel to 15 characters). */
     public static boolean isParentOfThisProcess() {
         try {

@@ -45,6 +45,9 @@ public final class Sys {
         int waitid(int idtype, int id, @Out byte[] info, int options);
 
         @SaveError
+        int setns(int fd, int nstype);
+
+        @SaveError
         int poll(byte[] fds, long nfds, int timeoutMs);
 
         String strerror(int errno);
@@ -79,6 +82,21 @@ public final class Sys {
     public static void close(int fd) {
         if (fd >= 0) {
             Holder.C.close(fd);
+        }
+    }
+
+    /**
+     * Moves the calling thread into the network namespace at {@code path} (allowed per thread, even
+     * in a multithreaded process; a thread that did this must not go back to a pool).
+     */
+    public static void enterNetworkNamespace(String path) {
+        int fd = open(path, 0, 0);
+        try {
+            if (Holder.C.setns(fd, 0x40000000) != 0) {
+                throw new SysException("setns " + path, errno());
+            }
+        } finally {
+            close(fd);
         }
     }
 

@@ -104,6 +104,10 @@ public class PodService implements PodStatusListener, org.springframework.beans.
     // ---- writes from the API
 
     public Pod create(String namespace, JsonNode doc) {
+        if (namespace.length() > 63 || !PodValidator.DNS1123_LABEL.matcher(namespace).matches()) {
+            // Namespaces are not objects in Berth: any valid name may be used, so a bad one is the request's fault.
+            throw ApiException.badRequest("invalid namespace \"" + namespace + "\": a namespace must be a lowercase RFC 1123 label");
+        }
         refuseInvalid(doc);
         Pod pod = json.convert(doc, Pod.class);
         var meta = pod.getMetadata();
@@ -116,7 +120,7 @@ public class PodService implements PodStatusListener, org.springframework.beans.
         if (meta.getResourceVersion() != null && !meta.getResourceVersion().isEmpty()) {
             throw ApiException.badRequest("resourceVersion should not be set on objects to be created");
         }
-        checkNodeName(pod, doc);
+        checkNodeName(pod);
         PodDefaults.apply(pod.getSpec(), node.name());
         Instant now = Instant.now();
         meta.setNamespace(namespace);
@@ -184,19 +188,23 @@ public class PodService implements PodStatusListener, org.springframework.beans.
                     + ", UID in object meta: " + was.getUid());
         }
         String wanted = meta.getResourceVersion();
-        checkNodeName(next, doc);
+        checkNodeName(next);
         PodDefaults.apply(next.getSpec(), node.name());
-        if (!Objects.equals(json.tree(next.getSpec()), json.tree(current.getSpec()))) {
+        // As the apiserver: of a pod's spec only the containers' images may change (the node side
+        // restarts a container whose image changed); the rest is fixed at creation.
+        if (!Objects.equals(withoutImages(next.getSpec()), withoutImages(current.getSpec()))) {
             throw ApiException.invalid("Pod", was.getName(), List.of(new StatusCause("spec",
-                    "Forbidden: pod updates may not change fields other than metadata.labels and metadata.annotations",
+                    "Forbidden: pod updates may not change fields other than metadata.labels, metadata.annotations, "
+                            + "spec.containers[*].image and spec.initContainers[*].image",
                     "FieldValueForbidden")));
         }
-        if (Objects.equals(nullIfEmpty(meta.getLabels()), nullIfEmpty(was.getLabels()))
+        boolean newImages = !Objects.equals(json.tree(next.getSpec()), json.tree(current.getSpec()));
+        if (!newImages && Objects.equals(nullIfEmpty(meta.getLabels()), nullIfEmpty(was.getLabels()))
                 && Objects.equals(nullIfEmpty(meta.getAnnotations()), nullIfEmpty(was.getAnnotations()))
                 && (wanted == null || wanted.isEmpty() || wanted.equals(was.getResourceVersion()))) {
             return current; // nothing changes: no new version, no watch event (as the apiserver)
         }
-        return versions.write(v -> {
+        Pod updated = versions.write(v -> {
             Pod stored = pods.byUid(was.getUid()).orElseThrow(() -> ApiException.notFound("pods", was.getName()));
             if (wanted != null && !wanted.isEmpty() && !wanted.equals(stored.getMetadata().getResourceVersion())) {
                 throw ApiException.conflict("pods", was.getName(),
@@ -205,9 +213,30 @@ public class PodService implements PodStatusListener, org.springframework.beans.
             stored.getMetadata().setLabels(nullIfEmpty(meta.getLabels()));
             stored.getMetadata().setAnnotations(nullIfEmpty(meta.getAnnotations()));
             stored.getMetadata().setResourceVersion(Long.toString(v));
+            if (newImages) {
+                stored.setSpec(next.getSpec());
+                stored.getMetadata().setGeneration(stored.getMetadata().getGeneration() + 1);
+            }
             pods.update(stored);
             return stored;
         }, p -> hub.publish(new PodWatchHub.Change(PodWatchHub.Type.MODIFIED, version(p), p)));
+        if (newImages) {
+            runtime.getObject().sync(updated);
+        }
+        return updated;
+    }
+
+    /** The spec as JSON with every container's image blanked: what an update must leave as it was. */
+    private JsonNode withoutImages(io.fabric8.kubernetes.api.model.PodSpec spec) {
+        JsonNode tree = json.tree(spec);
+        for (String list : List.of("containers", "initContainers")) {
+            for (JsonNode c : tree.path(list)) {
+                if (c.isObject()) {
+                    ((ObjectNode) c).remove("image");
+                }
+            }
+        }
+        return tree;
     }
 
     /**
@@ -353,7 +382,7 @@ public class PodService implements PodStatusListener, org.springframework.beans.
         }
     }
 
-    private void checkNodeName(Pod pod, JsonNode doc) {
+    private void checkNodeName(Pod pod) {
         String asked = pod.getSpec().getNodeName();
         if (asked != null && !asked.isEmpty() && !asked.equals(node.name())) {
             throw ApiException.invalid("Pod", pod.getMetadata().getName(), List.of(new StatusCause("spec.nodeName",

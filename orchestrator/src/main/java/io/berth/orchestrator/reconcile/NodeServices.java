@@ -9,7 +9,11 @@ import io.berth.orchestrator.kuberuntime.NodeOptions;
 import io.berth.orchestrator.kuberuntime.PodStatusListener;
 import io.berth.orchestrator.logs.PodLogs;
 import io.berth.orchestrator.monitor.ExitMonitor;
+import io.berth.orchestrator.probe.Prober;
 import io.berth.orchestrator.store.NodeRecords;
+import io.berth.runtime.cgroup.Cgroup;
+import io.berth.runtime.cgroup.CgroupFs;
+import io.berth.runtime.cgroup.Cgroups;
 import io.berth.runtime.container.ContainerRuntime;
 
 /** What every pod worker shares: one of each, made by NodePodRuntime. */
@@ -24,5 +28,12 @@ public record NodeServices(
         PodLogs logs,
         RestartBackoff restartBackoff,
         ScheduledExecutorService timers,
-        ExecutorService workers) {
+        ExecutorService workers,
+        CgroupFs cgroupFs,
+        Prober prober) {
+
+    /** A pod's or container's cgroup on the host layout read once (reading mountinfo costs milliseconds). */
+    public Cgroup cgroup(String path) {
+        return Cgroups.open(path, cgroupFs);
+    }
 }

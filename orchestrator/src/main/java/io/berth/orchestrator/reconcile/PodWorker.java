@@ -29,7 +29,6 @@ import io.berth.orchestrator.store.PodRecord.ContainerEntry;
 import io.berth.orchestrator.store.PodRecord.Instance;
 import io.berth.orchestrator.store.PodRecord.InstanceState;
 import io.berth.runtime.cgroup.CgroupLimits;
-import io.berth.runtime.cgroup.Cgroups;
 import io.berth.runtime.container.Container;
 import io.berth.runtime.container.ContainerNotFoundException;
 import io.berth.runtime.container.ContainerStatus;
@@ -68,8 +67,23 @@ public final class PodWorker {
     private ScheduledFuture<?> wake;
     private Instant wakeAt;
     private boolean gone;
+    /** Record writes so far (to tell whether a step already wrote the record). */
+    private long saveCount;
     private boolean terminating;
 
+    private final List<CompletableFuture<Void>> cleanups = new ArrayList<>();
+    /** Root filesystems made ahead for the next run of a container, by run id. */
+    private final Map<String, Spare> spares = new HashMap<>();
+
+    private record Spare(String image, CompletableFuture<Rootfs> rootfs) {
+    }
+    /** Probe schedules by run id; results by container name (reset when a run starts). */
+    private final Map<String, List<ScheduledFuture<?>>> probes = new HashMap<>();
+    private final Map<String, int[]> probeCounts = new HashMap<>();
+    private final Map<String, Boolean> ready = new HashMap<>();
+    private final Map<String, Boolean> started = new HashMap<>();
+    /** Runs killed because the pod's update changed their image: restarted whatever the policy. */
+    private final java.util.Set<String> changedImage = new java.util.HashSet<>();
     private final ArrayDeque<Runnable> queue = new ArrayDeque<>();
     private boolean draining;
 
@@ -152,6 +166,12 @@ public final class PodWorker {
             return;
         }
         rotateLogs();
+        if (terminal()) {
+            // Succeeded or Failed: nothing will run again, so the sandbox goes (the kubelet does the same).
+            stopSandbox();
+            publish();
+            return;
+        }
         if (!ensureSandbox()) {
             publish();
             return;
@@ -181,16 +201,37 @@ public final class PodWorker {
             for (io.fabric8.kubernetes.api.model.Container c : pod.getSpec().getContainers()) {
                 ContainerEntry e = entry(c.getName(), false);
                 if (isRunning(e)) {
+                    if (!c.getImage().equals(e.current.image)) {
+                        killForImageChange(c, e.current);
+                    }
                     continue;
                 }
                 if (e.current == null) {
                     start(c, e, e.starting != null ? e.starting.attempt : 0);
-                } else if (shouldRestart(policy, e.current)) {
+                } else if (changedImage.remove(e.current.id) || shouldRestart(policy, e.current)) {
                     restart(c, e);
                 }
             }
         }
         publish();
+    }
+
+    /**
+     * A pod update changed a running container's image (the one field of a pod's container that may
+     * change): the kubelet kills it and starts it again with the new image, whatever the restart policy.
+     */
+    private void killForImageChange(io.fabric8.kubernetes.api.model.Container c, Instance run) {
+        ProcessWatch w = live.get(run.id);
+        if (w == null || !changedImage.add(run.id)) {
+            return;
+        }
+        stopProbes(run.id);
+        event("Normal", "Killing", "Container " + c.getName() + " definition changed, will be restarted");
+        long grace = pod.getSpec().getTerminationGracePeriodSeconds() != null ? pod.getSpec().getTerminationGracePeriodSeconds() : 30L;
+        w.signal(grace == 0 ? Signals.SIGKILL : Signals.SIGTERM);
+        if (grace > 0) {
+            s.timers().schedule(() -> w.signal(Signals.SIGKILL), grace, TimeUnit.SECONDS);
+        }
     }
 
     private static boolean shouldRestart(String policy, Instance last) {
@@ -249,7 +290,10 @@ public final class PodWorker {
             if (before == null || !before.reason().equals(img.reason())) {
                 event("Warning", img.reason().equals("ImagePullBackOff") ? "BackOff" : "Failed", img.message());
             }
-            if (img.retryAt() != null) {
+            if ("ErrImagePull".equals(img.reason())) {
+                // As the kubelet's next sync does: the pod now waits as ImagePullBackOff until the retry.
+                post(this::reconcile);
+            } else if (img.retryAt() != null) {
                 wakeAt(img.retryAt());
             }
             return;
@@ -266,14 +310,21 @@ public final class PodWorker {
         inst.cgroupsPath = cgroupsPath;
         inst.image = c.getImage();
         inst.imageID = ImageManager.imageId(img.image());
+        // Not written yet: a crash before the CREATED write leaves a runtime container its record does
+        // not name, which resume removes (removeUnrecorded); the run is then made again. One record
+        // write less between an exit and its restart.
         e.starting = inst;
-        save();
         waiting.put(c.getName(), new PodStatuses.Waiting(e.init ? "PodInitializing" : "ContainerCreating", null));
         int logFd = -1;
         Container ct = null;
         try {
-            removeRuntimeContainer(id); // left by a crash while creating this very run
-            Rootfs rootfs = s.rootfs().create(id, c.getImage());
+            Rootfs rootfs = takeSpare(id, c.getImage());
+            if (rootfs == null) {
+                if (Files.exists(s.options().runtimeRoot().resolve(id)) || Files.exists(s.options().imageRoot().resolve("containers").resolve(id))) {
+                    removeRuntimeContainer(id); // left by a crash while creating this very run
+                }
+                rootfs = s.rootfs().create(id, c.getImage());
+            }
             Path log = s.logs().current(uid, c.getName(), attempt);
             Files.createDirectories(log.getParent());
             logFd = Sys.open(log.toString(), Sys.O_WRONLY | Sys.O_CREAT | Sys.O_APPEND, 0640);
@@ -281,7 +332,7 @@ public final class PodWorker {
             ct = s.runtime().create(id, rootfs.path().getParent(), spec, new Stdio(Stdio.NULL, logFd, logFd));
             inst.pid = ct.pid();
             inst.pidStartTime = ct.record().pidStartTime();
-            inst.oomBaseline = Cgroups.open(cgroupsPath).oomKillCount();
+            inst.oomBaseline = s.cgroup(cgroupsPath).oomKillCount();
             inst.state = InstanceState.CREATED;
             save();
             event("Normal", "Created", "Created container " + c.getName());
@@ -299,7 +350,11 @@ public final class PodWorker {
             save();
             event("Normal", "Started", "Started container " + c.getName());
             w.exit().whenComplete((st, err) -> post(() -> onExit(c.getName(), id, st, err)));
+            startProbes(c.getName(), id);
             pruneLogs(c.getName());
+            if (!e.init && !"Never".equals(PodStatuses.restartPolicy(pod))) {
+                prepareSpare(uid + "_" + c.getName() + "_" + (attempt + 1), c.getImage());
+            }
         } catch (IOException | RuntimeException ex) {
             LOG.log(System.Logger.Level.WARNING, "pod " + uid + ": cannot start container " + c.getName() + ": " + ex.getMessage());
             ProcessWatch w = live.remove(id);
@@ -331,6 +386,7 @@ public final class PodWorker {
     /** An exit, seen by the monitor: record it, clean its container up, let the restart policy act. */
     private void onExit(String name, String id, Optional<ExitStatus> status, Throwable err) {
         ProcessWatch w = live.remove(id);
+        stopProbes(id);
         ContainerEntry e = rec == null ? null : rec.containers.get(name);
         if (e == null || e.current == null || !id.equals(e.current.id) || e.current.state == InstanceState.EXITED) {
             return;
@@ -338,7 +394,7 @@ public final class PodWorker {
         Instance inst = e.current;
         boolean oom = false;
         try {
-            oom = Cgroups.open(inst.cgroupsPath).oomKillCount() > inst.oomBaseline;
+            oom = s.cgroup(inst.cgroupsPath).oomKillCount() > inst.oomBaseline;
         } catch (RuntimeException ex) {
             // A cgroup already gone cannot have counted an OOM kill we could still report.
         }
@@ -355,12 +411,19 @@ public final class PodWorker {
             inst.signal = st.signalName();
             inst.reason = oom ? "OOMKilled" : st.code() == 0 ? "Completed" : "Error";
         }
-        save();
-        if (w != null) {
-            s.monitor().files().remove(w.identity());
-        }
-        removeRuntimeContainer(id);
+        // The exit reaches the record with the next run's CREATING write when the policy restarts at
+        // once (one record write less between an exit and its restart), else here. Until then the
+        // exit file keeps it.
+        long writes = saveCount;
         reconcile();
+        if (saveCount == writes) {
+            save();
+        }
+        // In the record now: the file (ours, or the subreaper's while no daemon ran) has served.
+        s.monitor().files().remove(new ProcessIdentity(inst.pid, inst.pidStartTime));
+        // Restart first, clean up after: the dead run's cgroup, state and root filesystem are not in
+        // the way of the next run (their ids differ), and removing them is most of an exit's work.
+        cleanUpLater(id);
     }
 
     // ---- the sandbox ----------------------------------------------------------------------------
@@ -379,11 +442,12 @@ public final class PodWorker {
             event("Normal", "SandboxChanged", "Pod sandbox changed, it will be killed and re-created.");
             killContainers(Duration.ZERO);
             removeRuntimeContainer(rec.sandbox.id);
+            s.monitor().files().remove(new ProcessIdentity(rec.sandbox.pid, rec.sandbox.pidStartTime));
             rec.sandbox = null;
             save();
         }
         try {
-            Cgroups.open(podCgroup()).create();
+            s.cgroup(podCgroup()).create();
             applyPodLimits();
             Path rootfs = Sandbox.prepareRootfs(s.options().sandboxRootfs());
             Map<String, String> ann = new LinkedHashMap<>();
@@ -412,6 +476,29 @@ public final class PodWorker {
         }
     }
 
+    private boolean terminal() {
+        if (!changedImage.isEmpty()) {
+            return false; // a run killed for a new image is started again, whatever its exit says
+        }
+        String phase = PodStatuses.build(pod, rec, observed()).getPhase();
+        return "Succeeded".equals(phase) || "Failed".equals(phase);
+    }
+
+    private void stopSandbox() {
+        if (rec.sandbox == null) {
+            return;
+        }
+        if (sandbox != null) {
+            sandbox.signal(Signals.SIGKILL);
+            await(sandbox.exit(), KILL_WAIT);
+            sandbox = null;
+        }
+        removeRuntimeContainer(rec.sandbox.id);
+        s.monitor().files().remove(new ProcessIdentity(rec.sandbox.pid, rec.sandbox.pidStartTime));
+        rec.sandbox = null;
+        save();
+    }
+
     /** Pod limits = the sum of its containers' (unset when any container has none: nothing to sum). */
     private void applyPodLimits() {
         long memory = 0;
@@ -438,7 +525,7 @@ public final class PodWorker {
         if (allCpu && quota > 0) {
             b.cpuPeriod(100_000L).cpuQuota(quota);
         }
-        Cgroups.open(podCgroup()).apply(b.build());
+        s.cgroup(podCgroup()).apply(b.build());
     }
 
     // ---- delete ---------------------------------------------------------------------------------
@@ -450,14 +537,25 @@ public final class PodWorker {
         }
         terminating = true;
         cancelWake();
+        for (String id : new ArrayList<>(probes.keySet())) {
+            stopProbes(id);
+        }
         if (rec != null) {
             rec.terminating = true;
             save();
         }
         killContainers(grace);
+        awaitCleanups();
+        for (Spare sp : spares.values()) {
+            await(sp.rootfs(), KILL_WAIT);
+        }
+        spares.clear();
         if (sandbox != null) {
             sandbox.signal(Signals.SIGKILL);
             await(sandbox.exit(), KILL_WAIT);
+        }
+        if (rec != null && rec.sandbox != null) {
+            s.monitor().files().remove(new ProcessIdentity(rec.sandbox.pid, rec.sandbox.pidStartTime));
         }
         // Whatever the runtime still has of this pod, recorded or not (a crash mid-create).
         for (OciState st : s.runtime().list()) {
@@ -475,8 +573,19 @@ public final class PodWorker {
                 }
             }
         }
+        // Root filesystems no record names (spares made ahead, a crash's leftovers).
+        Path containers = s.options().imageRoot().resolve("containers");
+        if (Files.isDirectory(containers)) {
+            try (var dirs = Files.list(containers)) {
+                for (Path d : dirs.filter(d -> d.getFileName().toString().startsWith(uid + "_")).toList()) {
+                    removeRuntimeContainer(d.getFileName().toString());
+                }
+            } catch (IOException ex) {
+                LOG.log(System.Logger.Level.WARNING, "cannot list " + containers + ": " + ex.getMessage());
+            }
+        }
         try {
-            Cgroups.open(podCgroup()).destroy();
+            s.cgroup(podCgroup()).destroy();
         } catch (RuntimeException ex) {
             LOG.log(System.Logger.Level.WARNING, "pod " + uid + ": cgroup not removed: " + ex.getMessage());
         }
@@ -509,7 +618,7 @@ public final class PodWorker {
             if (!w.getValue().exit().isDone()) {
                 w.getValue().signal(Signals.SIGKILL);
                 try {
-                    Cgroups.open(podCgroup() + "/" + w.getKey()).killAll(Signals.SIGKILL);
+                    s.cgroup(podCgroup() + "/" + w.getKey()).killAll(Signals.SIGKILL);
                 } catch (RuntimeException ex) {
                     // The process's own SIGKILL is what matters; the cgroup may be gone already.
                 }
@@ -575,6 +684,7 @@ public final class PodWorker {
                 sandbox.exit().whenComplete((st, err) -> post(this::reconcile));
             }
         }
+        removeUnrecorded();
         for (ContainerEntry e : rec.containers.values()) {
             if (e.backoffUpdated != null) {
                 s.restartBackoff().restore(backoffKey(e.name), Duration.ofMillis(e.backoffMillis), Instant.parse(e.backoffUpdated));
@@ -595,11 +705,49 @@ public final class PodWorker {
                 live.put(cur.id, w);
                 String name = e.name;
                 w.exit().whenComplete((st, err) -> post(() -> onExit(name, cur.id, st, err)));
+                post(() -> startProbes(name, cur.id));
             } else {
                 onExit(e.name, cur.id, s.monitor().files().read(id), null);
             }
         }
         save();
+    }
+
+    /**
+     * Runtime containers and root filesystems of this pod that its record does not name: made by a
+     * daemon that died before it could write their names (they never ran anything of the user's,
+     * since a run is recorded as CREATED before it is started).
+     */
+    private void removeUnrecorded() {
+        java.util.Set<String> named = new java.util.HashSet<>();
+        if (rec.sandbox != null) {
+            named.add(rec.sandbox.id);
+        }
+        for (ContainerEntry e : rec.containers.values()) {
+            for (Instance i : new Instance[] {e.current, e.starting}) {
+                if (i != null) {
+                    named.add(i.id);
+                }
+            }
+        }
+        java.util.Set<String> found = new java.util.TreeSet<>();
+        for (OciState st : s.runtime().list()) {
+            found.add(st.id());
+        }
+        Path containers = s.options().imageRoot().resolve("containers");
+        if (Files.isDirectory(containers)) {
+            try (var dirs = Files.list(containers)) {
+                dirs.forEach(d -> found.add(d.getFileName().toString()));
+            } catch (IOException ex) {
+                LOG.log(System.Logger.Level.WARNING, "cannot list " + containers + ": " + ex.getMessage());
+            }
+        }
+        for (String id : found) {
+            if ((id.startsWith(uid + "_")) && !named.contains(id)) {
+                LOG.log(System.Logger.Level.INFO, "pod " + uid + ": removing container " + id + ", which its record does not name");
+                removeRuntimeContainer(id);
+            }
+        }
     }
 
     /** A run that was being created when the daemon stopped. */
@@ -639,7 +787,234 @@ public final class PodWorker {
         removeRuntimeContainer(i.id);
     }
 
+    // ---- probes (the kubelet's prober) -------------------------------------------------------------
+
+    private enum ProbeType {
+        STARTUP("Startup"), LIVENESS("Liveness"), READINESS("Readiness");
+
+        final String label;
+
+        ProbeType(String label) {
+            this.label = label;
+        }
+    }
+
+    private io.fabric8.kubernetes.api.model.Container specOf(String name) {
+        if (pod == null) {
+            return null;
+        }
+        for (io.fabric8.kubernetes.api.model.Container c : pod.getSpec().getContainers()) {
+            if (c.getName().equals(name)) {
+                return c;
+            }
+        }
+        return null;
+    }
+
+    private static io.fabric8.kubernetes.api.model.Probe probeOf(io.fabric8.kubernetes.api.model.Container c, ProbeType t) {
+        return switch (t) {
+            case STARTUP -> c.getStartupProbe();
+            case LIVENESS -> c.getLivenessProbe();
+            case READINESS -> c.getReadinessProbe();
+        };
+    }
+
+    /**
+     * One schedule per probe of the run: the first after initialDelaySeconds, then every
+     * periodSeconds; a probe still running when the next is due is not started twice. Until a
+     * startup probe succeeds the others do not count; a container with a readiness probe starts
+     * unready.
+     */
+    private void startProbes(String name, String id) {
+        io.fabric8.kubernetes.api.model.Container c = specOf(name);
+        if (c == null || !live.containsKey(id) || rec.sandbox == null) {
+            return;
+        }
+        started.put(name, c.getStartupProbe() == null);
+        ready.put(name, c.getReadinessProbe() == null);
+        List<ScheduledFuture<?>> futures = new ArrayList<>();
+        for (ProbeType t : ProbeType.values()) {
+            io.fabric8.kubernetes.api.model.Probe p = probeOf(c, t);
+            if (p == null) {
+                continue;
+            }
+            long delay = Math.max(0, p.getInitialDelaySeconds() == null ? 0 : p.getInitialDelaySeconds()) * 1000L;
+            long period = Math.max(1, p.getPeriodSeconds() == null ? 10 : p.getPeriodSeconds()) * 1000L;
+            java.util.concurrent.atomic.AtomicBoolean inFlight = new java.util.concurrent.atomic.AtomicBoolean();
+            int port = namedPort(c, p);
+            String netns = Sandbox.namespacePath(rec.sandbox.pid, "net");
+            if (s.timers().isShutdown()) {
+                return;
+            }
+            futures.add(s.timers().scheduleAtFixedRate(() -> {
+                if (!inFlight.compareAndSet(false, true)) {
+                    return;
+                }
+                if (s.workers().isShutdown()) {
+                    return;
+                }
+                s.workers().execute(() -> {
+                    try {
+                        io.berth.orchestrator.probe.ProbeResult r = s.prober().run(p, id, netns, port);
+                        post(() -> onProbe(name, id, t, p, r));
+                    } finally {
+                        inFlight.set(false);
+                    }
+                });
+            }, delay, period, TimeUnit.MILLISECONDS));
+        }
+        probes.put(id, futures);
+        publish();
+    }
+
+    private static int namedPort(io.fabric8.kubernetes.api.model.Container c, io.fabric8.kubernetes.api.model.Probe p) {
+        io.fabric8.kubernetes.api.model.IntOrString port = p.getHttpGet() != null ? p.getHttpGet().getPort()
+                : p.getTcpSocket() != null ? p.getTcpSocket().getPort() : null;
+        if (port == null || port.getStrVal() == null || c.getPorts() == null) {
+            return -1;
+        }
+        for (io.fabric8.kubernetes.api.model.ContainerPort cp : c.getPorts()) {
+            if (port.getStrVal().equals(cp.getName())) {
+                return cp.getContainerPort();
+            }
+        }
+        return -1;
+    }
+
+    private void stopProbes(String id) {
+        List<ScheduledFuture<?>> f = probes.remove(id);
+        if (f != null) {
+            f.forEach(x -> x.cancel(false));
+        }
+        probeCounts.keySet().removeIf(k -> k.startsWith(id + "/"));
+    }
+
+    private void onProbe(String name, String id, ProbeType t, io.fabric8.kubernetes.api.model.Probe p,
+            io.berth.orchestrator.probe.ProbeResult r) {
+        if (!probes.containsKey(id) || terminating) {
+            return; // the run has ended (or is being killed) since the probe started
+        }
+        if (t != ProbeType.STARTUP && !started.getOrDefault(name, true)) {
+            return;
+        }
+        if (t == ProbeType.STARTUP && started.getOrDefault(name, true)) {
+            return; // it has succeeded once: the kubelet stops counting it
+        }
+        int[] n = probeCounts.computeIfAbsent(id + "/" + t, k -> new int[2]);
+        int successThreshold = p.getSuccessThreshold() == null || p.getSuccessThreshold() < 1 ? 1 : p.getSuccessThreshold();
+        int failureThreshold = p.getFailureThreshold() == null || p.getFailureThreshold() < 1 ? 3 : p.getFailureThreshold();
+        if (r.success()) {
+            n[0]++;
+            n[1] = 0;
+        } else {
+            n[1]++;
+            n[0] = 0;
+            event("Warning", "Unhealthy", t.label + " probe failed: " + r.output());
+        }
+        switch (t) {
+            case STARTUP -> {
+                if (r.success()) {
+                    started.put(name, true);
+                    // The startup probe has done its work; the others now count.
+                } else if (n[1] >= failureThreshold) {
+                    killForProbe(name, id, p, "failed startup probe");
+                }
+            }
+            case READINESS -> {
+                if (r.success() && n[0] >= successThreshold) {
+                    ready.put(name, true);
+                } else if (!r.success() && n[1] >= failureThreshold) {
+                    ready.put(name, false);
+                }
+            }
+            case LIVENESS -> {
+                if (!r.success() && n[1] >= failureThreshold) {
+                    killForProbe(name, id, p, "failed liveness probe");
+                }
+            }
+        }
+        publish();
+    }
+
+    /** The kubelet's kill for a failed liveness or startup probe: SIGTERM, the grace period, SIGKILL; the exit restarts it per policy. */
+    private void killForProbe(String name, String id, io.fabric8.kubernetes.api.model.Probe p, String why) {
+        ProcessWatch w = live.get(id);
+        stopProbes(id);
+        if (w == null) {
+            return;
+        }
+        event("Normal", "Killing", "Container " + name + " " + why + ", will be restarted");
+        Long grace = p.getTerminationGracePeriodSeconds() != null ? p.getTerminationGracePeriodSeconds()
+                : pod.getSpec().getTerminationGracePeriodSeconds() != null ? pod.getSpec().getTerminationGracePeriodSeconds() : 30L;
+        w.signal(grace == 0 ? Signals.SIGKILL : Signals.SIGTERM);
+        if (grace > 0) {
+            s.timers().schedule(() -> w.signal(Signals.SIGKILL), grace, TimeUnit.SECONDS);
+        }
+    }
+
     // ---- helpers --------------------------------------------------------------------------------
+
+    /**
+     * Makes the next run's root filesystem now, off the pod's queue, while this run is running: an
+     * overlay mount costs 2-60 ms here, and a restart should not wait for it. Never used by anything
+     * until that run is created; removed with the pod (or at resume, as a directory no record names).
+     */
+    private void prepareSpare(String nextId, String image) {
+        try {
+            CompletableFuture<Rootfs> f = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return s.rootfs().create(nextId, image);
+                } catch (IOException ex) {
+                    throw new java.io.UncheckedIOException(ex);
+                }
+            }, s.workers());
+            spares.put(nextId, new Spare(image, f));
+        } catch (java.util.concurrent.RejectedExecutionException ex) {
+            // closing
+        }
+    }
+
+    /** The spare root filesystem made for run {@code id}, if it is ready and of the same image; null otherwise. */
+    private Rootfs takeSpare(String id, String image) {
+        Spare spare = spares.remove(id);
+        if (spare == null) {
+            return null;
+        }
+        Rootfs r = await(spare.rootfs(), KILL_WAIT);
+        if (r != null && !image.equals(spare.image())) {
+            removeRuntimeContainer(id); // the pod's image changed since: not this one
+            return null;
+        }
+        return r;
+    }
+
+    /**
+     * Removes a dead run's container off the pod's queue (on the node's pool), so that the pod's next
+     * exit or sync never waits behind an unmount; terminate waits for these before it removes the pod.
+     */
+    private void cleanUpLater(String id) {
+        CompletableFuture<Void> f;
+        try {
+            f = CompletableFuture.runAsync(() -> removeRuntimeContainer(id), s.workers());
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            return; // the node is closing; resume removes it (the record says EXITED)
+        }
+        synchronized (cleanups) {
+            cleanups.removeIf(CompletableFuture::isDone);
+            cleanups.add(f);
+        }
+    }
+
+    private void awaitCleanups() {
+        List<CompletableFuture<Void>> pending;
+        synchronized (cleanups) {
+            pending = new ArrayList<>(cleanups);
+            cleanups.clear();
+        }
+        for (CompletableFuture<Void> f : pending) {
+            await(f, KILL_WAIT);
+        }
+    }
 
     /** Removes a runtime container and its root filesystem; nothing there is not an error. */
     private void removeRuntimeContainer(String id) {
@@ -687,7 +1062,11 @@ public final class PodWorker {
         cancelWake();
         long delay = Math.max(0, Duration.between(now(), at).toMillis());
         wakeAt = at;
-        wake = s.timers().schedule(() -> post(this::reconcile), delay, TimeUnit.MILLISECONDS);
+        try {
+            wake = s.timers().schedule(() -> post(this::reconcile), delay, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // The node is closing: no more wake-ups; the next daemon reconciles.
+        }
     }
 
     private void cancelWake() {
@@ -708,6 +1087,7 @@ public final class PodWorker {
     private void save() {
         if (rec != null && !gone) {
             s.records().save(rec);
+            saveCount++;
         }
     }
 
@@ -723,8 +1103,7 @@ public final class PodWorker {
         if (pod == null || rec == null || gone) {
             return;
         }
-        PodStatus st = PodStatuses.build(pod, rec, new PodStatuses.Observed(waiting, Map.of(), Map.of(), conditionTimes,
-                s.options().hostIP(), sandbox != null && !sandbox.exit().isDone(), now()));
+        PodStatus st = PodStatuses.build(pod, rec, observed());
         if (!st.equals(lastPublished)) {
             lastPublished = st;
             try {
@@ -733,6 +1112,11 @@ public final class PodWorker {
                 LOG.log(System.Logger.Level.WARNING, "pod " + uid + ": status listener failed: " + e.getMessage());
             }
         }
+    }
+
+    private PodStatuses.Observed observed() {
+        return new PodStatuses.Observed(waiting, ready, started, conditionTimes, s.options().hostIP(),
+                sandbox != null && !sandbox.exit().isDone(), now());
     }
 
     private static void deleteTree(Path root) {

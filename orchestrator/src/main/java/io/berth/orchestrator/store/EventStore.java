@@ -19,6 +19,8 @@ import org.springframework.stereotype.Repository;
 public class EventStore {
 
     public static final String SOURCE_COMPONENT = "kubelet";
+    /** The apiserver's default --event-ttl: older events are dropped, so the table does not grow forever. */
+    public static final java.time.Duration TTL = java.time.Duration.ofHours(1);
 
     private final JdbcClient jdbc;
 
@@ -30,6 +32,7 @@ public class EventStore {
     public Event record(ObjectReference involved, String type, String reason, String message, String host,
                         long version, Instant now) {
         OffsetDateTime at = OffsetDateTime.ofInstant(now, ZoneOffset.UTC);
+        jdbc.sql("DELETE FROM events WHERE last_timestamp < ?").param(at.minus(TTL)).update();
         Optional<String> same = jdbc.sql("""
                 SELECT uid FROM events WHERE involved_uid = ? AND type = ? AND reason = ? AND message = ?""")
                 .params(involved.getUid(), type, reason, message).query(String.class).optional();

@@ -22,6 +22,32 @@ class NodePodRuntimeTest {
     final NodeFixture f = new NodeFixture();
 
     @Test
+    void anUpdatedImageRestartsTheContainerWithIt() throws Exception {
+        new io.berth.image.store.ImageStore(f.state).importRootfs(tarOfBusybox(), "busybox:v2", io.berth.image.content.Progress.NONE);
+        Pod pod = new io.fabric8.kubernetes.api.model.PodBuilder(pod("upd", "Never", container("c", "sleep", "600")))
+                .editSpec().withTerminationGracePeriodSeconds(1L).endSpec().build();
+        f.node.sync(pod);
+        f.listener.await(uid(pod), Duration.ofSeconds(30), st -> "Running".equals(st.getPhase()));
+        Pod updated = new io.fabric8.kubernetes.api.model.PodBuilder(pod).editSpec().editContainer(0).withImage("busybox:v2")
+                .endContainer().endSpec().build();
+        f.node.sync(updated);
+        PodStatus s = f.listener.await(uid(pod), Duration.ofSeconds(30), st -> RecordingListener.container(st, "c").getRestartCount() == 1
+                && RecordingListener.container(st, "c").getState().getRunning() != null);
+        assertThat(RecordingListener.container(s, "c").getImage()).isEqualTo("busybox:v2");
+        assertThat(f.listener.events).anyMatch(e -> e.message().equals("Container c definition changed, will be restarted"));
+        f.node.terminate(uid(pod), Duration.ofSeconds(1));
+        f.listener.awaitGone(uid(pod), Duration.ofSeconds(30));
+    }
+
+    private Path tarOfBusybox() throws Exception {
+        Path tar = f.dir.resolve("busybox-v2.tar");
+        Process p = new ProcessBuilder("tar", "-C", io.berth.testkit.BusyboxRootfs.path().toString(), "-cf", tar.toString(), ".")
+                .inheritIO().start();
+        assertThat(p.waitFor()).isZero();
+        return tar;
+    }
+
+    @Test
     void runsAPodReportsItRunningAndDeletesItWithoutATrace() throws Exception {
         Pod pod = pod("web", "Always", container("c", "sh", "-c", "echo hello from $HOSTNAME; exec sleep 600"));
         f.node.sync(pod);
@@ -55,5 +81,8 @@ class NodePodRuntimeTest {
             assertThat(runtime.toList()).isEmpty();
         }
         assertThat(Files.readString(Path.of("/proc/self/mountinfo"))).doesNotContain(f.state.toString());
+        try (var exits = Files.list(f.options.exitsDir())) {
+            assertThat(exits.toList()).as("exit files are removed once recorded").isEmpty();
+        }
     }
 }

@@ -71,6 +71,27 @@ class PodSandboxTest {
     }
 
     @Test
+    void aDeadSandboxIsRemadeAndTakesThePodsContainersWithIt() throws Exception {
+        Pod pod = pod("phoenix", "Always", container("c", "sleep", "600"));
+        f.node.sync(pod);
+        f.listener.await(uid(pod), T, st -> "Running".equals(st.getPhase()));
+        ContainerRuntime rt = runtime();
+        int pause = rt.state(Sandbox.id(uid(pod))).pid();
+        int c0 = rt.state(uid(pod) + "_c_0").pid();
+        ProcessHandle.of(pause).orElseThrow().destroyForcibly();
+        f.listener.await(uid(pod), T, st -> RecordingListener.container(st, "c").getRestartCount() >= 1
+                && RecordingListener.container(st, "c").getState().getRunning() != null);
+        assertThat(f.listener.events).anyMatch(e -> e.reason().equals("SandboxChanged"));
+        assertThat(ProcessHandle.of(c0).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+        int newPause = rt.state(Sandbox.id(uid(pod))).pid();
+        assertThat(newPause).isNotEqualTo(pause);
+        int c1 = rt.state(uid(pod) + "_c_1").pid();
+        assertThat(ns(c1, "net")).isEqualTo(ns(newPause, "net"));
+        f.node.terminate(uid(pod), Duration.ofSeconds(1));
+        f.listener.awaitGone(uid(pod), T);
+    }
+
+    @Test
     void shareProcessNamespaceMakesOnePidNamespaceWithPauseAsPid1() throws Exception {
         Pod pod = new PodBuilder(pod("pidns", "Always", container("a", "sh", "-c", "exec sleep 600"),
                 container("b", "sh", "-c", "sleep 1; ps -o pid,args; exec sleep 600")))

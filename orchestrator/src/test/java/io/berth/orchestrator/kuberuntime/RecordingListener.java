@@ -44,10 +44,23 @@ final class RecordingListener implements PodStatusListener {
 
     /** Waits until the latest status satisfies {@code p}; returns it. */
     PodStatus await(String uid, Duration timeout, Predicate<PodStatus> p) {
-        Awaitility.await().atMost(timeout).pollInterval(Duration.ofMillis(20))
-                .alias("pod " + uid + " status; last: " + describe(uid))
-                .until(() -> latest(uid) != null && p.test(latest(uid)));
+        try {
+            Awaitility.await().atMost(timeout).pollInterval(Duration.ofMillis(20))
+                    .until(() -> latest(uid) != null && p.test(latest(uid)));
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError("pod " + uid + ": no matching status within " + timeout + "; last: " + describe(uid), e);
+        }
         return latest(uid);
+    }
+
+    /** Waits until some status so far (not only the latest) satisfies {@code p}. */
+    void awaitEver(String uid, Duration timeout, Predicate<PodStatus> p) {
+        try {
+            Awaitility.await().atMost(timeout).pollInterval(Duration.ofMillis(20))
+                    .until(() -> statuses.getOrDefault(uid, List.of()).stream().anyMatch(p));
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError("pod " + uid + ": no matching status within " + timeout + "; last: " + describe(uid), e);
+        }
     }
 
     void awaitGone(String uid, Duration timeout) {

@@ -46,6 +46,13 @@ class RestartPolicyTest {
             assertThat(c.getState().getTerminated().getExitCode()).isEqualTo(exit);
             assertThat(c.getState().getTerminated().getReason()).isEqualTo(exit == 0 ? "Completed" : "Error");
             assertThat(c.getReady()).isFalse();
+            // A pod that has finished keeps no sandbox (as the kubelet stops it).
+            org.awaitility.Awaitility.await().atMost(T).until(() -> new io.berth.orchestrator.store.NodeRecords(f.options.recordsDir())
+                    .load(uid(pod)).sandbox == null);
+            assertThat(f.listener.latest(uid(pod)).getConditions()).anySatisfy(cond -> {
+                assertThat(cond.getType()).isEqualTo("PodReadyToStartContainers");
+                assertThat(cond.getStatus()).isEqualTo("False");
+            });
             // And it stays that way: more than the backoff would wait, and a resync.
             Thread.sleep(2500);
             PodStatus later = f.listener.latest(uid(pod));

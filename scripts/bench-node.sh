@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Prints the node's figures: exit -> restarted process running (beyond the backoff delay), and the
+# memory a pod costs outside its containers (pause per pod, berth-subreaper per node). Needs root.
+# Usage: sudo bash scripts/bench-node.sh [restarts] [pods]   (docs/benchmarks.md records the output)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+restarts=${1:-100}
+pods=${2:-20}
+mvn -B -q -ntp -pl orchestrator -am -DskipTests -Dberth.cds.skip=true test-compile dependency:build-classpath \
+  -Dmdep.outputFile=target/classpath.txt -Dmdep.includeScope=test
+cp="orchestrator/target/test-classes:orchestrator/target/classes:$(cat orchestrator/target/classpath.txt)"
+echo "== $(date -u +%FT%TZ) $(uname -r), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+java ${BENCH_JAVA_OPTS:-} -cp "$cp" io.berth.orchestrator.bench.NodeBenchmark "$restarts" "$pods"
