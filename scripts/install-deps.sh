@@ -11,6 +11,7 @@ packages=(
   docker-registry skopeo umoci                   # image-store: a real registry and image tools
   containerd                                     # berth-runtime driven by containerd (ctr)
   golang-go                                      # builds the OCI runtime-tools suite offline (scripts/runtime-tools-validate.sh)
+  tmux                                           # the console's interactive tests drive it in a real terminal
 )
 
 missing=()

@@ -1,5 +1,6 @@
 /**
- * The Berth operator console (Spring Shell), a client of the daemon's API. Only the module's place
- * in the reactor exists until its issue is taken.
+ * The Berth operator console: a Spring Shell application that talks to the daemon only through its
+ * Kubernetes API, with fabric8's client, exactly as kubectl does. {@code berth} alone opens the
+ * interactive console, {@code berth COMMAND ...} runs one command and exits with its status.
  */
 package io.berth.shell;

@@ -1,0 +1,93 @@
+package io.berth.shell;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * The training run of the console's AOT cache (bin/berth-console --build-aot-cache, at
+ * {@code mvn package}): one JVM goes through the console's start and its commands, so that the
+ * cache holds the classes they load and link. No daemon is needed: the kubeconfig names a port
+ * where nothing listens, so each command builds its client, reads its files and fails as it would
+ * with no daemon, and the documents a real daemon sends are parsed from text here.
+ */
+public final class ConsoleTraining {
+    private ConsoleTraining() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        Path dir = Files.createTempDirectory("berth-console-training");
+        try {
+            int port;
+            try (ServerSocket s = new ServerSocket(0)) {
+                port = s.getLocalPort();
+            }
+            Path kubeconfig = dir.resolve("kubeconfig");
+            Files.writeString(kubeconfig, """
+                    apiVersion: v1
+                    kind: Config
+                    clusters:
+                    - name: berth
+                      cluster:
+                        server: https://127.0.0.1:%d
+                        insecure-skip-tls-verify: true
+                    users:
+                    - name: admin
+                      user:
+                        token: training
+                    contexts:
+                    - name: berth
+                      context: {cluster: berth, user: admin, namespace: default}
+                    current-context: berth
+                    """.formatted(port));
+            Path pods = dir.resolve("pods.yaml");
+            Files.writeString(pods, """
+                    apiVersion: v1
+                    kind: Pod
+                    metadata: {name: web, labels: {app: web}}
+                    spec:
+                      restartPolicy: Always
+                      containers:
+                      - name: web
+                        image: busybox
+                        command: [sleep, "3600"]
+                        resources: {limits: {memory: 64Mi, cpu: 500m}}
+                    ---
+                    {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "job"}, "spec": {"containers": [{"name": "job", "image": "busybox"}]}}
+                    """);
+            String k = kubeconfig.toString();
+            List<List<String>> calls = List.of(
+                    List.of("help"),
+                    List.of("help", "get pods"),
+                    List.of("--kubeconfig", k, "version"),
+                    List.of("--kubeconfig", k, "get", "pods"),
+                    List.of("--kubeconfig", k, "get", "pods", "-o", "wide", "-l", "app=web"),
+                    List.of("--kubeconfig", k, "get", "po", "web", "-o", "yaml"),
+                    List.of("--kubeconfig", k, "get", "events"),
+                    List.of("--kubeconfig", k, "get", "nodes"),
+                    List.of("--kubeconfig", k, "describe", "pod", "web"),
+                    List.of("--kubeconfig", k, "run", "web", "--image", "busybox", "--memory", "64Mi", "--env", "A=b", "--", "sleep", "10"),
+                    List.of("--kubeconfig", k, "run", "Bad_Name", "--image", "busybox"),
+                    List.of("--kubeconfig", k, "apply", "-f", pods.toString()),
+                    List.of("--kubeconfig", k, "create", "-f", pods.toString()),
+                    List.of("--kubeconfig", k, "delete", "-f", pods.toString()),
+                    List.of("--kubeconfig", k, "delete", "pod", "web", "--now"),
+                    List.of("--kubeconfig", k, "logs", "web", "--tail", "10"),
+                    List.of("get", "pods", "--no-such-option"));
+            for (List<String> call : calls) {
+                BerthConsole.run(call.toArray(String[]::new));
+            }
+            TrainingDocuments.parseAndPrint();
+            // The interactive console's start: with no terminal and no input it reads EOF and ends.
+            BerthConsole.run(new String[0]);
+        } finally {
+            try (Stream<Path> files = Files.walk(dir)) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+}
