@@ -41,7 +41,9 @@ public final class LabelSelector implements Predicate<Map<String, String>> {
             String key = key(set.group(1), whole);
             Set<String> values = Set.copyOf(List.of(set.group(3).split("\\s*,\\s*", -1)).stream().map(String::trim).toList());
             boolean in = set.group(2).equals("in");
-            return in ? l -> values.contains(l.get(key)) : l -> !l.containsKey(key) || !values.contains(l.get(key));
+            // Set.copyOf's set throws on contains(null), so a missing label is checked first.
+            return in ? l -> l.containsKey(key) && values.contains(l.get(key))
+                    : l -> !l.containsKey(key) || !values.contains(l.get(key));
         }
         int ne = part.indexOf("!=");
         if (ne > 0) {

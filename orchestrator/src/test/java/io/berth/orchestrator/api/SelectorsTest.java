@@ -17,6 +17,8 @@ class SelectorsTest {
         assertThat(LabelSelector.parse("app==web,tier!=back").test(WEB)).isTrue();
         assertThat(LabelSelector.parse("app in (web, api),tier notin (back)").test(WEB)).isTrue();
         assertThat(LabelSelector.parse("app in (api)").test(WEB)).isFalse();
+        assertThat(LabelSelector.parse("env in (prod)").test(WEB)).as("a pod without the label").isFalse();
+        assertThat(LabelSelector.parse("env notin (prod)").test(WEB)).isTrue();
         assertThat(LabelSelector.parse("tier").test(WEB)).isTrue();
         assertThat(LabelSelector.parse("!tier").test(WEB)).isFalse();
         assertThat(LabelSelector.parse("env!=prod").test(WEB)).isTrue();
