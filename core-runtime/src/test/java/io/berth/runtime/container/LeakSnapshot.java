@@ -28,10 +28,15 @@ record LeakSnapshot(Set<String> fds, List<String> mounts, long children, List<Pa
     static LeakSnapshot take(String cgroupParent, Path stateRoot) throws IOException {
         ExitWatcher.shared(); // its epoll fd lives as long as the JVM: open it before any "before"
         Set<String> fds = OpenFds.now();
-        List<String> mounts = Files.readAllLines(Path.of("/proc/self/mountinfo")).stream()
-                .map(l -> l.split(" ")[4]).filter(m -> !OTHER_TESTS_ROOTFS.matcher(m).matches()).sorted().toList();
+        List<String> mounts = hostMountPoints();
         long children = ProcessHandle.current().children().count();
         return new LeakSnapshot(fds, mounts, children, below(Path.of("/sys/fs/cgroup"), cgroupParent.substring(1)), list(stateRoot));
+    }
+
+    /** The host's mount points, sorted, less the overlay roots other test runs make meanwhile. */
+    static List<String> hostMountPoints() throws IOException {
+        return Files.readAllLines(Path.of("/proc/self/mountinfo")).stream()
+                .map(l -> l.split(" ")[4]).filter(m -> !OTHER_TESTS_ROOTFS.matcher(m).matches()).sorted().toList();
     }
 
     /** Zombies are children too, but ProcessHandle hides them: count them from /proc. */

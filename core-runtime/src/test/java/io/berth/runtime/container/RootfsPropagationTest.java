@@ -2,7 +2,6 @@ package io.berth.runtime.container;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -31,7 +30,7 @@ class RootfsPropagationTest {
         "unbindable, unbindable",
     })
     void theRootHasThePropagationAsked(String propagation, String expectedField) throws Exception {
-        List<String> hostBefore = Files.readAllLines(Path.of("/proc/self/mountinfo"));
+        List<String> hostBefore = LeakSnapshot.hostMountPoints();
         // Field 5 is the mount point; the optional fields run from 7 to the "-" separator.
         Path bundle = Bundles.write(dir.resolve("b"), List.of("sh", "-c",
                 "awk '$5 == \"/\" { f = \"\"; for (i = 7; $i != \"-\"; i++) f = f \" \" $i; print \"fields:\" f }' /proc/self/mountinfo"),
@@ -53,6 +52,6 @@ class RootfsPropagationTest {
         if (!propagation.contains("unbindable")) {
             assertThat(fields).doesNotContain("unbindable");
         }
-        assertThat(Files.readAllLines(Path.of("/proc/self/mountinfo"))).as("the host's mounts").isEqualTo(hostBefore);
+        assertThat(LeakSnapshot.hostMountPoints()).as("the host's mount points").isEqualTo(hostBefore);
     }
 }
