@@ -318,6 +318,12 @@ public final class PodValidator {
             if (host && !text(v.path("hostPath").path("path")).startsWith("/")) {
                 causes.add(invalid(p + ".hostPath.path", v.path("hostPath").get("path"), "must be an absolute path"));
             }
+            JsonNode ed = v.path("emptyDir");
+            if (empty && ed.has("sizeLimit") && !"Memory".equals(text(ed.path("medium")))) {
+                // The kubelet enforces a disk emptyDir's limit by evicting the pod; Berth does not evict.
+                causes.add(new StatusCause(p + ".emptyDir.sizeLimit",
+                        "Forbidden: Berth limits only medium: Memory emptyDirs (a tmpfs of that size)", "FieldValueForbidden"));
+            }
         }
         Set<String> names = new HashSet<>();
         containers("spec.initContainers", spec.path("initContainers"), names, volumes);
@@ -378,6 +384,7 @@ public final class PodValidator {
                 }
             }
             List<JsonNode> mounts = items(c.path("volumeMounts"));
+            Set<String> mountPaths = new HashSet<>();
             for (int j = 0; j < mounts.size(); j++) {
                 JsonNode m = mounts.get(j);
                 String mp = p + ".volumeMounts[" + j + "]";
@@ -386,6 +393,14 @@ public final class PodValidator {
                 }
                 if (!text(m.path("mountPath")).startsWith("/")) {
                     causes.add(invalid(mp + ".mountPath", m.get("mountPath"), "must be an absolute path"));
+                } else if (!mountPaths.add(text(m.path("mountPath")))) {
+                    causes.add(invalid(mp + ".mountPath", m.get("mountPath"), "must be unique"));
+                }
+                String sub = text(m.path("subPath"));
+                if (sub.startsWith("/")) {
+                    causes.add(invalid(mp + ".subPath", m.get("subPath"), "must be a relative path"));
+                } else if (List.of(sub.split("/")).contains("..")) {
+                    causes.add(invalid(mp + ".subPath", m.get("subPath"), "must not contain '..'"));
                 }
             }
             for (String probe : List.of("livenessProbe", "readinessProbe", "startupProbe")) {

@@ -20,6 +20,7 @@ import java.util.concurrent.TimeoutException;
 import io.berth.image.rootfs.Rootfs;
 import io.berth.orchestrator.images.ImageManager;
 import io.berth.orchestrator.kuberuntime.ContainerSpecs;
+import io.berth.orchestrator.kuberuntime.PodVolumes;
 import io.berth.orchestrator.monitor.ProcessWatch;
 import io.berth.orchestrator.monitor.Sys;
 import io.berth.orchestrator.sandbox.Sandbox;
@@ -302,7 +303,7 @@ public final class PodWorker {
             event("Normal", "Pulled", "Successfully pulled image \"" + c.getImage() + "\"");
         }
         String id = uid + "_" + c.getName() + "_" + attempt;
-        String cgroupsPath = podCgroup() + "/" + id;
+        String cgroupsPath = s.options().containerCgroup(uid, id);
         Instance inst = new Instance();
         inst.id = id;
         inst.attempt = attempt;
@@ -328,7 +329,8 @@ public final class PodWorker {
             Path log = s.logs().current(uid, c.getName(), attempt);
             Files.createDirectories(log.getParent());
             logFd = Sys.open(log.toString(), Sys.O_WRONLY | Sys.O_CREAT | Sys.O_APPEND, 0640);
-            Spec spec = ContainerSpecs.forContainer(pod, c, img.image().config(), rootfs.path(), rec.sandbox.pid, cgroupsPath);
+            Map<String, Path> volumes = PodVolumes.prepare(pod, s.options().volumesDir(uid));
+            Spec spec = ContainerSpecs.forContainer(pod, c, img.image().config(), rootfs.path(), rec.sandbox.pid, cgroupsPath, volumes);
             ct = s.runtime().create(id, rootfs.path().getParent(), spec, new Stdio(Stdio.NULL, logFd, logFd));
             inst.pid = ct.pid();
             inst.pidStartTime = ct.record().pidStartTime();
@@ -429,7 +431,7 @@ public final class PodWorker {
     // ---- the sandbox ----------------------------------------------------------------------------
 
     private String podCgroup() {
-        return s.options().cgroupParent() + "/pod" + uid;
+        return s.options().podCgroup(uid);
     }
 
     /** The pause container, made when missing; a dead one takes the pod's containers with it and is remade. */
@@ -456,12 +458,12 @@ public final class PodWorker {
             ann.put(ContainerSpecs.POD_NAMESPACE, rec.namespace);
             String id = Sandbox.id(uid);
             removeRuntimeContainer(id);
-            Container ct = Sandbox.start(s.runtime(), uid, rootfs, ContainerSpecs.hostname(pod), podCgroup() + "/" + id, ann);
+            Container ct = Sandbox.start(s.runtime(), uid, rootfs, ContainerSpecs.hostname(pod), s.options().containerCgroup(uid, id), ann);
             PodRecord.SandboxRecord sr = new PodRecord.SandboxRecord();
             sr.id = id;
             sr.pid = ct.pid();
             sr.pidStartTime = ct.record().pidStartTime();
-            sr.cgroupsPath = podCgroup() + "/" + id;
+            sr.cgroupsPath = s.options().containerCgroup(uid, id);
             rec.sandbox = sr;
             save();
             sandbox = s.monitor().watch(id, new ProcessIdentity(sr.pid, sr.pidStartTime), ct);
@@ -589,6 +591,12 @@ public final class PodWorker {
         } catch (RuntimeException ex) {
             LOG.log(System.Logger.Level.WARNING, "pod " + uid + ": cgroup not removed: " + ex.getMessage());
         }
+        try {
+            // After every container is gone: nothing runs on the memory emptyDirs any more.
+            PodVolumes.remove(s.options().volumesDir(uid));
+        } catch (IOException ex) {
+            LOG.log(System.Logger.Level.WARNING, "pod " + uid + ": volumes not removed: " + ex.getMessage());
+        }
         deleteTree(s.logs().podDir(uid));
         s.records().remove(uid);
         s.restartBackoff().forget(uid + "/");
@@ -618,7 +626,7 @@ public final class PodWorker {
             if (!w.getValue().exit().isDone()) {
                 w.getValue().signal(Signals.SIGKILL);
                 try {
-                    s.cgroup(podCgroup() + "/" + w.getKey()).killAll(Signals.SIGKILL);
+                    s.cgroup(s.options().containerCgroup(uid, w.getKey())).killAll(Signals.SIGKILL);
                 } catch (RuntimeException ex) {
                     // The process's own SIGKILL is what matters; the cgroup may be gone already.
                 }
