@@ -70,7 +70,7 @@ public final class NodePodRuntime implements PodRuntime {
         }
         ContainerRuntime runtime = new ContainerRuntime(new RuntimeOptions(options.runtimeRoot(), options.cgroupParent(), false),
                 m -> LOG.log(System.Logger.Level.WARNING, m));
-        this.monitor = new ExitMonitor(new ExitFiles(options.exitsDir()));
+        this.monitor = new ExitMonitor(new ExitFiles(options.exitsDir()), runtime);
         this.timers = Executors.newSingleThreadScheduledExecutor(daemonThreads("node-timer"));
         this.pool = Executors.newCachedThreadPool(daemonThreads("pod-worker"));
         this.services = new NodeServices(options, listener, runtime, new ImageManager(images, options.imagePullBackoff(), options.clock()),

@@ -22,7 +22,6 @@ import io.berth.orchestrator.images.ImageManager;
 import io.berth.orchestrator.kuberuntime.ContainerSpecs;
 import io.berth.orchestrator.kuberuntime.PodVolumes;
 import io.berth.orchestrator.monitor.ProcessWatch;
-import io.berth.orchestrator.monitor.Sys;
 import io.berth.orchestrator.sandbox.Sandbox;
 import io.berth.orchestrator.status.PodStatuses;
 import io.berth.orchestrator.store.PodRecord;
@@ -37,7 +36,7 @@ import io.berth.runtime.container.OciState;
 import io.berth.runtime.container.ProcessIdentity;
 import io.berth.runtime.linux.ExitStatus;
 import io.berth.runtime.linux.Signals;
-import io.berth.runtime.linux.Stdio;
+import io.berth.runtime.container.ContainerIo;
 import io.berth.runtime.oci.Spec;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodStatus;
@@ -316,7 +315,6 @@ public final class PodWorker {
         // write less between an exit and its restart.
         e.starting = inst;
         waiting.put(c.getName(), new PodStatuses.Waiting(e.init ? "PodInitializing" : "ContainerCreating", null));
-        int logFd = -1;
         Container ct = null;
         try {
             Rootfs rootfs = takeSpare(id, c.getImage());
@@ -328,10 +326,11 @@ public final class PodWorker {
             }
             Path log = s.logs().current(uid, c.getName(), attempt);
             Files.createDirectories(log.getParent());
-            logFd = Sys.open(log.toString(), Sys.O_WRONLY | Sys.O_CREAT | Sys.O_APPEND, 0640);
             Map<String, Path> volumes = PodVolumes.prepare(pod, s.options().volumesDir(uid));
             Spec spec = ContainerSpecs.forContainer(pod, c, img.image().config(), rootfs.path(), rec.sandbox.pid, cgroupsPath, volumes);
-            ct = s.runtime().create(id, rootfs.path().getParent(), spec, new Stdio(Stdio.NULL, logFd, logFd));
+            // One O_APPEND file as fds 1 and 2: the kernel writes there, daemon or not.
+            ContainerIo.Output out = ContainerIo.Output.append(log);
+            ct = s.runtime().create(id, rootfs.path().getParent(), spec, ContainerIo.of(ContainerIo.Input.devNull(), out, out));
             inst.pid = ct.pid();
             inst.pidStartTime = ct.record().pidStartTime();
             inst.oomBaseline = s.cgroup(cgroupsPath).oomKillCount();
@@ -380,8 +379,6 @@ public final class PodWorker {
             event("Warning", "Failed", "Error: " + ex.getMessage());
             // The restart policy decides about a run that could not start, as about any exit.
             post(this::reconcile);
-        } finally {
-            Sys.close(logFd);
         }
     }
 
