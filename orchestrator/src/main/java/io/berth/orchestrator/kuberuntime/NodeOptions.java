@@ -111,9 +111,14 @@ public record NodeOptions(
         return stateRoot.resolve("sandbox-rootfs");
     }
 
+    /** Every pod's emptyDir volumes: one directory per pod uid. */
+    public Path volumesRoot() {
+        return stateRoot.resolve("volumes");
+    }
+
     /** A pod's emptyDir volumes, one directory each ({@link PodVolumes}). */
     public Path volumesDir(String podUid) {
-        return stateRoot.resolve("volumes").resolve(podUid);
+        return volumesRoot().resolve(podUid);
     }
 
     // ---- the cgroup layout: one place, for the pod workers and the metrics that read the cgroups --

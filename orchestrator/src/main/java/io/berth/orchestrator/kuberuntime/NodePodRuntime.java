@@ -183,6 +183,19 @@ public final class NodePodRuntime implements PodRuntime {
                 LOG.log(System.Logger.Level.WARNING, "cannot list " + containers + ": " + e.getMessage());
             }
         }
+        // emptyDirs of pods with no record (deleted while the record was already gone): their
+        // containers were removed above, so nothing uses a memory emptyDir's mount any more.
+        if (Files.isDirectory(options.volumesRoot())) {
+            try (var s = Files.list(options.volumesRoot())) {
+                for (Path d : s.toList()) {
+                    if (!recorded.contains(d.getFileName().toString())) {
+                        PodVolumes.remove(d);
+                    }
+                }
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.WARNING, "cannot remove orphan volumes under " + options.volumesRoot() + ": " + e.getMessage());
+            }
+        }
     }
 
     /**

@@ -86,4 +86,22 @@ class VolumesTest {
         f.node.terminate(uid(pod), Duration.ofSeconds(1));
         f.listener.awaitGone(uid(pod), Duration.ofSeconds(30));
     }
+
+    @Test
+    void theVolumesOfAPodWithNoRecordAreRemovedOnResume() throws Exception {
+        Pod pod = new PodBuilder(pod("orphan", "Always",
+                container("c", b -> b.addNewVolumeMount().withName("m").withMountPath("/m").endVolumeMount(), "sleep", "600")))
+                .editSpec().addNewVolume().withName("m").withNewEmptyDir().withMedium("Memory").endEmptyDir().endVolume()
+                .endSpec().build();
+        f.node.sync(pod);
+        f.listener.await(uid(pod), Duration.ofSeconds(30), st -> "Running".equals(st.getPhase()));
+        Path volumes = f.options.volumesDir(uid(pod));
+        assertThat(PodVolumes.isMountPoint(volumes.resolve("m"))).isTrue();
+        f.node.close();
+        // As after a crash between a delete's record removal and its cleanup: nothing names the pod.
+        Files.delete(f.options.recordsDir().resolve(uid(pod) + ".json"));
+        f.newNode().resume(java.util.List.of());
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> !Files.exists(volumes));
+        assertThat(Files.readString(Path.of("/proc/self/mountinfo"))).doesNotContain(volumes.toString());
+    }
 }
