@@ -34,6 +34,8 @@ import io.fabric8.kubernetes.api.model.VolumeMount;
  *   <li>hostPath: the host's path itself, checked (or made) by its {@code type} as the kubelet's
  *       hostPathTypeChecker does.</li>
  * </ul>
+ * Mounts are the volume itself, never a path below it (no subPath): a bind source is opened by name,
+ * and one below a directory a container can write could be swapped for a symlink before the mount.
  * Everything is idempotent: it runs before each container run, and again after a daemon restart.
  */
 public final class PodVolumes {
@@ -61,29 +63,19 @@ public final class PodVolumes {
     }
 
     /**
-     * Where a mount's bytes are on the host: the volume, or its {@code subPath} inside it (made as a
-     * directory when missing, as the kubelet does). The resolved path must stay inside the volume, so
-     * a symlink in the volume cannot hand a container some other host path.
+     * Where a mount's bytes are on the host: the volume itself. subPath is refused by the API (a
+     * path below a writable volume could be swapped for a symlink before the mount); a pod stored
+     * with one by an older daemon fails here rather than have it ignored.
      */
     public static Path source(VolumeMount m, Map<String, Path> volumes) throws IOException {
         Path volume = volumes.get(m.getName());
         if (volume == null) {
             throw new IOException("volumeMount " + m.getMountPath() + ": no volume named \"" + m.getName() + "\" in the pod");
         }
-        String sub = m.getSubPath();
-        if (sub == null || sub.isEmpty()) {
-            return volume;
+        if (m.getSubPath() != null && !m.getSubPath().isEmpty()) {
+            throw new IOException("volumeMount " + m.getMountPath() + ": subPath is not supported");
         }
-        Path target = volume.resolve(sub).normalize();
-        if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
-            Files.createDirectories(target);
-        }
-        Path real = target.toRealPath();
-        if (!real.startsWith(volume.toRealPath())) {
-            throw new IOException("volumeMount " + m.getMountPath() + ": subPath \"" + sub + "\" leads out of volume \""
-                    + m.getName() + "\" (to " + real + ")");
-        }
-        return real;
+        return volume;
     }
 
     /** Unmounts the pod's memory emptyDirs and removes every emptyDir (hostPaths are the host's: never touched). */
