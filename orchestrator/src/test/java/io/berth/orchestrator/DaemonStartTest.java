@@ -35,11 +35,15 @@ class DaemonStartTest {
         try (DaemonFixture d = new DaemonFixture()) {
             JdbcClient jdbc = d.daemon.context().getBean(JdbcClient.class);
             List<Map<String, Object>> history = jdbc.sql("SELECT \"version\", \"success\" FROM \"flyway_schema_history\"").query().listOfRows();
-            assertThat(history).extracting(r -> r.get("version")).contains("1");
+            assertThat(history).extracting(r -> r.get("version")).contains("1", "2");
             assertThat(history).allSatisfy(r -> assertThat(r.get("success")).isEqualTo(true));
             List<String> tables = jdbc.sql("SELECT LOWER(TABLE_NAME) FROM INFORMATION_SCHEMA.TABLES WHERE TABLE_SCHEMA = 'PUBLIC'")
                     .query(String.class).list();
             assertThat(tables).contains("pods", "containers", "events");
+            // V2: pids live in the node's records alone (docs/architecture.md, "Records, crashes and repair").
+            List<String> columns = jdbc.sql("SELECT LOWER(COLUMN_NAME) FROM INFORMATION_SCHEMA.COLUMNS WHERE LOWER(TABLE_NAME) = 'containers'")
+                    .query(String.class).list();
+            assertThat(columns).contains("restart_count").doesNotContain("pid", "process_start_time");
         }
     }
 

@@ -120,7 +120,17 @@ class PodsApiTest {
         assertStatus(u, 422, "Invalid", "spec.containers[0].name: Invalid value: {\"a\":1}: must be a string");
         assertThat(json(u).path("message").asString()).contains("metadata.labels: Invalid value: [1]: must be an object")
                 .contains("spec.volumes: Invalid value: {\"a\":1}: must be a list");
-        assertThat(podNames()).doesNotContain("nfs", "Bad_Name", "types");
+        String volumes = """
+                {"apiVersion":"v1","kind":"Pod","metadata":{"name":"vols"},
+                 "spec":{"containers":[{"name":"main","image":"busybox",
+                           "volumeMounts":[{"name":"a","mountPath":"/a","subPath":"../etc"},{"name":"a","mountPath":"/a"}]}],
+                         "volumes":[{"name":"a","emptyDir":{"sizeLimit":"1Gi"}}]}}""";
+        var v = d.post(PODS, "application/json", volumes);
+        assertStatus(v, 422, "Invalid", "spec.volumes[0].emptyDir.sizeLimit: Forbidden: Berth limits only medium: Memory emptyDirs");
+        assertThat(json(v).path("message").asString())
+                .contains("spec.containers[0].volumeMounts[0].subPath: not supported")
+                .contains("spec.containers[0].volumeMounts[1].mountPath: Invalid value: \"/a\": must be unique");
+        assertThat(podNames()).doesNotContain("nfs", "Bad_Name", "types", "vols");
         assertStatus(d.post("/api/v1/namespaces/Bad_NS/pods", "application/json", pod("in-bad-ns")), 400, "BadRequest",
                 "invalid namespace \"Bad_NS\"");
     }

@@ -1,5 +1,6 @@
 package io.berth.orchestrator.kuberuntime;
 
+import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -10,11 +11,13 @@ import java.util.Map;
 import io.berth.image.manifest.ImageConfig;
 import io.berth.runtime.oci.DefaultSpec;
 import io.berth.runtime.oci.Spec;
+import io.berth.runtime.oci.SpecBuilder;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.api.model.VolumeMount;
 
 /**
  * A pod's container as an OCI spec (the kubelet's kuberuntime_container.go generateContainerConfig
@@ -38,36 +41,39 @@ public final class ContainerSpecs {
     /**
      * @param sandboxPid the pause process, whose net, ipc and uts namespaces (and pid with
      *                   shareProcessNamespace) the container joins
+     * @param volumes    each volume's directory or file on the host, by name ({@link PodVolumes#prepare})
      */
-    public static Spec forContainer(Pod pod, Container c, ImageConfig image, Path rootfs, int sandboxPid, String cgroupsPath) {
+    public static Spec forContainer(Pod pod, Container c, ImageConfig image, Path rootfs, int sandboxPid, String cgroupsPath,
+            Map<String, Path> volumes) throws IOException {
         ImageConfig.RunConfig rc = image == null || image.config() == null
                 ? new ImageConfig.RunConfig(null, null, null, null, null, null, null) : image.config();
-        Spec base = DefaultSpec.create();
-        Spec.Process bp = base.process();
-        Spec.Process process = new Spec.Process(false, null, user(pod, c, rc), command(c, rc), null, env(pod, c, rc),
-                cwd(c, rc), bp.capabilities(), bp.rlimits(), bp.noNewPrivileges(), null, null, null, null, null, null);
-        String ns = "/proc/" + sandboxPid + "/ns/";
-        boolean sharePid = Boolean.TRUE.equals(pod.getSpec().getShareProcessNamespace());
-        List<Spec.Namespace> namespaces = List.of(
-                new Spec.Namespace("pid", sharePid ? ns + "pid" : null),
-                new Spec.Namespace("network", ns + "net"),
-                new Spec.Namespace("ipc", ns + "ipc"),
-                new Spec.Namespace("uts", ns + "uts"),
-                new Spec.Namespace("mount", null),
-                new Spec.Namespace("cgroup", null));
-        Spec.Linux bl = base.linux();
-        Spec.Linux linux = new Spec.Linux(namespaces, null, null, null, bl.devices(), cgroupsPath, resources(c.getResources()),
-                bl.rootfsPropagation(), null, bl.sysctl(), bl.maskedPaths(), bl.readonlyPaths(), null, null, null);
+        Path ns = Path.of("/proc/" + sandboxPid + "/ns");
         boolean readOnly = c.getSecurityContext() != null && Boolean.TRUE.equals(c.getSecurityContext().getReadOnlyRootFilesystem());
-        Map<String, String> annotations = new LinkedHashMap<>();
-        annotations.put(POD_UID, pod.getMetadata().getUid());
-        annotations.put(POD_NAME, pod.getMetadata().getName());
-        annotations.put(POD_NAMESPACE, namespace(pod));
-        annotations.put(CONTAINER_NAME, c.getName());
-        annotations.put(CONTAINER_TYPE, "container");
-        // No hostname: the UTS namespace is the sandbox's, which set it once for the whole pod.
-        return new Spec(base.ociVersion(), process, new Spec.Root(rootfs.toString(), readOnly), null, null, base.mounts(),
-                null, annotations, linux);
+        SpecBuilder b = DefaultSpec.builder()
+                .rootPath(rootfs)
+                .readonlyRoot(readOnly)
+                // No hostname: the UTS namespace is the sandbox's, which set it once for the whole pod.
+                .hostname(null)
+                .process(p -> p.args(command(c, rc)).env(env(pod, c, rc)).cwd(cwd(c, rc)).user(user(pod, c, rc)))
+                .joinNamespace("network", ns.resolve("net"))
+                .joinNamespace("ipc", ns.resolve("ipc"))
+                .joinNamespace("uts", ns.resolve("uts"))
+                .cgroupsPath(cgroupsPath)
+                .annotation(POD_UID, pod.getMetadata().getUid())
+                .annotation(POD_NAME, pod.getMetadata().getName())
+                .annotation(POD_NAMESPACE, namespace(pod))
+                .annotation(CONTAINER_NAME, c.getName())
+                .annotation(CONTAINER_TYPE, "container");
+        if (Boolean.TRUE.equals(pod.getSpec().getShareProcessNamespace())) {
+            b.joinNamespace("pid", ns.resolve("pid"));
+        }
+        limits(b, c.getResources());
+        if (c.getVolumeMounts() != null) {
+            for (VolumeMount m : c.getVolumeMounts()) {
+                b.bindMount(PodVolumes.source(m, volumes), m.getMountPath(), Boolean.TRUE.equals(m.getReadOnly()));
+            }
+        }
+        return b.build();
     }
 
     public static String namespace(Pod pod) {
@@ -181,24 +187,28 @@ public final class ContainerSpecs {
     }
 
     /** Limits as the kubelet maps them: memory limit, cpu limit as a CFS quota, cpu request as shares. */
-    static Spec.Resources resources(ResourceRequirements r) {
+    static SpecBuilder limits(SpecBuilder b, ResourceRequirements r) {
         Long memory = bytes(r, "memory", true);
         Long cpuLimitMilli = milliCpu(r, true);
         Long cpuRequestMilli = milliCpu(r, false);
         if (cpuRequestMilli == null) {
             cpuRequestMilli = cpuLimitMilli;
         }
-        Spec.Memory mem = memory == null ? null : new Spec.Memory(memory, null, null, null, null, null, null, null, null);
-        Long shares = cpuRequestMilli == null ? null : Math.max(2, cpuRequestMilli * 1024 / 1000);
-        Long quota = cpuLimitMilli == null ? null : Math.max(1000, cpuLimitMilli * CPU_PERIOD_US / 1000);
-        Spec.Cpu cpu = shares == null && quota == null ? null
-                : new Spec.Cpu(shares, quota, null, quota == null ? null : CPU_PERIOD_US, null, null, null, null, null);
-        Spec.Resources base = DefaultSpec.create().linux().resources();
-        return new Spec.Resources(base.devices(), mem, cpu, null, null, null, null, null, null);
+        if (memory != null) {
+            b.memoryLimit(memory);
+        }
+        if (cpuRequestMilli != null) {
+            b.cpuShares(Math.max(2, cpuRequestMilli * 1024 / 1000));
+        }
+        if (cpuLimitMilli != null) {
+            b.cpuQuota(Math.max(1000, cpuLimitMilli * CPU_PERIOD_US / 1000), CPU_PERIOD_US);
+        }
+        return b;
     }
 
+    /** The container's limits alone (the pod cgroup sums them). */
     public static Spec.Resources resourcesOf(Container c) {
-        return resources(c.getResources());
+        return limits(DefaultSpec.builder(), c.getResources()).build().linux().resources();
     }
 
     static Long bytes(ResourceRequirements r, String name, boolean limit) {

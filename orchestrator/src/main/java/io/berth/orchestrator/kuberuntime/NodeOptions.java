@@ -1,12 +1,11 @@
 package io.berth.orchestrator.kuberuntime;
 
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 
 import io.berth.image.rootfs.RootfsManager;
+import io.berth.orchestrator.daemon.HostNode;
 import io.berth.orchestrator.logs.PodLogs;
 import io.berth.orchestrator.reconcile.BackoffPolicy;
 
@@ -42,19 +41,11 @@ public record NodeOptions(
         stateRoot = stateRoot.toAbsolutePath().normalize();
     }
 
+    /** Named as the API names the node: {@link HostNode} is the one source of the node's name and IP. */
     public static NodeOptions defaults(Path stateRoot) {
-        String host;
-        String ip;
-        try {
-            InetAddress local = InetAddress.getLocalHost();
-            host = local.getHostName();
-            ip = local.getHostAddress();
-        } catch (UnknownHostException e) {
-            host = "localhost";
-            ip = "127.0.0.1";
-        }
+        HostNode host = HostNode.detect();
         return new NodeOptions(stateRoot, DEFAULT_CGROUP_PARENT, BackoffPolicy.KUBELET, BackoffPolicy.KUBELET,
-                Duration.ofSeconds(10), Clock.systemUTC(), host, ip, PodLogs.DEFAULT_MAX_BYTES, PodLogs.DEFAULT_MAX_FILES,
+                Duration.ofSeconds(10), Clock.systemUTC(), host.name(), host.ip(), PodLogs.DEFAULT_MAX_BYTES, PodLogs.DEFAULT_MAX_FILES,
                 RootfsManager.Mode.AUTO);
     }
 
@@ -118,6 +109,37 @@ public record NodeOptions(
     /** The sandbox's root filesystem: the pause binary and nothing else. */
     public Path sandboxRootfs() {
         return stateRoot.resolve("sandbox-rootfs");
+    }
+
+    /** Every pod's emptyDir volumes: one directory per pod uid. */
+    public Path volumesRoot() {
+        return stateRoot.resolve("volumes");
+    }
+
+    /** A pod's emptyDir volumes, one directory each ({@link PodVolumes}). */
+    public Path volumesDir(String podUid) {
+        return volumesRoot().resolve(podUid);
+    }
+
+    // ---- the cgroup layout: one place, for the pod workers and the metrics that read the cgroups --
+
+    /** The pod's cgroup, relative to the hierarchy roots: {@code <cgroupParent>/pod<uid>}. */
+    public String podCgroup(String podUid) {
+        return podCgroup(cgroupParent, podUid);
+    }
+
+    /** A runtime container's cgroup (sandbox or container) inside its pod's. */
+    public String containerCgroup(String podUid, String containerId) {
+        return containerCgroup(cgroupParent, podUid, containerId);
+    }
+
+    /** The same, for readers that know only the parent (the metrics, configured by the same property). */
+    public static String podCgroup(String cgroupParent, String podUid) {
+        return cgroupParent + "/pod" + podUid;
+    }
+
+    public static String containerCgroup(String cgroupParent, String podUid, String containerId) {
+        return podCgroup(cgroupParent, podUid) + "/" + containerId;
     }
 
     public PodLogs logs() {

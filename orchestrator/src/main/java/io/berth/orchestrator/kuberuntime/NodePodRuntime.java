@@ -70,7 +70,7 @@ public final class NodePodRuntime implements PodRuntime {
         }
         ContainerRuntime runtime = new ContainerRuntime(new RuntimeOptions(options.runtimeRoot(), options.cgroupParent(), false),
                 m -> LOG.log(System.Logger.Level.WARNING, m));
-        this.monitor = new ExitMonitor(new ExitFiles(options.exitsDir()));
+        this.monitor = new ExitMonitor(new ExitFiles(options.exitsDir()), runtime);
         this.timers = Executors.newSingleThreadScheduledExecutor(daemonThreads("node-timer"));
         this.pool = Executors.newCachedThreadPool(daemonThreads("pod-worker"));
         this.services = new NodeServices(options, listener, runtime, new ImageManager(images, options.imagePullBackoff(), options.clock()),
@@ -181,6 +181,19 @@ public final class NodePodRuntime implements PodRuntime {
                 }
             } catch (IOException e) {
                 LOG.log(System.Logger.Level.WARNING, "cannot list " + containers + ": " + e.getMessage());
+            }
+        }
+        // emptyDirs of pods with no record (deleted while the record was already gone): their
+        // containers were removed above, so nothing uses a memory emptyDir's mount any more.
+        if (Files.isDirectory(options.volumesRoot())) {
+            try (var s = Files.list(options.volumesRoot())) {
+                for (Path d : s.toList()) {
+                    if (!recorded.contains(d.getFileName().toString())) {
+                        PodVolumes.remove(d);
+                    }
+                }
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.WARNING, "cannot remove orphan volumes under " + options.volumesRoot() + ": " + e.getMessage());
             }
         }
     }

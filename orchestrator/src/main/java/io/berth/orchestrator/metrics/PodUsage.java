@@ -105,14 +105,11 @@ public class PodUsage {
         }
     }
 
-    /**
-     * The node side's layout: {@code <parent>/pod<uid>/<container id>}, the id being the part of
-     * containerID after its scheme (PodWorker names both).
-     */
+    /** The node side's layout ({@link NodeOptions#containerCgroup}), the id being the part of containerID after its scheme. */
     private String containerCgroup(Pod p, ContainerStatus cs) {
         String id = cs.getContainerID();
         int scheme = id.indexOf("://");
-        return cgroupParent + "/pod" + p.getMetadata().getUid() + "/" + (scheme < 0 ? id : id.substring(scheme + 3));
+        return NodeOptions.containerCgroup(cgroupParent, p.getMetadata().getUid(), scheme < 0 ? id : id.substring(scheme + 3));
     }
 
     private static List<ContainerStatus> running(Pod p) {

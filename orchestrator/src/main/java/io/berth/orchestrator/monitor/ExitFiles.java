@@ -80,9 +80,4 @@ public final class ExitFiles {
         int n = Integer.parseInt(f[1]);
         return f[0].equals("exit") ? ExitStatus.exited(n) : ExitStatus.killed(n, false);
     }
-
-    /** From waitid's si_code and si_status (CLD_EXITED 1: the code; CLD_KILLED 2, CLD_DUMPED 3: the signal). */
-    public static ExitStatus fromSiginfo(int code, int status) {
-        return code == 1 ? ExitStatus.exited(status) : ExitStatus.killed(status, code == 3);
-    }
 }

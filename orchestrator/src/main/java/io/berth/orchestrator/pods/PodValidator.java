@@ -241,7 +241,9 @@ public final class PodValidator {
             "resources", object("limits", RESOURCE_LIST, "requests", RESOURCE_LIST),
             "stdin", BOOL, "stdinOnce", BOOL, "tty", BOOL,
             "livenessProbe", PROBE, "readinessProbe", PROBE, "startupProbe", PROBE,
-            "volumeMounts", list(object("name", STRING, "mountPath", STRING, "readOnly", BOOL, "subPath", STRING)),
+            // No subPath: its source is below a directory a container can write, which could be
+            // swapped for a symlink between the node's check and the mount (docs/security.md).
+            "volumeMounts", list(object("name", STRING, "mountPath", STRING, "readOnly", BOOL)),
             // Ports only document what the container listens on (no hostPort: nothing is published).
             "ports", list(object("name", STRING, "containerPort", integer(1), "protocol", oneOf("TCP", "UDP", "SCTP"))),
             "terminationMessagePath", onlyDefault("/dev/termination-log"),
@@ -318,6 +320,12 @@ public final class PodValidator {
             if (host && !text(v.path("hostPath").path("path")).startsWith("/")) {
                 causes.add(invalid(p + ".hostPath.path", v.path("hostPath").get("path"), "must be an absolute path"));
             }
+            JsonNode ed = v.path("emptyDir");
+            if (empty && ed.has("sizeLimit") && !"Memory".equals(text(ed.path("medium")))) {
+                // The kubelet enforces a disk emptyDir's limit by evicting the pod; Berth does not evict.
+                causes.add(new StatusCause(p + ".emptyDir.sizeLimit",
+                        "Forbidden: Berth limits only medium: Memory emptyDirs (a tmpfs of that size)", "FieldValueForbidden"));
+            }
         }
         Set<String> names = new HashSet<>();
         containers("spec.initContainers", spec.path("initContainers"), names, volumes);
@@ -378,6 +386,7 @@ public final class PodValidator {
                 }
             }
             List<JsonNode> mounts = items(c.path("volumeMounts"));
+            Set<String> mountPaths = new HashSet<>();
             for (int j = 0; j < mounts.size(); j++) {
                 JsonNode m = mounts.get(j);
                 String mp = p + ".volumeMounts[" + j + "]";
@@ -386,6 +395,8 @@ public final class PodValidator {
                 }
                 if (!text(m.path("mountPath")).startsWith("/")) {
                     causes.add(invalid(mp + ".mountPath", m.get("mountPath"), "must be an absolute path"));
+                } else if (!mountPaths.add(text(m.path("mountPath")))) {
+                    causes.add(invalid(mp + ".mountPath", m.get("mountPath"), "must be unique"));
                 }
             }
             for (String probe : List.of("livenessProbe", "readinessProbe", "startupProbe")) {

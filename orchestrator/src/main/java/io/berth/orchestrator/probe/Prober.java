@@ -19,7 +19,7 @@ import io.berth.runtime.container.ContainerRuntime;
 import io.berth.runtime.container.ExecProcess;
 import io.berth.runtime.container.ExitResult;
 import io.berth.runtime.linux.Signals;
-import io.berth.runtime.linux.Stdio;
+import io.berth.runtime.container.ContainerIo;
 import io.berth.runtime.oci.DefaultSpec;
 import io.berth.runtime.oci.Spec;
 import io.fabric8.kubernetes.api.model.ExecAction;
@@ -86,19 +86,16 @@ public final class Prober {
     }
 
     private ProbeResult exec(ExecAction a, String containerId, Duration timeout) {
-        Spec.Process base = DefaultSpec.create().process();
         Path out;
         try {
             out = Files.createTempFile("berth-probe-", ".out");
         } catch (IOException e) {
             return ProbeResult.failure("cannot make a file for the probe's output: " + e.getMessage());
         }
-        int fd = -1;
         try {
-            fd = Sys.open(out.toString(), Sys.O_WRONLY, 0);
-            Spec.Process p = new Spec.Process(false, null, base.user(), a.getCommand(), null, base.env(), "/", base.capabilities(),
-                    base.rlimits(), true, null, null, null, null, null, null);
-            try (ExecProcess e = runtime.exec(containerId, p, new Stdio(Stdio.NULL, fd, fd), false)) {
+            Spec.Process p = DefaultSpec.processBuilder().args(a.getCommand()).cwd("/").build();
+            ContainerIo.Output o = ContainerIo.Output.file(out);
+            try (ExecProcess e = runtime.exec(containerId, p, ContainerIo.of(ContainerIo.Input.devNull(), o, o))) {
                 Optional<ExitResult> r = e.waitFor(timeout);
                 if (r.isEmpty()) {
                     e.kill(Signals.SIGKILL);
@@ -112,7 +109,6 @@ public final class Prober {
         } catch (IOException | RuntimeException e) {
             return ProbeResult.failure(e.getMessage());
         } finally {
-            Sys.close(fd);
             try {
                 Files.deleteIfExists(out);
             } catch (IOException e) {

@@ -20,8 +20,8 @@ import java.util.concurrent.TimeoutException;
 import io.berth.image.rootfs.Rootfs;
 import io.berth.orchestrator.images.ImageManager;
 import io.berth.orchestrator.kuberuntime.ContainerSpecs;
+import io.berth.orchestrator.kuberuntime.PodVolumes;
 import io.berth.orchestrator.monitor.ProcessWatch;
-import io.berth.orchestrator.monitor.Sys;
 import io.berth.orchestrator.sandbox.Sandbox;
 import io.berth.orchestrator.status.PodStatuses;
 import io.berth.orchestrator.store.PodRecord;
@@ -36,7 +36,7 @@ import io.berth.runtime.container.OciState;
 import io.berth.runtime.container.ProcessIdentity;
 import io.berth.runtime.linux.ExitStatus;
 import io.berth.runtime.linux.Signals;
-import io.berth.runtime.linux.Stdio;
+import io.berth.runtime.container.ContainerIo;
 import io.berth.runtime.oci.Spec;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodStatus;
@@ -302,7 +302,7 @@ public final class PodWorker {
             event("Normal", "Pulled", "Successfully pulled image \"" + c.getImage() + "\"");
         }
         String id = uid + "_" + c.getName() + "_" + attempt;
-        String cgroupsPath = podCgroup() + "/" + id;
+        String cgroupsPath = s.options().containerCgroup(uid, id);
         Instance inst = new Instance();
         inst.id = id;
         inst.attempt = attempt;
@@ -315,7 +315,6 @@ public final class PodWorker {
         // write less between an exit and its restart.
         e.starting = inst;
         waiting.put(c.getName(), new PodStatuses.Waiting(e.init ? "PodInitializing" : "ContainerCreating", null));
-        int logFd = -1;
         Container ct = null;
         try {
             Rootfs rootfs = takeSpare(id, c.getImage());
@@ -327,9 +326,11 @@ public final class PodWorker {
             }
             Path log = s.logs().current(uid, c.getName(), attempt);
             Files.createDirectories(log.getParent());
-            logFd = Sys.open(log.toString(), Sys.O_WRONLY | Sys.O_CREAT | Sys.O_APPEND, 0640);
-            Spec spec = ContainerSpecs.forContainer(pod, c, img.image().config(), rootfs.path(), rec.sandbox.pid, cgroupsPath);
-            ct = s.runtime().create(id, rootfs.path().getParent(), spec, new Stdio(Stdio.NULL, logFd, logFd));
+            Map<String, Path> volumes = PodVolumes.prepare(pod, s.options().volumesDir(uid));
+            Spec spec = ContainerSpecs.forContainer(pod, c, img.image().config(), rootfs.path(), rec.sandbox.pid, cgroupsPath, volumes);
+            // One O_APPEND file as fds 1 and 2: the kernel writes there, daemon or not.
+            ContainerIo.Output out = ContainerIo.Output.append(log);
+            ct = s.runtime().create(id, rootfs.path().getParent(), spec, ContainerIo.of(ContainerIo.Input.devNull(), out, out));
             inst.pid = ct.pid();
             inst.pidStartTime = ct.record().pidStartTime();
             inst.oomBaseline = s.cgroup(cgroupsPath).oomKillCount();
@@ -378,8 +379,6 @@ public final class PodWorker {
             event("Warning", "Failed", "Error: " + ex.getMessage());
             // The restart policy decides about a run that could not start, as about any exit.
             post(this::reconcile);
-        } finally {
-            Sys.close(logFd);
         }
     }
 
@@ -429,7 +428,7 @@ public final class PodWorker {
     // ---- the sandbox ----------------------------------------------------------------------------
 
     private String podCgroup() {
-        return s.options().cgroupParent() + "/pod" + uid;
+        return s.options().podCgroup(uid);
     }
 
     /** The pause container, made when missing; a dead one takes the pod's containers with it and is remade. */
@@ -456,12 +455,12 @@ public final class PodWorker {
             ann.put(ContainerSpecs.POD_NAMESPACE, rec.namespace);
             String id = Sandbox.id(uid);
             removeRuntimeContainer(id);
-            Container ct = Sandbox.start(s.runtime(), uid, rootfs, ContainerSpecs.hostname(pod), podCgroup() + "/" + id, ann);
+            Container ct = Sandbox.start(s.runtime(), uid, rootfs, ContainerSpecs.hostname(pod), s.options().containerCgroup(uid, id), ann);
             PodRecord.SandboxRecord sr = new PodRecord.SandboxRecord();
             sr.id = id;
             sr.pid = ct.pid();
             sr.pidStartTime = ct.record().pidStartTime();
-            sr.cgroupsPath = podCgroup() + "/" + id;
+            sr.cgroupsPath = s.options().containerCgroup(uid, id);
             rec.sandbox = sr;
             save();
             sandbox = s.monitor().watch(id, new ProcessIdentity(sr.pid, sr.pidStartTime), ct);
@@ -589,6 +588,12 @@ public final class PodWorker {
         } catch (RuntimeException ex) {
             LOG.log(System.Logger.Level.WARNING, "pod " + uid + ": cgroup not removed: " + ex.getMessage());
         }
+        try {
+            // After every container is gone: nothing runs on the memory emptyDirs any more.
+            PodVolumes.remove(s.options().volumesDir(uid));
+        } catch (IOException ex) {
+            LOG.log(System.Logger.Level.WARNING, "pod " + uid + ": volumes not removed: " + ex.getMessage());
+        }
         deleteTree(s.logs().podDir(uid));
         s.records().remove(uid);
         s.restartBackoff().forget(uid + "/");
@@ -618,7 +623,7 @@ public final class PodWorker {
             if (!w.getValue().exit().isDone()) {
                 w.getValue().signal(Signals.SIGKILL);
                 try {
-                    s.cgroup(podCgroup() + "/" + w.getKey()).killAll(Signals.SIGKILL);
+                    s.cgroup(s.options().containerCgroup(uid, w.getKey())).killAll(Signals.SIGKILL);
                 } catch (RuntimeException ex) {
                     // The process's own SIGKILL is what matters; the cgroup may be gone already.
                 }

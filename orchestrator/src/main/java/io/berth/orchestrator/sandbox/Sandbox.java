@@ -11,8 +11,8 @@ import java.util.Map;
 
 import io.berth.orchestrator.monitor.NativeBinaries;
 import io.berth.runtime.container.Container;
+import io.berth.runtime.container.ContainerIo;
 import io.berth.runtime.container.ContainerRuntime;
-import io.berth.runtime.linux.Stdio;
 import io.berth.runtime.oci.DefaultSpec;
 import io.berth.runtime.oci.Spec;
 
@@ -48,7 +48,7 @@ public final class Sandbox {
             Map<String, String> annotations) {
         Spec spec = spec(rootfs, hostname, cgroupsPath, annotations);
         String id = id(podUid);
-        Container c = runtime.create(id, rootfs.getParent(), spec, Stdio.nullStdio());
+        Container c = runtime.create(id, rootfs.getParent(), spec, ContainerIo.discard());
         try {
             runtime.start(id);
         } catch (RuntimeException e) {
@@ -58,6 +58,11 @@ public final class Sandbox {
         return c;
     }
 
+    /**
+     * Written out rather than built from DefaultSpec: pause needs none of the defaults (no mounts but
+     * the /proc the launch makes, no masked or read-only paths, no capabilities, no env), and
+     * SpecBuilder has no setter to take the masked and read-only paths away again.
+     */
     static Spec spec(Path rootfs, String hostname, String cgroupsPath, Map<String, String> annotations) {
         Spec.Capabilities none = new Spec.Capabilities(List.of(), List.of(), List.of(), List.of(), List.of());
         Spec.Process process = new Spec.Process(false, null, new Spec.User(0, 0, null, List.of(), null), List.of("/pause"), null,

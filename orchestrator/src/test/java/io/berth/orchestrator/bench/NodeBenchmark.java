@@ -17,7 +17,6 @@ import io.berth.orchestrator.kuberuntime.NodeOptions;
 import io.berth.orchestrator.kuberuntime.NodePodRuntime;
 import io.berth.orchestrator.kuberuntime.PodStatusListener;
 import io.berth.orchestrator.monitor.NativeBinaries;
-import io.berth.orchestrator.monitor.Sys;
 import io.berth.orchestrator.reconcile.BackoffPolicy;
 import io.berth.orchestrator.store.NodeRecords;
 import io.berth.orchestrator.store.PodRecord;
@@ -86,13 +85,16 @@ public final class NodeBenchmark {
                     break;
                 }
                 PodRecord.Instance cur = awaitRunning(records, uid, i);
-                int pidfd = Sys.pidfdOpen(cur.pid);
+                io.berth.runtime.linux.PidFd pidfd = io.berth.runtime.linux.PidFd.open(cur.pid).orElseThrow();
+                java.util.concurrent.CountDownLatch gone = new java.util.concurrent.CountDownLatch(1);
+                var watch = io.berth.runtime.linux.ExitWatcher.shared().watch(pidfd.fd(), gone::countDown);
                 long t0 = System.nanoTime();
                 ProcessHandle.of(cur.pid).orElseThrow().destroyForcibly();
-                // The exit as the kernel shows it: a PID namespace's init takes its namespace down first.
-                Sys.pidfdPoll(pidfd, -1);
+                // The exit as the kernel shows it (on the pidfd): a PID namespace's init takes its namespace down first.
+                gone.await();
                 long exited = System.nanoTime();
-                Sys.close(pidfd);
+                watch.cancel();
+                pidfd.close();
                 Path next = options.logs().current(uid, "c", i + 1);
                 awaitUp(next, Duration.ofSeconds(30));
                 // The first restart is immediate; every later one waits the 1 ms policy's delay first.
@@ -112,14 +114,13 @@ public final class NodeBenchmark {
                 for (int i = 0; i < bare.length; i++) {
                     Path out = dir.resolve("bare-" + i + ".log");
                     Files.createFile(out);
-                    int fd = Sys.open(out.toString(), Sys.O_WRONLY | Sys.O_APPEND, 0);
+                    var o = io.berth.runtime.container.ContainerIo.Output.append(out);
                     long t0 = System.nanoTime();
                     io.berth.runtime.container.Container ct = rt.create("bare-" + i, dir, bareSpec(cgroupParent + "/bare/bare-" + i),
-                            new io.berth.runtime.linux.Stdio(io.berth.runtime.linux.Stdio.NULL, fd, fd));
+                            io.berth.runtime.container.ContainerIo.of(io.berth.runtime.container.ContainerIo.Input.devNull(), o, o));
                     rt.start(ct.id());
                     awaitUp(out, Duration.ofSeconds(30));
                     bare[i] = (System.nanoTime() - t0) / 1e6;
-                    Sys.close(fd);
                     rt.delete(ct.id(), true);
                 }
             }
@@ -159,8 +160,8 @@ public final class NodeBenchmark {
                     statusKb((int) sub.pid(), "VmRSS:"), smapsRollupKb((int) sub.pid(), "Pss:"));
             sub.destroy();
             sub.waitFor();
-            System.out.printf("JVM threads watching exits: one per running container or sandbox (%d now)%n",
-                    Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith("exit-")).count());
+            System.out.printf("JVM threads watching exits: core-runtime's one exit watcher for every pidfd (%d pidfds watched now)%n",
+                    io.berth.runtime.linux.ExitWatcher.shared().watching());
         } finally {
             for (String u : uids) {
                 node.terminate(u, Duration.ZERO);

@@ -113,6 +113,14 @@ final class NodeFixture implements BeforeEachCallback, AfterEachCallback {
             }
         }
         Cgroups.open(cgroupParent).destroy();
+        Path volumes = state.resolve("volumes");
+        if (Files.isDirectory(volumes)) {
+            try (var s = Files.list(volumes)) {
+                for (Path d : s.toList()) {
+                    PodVolumes.remove(d); // memory emptyDirs are mounts: unmounted before the tree goes
+                }
+            }
+        }
         BusyboxRootfs.deleteTree(dir);
     }
 
