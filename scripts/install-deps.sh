@@ -11,6 +11,7 @@ packages=(
   docker-registry skopeo umoci                   # image-store: a real registry and image tools
   containerd                                     # berth-runtime driven by containerd (ctr)
   golang-go                                      # builds the OCI runtime-tools suite offline (scripts/runtime-tools-validate.sh)
+  prometheus                                     # scrapes a real daemon in DashboardTest (started by the test on loopback)
 )
 
 missing=()
@@ -25,7 +26,7 @@ if ((${#missing[@]})); then
 fi
 # The Debian packages start services on install where an init system runs; Berth's tests start
 # their own registry and containerd on loopback with private state, so stop any system copies.
-for svc in docker-registry containerd; do
+for svc in docker-registry containerd prometheus; do
   if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet "$svc" 2>/dev/null; then
     systemctl stop "$svc" || true
   fi
