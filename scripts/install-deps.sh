@@ -12,6 +12,7 @@ packages=(
   containerd                                     # berth-runtime driven by containerd (ctr)
   golang-go                                      # builds the OCI runtime-tools suite offline (scripts/runtime-tools-validate.sh)
   prometheus                                     # scrapes a real daemon in DashboardTest (started by the test on loopback)
+  systemd                                        # systemd-analyze verify checks deploy/systemd/berth.service (DeployFilesTest)
 )
 
 missing=()

@@ -135,7 +135,8 @@ public final class PodApiBenchmark {
         for (int i = -warmup; i < runs; i++) {
             String id = "berth-bench-runc-" + (i + warmup);
             long t0 = System.nanoTime();
-            run(bundle, "runc", "--root", root.toString(), "run", "--detach", id);
+            // The container inherits runc's stdio: a pipe would stay open as long as sleep runs.
+            runDetached(bundle, dir.resolve("runc.log"), "runc", "--root", root.toString(), "run", "--detach", id);
             long t1 = System.nanoTime();
             run(bundle, "runc", "--root", root.toString(), "delete", "--force", id);
             if (i >= 0) {
@@ -437,6 +438,14 @@ public final class PodApiBenchmark {
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
             throw new IllegalStateException(String.join(" ", cmd) + " failed: " + out);
+        }
+    }
+
+    private static void runDetached(Path dir, Path log, String... cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IllegalStateException(String.join(" ", cmd) + " failed: " + Files.readString(log));
         }
     }
 
