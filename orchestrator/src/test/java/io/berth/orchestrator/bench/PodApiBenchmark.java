@@ -221,7 +221,7 @@ public final class PodApiBenchmark {
     private void startDaemonProcess() throws Exception {
         ProcessBuilder pb = new ProcessBuilder(checkout.resolve("bin/berth").toString(), "daemon", "--state", state.toString(), "--port", Integer.toString(port));
         // Its own cgroup parent (berth.node.cgroup-parent, bound from the environment), not the node's default /berth.
-        pb.environment().put("BERTH_NODE_CGROUP_PARENT", "/berth-pod-bench-" + ProcessHandle.current().pid());
+        pb.environment().put("BERTH_NODE_CGROUP_PARENT", cgroupParent());
         daemon = pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(state.resolveSibling("daemon.log").toFile())).start();
     }
 
@@ -267,7 +267,17 @@ public final class PodApiBenchmark {
             if (oldSubreaper != null && !oldSubreaper.waitFor(60, TimeUnit.SECONDS)) {
                 System.err.println("PodApiBenchmark: the first berth-subreaper still has children after the pods were deleted");
             }
+            // The node side removes each pod's cgroup; the parent is the benchmark's.
+            try {
+                io.berth.runtime.cgroup.Cgroups.open(cgroupParent()).destroy();
+            } catch (Exception e) {
+                System.err.println("PodApiBenchmark: could not remove cgroup parent " + cgroupParent() + ": " + e);
+            }
         }
+    }
+
+    private static String cgroupParent() {
+        return "/berth-pod-bench-" + ProcessHandle.current().pid();
     }
 
     // ---- the API ----
