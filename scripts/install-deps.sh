@@ -12,6 +12,8 @@ packages=(
   containerd                                     # berth-runtime driven by containerd (ctr)
   golang-go                                      # builds the OCI runtime-tools suite offline (scripts/runtime-tools-validate.sh)
   tmux                                           # the console's interactive tests drive it in a real terminal
+  prometheus                                     # scrapes a real daemon in DashboardTest (started by the test on loopback)
+  systemd                                        # systemd-analyze verify checks deploy/systemd/berth.service (DeployFilesTest)
 )
 
 missing=()
@@ -26,7 +28,7 @@ if ((${#missing[@]})); then
 fi
 # The Debian packages start services on install where an init system runs; Berth's tests start
 # their own registry and containerd on loopback with private state, so stop any system copies.
-for svc in docker-registry containerd; do
+for svc in docker-registry containerd prometheus; do
   if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet "$svc" 2>/dev/null; then
     systemctl stop "$svc" || true
   fi

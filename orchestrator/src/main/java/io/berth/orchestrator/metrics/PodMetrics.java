@@ -3,6 +3,7 @@ package io.berth.orchestrator.metrics;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.PodStatus;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -20,6 +21,8 @@ import org.springframework.stereotype.Component;
  * {@code berth.pod.startup}: from the API's accept to the containers running, end to end
  * ({@code phase=total}) and to each pod condition turning True on the way ({@code phase=scheduled,
  * initialized, containersready, ready}), tagged by outcome. {@code berth.pods}: pods by phase.
+ * {@code berth.container.restarts}: container restarts seen in pod statuses (the rise of each pod's
+ * summed restartCount), the counter a dashboard's restart rate is taken from.
  */
 @Component
 public class PodMetrics {
@@ -36,6 +39,9 @@ public class PodMetrics {
     private final MeterRegistry registry;
     private final Map<String, Start> starting = new ConcurrentHashMap<>();
     private final Map<String, String> phases = new ConcurrentHashMap<>();
+    /** Each pod's summed restartCount when last observed; absent until its first status. */
+    private final Map<String, Integer> restartCounts = new ConcurrentHashMap<>();
+    private final Counter restarts;
 
     public PodMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -43,10 +49,13 @@ public class PodMetrics {
             Gauge.builder("berth.pods", phases, m -> m.values().stream().filter(phase::equals).count())
                     .description("Pods by phase").tag("phase", phase).register(registry);
         }
+        restarts = Counter.builder("berth.container.restarts").description("Container restarts seen in pod statuses")
+                .register(registry);
     }
 
     public void accepted(String uid, Instant at, String phase) {
         starting.put(uid, new Start(at, new HashSet<>()));
+        restartCounts.put(uid, 0);
         phases.put(uid, phase == null ? "Pending" : phase);
     }
 
@@ -59,6 +68,7 @@ public class PodMetrics {
         if (status.getPhase() != null) {
             phases.put(uid, status.getPhase());
         }
+        countRestarts(uid, status);
         Start start = starting.get(uid);
         if (start == null) {
             return;
@@ -91,6 +101,24 @@ public class PodMetrics {
             timer("total", "deleted").record(Duration.between(start.accepted(), Instant.now()));
         }
         phases.remove(uid);
+        restartCounts.remove(uid);
+    }
+
+    /**
+     * Counts the rise of the pod's restartCounts. A pod known from the records before this daemon
+     * started (no baseline yet) sets its baseline without counting: its restarts were counted by
+     * the daemon that saw them.
+     */
+    private void countRestarts(String uid, PodStatus status) {
+        int now = sum(status.getContainerStatuses()) + sum(status.getInitContainerStatuses());
+        Integer before = restartCounts.put(uid, now);
+        if (before != null && now > before) {
+            restarts.increment(now - before);
+        }
+    }
+
+    private static int sum(List<ContainerStatus> statuses) {
+        return statuses == null ? 0 : statuses.stream().mapToInt(cs -> cs.getRestartCount() == null ? 0 : cs.getRestartCount()).sum();
     }
 
     private static boolean failedStart(List<ContainerStatus> statuses) {
