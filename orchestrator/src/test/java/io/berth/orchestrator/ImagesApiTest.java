@@ -1,0 +1,135 @@
+package io.berth.orchestrator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.berth.testkit.BusyboxRootfs;
+import io.berth.testkit.Requirements;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** berth.io/v1 images written through the API: import, refusals, delete while a real pod uses the image. */
+class ImagesApiTest {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    static Path busyboxTar(Path dir) throws Exception {
+        Path tar = dir.resolve("busybox.tar");
+        Process p = new ProcessBuilder("tar", "-C", BusyboxRootfs.path().toString(), "-cf", tar.toString(), ".").inheritIO().start();
+        assertThat(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0).as("tar of the busybox rootfs").isTrue();
+        return tar;
+    }
+
+    private static HttpResponse<String> upload(DaemonFixture d, String query, Path file) throws Exception {
+        return d.send(d.request("/apis/berth.io/v1/images" + query).header("Content-Type", "application/octet-stream")
+                .POST(HttpRequest.BodyPublishers.ofFile(file)));
+    }
+
+    private static HttpResponse<String> delete(DaemonFixture d, String path) throws Exception {
+        return d.send(d.request(path).DELETE());
+    }
+
+    private static long uploads(DaemonFixture d) throws Exception {
+        Path dir = d.root.dir().resolve("images/uploads");
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.count();
+        }
+    }
+
+    @Test
+    void importsRefusesAndDeletesOnlyWhenNoPodUsesTheImage() throws Exception {
+        Requirements.root();
+        Requirements.command("kubectl", "kubectl");
+        Path dir = Files.createTempDirectory("berth-images-test");
+        Path tar = busyboxTar(dir);
+        String cgroupParent = "/berth-images-" + ProcessHandle.current().pid();
+        try (DaemonFixture d = new DaemonFixture(dir, cgroupParent)) {
+            try {
+                Path junk = dir.resolve("junk.txt");
+                Files.writeString(junk, "this is not an image\n".repeat(100));
+                HttpResponse<String> refused = upload(d, "?name=junk", junk);
+                assertThat(refused.statusCode()).as(refused.body()).isEqualTo(400);
+                String message = JSON.readTree(refused.body()).path("message").asString();
+                assertThat(message).doesNotContain("\n").contains("not a tar archive").contains("root filesystem tarball")
+                        .contains("oci-archive").contains("docker-archive");
+                HttpResponse<String> nameless = upload(d, "", tar);
+                assertThat(nameless.statusCode()).as(nameless.body()).isEqualTo(400);
+                assertThat(nameless.body()).contains("--name NAME");
+                assertThat(uploads(d)).as("uploads left behind").isZero();
+                assertThat(d.get("/apis/berth.io/v1/images").body()).contains("\"items\":[]");
+
+                HttpResponse<String> created = upload(d, "?name=busybox", tar);
+                assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+                JsonNode image = JSON.readTree(created.body());
+                String name = image.path("metadata").path("name").asString();
+                assertThat(name).matches("sha256-[0-9a-f]{12}");
+                assertThat(image.path("status").path("references").toString()).contains("docker.io/library/busybox:latest");
+                assertThat(uploads(d)).isZero();
+
+                DaemonFixture.Result listed = d.kubectl("get", "images");
+                assertThat(listed.exit()).as(listed.toString()).isZero();
+                assertThat(listed.out()).containsPattern(name + "\\s+docker\\.io/library/busybox:latest");
+                assertThat(d.get("/apis/berth.io/v1/images?reference=busybox").body()).contains(name);
+                assertThat(d.get("/apis/berth.io/v1/images?reference=other").body()).contains("\"items\":[]");
+
+                String pod = """
+                        apiVersion: v1
+                        kind: Pod
+                        metadata: {name: user}
+                        spec:
+                          terminationGracePeriodSeconds: 1
+                          containers:
+                          - name: main
+                            image: busybox
+                            imagePullPolicy: Never
+                            command: ["sleep", "3600"]
+                        """;
+                assertThat(d.kubectlWithInput(pod, "apply", "-f", "-").exit()).isZero();
+                org.awaitility.Awaitility.await().atMost(60, TimeUnit.SECONDS).until(() ->
+                        d.kubectl("get", "pod", "user", "-o", "jsonpath={.status.phase}").out().equals("Running"));
+                HttpResponse<String> busy = delete(d, "/apis/berth.io/v1/images/" + name);
+                assertThat(busy.statusCode()).as(busy.body()).isEqualTo(409);
+                assertThat(JSON.readTree(busy.body()).path("message").asString()).doesNotContain("\n")
+                        .contains("is used by pod default/user").contains("berth delete pod user");
+                assertThat(d.get("/apis/berth.io/v1/images/" + name).statusCode()).isEqualTo(200);
+
+                assertThat(d.kubectl("delete", "pod", "user", "--timeout=60s").exit()).isZero();
+                HttpResponse<String> gone = delete(d, "/apis/berth.io/v1/images/" + name);
+                assertThat(gone.statusCode()).as(gone.body()).isEqualTo(200);
+                assertThat(d.get("/apis/berth.io/v1/images/" + name).statusCode()).isEqualTo(404);
+                try (Stream<Path> blobs = Files.list(d.root.dir().resolve("images/blobs/sha256"))) {
+                    assertThat(blobs.count()).as("blobs left after the image's removal").isZero();
+                }
+            } finally {
+                d.kubectl("delete", "pods", "--all", "--grace-period=0", "--timeout=60s");
+            }
+        } finally {
+            io.berth.runtime.cgroup.Cgroups.open(cgroupParent).destroy();
+        }
+    }
+
+    @Test
+    void anUploadOverTheLimitIs413AndLeavesNothing() throws Exception {
+        Requirements.command("tar", "tar");
+        System.setProperty("berth.images.max-upload-bytes", "4096");
+        try (DaemonFixture d = new DaemonFixture()) {
+            Path big = d.dir.resolve("big.tar");
+            Files.write(big, new byte[64 * 1024]);
+            HttpResponse<String> r = upload(d, "?name=big", big);
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(413);
+            assertThat(r.body()).contains("larger than 4096 bytes");
+            assertThat(uploads(d)).isZero();
+        } finally {
+            System.clearProperty("berth.images.max-upload-bytes");
+        }
+    }
+}
