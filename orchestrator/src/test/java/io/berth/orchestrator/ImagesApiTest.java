@@ -103,8 +103,9 @@ class ImagesApiTest {
                 assertThat(d.get("/apis/berth.io/v1/images/" + name).statusCode()).isEqualTo(200);
 
                 assertThat(d.kubectl("delete", "pod", "user", "--timeout=60s").exit()).isZero();
-                HttpResponse<String> gone = delete(d, "/apis/berth.io/v1/images/" + name);
-                assertThat(gone.statusCode()).as(gone.body()).isEqualTo(200);
+                DaemonFixture.Result gone = d.kubectl("delete", "image", name, "--timeout=30s");
+                assertThat(gone.exit()).as(gone.toString()).isZero();
+                assertThat(gone.out()).contains("image.berth.io \"" + name + "\" deleted");
                 assertThat(d.get("/apis/berth.io/v1/images/" + name).statusCode()).isEqualTo(404);
                 try (Stream<Path> blobs = Files.list(d.root.dir().resolve("images/blobs/sha256"))) {
                     assertThat(blobs.count()).as("blobs left after the image's removal").isZero();
