@@ -133,4 +133,68 @@ class ImagesApiTest {
             System.clearProperty("berth.images.max-upload-bytes");
         }
     }
+
+    private static String sha256(Path file) throws Exception {
+        return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
+    }
+
+    private static void tar(Path dir, Path out, String... entries) throws Exception {
+        java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of("tar", "-C", dir.toString(), "-cf", out.toString()));
+        cmd.addAll(java.util.List.of(entries));
+        Process p = new ProcessBuilder(cmd).inheritIO().start();
+        assertThat(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0).as(String.join(" ", cmd)).isTrue();
+    }
+
+    /** A docker-archive and an oci-archive made by hand around one small layer: both recognised from the files inside. */
+    @Test
+    void dockerAndOciArchivesAreRecognisedByTheirContents() throws Exception {
+        Requirements.command("tar", "tar");
+        try (DaemonFixture d = new DaemonFixture()) {
+            Path files = Files.createDirectories(d.dir.resolve("files"));
+            Files.writeString(files.resolve("hello.txt"), "hello\n");
+            Path layer = d.dir.resolve("layer.tar");
+            tar(files, layer, "hello.txt");
+            String diffId = "sha256:" + sha256(layer);
+            String config = "{\"architecture\":\"amd64\",\"os\":\"linux\",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"" + diffId + "\"]}}";
+
+            Path docker = Files.createDirectories(d.dir.resolve("docker"));
+            Files.createDirectories(docker.resolve("abc"));
+            Files.copy(layer, docker.resolve("abc/layer.tar"));
+            Files.writeString(docker.resolve("cfg.json"), config);
+            Files.writeString(docker.resolve("manifest.json"),
+                    "[{\"Config\":\"cfg.json\",\"RepoTags\":[\"hand/made:1\"],\"Layers\":[\"abc/layer.tar\"]}]");
+            Path dockerArchive = d.dir.resolve("docker-archive.tar");
+            tar(docker, dockerArchive, "abc", "cfg.json", "manifest.json");
+            HttpResponse<String> fromDocker = upload(d, "", dockerArchive);
+            assertThat(fromDocker.statusCode()).as(fromDocker.body()).isEqualTo(201);
+            assertThat(fromDocker.body()).contains("docker.io/hand/made:1");
+
+            Path oci = Files.createDirectories(d.dir.resolve("oci/blobs/sha256")).getParent().getParent();
+            Files.copy(layer, oci.resolve("blobs/sha256/" + sha256(layer)));
+            Path cfg = oci.resolve("cfg.tmp");
+            Files.writeString(cfg, config);
+            String cfgHex = sha256(cfg);
+            Files.move(cfg, oci.resolve("blobs/sha256/" + cfgHex));
+            String manifest = "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
+                    + "\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\"sha256:" + cfgHex
+                    + "\",\"size\":" + config.length() + "},\"layers\":[{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar\","
+                    + "\"digest\":\"" + diffId + "\",\"size\":" + Files.size(layer) + "}]}";
+            Path m = oci.resolve("m.tmp");
+            Files.writeString(m, manifest);
+            String mHex = sha256(m);
+            Files.move(m, oci.resolve("blobs/sha256/" + mHex));
+            Files.writeString(oci.resolve("oci-layout"), "{\"imageLayoutVersion\":\"1.0.0\"}");
+            Files.writeString(oci.resolve("index.json"), "{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":"
+                    + "\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"sha256:" + mHex + "\",\"size\":" + manifest.length()
+                    + ",\"annotations\":{\"org.opencontainers.image.ref.name\":\"1\"}}]}");
+            Path ociArchive = d.dir.resolve("oci-archive.tar");
+            tar(oci, ociArchive, "oci-layout", "index.json", "blobs");
+            HttpResponse<String> fromOci = upload(d, "?name=hand/oci:2", ociArchive);
+            assertThat(fromOci.statusCode()).as(fromOci.body()).isEqualTo(201);
+            assertThat(fromOci.body()).contains("docker.io/hand/oci:2");
+            // The layer itself, not the archive imported as one root filesystem layer.
+            assertThat(JSON.readTree(fromOci.body()).path("status").path("size").asLong()).isEqualTo(config.length() + Files.size(layer));
+            assertThat(uploads(d)).isZero();
+        }
+    }
 }
