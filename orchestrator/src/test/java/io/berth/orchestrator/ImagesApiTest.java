@@ -145,9 +145,9 @@ class ImagesApiTest {
         assertThat(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0).as(String.join(" ", cmd)).isTrue();
     }
 
-    /** A docker-archive and an oci-archive made by hand around one small layer: both recognised from the files inside. */
+    /** A docker-archive and an oci-archive made by hand around one small layer (both recognised from the files inside); the OCI layout pushed to docker-registry on loopback and pulled. */
     @Test
-    void dockerAndOciArchivesAreRecognisedByTheirContents() throws Exception {
+    void dockerAndOciArchivesAreRecognisedAndAPullFromALocalRegistryWorks() throws Exception {
         Requirements.command("tar", "tar");
         try (DaemonFixture d = new DaemonFixture()) {
             Path files = Files.createDirectories(d.dir.resolve("files"));
@@ -195,6 +195,38 @@ class ImagesApiTest {
             // The layer itself, not the archive imported as one root filesystem layer.
             assertThat(JSON.readTree(fromOci.body()).path("status").path("size").asLong()).isEqualTo(config.length() + Files.size(layer));
             assertThat(uploads(d)).isZero();
+
+            // The same layout pushed to a real registry on loopback (plain HTTP), then pulled through the API.
+            Path registryBinary = Requirements.command("docker-registry", "docker-registry");
+            Path skopeo = Requirements.command("skopeo", "skopeo");
+            int port;
+            try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+                port = socket.getLocalPort();
+            }
+            Path registryDir = Files.createDirectories(d.dir.resolve("registry"));
+            Files.writeString(registryDir.resolve("config.yml"), "version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\n"
+                    + "storage:\n  filesystem:\n    rootdirectory: " + registryDir.resolve("data") + "\nhttp:\n  addr: 127.0.0.1:" + port + "\n");
+            Process registry = new ProcessBuilder(registryBinary.toString(), "serve", registryDir.resolve("config.yml").toString())
+                    .redirectErrorStream(true).redirectOutput(registryDir.resolve("log").toFile()).start();
+            try {
+                org.awaitility.Awaitility.await().atMost(20, TimeUnit.SECONDS).ignoreExceptions().until(() -> d.http.send(
+                        HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/v2/")).build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200);
+                Process push = new ProcessBuilder(skopeo.toString(), "--insecure-policy", "copy", "--quiet", "--dest-tls-verify=false",
+                        "oci:" + oci + ":1", "docker://127.0.0.1:" + port + "/hand/pulled:1").inheritIO().start();
+                assertThat(push.waitFor(60, TimeUnit.SECONDS) && push.exitValue() == 0).as("skopeo copy to the registry").isTrue();
+                HttpResponse<String> pulled = d.post("/apis/berth.io/v1/images", "application/json",
+                        "{\"apiVersion\":\"berth.io/v1\",\"kind\":\"Image\",\"spec\":{\"pull\":\"127.0.0.1:" + port + "/hand/pulled:1\"}}");
+                assertThat(pulled.statusCode()).as(pulled.body()).isEqualTo(201);
+                assertThat(pulled.body()).contains("127.0.0.1:" + port + "/hand/pulled:1");
+                HttpResponse<String> missing = d.post("/apis/berth.io/v1/images", "application/json",
+                        "{\"kind\":\"Image\",\"spec\":{\"pull\":\"127.0.0.1:" + port + "/hand/absent:1\"}}");
+                assertThat(missing.statusCode()).as(missing.body()).isEqualTo(500);
+                assertThat(JSON.readTree(missing.body()).path("message").asString()).doesNotContain("\n").contains("cannot pull");
+            } finally {
+                registry.destroy();
+                registry.waitFor(20, TimeUnit.SECONDS);
+            }
         }
     }
 }
