@@ -46,7 +46,7 @@ public class DiscoveryApi {
             new Group(PodMetricsApi.GROUP, PodMetricsApi.VERSION, List.of(
                     new Resource("pods", "", "PodMetrics", true, List.of(), List.of("get", "list"), List.of(), Map.of()))),
             new Group(ImagesApi.GROUP, ImagesApi.VERSION, List.of(
-                    new Resource("images", "image", "Image", false, List.of(), List.of("get", "list"), List.of(), Map.of()))));
+                    new Resource("images", "image", "Image", false, List.of(), List.of("create", "delete", "get", "list"), List.of(), Map.of()))));
 
     private final ApiJson json;
 

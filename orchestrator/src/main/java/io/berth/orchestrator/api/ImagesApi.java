@@ -3,6 +3,7 @@ package io.berth.orchestrator.api;
 import io.berth.image.store.ImageStore;
 import io.berth.image.store.ImageSummary;
 import io.berth.orchestrator.store.ResourceVersions;
+import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -12,14 +13,18 @@ import java.util.Map;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.JsonNode;
 
 /**
- * berth.io/v1 Image: the images in the node's store, read-only ({@code kubectl get images}). One
+ * berth.io/v1 Image: the images in the node's store ({@code kubectl get images}); created by an
+ * import or a pull, deleted unless a pod uses them ({@link ImageWrites} does the work). One
  * object per manifest, named {@code sha256-<first 12 hex digits>} (a reference is not a valid
  * object name), with every reference that names it, as the CRI's image list does.
  */
@@ -39,13 +44,85 @@ public class ImagesApi {
     private final ImageStore store;
     private final ResourceVersions versions;
     private final ApiJson json;
+    private final ImageWrites writes;
 
-    public ImagesApi(ImageStore store, ResourceVersions versions, ApiJson json) {
+    public ImagesApi(ImageStore store, ResourceVersions versions, ApiJson json, ImageWrites writes) {
         this.store = store;
         this.versions = versions;
         this.json = json;
+        this.writes = writes;
     }
 
+    /**
+     * Import or pull. A JSON body is an Image object asking for a pull ({@code spec.pull: REF}; the
+     * image is then named REF's canonical form); any other body is an image archive, imported
+     * under the {@code name} query parameter (an archive's own tag when absent), {@code format}
+     * rootfs, oci-archive, docker-archive or auto (the default: read from the files inside).
+     */
+    @PostMapping("/apis/berth.io/v1/images")
+    public ResponseEntity<byte[]> create(HttpServletRequest request,
+                                         @RequestParam(value = "name", required = false) String name,
+                                         @RequestParam(value = "format", required = false) String format) {
+        String type = request.getContentType();
+        ImageSummary imported;
+        if (type != null && type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
+            JsonNode body = json.parse(json.readBody(body(request)), type);
+            JsonNode ref = body.path("spec").path("pull");
+            String pull = ref.isString() ? ref.asString() : null;
+            if (pull == null || pull.isBlank()) {
+                throw ApiException.badRequest("an Image object asks for a pull with spec.pull: REF (to import an archive,"
+                        + " send the archive itself as the body, Content-Type application/octet-stream)");
+            }
+            imported = writes.pull(pull);
+        } else {
+            imported = writes.importArchive(body(request), request.getContentLengthLong(), name,
+                    format == null || format.isBlank() || format.equals("auto") ? null : ImageArchiveKind.parse(format));
+        }
+        String digest = imported.digest().toString();
+        return json.respond(HttpStatus.CREATED, images().stream()
+                .filter(i -> digest.equals(status(i).get("digest"))).findFirst()
+                .orElseThrow(() -> ApiException.internal("image " + imported.name() + " vanished right after its import")));
+    }
+
+    /**
+     * Removes an image: every reference that names it, or only {@code reference} (which must name
+     * it). Refused with 409 while a pod's container uses it; what no image needs any more is
+     * collected.
+     */
+    @DeleteMapping("/apis/berth.io/v1/images/{name}")
+    public ResponseEntity<byte[]> delete(@PathVariable String name,
+                                         @RequestParam(value = "reference", required = false) String reference) {
+        Map<String, Object> image = images().stream().filter(i -> name(i).equals(name)).findFirst()
+                .orElseThrow(() -> ApiException.notFound("images.berth.io", name));
+        @SuppressWarnings("unchecked")
+        List<String> refs = (List<String>) status(image).get("references");
+        List<String> remove = refs;
+        if (reference != null && !reference.isBlank()) {
+            String canonical = ImageWrites.canonical(reference);
+            if (!refs.contains(canonical)) {
+                throw ApiException.badRequest("image " + name + " is not named " + canonical + ": its names are " + refs);
+            }
+            remove = List.of(canonical);
+        }
+        writes.remove(name, remove);
+        return json.ok(Map.of("apiVersion", "v1", "kind", "Status", "metadata", Map.of(), "status", "Success",
+                "details", Map.of("name", name, "group", GROUP, "kind", "images")));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> status(Map<String, Object> image) {
+        return (Map<String, Object>) image.get("status");
+    }
+
+    private static java.io.InputStream body(HttpServletRequest request) {
+        try {
+            return request.getInputStream();
+        } catch (IOException e) {
+            throw ApiException.badRequest("cannot read the request body: " + e.getMessage());
+        }
+    }
+
+    /** {@code reference=REF} keeps only the image REF names (in any form: busybox is docker.io/library/busybox:latest). */
     @GetMapping("/apis/berth.io/v1/images")
     public ResponseEntity<byte[]> list(@RequestHeader(value = HttpHeaders.ACCEPT, required = false) String accept,
                                        @RequestParam Map<String, String> params) {
@@ -53,6 +130,11 @@ public class ImagesApi {
             throw ApiException.methodNotAllowed("watch images: Berth does not stream image changes");
         }
         List<Map<String, Object>> items = images();
+        String reference = params.get("reference");
+        if (reference != null && !reference.isBlank()) {
+            String canonical = ImageWrites.canonical(reference);
+            items = items.stream().filter(i -> ((List<?>) status(i).get("references")).contains(canonical)).toList();
+        }
         String version = Long.toString(versions.latest());
         if (Table.wanted(accept)) {
             List<Table.Row> rows = items.stream().map(i -> {
