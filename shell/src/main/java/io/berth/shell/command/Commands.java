@@ -14,7 +14,7 @@ public final class Commands implements ImportSelector {
             VersionCommand.class, HelpCommand.class,
             GetCommand.class, DescribeCommand.class,
             RunCommand.class, DeleteCommand.class, ApplyCommand.class, CreateCommand.class,
-            LogsCommand.class);
+            LogsCommand.class, ExecCommand.class);
 
     @Override
     public String[] selectImports(AnnotationMetadata metadata) {
