@@ -37,9 +37,10 @@ final class ExecRelay {
     private final Function<Status, byte[]> json;
     private final JsonMapper mapper = JsonMapper.builder().build();
     private final boolean v5;
-    private ExecProcess process;
-    private TerminalMaster terminal;
-    private OutputStream stdin;
+    // Set on the connection's thread before any frame is read; read again on the exit's thread.
+    private volatile ExecProcess process;
+    private volatile TerminalMaster terminal;
+    private volatile OutputStream stdin;
     private final List<Thread> pumps = new ArrayList<>();
     private volatile boolean finished;
 
@@ -97,9 +98,10 @@ final class ExecRelay {
         try {
             switch (channel) {
                 case Channels.STDIN -> {
-                    if (stdin != null && data.length > 0) {
-                        stdin.write(data);
-                        stdin.flush();
+                    OutputStream in = stdin; // null once closed
+                    if (in != null && data.length > 0) {
+                        in.write(data);
+                        in.flush();
                     }
                 }
                 case Channels.RESIZE -> resize(data);
