@@ -72,6 +72,8 @@ class ExecTest {
     void stop() throws Exception {
         try {
             new ProcessBuilder("tmux", "-L", tmuxSocket, "kill-server").redirectErrorStream(true).start().waitFor(10, TimeUnit.SECONDS);
+            // kill-server leaves its socket file behind (tmux's default directory, as root)
+            Files.deleteIfExists(Path.of("/tmp/tmux-0", tmuxSocket));
             if (d != null) {
                 // A stopped daemon leaves its pods running (by design): a failed test must not leave one behind.
                 d.kubectl("delete", "pods", "--all", "--grace-period=0", "--timeout=60s");

@@ -59,6 +59,8 @@ class ExecConsoleIT {
                 await("EXIT=7\nRAW=0");
             } finally {
                 new ProcessBuilder("tmux", "-L", socket, "kill-server").redirectErrorStream(true).start().waitFor(10, TimeUnit.SECONDS);
+                // kill-server leaves its socket file behind (tmux's default directory, as root)
+                java.nio.file.Files.deleteIfExists(java.nio.file.Path.of("/tmp/tmux-0", socket));
             }
         }
     }
