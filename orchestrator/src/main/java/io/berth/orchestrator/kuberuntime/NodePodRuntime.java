@@ -237,6 +237,47 @@ public final class NodePodRuntime implements PodRuntime {
         });
     }
 
+    /**
+     * The running instance of the container (ids are podUid_name_attempt; the newest attempt
+     * wins), and a process in it with the environment and user its main process started with
+     * (read from /proc, as the spec the worker built is not kept).
+     */
+    @Override
+    public io.berth.runtime.container.ExecProcess exec(String podUid, String containerName, java.util.List<String> command,
+                                                       boolean tty, io.berth.runtime.container.ContainerIo stdio) {
+        checkOpen();
+        String prefix = podUid + "_" + containerName + "_";
+        OciState running = services.runtime().list().stream()
+                .filter(st -> st.id().startsWith(prefix) && st.id().substring(prefix.length()).matches("\\d+"))
+                .filter(st -> st.status() == io.berth.runtime.container.ContainerStatus.RUNNING && st.pid() > 0)
+                .max(java.util.Comparator.comparingLong(st -> Long.parseLong(st.id().substring(prefix.length()))))
+                .orElseThrow(() -> new java.util.NoSuchElementException("container " + containerName + " is not running"));
+        io.berth.runtime.oci.ProcessSpecBuilder p = io.berth.runtime.oci.DefaultSpec.processBuilder()
+                .args(command).terminal(tty).cwd("/");
+        try {
+            byte[] environ = Files.readAllBytes(Path.of("/proc", Integer.toString(running.pid()), "environ"));
+            java.util.List<String> env = new java.util.ArrayList<>();
+            for (String e : new String(environ, java.nio.charset.StandardCharsets.UTF_8).split("\0")) {
+                if (e.indexOf('=') > 0) {
+                    env.add(e);
+                }
+            }
+            if (!env.isEmpty()) {
+                p.env(env);
+            }
+            long[] uidGid = {0, 0}; // the main process's effective ids
+            for (String line : Files.readAllLines(Path.of("/proc", Integer.toString(running.pid()), "status"))) {
+                if (line.startsWith("Uid:") || line.startsWith("Gid:")) {
+                    uidGid[line.startsWith("Uid:") ? 0 : 1] = Long.parseLong(line.split("\\s+")[2]);
+                }
+            }
+            p.user(uidGid[0], uidGid[1]);
+        } catch (IOException e) {
+            throw new java.util.NoSuchElementException("container " + containerName + " is not running (" + e.getMessage() + ")");
+        }
+        return services.runtime().exec(running.id(), p.build(), stdio);
+    }
+
     private void resyncAll() {
         if (closed) {
             return;

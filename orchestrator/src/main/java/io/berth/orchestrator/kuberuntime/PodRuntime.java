@@ -31,6 +31,19 @@ public interface PodRuntime extends AutoCloseable {
      */
     void resume(Collection<Pod> pods);
 
+    /**
+     * Runs {@code command} in the pod's running container {@code containerName}, as kubectl exec
+     * does: in the container's namespaces and cgroup, with the container's environment; a pty when
+     * {@code tty} (then {@code stdio} must be {@code ContainerIo.terminal()}). Returns once it has
+     * exec'd; the caller waits for it and closes it.
+     *
+     * @throws java.util.NoSuchElementException when the container is not running
+     */
+    default io.berth.runtime.container.ExecProcess exec(String podUid, String containerName, java.util.List<String> command,
+                                                        boolean tty, io.berth.runtime.container.ContainerIo stdio) {
+        throw new UnsupportedOperationException("this node side cannot run processes in containers");
+    }
+
     /** Stops the workers; containers keep running (a stopped daemon leaves pods running). */
     @Override
     void close();

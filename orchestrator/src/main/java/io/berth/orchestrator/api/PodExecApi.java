@@ -1,0 +1,168 @@
+package io.berth.orchestrator.api;
+
+import io.berth.orchestrator.kuberuntime.PodRuntime;
+import io.berth.orchestrator.pods.PodService;
+import io.berth.orchestrator.remotecommand.Channels;
+import io.berth.orchestrator.remotecommand.ExecHandler;
+import io.berth.orchestrator.remotecommand.ExecRequest;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.Pod;
+import java.io.IOException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.server.ServerHttpRequest;
+import org.springframework.http.server.ServerHttpResponse;
+import org.springframework.web.socket.WebSocketHandler;
+import org.springframework.web.socket.config.annotation.EnableWebSocket;
+import org.springframework.web.socket.config.annotation.WebSocketConfigurer;
+import org.springframework.web.socket.config.annotation.WebSocketHandlerRegistry;
+import org.springframework.web.socket.server.HandshakeInterceptor;
+
+/**
+ * pods/exec as kubectl 1.30+ speaks it: a WebSocket upgrade with subprotocol v5.channel.k8s.io
+ * (or v4), the process then relayed by {@link ExecHandler}. Everything that can be refused is
+ * refused before the upgrade, as an HTTP Status: kubectl shows that message (after retrying over
+ * SPDY with a POST, which gets the same answer, or a Status saying that only WebSocket is spoken).
+ * The bearer token is checked by the same filter as every other call.
+ */
+@Configuration(proxyBeanMethods = false)
+@EnableWebSocket
+public class PodExecApi implements WebSocketConfigurer, HandshakeInterceptor {
+
+    private static final Pattern PATH = Pattern.compile("/api/v1/namespaces/([^/]+)/pods/([^/]+)/exec");
+
+    private final PodService pods;
+    private final PodRuntime runtime;
+    private final ApiJson json;
+
+    public PodExecApi(PodService pods, PodRuntime runtime, ApiJson json) {
+        this.pods = pods;
+        this.runtime = runtime;
+        this.json = json;
+    }
+
+    @Override
+    public void registerWebSocketHandlers(WebSocketHandlerRegistry registry) {
+        // kubectl sends no Origin header; the bearer token, not the origin, is what admits a client
+        registry.addHandler(new ExecHandler(runtime, json::write), "/api/v1/namespaces/*/pods/*/exec")
+                .addInterceptors(this).setAllowedOriginPatterns("*");
+    }
+
+    @Override
+    public boolean beforeHandshake(ServerHttpRequest request, ServerHttpResponse response, WebSocketHandler handler,
+                                   Map<String, Object> attributes) throws IOException {
+        try {
+            ExecRequest r = check(request);
+            if (request.getMethod() != HttpMethod.GET) {
+                throw ApiException.badRequest("exec is served over WebSocket only (GET with Upgrade: websocket and subprotocol "
+                        + String.join(" or ", Channels.PROTOCOLS) + "); SPDY is not supported: use kubectl 1.30 or later");
+            }
+            attributes.put(ExecRequest.ATTRIBUTE, r);
+            return true;
+        } catch (ApiException e) {
+            response.setStatusCode(HttpStatus.valueOf(e.code()));
+            response.getHeaders().setContentType(MediaType.APPLICATION_JSON);
+            response.getBody().write(json.write(e.status()));
+            return false;
+        }
+    }
+
+    @Override
+    public void afterHandshake(ServerHttpRequest request, ServerHttpResponse response, WebSocketHandler handler, Exception e) {
+    }
+
+    private ExecRequest check(ServerHttpRequest request) {
+        Matcher m = PATH.matcher(request.getURI().getRawPath());
+        if (!m.matches()) {
+            throw ApiException.notFoundPath(request.getURI().getPath());
+        }
+        String namespace = decode(m.group(1));
+        String name = decode(m.group(2));
+        Map<String, List<String>> q = query(request.getURI().getRawQuery());
+        Pod pod = pods.get(namespace, name);
+        String container = containerName(pod, first(q, "container"));
+        List<String> command = q.getOrDefault("command", List.of());
+        if (command.isEmpty()) {
+            throw ApiException.badRequest("you must specify at least one command for the container");
+        }
+        boolean stdin = PodsApi.isTrue(first(q, "stdin"));
+        boolean stdout = PodsApi.isTrue(first(q, "stdout"));
+        boolean stderr = PodsApi.isTrue(first(q, "stderr"));
+        boolean tty = PodsApi.isTrue(first(q, "tty"));
+        if (!stdin && !stdout && !stderr) {
+            throw ApiException.badRequest("you must specify at least 1 of stdin, stdout, stderr");
+        }
+        if (tty && stderr) {
+            stderr = false; // a terminal has one output stream, as the kubelet does
+        }
+        String phase = pod.getStatus() == null ? null : pod.getStatus().getPhase();
+        if ("Succeeded".equals(phase) || "Failed".equals(phase)) {
+            throw ApiException.badRequest("cannot exec into a container in a completed pod; current phase is " + phase);
+        }
+        if (!running(pod, container)) {
+            throw ApiException.badRequest("container \"" + container + "\" in pod \"" + name + "\" is not running");
+        }
+        return new ExecRequest(namespace, name, pod.getMetadata().getUid(), container, command, stdin, stdout, stderr, tty);
+    }
+
+    private static String containerName(Pod pod, String wanted) {
+        List<Container> cs = pod.getSpec().getContainers();
+        if (wanted == null || wanted.isEmpty()) {
+            if (cs.size() == 1) {
+                return cs.get(0).getName();
+            }
+            throw ApiException.badRequest("a container name must be specified for pod " + pod.getMetadata().getName()
+                    + ", choose one of: " + cs.stream().map(Container::getName).toList());
+        }
+        if (cs.stream().noneMatch(c -> c.getName().equals(wanted))) {
+            throw ApiException.badRequest("container " + wanted + " is not valid for pod " + pod.getMetadata().getName());
+        }
+        return wanted;
+    }
+
+    private static boolean running(Pod pod, String container) {
+        if (pod.getStatus() == null || pod.getStatus().getContainerStatuses() == null) {
+            return false;
+        }
+        for (ContainerStatus s : pod.getStatus().getContainerStatuses()) {
+            if (s.getName().equals(container)) {
+                return s.getState() != null && s.getState().getRunning() != null;
+            }
+        }
+        return false;
+    }
+
+    private static String first(Map<String, List<String>> q, String key) {
+        List<String> v = q.get(key);
+        return v == null || v.isEmpty() ? null : v.get(0);
+    }
+
+    private static Map<String, List<String>> query(String raw) {
+        Map<String, List<String>> q = new HashMap<>();
+        if (raw == null || raw.isEmpty()) {
+            return q;
+        }
+        for (String pair : raw.split("&")) {
+            int eq = pair.indexOf('=');
+            String k = decode(eq < 0 ? pair : pair.substring(0, eq));
+            String v = eq < 0 ? "" : decode(pair.substring(eq + 1));
+            q.computeIfAbsent(k, x -> new ArrayList<>()).add(v);
+        }
+        return q;
+    }
+
+    private static String decode(String s) {
+        return URLDecoder.decode(s, StandardCharsets.UTF_8);
+    }
+}
