@@ -43,6 +43,7 @@ import org.springframework.boot.transaction.autoconfigure.TransactionAutoConfigu
 import org.springframework.boot.webmvc.autoconfigure.DispatcherServletAutoConfiguration;
 import org.springframework.boot.webmvc.autoconfigure.WebMvcAutoConfiguration;
 import org.springframework.boot.webmvc.autoconfigure.actuate.endpoint.web.WebMvcHealthEndpointExtensionAutoConfiguration;
+import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.ComponentScan;
 import org.springframework.context.ApplicationContextInitializer;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -77,6 +78,12 @@ import org.springframework.context.support.GenericApplicationContext;
         MetricsAutoConfiguration.class, CompositeMeterRegistryAutoConfiguration.class,
         PrometheusMetricsExportAutoConfiguration.class, JvmMetricsAutoConfiguration.class})
 public class BerthDaemon {
+
+    /** The node this daemon runs on, as the API names it (made when first needed). */
+    @Bean
+    static HostNode hostNode() {
+        return HostNode.detect();
+    }
 
     /** A running daemon: its Spring context, and what it holds until closed. */
     public record Running(ConfigurableApplicationContext context, StateRoot root) implements AutoCloseable {
@@ -127,13 +134,15 @@ public class BerthDaemon {
             app.setDefaultProperties(properties(options));
             app.addInitializers(ctx -> {
                 var beans = ((GenericApplicationContext) ctx);
-                beans.registerBean(StateRoot.class, () -> root);
-                beans.registerBean(DaemonOptions.class, () -> options);
-                beans.registerBean(CertificateAuthority.class, () -> ca);
-                beans.registerBean(BearerToken.class, () -> token);
-                beans.registerBean(HostNode.class, HostNode::detect);
+                // Objects made before Spring starts, as singletons rather than bean definitions with
+                // a supplier: Spring AOT (the build's process-aot) cannot generate code for those.
+                var factory = beans.getDefaultListableBeanFactory();
+                factory.registerSingleton("stateRoot", root);
+                factory.registerSingleton("daemonOptions", options);
+                factory.registerSingleton("certificateAuthority", ca);
+                factory.registerSingleton("bearerToken", token);
                 // Released last: disposable beans are destroyed in reverse order of registration.
-                beans.getDefaultListableBeanFactory().registerDisposableBean("berthDaemonLock", lock::close);
+                factory.registerDisposableBean("berthDaemonLock", lock::close);
                 init.initialize(beans);
             });
             ConfigurableApplicationContext context = app.run();
