@@ -306,10 +306,9 @@ static int failed_open(long dirfd)
     return dirfd < 0 && dirfd != AT_FDCWD;
 }
 
-/* "/proc/self/fd/N": mount(2) takes paths only; the magic link names exactly the file we opened. */
-static void fd_path(char *buf, long fd)
+/* prefix + n in decimal into buf (no snprintf here: rule 1); returns the length. */
+static size_t prefix_number(char *buf, const char *prefix, unsigned long n)
 {
-    const char *prefix = "/proc/self/fd/";
     size_t k = 0;
     while (prefix[k]) {
         buf[k] = prefix[k];
@@ -318,13 +317,20 @@ static void fd_path(char *buf, long fd)
     char digits[24];
     int d = 0;
     do {
-        digits[d++] = (char)('0' + fd % 10);
-        fd /= 10;
-    } while (fd > 0);
+        digits[d++] = (char)('0' + n % 10);
+        n /= 10;
+    } while (n > 0);
     while (d > 0) {
         buf[k++] = digits[--d];
     }
     buf[k] = 0;
+    return k;
+}
+
+/* "/proc/self/fd/N": mount(2) takes paths only; the magic link names exactly the file we opened. */
+static void fd_path(char *buf, long fd)
+{
+    prefix_number(buf, "/proc/self/fd/", (unsigned long)fd);
 }
 
 /* mkdir -p beneath the cwd, one component at a time, each opened before the next is made in it. Most
@@ -712,23 +718,7 @@ static long enter_pid_ns(void)
 /* "/dev/pts/" + n into buf (at least 24 bytes); returns the length. */
 static size_t pts_name(char *buf, unsigned int n)
 {
-    const char *prefix = "/dev/pts/";
-    size_t k = 0;
-    while (prefix[k]) {
-        buf[k] = prefix[k];
-        k++;
-    }
-    char digits[12];
-    int d = 0;
-    do {
-        digits[d++] = (char)('0' + n % 10);
-        n /= 10;
-    } while (n > 0);
-    while (d > 0) {
-        buf[k++] = digits[--d];
-    }
-    buf[k] = 0;
-    return k;
+    return prefix_number(buf, "/dev/pts/", n);
 }
 
 /* The master to whoever listens on FD_CONSOLE, with the pty's name as payload (runc's contract). */
