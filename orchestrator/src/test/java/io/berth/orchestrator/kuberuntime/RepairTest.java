@@ -60,6 +60,23 @@ class RepairTest {
         return rt.create(id, f.dir, spec, Stdio.nullStdio());
     }
 
+    /** The record a crash leaves of a pod whose one container "c" was being started (its first run). */
+    private static PodRecord recordStarting(Pod pod, PodRecord.InstanceState state) {
+        PodRecord r = new PodRecord();
+        r.uid = uid(pod);
+        r.name = pod.getMetadata().getName();
+        r.namespace = "default";
+        r.startTime = Instant.now().toString();
+        PodRecord.ContainerEntry e = new PodRecord.ContainerEntry();
+        e.name = "c";
+        PodRecord.Instance i = new PodRecord.Instance();
+        i.id = uid(pod) + "_c_0";
+        i.state = state;
+        e.starting = i;
+        r.containers.put("c", e);
+        return r;
+    }
+
     private long sleepers(Pod p) {
         return Cgroups.open(f.cgroupParent + "/pod" + uid(p)).pids().stream().filter(pid -> {
             try {
@@ -73,18 +90,7 @@ class RepairTest {
     @Test
     void recordedButNotCreatedIsCreatedOnceAndUnrecordedContainersAreRemoved() throws Exception {
         Pod pod = pod("recorded", "Always", container("c", "sleep", "600"));
-        PodRecord r = new PodRecord();
-        r.uid = uid(pod);
-        r.name = "recorded";
-        r.namespace = "default";
-        r.startTime = Instant.now().toString();
-        PodRecord.ContainerEntry e = new PodRecord.ContainerEntry();
-        e.name = "c";
-        PodRecord.Instance i = new PodRecord.Instance();
-        i.id = uid(pod) + "_c_0";
-        i.state = PodRecord.InstanceState.CREATING;
-        e.starting = i;
-        r.containers.put("c", e);
+        PodRecord r = recordStarting(pod, PodRecord.InstanceState.CREATING);
         records().save(r);
         // Created, not recorded: one of a recorded pod's, one of a pod nothing knows.
         ContainerRuntime rt = runtime();
@@ -113,21 +119,11 @@ class RepairTest {
         ContainerRuntime rt = runtime();
         Container atGate = createBehindTheNodesBack(rt, uid(pod), uid(pod) + "_c_0");
         ProcessIdentity gateId = new ProcessIdentity(atGate.pid(), atGate.record().pidStartTime());
-        PodRecord r = new PodRecord();
-        r.uid = uid(pod);
-        r.name = "gate";
-        r.namespace = "default";
-        r.startTime = Instant.now().toString();
-        PodRecord.ContainerEntry e = new PodRecord.ContainerEntry();
-        e.name = "c";
-        PodRecord.Instance i = new PodRecord.Instance();
-        i.id = uid(pod) + "_c_0";
-        i.state = PodRecord.InstanceState.CREATED;
+        PodRecord r = recordStarting(pod, PodRecord.InstanceState.CREATED);
+        PodRecord.Instance i = r.containers.get("c").starting;
         i.pid = atGate.pid();
         i.pidStartTime = atGate.record().pidStartTime();
         i.cgroupsPath = f.cgroupParent + "/pod" + uid(pod) + "/" + i.id;
-        e.starting = i;
-        r.containers.put("c", e);
         records().save(r);
 
         f.node.resume(List.of(pod));
