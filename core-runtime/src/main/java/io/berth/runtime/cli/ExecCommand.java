@@ -1,13 +1,13 @@
 package io.berth.runtime.cli;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 import io.berth.runtime.container.ContainerRuntime;
 import io.berth.runtime.container.ExecProcess;
 import io.berth.runtime.container.ExitResult;
 import io.berth.runtime.linux.Stdio;
+import io.berth.runtime.oci.ProcessSpecBuilder;
 import io.berth.runtime.oci.Spec;
 import io.berth.runtime.oci.SpecJson;
 import picocli.CommandLine.Model.CommandSpec;
@@ -77,21 +77,37 @@ final class ExecCommand implements Subcommand {
             throw new CliException("exec needs a command (or --process FILE)");
         }
         Spec.Process base = SpecJson.read(Path.of(runtime.state(call.id()).bundle(), "config.json")).process();
-        List<String> allEnv = new ArrayList<>(base.env());
-        allEnv.addAll(call.list("--env"));
-        String user = call.option("--user");
-        String cwd = call.option("--cwd");
-        Spec.User u = base.user();
-        if (user != null) {
-            String[] parts = user.split(":", 2);
-            try {
-                u = new Spec.User(Long.parseLong(parts[0]), parts.length > 1 ? Long.parseLong(parts[1]) : 0, u.umask(), List.of(), null);
-            } catch (NumberFormatException e) {
-                throw new CliException("--user '" + user + "' is not uid[:gid] with numbers");
+        // The container's own process with this exec's overrides, as runc exec builds it; an
+        // --env NAME that the container already sets replaces it (runc: the last one wins), so
+        // the environment never holds the name twice.
+        ProcessSpecBuilder process = base.toBuilder().args(command).terminal(call.flag("--tty"));
+        try {
+            for (String entry : call.list("--env")) {
+                int eq = entry.indexOf('=');
+                if (eq <= 0) {
+                    throw new CliException("--env '" + entry + "' is not NAME=value: give e.g. --env PATH=/bin");
+                }
+                process.env(entry.substring(0, eq), entry.substring(eq + 1));
             }
+            String cwd = call.option("--cwd");
+            if (cwd != null) {
+                process.cwd(cwd);
+            }
+            String user = call.option("--user");
+            if (user != null) {
+                process.user(number(user, user.split(":", 2)[0]), user.contains(":") ? number(user, user.split(":", 2)[1]) : 0);
+            }
+        } catch (IllegalArgumentException e) {
+            throw new CliException(e.getMessage());
         }
-        return new Spec.Process(call.flag("--tty"), null, u, command, null, allEnv, cwd == null ? base.cwd() : cwd,
-                base.capabilities(), base.rlimits(), base.noNewPrivileges(), base.apparmorProfile(), base.oomScoreAdj(),
-                base.selinuxLabel(), base.ioPriority(), base.scheduler(), base.execCpuAffinity());
+        return process.build();
+    }
+
+    private static long number(String user, String part) {
+        try {
+            return Long.parseLong(part);
+        } catch (NumberFormatException e) {
+            throw new CliException("--user '" + user + "' is not uid[:gid] with numbers");
+        }
     }
 }

@@ -131,6 +131,26 @@ class BerthRuntimeCliTest {
     }
 
     @Test
+    void execEnvReplacesTheContainersVariableAndBadOverridesAreOneLine() throws Exception {
+        Requirements.root();
+        spec("sleep", "60");
+        assertThat(cli("run", "--detach", "--bundle", bundle.toString(), "c3").code()).isZero();
+        // runc: the last NAME= wins. The shell's own environ (what execve gave it, before sh dedups
+        // its variables) holds PATH once, with the new value.
+        Result replaced = cli("exec", "--env", "PATH=/bin:/sbin", "--env", "EXTRA=1", "c3", "sh", "-c",
+                "[ \"$(tr '\\0' '\\n' < /proc/$$/environ | grep ^PATH=)\" = PATH=/bin:/sbin ] && [ \"$EXTRA\" = 1 ]");
+        assertThat(replaced.code()).as(replaced.err()).isZero();
+        Result badEnv = cli("exec", "--env", "NOEQUALS", "c3", "true");
+        assertThat(badEnv.code()).isEqualTo(1);
+        assertThat(badEnv.err()).isEqualTo("berth-runtime: --env 'NOEQUALS' is not NAME=value: give e.g. --env PATH=/bin\n");
+        Result badCwd = cli("exec", "--cwd", "tmp", "c3", "true");
+        assertThat(badCwd.code()).isEqualTo(1);
+        assertThat(badCwd.err()).startsWith("berth-runtime: cwd 'tmp' is not absolute").doesNotContain("\n\t");
+        Result badUser = cli("exec", "--user", "root", "c3", "true");
+        assertThat(badUser.err()).isEqualTo("berth-runtime: --user 'root' is not uid[:gid] with numbers\n");
+    }
+
+    @Test
     void errorsAreOneLineOnStderrAndJsonInTheLog() throws Exception {
         Result r = cli("state", "nope");
         assertThat(r.code()).isEqualTo(1);
