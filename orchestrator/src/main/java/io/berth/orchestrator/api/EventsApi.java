@@ -1,10 +1,11 @@
 package io.berth.orchestrator.api;
 
+import io.berth.apimachinery.labels.LabelSelector;
 import io.berth.orchestrator.store.EventStore;
+import io.berth.orchestrator.store.ResourceVersions;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.EventList;
 import io.fabric8.kubernetes.api.model.ListMetaBuilder;
-import io.berth.orchestrator.store.ResourceVersions;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -62,7 +63,7 @@ public class EventsApi {
             throw ApiException.methodNotAllowed("watch events: Berth does not stream events");
         }
         FieldSelector fields = FieldSelector.parse(params.get("fieldSelector"), "events", FIELDS);
-        LabelSelector labels = LabelSelector.parse(params.get("labelSelector"));
+        LabelSelector labels = PodsApi.labelSelector(params.get("labelSelector"));
         long version = versions.latest();
         List<Event> items = versions.read(() -> events.list(namespace)).stream()
                 .filter(e -> labels.test(e.getMetadata().getLabels()) && fields.matches(f -> field(e, f))).toList();

@@ -1,5 +1,6 @@
 package io.berth.orchestrator.api;
 
+import io.berth.apimachinery.labels.LabelSelector;
 import io.berth.orchestrator.daemon.HostNode;
 import io.berth.orchestrator.store.PodStore;
 import io.berth.orchestrator.store.ResourceVersions;
@@ -66,7 +67,7 @@ public class NodesApi {
             throw ApiException.methodNotAllowed("watch nodes: Berth's one node does not change");
         }
         Node node = node();
-        LabelSelector labels = LabelSelector.parse(params.get("labelSelector"));
+        LabelSelector labels = PodsApi.labelSelector(params.get("labelSelector"));
         FieldSelector fields = FieldSelector.parse(params.get("fieldSelector"), "nodes", java.util.Set.of("metadata.name"));
         List<Node> items = labels.test(node.getMetadata().getLabels()) && fields.matches(f -> node.getMetadata().getName())
                 ? List.of(node) : List.of();

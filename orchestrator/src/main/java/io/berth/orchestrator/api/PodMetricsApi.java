@@ -1,5 +1,6 @@
 package io.berth.orchestrator.api;
 
+import io.berth.apimachinery.labels.LabelSelector;
 import io.berth.orchestrator.metrics.PodUsage;
 import io.berth.orchestrator.pods.PodService;
 import io.berth.orchestrator.store.PodStore;
@@ -42,7 +43,7 @@ public class PodMetricsApi {
 
     @GetMapping("/apis/metrics.k8s.io/v1beta1/namespaces/{namespace}/pods")
     public ResponseEntity<byte[]> list(@PathVariable String namespace, @RequestParam Map<String, String> params) {
-        LabelSelector labels = LabelSelector.parse(params.get("labelSelector"));
+        LabelSelector labels = PodsApi.labelSelector(params.get("labelSelector"));
         FieldSelector fields = FieldSelector.parse(params.get("fieldSelector"), "pods", java.util.Set.of("metadata.name", "metadata.namespace"));
         List<Pod> selected = pods.list(namespace).items().stream()
                 .filter(p -> labels.test(p.getMetadata().getLabels()) && fields.matches(f -> PodsApi.field(p, f))).toList();

@@ -1,5 +1,6 @@
 package io.berth.orchestrator.api;
 
+import io.berth.apimachinery.duration.HumanDuration;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodStatus;
@@ -84,7 +85,7 @@ final class PodTable {
             reason = "Terminating";
         }
         String restartCell = restarts == 0 || lastRestart == null ? Integer.toString(restarts)
-                : restarts + " (" + Table.humanDuration(java.time.Duration.between(lastRestart, now)) + " ago)";
+                : restarts + " (" + HumanDuration.of(java.time.Duration.between(lastRestart, now)) + " ago)";
         String ip = st.getPodIP() == null || st.getPodIP().isEmpty() ? "<none>" : st.getPodIP();
         String node = pod.getSpec().getNodeName() == null ? "<none>" : pod.getSpec().getNodeName();
         List<Object> cells = List.of(pod.getMetadata().getName(), ready + "/" + total, reason, restartCell,

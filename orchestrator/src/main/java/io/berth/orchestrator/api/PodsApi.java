@@ -1,5 +1,7 @@
 package io.berth.orchestrator.api;
 
+import io.berth.apimachinery.labels.InvalidSelectorException;
+import io.berth.apimachinery.labels.LabelSelector;
 import io.berth.orchestrator.pods.PodService;
 import io.berth.orchestrator.pods.PodWatchHub;
 import io.fabric8.kubernetes.api.model.DeleteOptions;
@@ -58,7 +60,7 @@ public class PodsApi {
     public ResponseEntity<byte[]> list(@PathVariable String namespace, HttpServletRequest req, HttpServletResponse resp,
                                        @RequestHeader(value = HttpHeaders.ACCEPT, required = false) String accept,
                                        @RequestParam Map<String, String> params) throws IOException {
-        LabelSelector labels = LabelSelector.parse(params.get("labelSelector"));
+        LabelSelector labels = labelSelector(params.get("labelSelector"));
         FieldSelector fields = FieldSelector.parse(params.get("fieldSelector"), "pods", FIELDS);
         Predicate<Pod> match = p -> labels.test(p.getMetadata().getLabels()) && fields.matches(f -> field(p, f));
         if (isTrue(params.get("watch"))) {
@@ -229,6 +231,15 @@ public class PodsApi {
             case "status.podIP" -> p.getStatus() == null ? null : p.getStatus().getPodIP();
             default -> null;
         };
+    }
+
+    /** {@code ?labelSelector=}: one that does not parse is a 400, worded as the apiserver words it. */
+    static LabelSelector labelSelector(String text) {
+        try {
+            return LabelSelector.parse(text);
+        } catch (InvalidSelectorException e) {
+            throw ApiException.badRequest("unable to parse requirement: " + e.reason() + " in selector \"" + e.selector() + "\"");
+        }
     }
 
     static boolean isTrue(String v) {

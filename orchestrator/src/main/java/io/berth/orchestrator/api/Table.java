@@ -1,10 +1,10 @@
 package io.berth.orchestrator.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.berth.apimachinery.duration.HumanDuration;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ListMeta;
 import io.fabric8.kubernetes.api.model.PartialObjectMetadata;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
@@ -61,50 +61,6 @@ public record Table(String kind, String apiVersion, ListMeta metadata, List<Colu
 
     /** kubectl's AGE: the apimachinery HumanDuration rules, so it reads as with any cluster. */
     public static String age(String rfc3339, Instant now) {
-        if (rfc3339 == null) {
-            return "<unknown>";
-        }
-        return humanDuration(Duration.between(Instant.parse(rfc3339), now));
-    }
-
-    static String humanDuration(Duration d) {
-        long seconds = d.getSeconds();
-        if (seconds < -1) {
-            return "<invalid>";
-        }
-        if (seconds < 0) {
-            return "0s";
-        }
-        if (seconds < 60 * 2) {
-            return seconds + "s";
-        }
-        long minutes = seconds / 60;
-        if (minutes < 10) {
-            long s = seconds % 60;
-            return s == 0 ? minutes + "m" : minutes + "m" + s + "s";
-        }
-        if (minutes < 60 * 3) {
-            return minutes + "m";
-        }
-        long hours = minutes / 60;
-        if (hours < 8) {
-            long m = minutes % 60;
-            return m == 0 ? hours + "h" : hours + "h" + m + "m";
-        }
-        if (hours < 48) {
-            return hours + "h";
-        }
-        if (hours < 24 * 8) {
-            long h = hours % 24;
-            return h == 0 ? hours / 24 + "d" : hours / 24 + "d" + h + "h";
-        }
-        if (hours < 24 * 365 * 2) {
-            return hours / 24 + "d";
-        }
-        if (hours < 24 * 365 * 8) {
-            long dy = hours / 24 % 365;
-            return dy == 0 ? hours / 24 / 365 + "y" : hours / 24 / 365 + "y" + dy + "d";
-        }
-        return hours / 24 / 365 + "y";
+        return HumanDuration.since(rfc3339, now);
     }
 }

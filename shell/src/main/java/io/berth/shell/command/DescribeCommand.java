@@ -11,10 +11,10 @@ import java.util.stream.Collectors;
 import org.springframework.shell.core.command.annotation.Arguments;
 import org.springframework.shell.core.command.annotation.Command;
 
+import io.berth.apimachinery.duration.HumanDuration;
 import io.berth.shell.Console;
 import io.berth.shell.ConsoleException;
 import io.berth.shell.client.Daemon;
-import io.berth.shell.format.Ages;
 import io.berth.shell.format.PodView;
 import io.berth.shell.format.Table;
 import io.fabric8.kubernetes.api.model.Container;
@@ -81,7 +81,7 @@ public class DescribeCommand {
         for (Node n : chosen) {
             field(out, "Name", n.getMetadata().getName());
             field(out, "Labels", labels(n.getMetadata().getLabels()));
-            field(out, "CreationTimestamp", n.getMetadata().getCreationTimestamp() + " (" + Ages.since(n.getMetadata().getCreationTimestamp(), now) + " ago)");
+            field(out, "CreationTimestamp", n.getMetadata().getCreationTimestamp() + " (" + HumanDuration.since(n.getMetadata().getCreationTimestamp(), now) + " ago)");
             if (n.getStatus() != null) {
                 out.println("Conditions:");
                 Table t = new Table("  TYPE", "STATUS", "LASTHEARTBEATTIME", "REASON", "MESSAGE");
@@ -190,7 +190,7 @@ public class DescribeCommand {
             out.println("Events:");
             Table t = new Table("  Type", "Reason", "Age", "From", "Message");
             for (Event e : events) {
-                t.row("  " + PodView.orNone(e.getType()), PodView.orNone(e.getReason()), Ages.since(GetCommand.lastSeen(e), now),
+                t.row("  " + PodView.orNone(e.getType()), PodView.orNone(e.getReason()), HumanDuration.since(GetCommand.lastSeen(e), now),
                         e.getSource() == null || e.getSource().getComponent() == null ? "" : e.getSource().getComponent(),
                         e.getMessage() == null ? "" : e.getMessage().replace('\n', ' '));
             }

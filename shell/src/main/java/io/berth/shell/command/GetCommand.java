@@ -12,10 +12,11 @@ import org.springframework.shell.core.command.annotation.Arguments;
 import org.springframework.shell.core.command.annotation.Command;
 import org.springframework.shell.core.command.annotation.Option;
 
+import io.berth.apimachinery.duration.HumanDuration;
+import io.berth.apimachinery.labels.LabelSelector;
 import io.berth.shell.Console;
 import io.berth.shell.ConsoleException;
 import io.berth.shell.client.Daemon;
-import io.berth.shell.format.Ages;
 import io.berth.shell.format.Colors;
 import io.berth.shell.format.Output;
 import io.berth.shell.format.PodView;
@@ -51,7 +52,7 @@ public class GetCommand {
         if (Boolean.TRUE.equals(watch) && !(format.isTable() || format == Output.NAME)) {
             throw ConsoleException.usage("-w prints table rows or names: use it without -o json/yaml");
         }
-        Selector labels = Selector.parse(selector);
+        LabelSelector labels = Selector.parse(selector);
         String ns = daemon.namespace();
         List<Pod> pods = new ArrayList<>();
         List<String> missing = new ArrayList<>();
@@ -70,7 +71,7 @@ public class GetCommand {
                 }
             }
         }
-        pods.removeIf(p -> !labels.matches(p.getMetadata().getLabels()));
+        pods.removeIf(p -> !labels.test(p.getMetadata().getLabels()));
         pods.sort(Comparator.comparing(p -> p.getMetadata().getName()));
         PrintWriter out = console.out();
         if (format.isTable()) {
@@ -91,7 +92,7 @@ public class GetCommand {
      * WebSocket upgrade, and against a server that answers the upgrade with the stream itself the
      * JDK client waits for that stream's end and never falls back.
      */
-    private void watchPods(String ns, List<String> names, Selector labels, String resourceVersion, Output format,
+    private void watchPods(String ns, List<String> names, LabelSelector labels, String resourceVersion, Output format,
             boolean showLabels) {
         StringBuilder url = new StringBuilder(daemon.call(c -> c.getMasterUrl().toString()).replaceAll("/$", ""))
                 .append("/api/v1/namespaces/").append(encode(ns)).append("/pods?watch=true");
@@ -125,7 +126,7 @@ public class GetCommand {
                 }
                 io.fabric8.kubernetes.api.model.WatchEvent event = json.unmarshal(line, io.fabric8.kubernetes.api.model.WatchEvent.class);
                 if (!(event.getObject() instanceof Pod pod) || "BOOKMARK".equals(event.getType())
-                        || !labels.matches(pod.getMetadata().getLabels())
+                        || !labels.test(pod.getMetadata().getLabels())
                         || !names.isEmpty() && !names.contains(pod.getMetadata().getName())) {
                     continue;
                 }
@@ -184,7 +185,7 @@ public class GetCommand {
         for (Event e : events) {
             String object = e.getInvolvedObject() == null ? "" : e.getInvolvedObject().getKind().toLowerCase(java.util.Locale.ROOT)
                     + "/" + e.getInvolvedObject().getName();
-            table.row(Ages.since(lastSeen(e), now), PodView.orNone(e.getType()), PodView.orNone(e.getReason()), object,
+            table.row(HumanDuration.since(lastSeen(e), now), PodView.orNone(e.getType()), PodView.orNone(e.getReason()), object,
                     e.getMessage() == null ? "" : e.getMessage().replace('\n', ' '));
         }
         Colors colors = console.colors();
@@ -223,7 +224,7 @@ public class GetCommand {
             for (Node n : nodes) {
                 var info = n.getStatus() == null ? null : n.getStatus().getNodeInfo();
                 List<String> row = new ArrayList<>(List.of(n.getMetadata().getName(), nodeStatus(n), "<none>",
-                        Ages.since(n.getMetadata().getCreationTimestamp(), now),
+                        HumanDuration.since(n.getMetadata().getCreationTimestamp(), now),
                         info == null ? "" : PodView.orNone(info.getKubeletVersion())));
                 if (wide) {
                     String ip = n.getStatus() == null || n.getStatus().getAddresses() == null ? "<none>"
@@ -279,7 +280,7 @@ public class GetCommand {
         Table table = new Table(headers);
         for (Pod p : pods) {
             List<String> row = new ArrayList<>(List.of(p.getMetadata().getName(), PodView.ready(p), PodView.status(p),
-                    String.valueOf(PodView.restarts(p)), Ages.since(p.getMetadata().getCreationTimestamp(), now)));
+                    String.valueOf(PodView.restarts(p)), HumanDuration.since(p.getMetadata().getCreationTimestamp(), now)));
             if (wide) {
                 row.add(p.getStatus() == null ? "<none>" : PodView.orNone(p.getStatus().getPodIP()));
                 row.add(p.getSpec() == null ? "<none>" : PodView.orNone(p.getSpec().getNodeName()));
@@ -295,7 +296,7 @@ public class GetCommand {
         return table;
     }
 
-    private static ListOptions listOptions(Selector labels) {
+    private static ListOptions listOptions(LabelSelector labels) {
         ListOptionsBuilder b = new ListOptionsBuilder();
         if (!labels.isEmpty()) {
             b.withLabelSelector(labels.toString());

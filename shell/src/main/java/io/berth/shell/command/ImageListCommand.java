@@ -7,10 +7,10 @@ import org.springframework.shell.core.command.annotation.Arguments;
 import org.springframework.shell.core.command.annotation.Command;
 import org.springframework.shell.core.command.annotation.Option;
 
+import io.berth.apimachinery.duration.HumanDuration;
 import io.berth.shell.Console;
 import io.berth.shell.ConsoleException;
 import io.berth.shell.client.Daemon;
-import io.berth.shell.format.Ages;
 import io.berth.shell.format.Table;
 import tools.jackson.databind.JsonNode;
 
@@ -36,7 +36,7 @@ public class ImageListCommand {
         Instant now = Instant.now();
         for (JsonNode image : images) {
             JsonNode status = image.path("status");
-            String created = status.path("created").isString() ? Ages.since(status.path("created").asString(), now) + " ago"
+            String created = status.path("created").isString() ? HumanDuration.since(status.path("created").asString(), now) + " ago"
                     : "<unknown>";
             for (String ref : ImageApi.references(image)) {
                 if (Boolean.TRUE.equals(quiet)) {
