@@ -50,7 +50,7 @@ final class ContainerCreate {
         boolean terminal = spec.process().terminal();
         if (consoleSocket != null && !terminal) {
             throw new InvalidSpecException("a console socket was given but process.terminal is false in " + document
-                    + ": set it to true or drop --console-socket");
+                    + ": set it to true or create without a console socket");
         }
         Path rootfs = rootfs(spec, bundleDir, document);
         LaunchPlanner.ptraceWarning(id, spec).ifPresent(ctx.warnings);

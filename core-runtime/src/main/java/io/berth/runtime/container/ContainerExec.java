@@ -34,7 +34,7 @@ final class ContainerExec {
             Path consoleSocket) {
         SpecValidator.validateProcess(process);
         if (consoleSocket != null && !process.terminal()) {
-            throw new InvalidSpecException("a console socket was given but the process's terminal is false: set it or drop --console-socket");
+            throw new InvalidSpecException("a console socket was given but the process's terminal is false: set it to true or exec without a console socket");
         }
         ContainerRecord record = ctx.record(id);
         ContainerStatus status = ctx.status(record);
