@@ -113,6 +113,15 @@ final class CniPlugin {
                 + (said.isEmpty() ? "" : ": " + abbreviate(said)), null);
     }
 
+    static boolean installed(NetworkOptions options, String type) {
+        try {
+            find(options.pluginDirs(), type);
+            return true;
+        } catch (CniException e) {
+            return false;
+        }
+    }
+
     private static Path find(List<Path> dirs, String type) {
         if (type.contains("/") || type.startsWith(".")) {
             throw new CniException("CNI plugin type \"" + type + "\" is not a plain name", null);

@@ -39,6 +39,12 @@ final class PluginChain {
         java.util.Collections.reverse(reversed);
         CniException first = null;
         for (ObjectNode plugin : reversed) {
+            if (!CniPlugin.installed(options, type(plugin))) {
+                // Never ran here (or was removed since): nothing of it to undo that Berth could undo.
+                System.getLogger("io.berth.orchestrator").log(System.Logger.Level.WARNING,
+                        "CNI plugin " + type(plugin) + " is not installed: its DEL for " + call.containerId() + " is skipped");
+                continue;
+            }
             try {
                 CniPlugin.invoke(options, type(plugin), call, pluginConfig(config, plugin, prev, runtimeConfig));
             } catch (CniException e) {

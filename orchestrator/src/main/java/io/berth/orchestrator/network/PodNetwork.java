@@ -206,9 +206,12 @@ public final class PodNetwork {
                 prev.put("cniVersion", config.cniVersion());
                 prev.putArray("interfaces");
                 prev.putArray("ips").addObject().put("address", n + (n.contains(":") ? "/128" : "/32"));
-                Attachment orphan = new Attachment(id, uid, "", "", IFNAME, "", 0, config.json(), null, prev);
+                // portmap's DEL does nothing without mappings; its chains are named by container id, so any mapping will do.
+                ArrayNode anyMapping = CniConfig.JSON.createArrayNode();
+                anyMapping.addObject().put("hostPort", 1).put("containerPort", 1).put("protocol", "tcp");
+                Attachment orphan = new Attachment(id, uid, "", "", IFNAME, "", 0, config.json(), anyMapping, prev);
                 try {
-                    PluginChain.del(options, config, orphan.call("DEL"), Map.of(), prev);
+                    PluginChain.del(options, config, orphan.call("DEL"), orphan.runtimeConfig(), prev);
                 } catch (RuntimeException e) {
                     LOG.log(System.Logger.Level.WARNING, "cannot release address " + n + ": " + e.getMessage());
                 }

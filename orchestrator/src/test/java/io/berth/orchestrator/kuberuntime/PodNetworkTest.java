@@ -187,6 +187,124 @@ class PodNetworkTest {
         assertThat(netns.iptables()).doesNotContain("18080");
     }
 
+    /** Replaces the default conflist with {@code json} (as an operator would). */
+    private void conflist(String json) throws Exception {
+        Files.deleteIfExists(network.confDir().resolve(CniConfig.DEFAULT_FILE));
+        Files.writeString(network.confDir().resolve("05-test.conflist"), json);
+    }
+
+    private static String bridgeList(String subnet, String extraPlugin) {
+        return """
+                {"cniVersion": "1.0.0", "name": "berth", "plugins": [
+                  {"type": "bridge", "bridge": "berth0", "isGateway": true, "ipMasq": false,
+                   "ipam": {"type": "host-local", "dataDir": "DATA", "ranges": [[{"subnet": "SUBNET"}]]}}EXTRA
+                ]}""".replace("SUBNET", subnet).replace("EXTRA", extraPlugin);
+    }
+
+    /** Waits until the pod's containers wait with a FailedCreatePodSandBox message; returns it. */
+    private String sandboxFailure(Pod p) {
+        f.node.sync(p);
+        PodStatus st = f.listener.await(uid(p), T, s -> s.getContainerStatuses().get(0).getState().getWaiting() != null
+                && s.getContainerStatuses().get(0).getState().getWaiting().getMessage() != null);
+        assertThat(f.listener.events).anyMatch(e -> e.uid().equals(uid(p)) && e.reason().equals("FailedCreatePodSandBox")
+                && e.type().equals("Warning"));
+        assertThat(st.getPodIP()).isNull();
+        assertThat(runtime().list()).as("the failed sandbox's pause").noneMatch(c -> c.id().equals(Sandbox.id(uid(p))));
+        return st.getContainerStatuses().get(0).getState().getWaiting().getMessage();
+    }
+
+    @Test
+    void aMissingPluginFailsTheSandboxLeavesNothingAndTheRetryWorksOnceItIsFixed() throws Exception {
+        conflist(bridgeList("10.87.0.0/16", ", {\"type\": \"nosuch\"}").replace("DATA", network.ipamDataDir().toString()));
+        Pod p = web("web", null);
+        String msg = sandboxFailure(p);
+        assertThat(msg).startsWith("Failed to create pod sandbox: failed to find plugin \"nosuch\" in path [/usr/lib/cni]: install it");
+        // bridge's ADD ran before nosuch was missed: its DEL took the veth and the address back.
+        assertNothingLeft("10.87.0.2");
+        conflist(bridgeList("10.87.0.0/16", "").replace("DATA", network.ipamDataDir().toString()));
+        String ip = running(p).getPodIP();
+        delete(p);
+        assertNothingLeft(ip);
+    }
+
+    @Test
+    void aBrokenConflistFailsTheSandboxWithWhatIsWrong() throws Exception {
+        conflist("{\"cniVersion\": \"1.0.0\", \"name\": \"berth\", \"plugins\": [");
+        String msg = sandboxFailure(web("web", null));
+        assertThat(msg).startsWith("Failed to create pod sandbox: broken network config " + network.confDir().resolve("05-test.conflist")
+                + ": not JSON").endsWith("fix it, or remove it and Berth writes its default at the next pod");
+        conflist("{\"cniVersion\": \"1.0.0\", \"name\": \"berth\", \"plugins\": [{\"bridge\": \"x\"}]}");
+        String msg2 = sandboxFailure(web("web2", null));
+        assertThat(msg2).contains("every plugin needs a \"type\"");
+        assertNothingLeft();
+    }
+
+    @Test
+    void anExhaustedRangeFailsTheNextPodOnlyAndLeavesNothingOfIt() throws Exception {
+        // A /30 from host-local: .1 is the gateway, so one pod address (.2).
+        conflist(bridgeList("10.87.5.0/30", "").replace("DATA", network.ipamDataDir().toString()));
+        Pod first = web("first", null);
+        assertThat(running(first).getPodIP()).isEqualTo("10.87.5.2");
+        Pod second = web("second", null);
+        assertThat(sandboxFailure(second)).contains("failed (add): failed to allocate for range 0: no IP addresses available in range set");
+        assertThat(netns.links()).filteredOn(l -> l.startsWith("veth")).hasSize(1);
+        assertThat(dirEntries(network.attachmentsDir())).containsExactly(Sandbox.id(uid(first)) + ".json");
+        delete(first);
+        assertThat(running(second).getPodIP()).as("the retry, once the address is free").isEqualTo("10.87.5.2");
+        delete(second);
+        assertNothingLeft("10.87.5.2");
+    }
+
+    /** A node in its own JVM (NodeChildMain) with this test's network, running {@code pods}. */
+    private Process childNode(Pod... pods) throws Exception {
+        Path podsFile = f.dir.resolve("pods.json");
+        Files.write(podsFile, JsonMapper.builder().build().writeValueAsBytes(new PodListBuilder().withItems(pods).build()));
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> jvm = List.of(java, "-cp", System.getProperty("java.class.path"), NodeChildMain.class.getName(),
+                f.state.toString(), f.cgroupParent, podsFile.toString(), netns.path().toString());
+        Process p = new ProcessBuilder(Subreaper.command(f.options.binDir(), f.options.exitsDir(), jvm))
+                .redirectErrorStream(true).redirectOutput(f.dir.resolve("child.log").toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+        children.add(p);
+        Awaitility.await().atMost(T).until(() -> p.children().findAny().isPresent() || !p.isAlive());
+        return p;
+    }
+
+    /** SIGKILL to the child node's JVM once its pod is attached and running: what a crash leaves. */
+    private void crashAfterRunning(Process subreaper, Pod pod) throws Exception {
+        ProcessHandle jvm = subreaper.children().findFirst().orElseThrow(() -> new AssertionError("the child JVM did not start"));
+        Awaitility.await().atMost(T).until(() -> Files.exists(network.attachmentsDir().resolve(Sandbox.id(uid(pod)) + ".json"))
+                && Files.exists(f.state.resolve("pods").resolve(uid(pod)).resolve("web").resolve("0.log")));
+        Awaitility.await().atMost(T).until(() -> netns.exec("busybox", "wget", "-q", "-O", "-", "http://10.87.0.1:18081/hostname")
+                .out().equals("web\n"));
+        jvm.destroyForcibly();
+        Awaitility.await().atMost(T).until(() -> !jvm.isAlive());
+    }
+
+    @Test
+    void aPodDeletedWhileTheNodeWasKilledIsDetachedByTheNextNode() throws Exception {
+        Pod pod = web("web", 18081);
+        crashAfterRunning(childNode(pod), pod);
+        assertThat(netns.iptables()).contains("CNI-DN-");
+        // The next node starts without the pod (deleted from the API meanwhile): resume removes all of it.
+        f.node.resume(List.of());
+        f.listener.awaitGone(uid(pod), T);
+        assertNothingLeft("10.87.0.2");
+    }
+
+    @Test
+    void anAddressWhoseSandboxNoRecordNamesIsReleasedAfterACrash() throws Exception {
+        Pod pod = web("web", 18081);
+        crashAfterRunning(childNode(pod), pod);
+        // As if the crash came between ADD and any file naming the sandbox: only host-local's allocation
+        // and the kernel's objects remain.
+        Files.delete(f.options.recordsDir().resolve(uid(pod) + ".json"));
+        Files.delete(network.attachmentsDir().resolve(Sandbox.id(uid(pod)) + ".json"));
+        f.node.resume(List.of());
+        Awaitility.await().atMost(T).untilAsserted(() -> assertNothingLeft("10.87.0.2"));
+        assertThat(runtime().list()).isEmpty();
+    }
+
     private ContainerRuntime runtime() {
         return new ContainerRuntime(new RuntimeOptions(f.options.runtimeRoot(), f.cgroupParent, false));
     }
