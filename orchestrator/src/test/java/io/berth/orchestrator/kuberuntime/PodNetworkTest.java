@@ -187,6 +187,21 @@ class PodNetworkTest {
         assertThat(netns.iptables()).doesNotContain("18080");
     }
 
+    @Test
+    void checkSaysWhetherAnAttachmentIsStillWhole() throws Exception {
+        Pod web = web("web", null);
+        running(web);
+        io.berth.orchestrator.network.PodNetwork net = new io.berth.orchestrator.network.PodNetwork(network);
+        net.check(Sandbox.id(uid(web)));
+        // The host end of the pod's veth removed behind the node's back: the pair goes, and CHECK says so.
+        String veth = netns.links().stream().filter(l -> l.startsWith("veth")).findFirst().orElseThrow();
+        assertThat(netns.exec("ip", "link", "del", veth).exit()).isZero();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> net.check(Sandbox.id(uid(web))))
+                .isInstanceOf(io.berth.orchestrator.network.CniException.class).hasMessageContaining("failed (check)");
+        delete(web);
+        assertNothingLeft();
+    }
+
     /** Replaces the default conflist with {@code json} (as an operator would). */
     private void conflist(String json) throws Exception {
         Files.deleteIfExists(network.confDir().resolve(CniConfig.DEFAULT_FILE));
