@@ -131,14 +131,8 @@ public record CniConfig(Path file, String name, String cniVersion, List<ObjectNo
             Files.createDirectories(dir);
             Path tmp = Files.createTempFile(dir, ".conflist", ".tmp");
             Files.writeString(tmp, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(list) + "\n");
-            // Not REPLACE_EXISTING: an operator's file of the same name is never overwritten.
-            try {
-                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
-        } catch (java.nio.file.FileAlreadyExistsException e) {
-            // Another start wrote it first.
+            // A rename: two pods of a first start may both write it; a reader sees one whole file or the other (the same).
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the default network config into " + dir, e);
         }

@@ -163,6 +163,16 @@ public final class PodNetwork {
         if (options.enabled()) {
             releaseHostLocal(recordedUids);
         }
+        // Temporary files of a cache write a crash interrupted (the entry itself is the old one or the new one).
+        if (Files.isDirectory(options.attachmentsDir())) {
+            try (Stream<Path> s = Files.list(options.attachmentsDir())) {
+                for (Path f : s.filter(f -> f.getFileName().toString().startsWith(".") && f.toString().endsWith(".tmp")).toList()) {
+                    Files.deleteIfExists(f);
+                }
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.WARNING, "cannot clean " + options.attachmentsDir() + ": " + e.getMessage());
+            }
+        }
         if (Files.isDirectory(options.podFilesRoot())) {
             try (Stream<Path> s = Files.list(options.podFilesRoot())) {
                 s.filter(d -> !recordedUids.contains(d.getFileName().toString())).forEach(PodNetwork::deleteTree);
