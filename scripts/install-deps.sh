@@ -14,6 +14,8 @@ packages=(
   tmux                                           # the console's interactive tests drive it in a real terminal
   prometheus                                     # scrapes a real daemon in DashboardTest (started by the test on loopback)
   systemd                                        # systemd-analyze verify checks deploy/systemd/berth.service (DeployFilesTest)
+  containernetworking-plugins iptables           # pod networking: the CNI plugins (bridge, host-local, portmap, firewall) and the rules they write
+  iperf3                                         # pod-to-pod throughput in scripts/bench-net.sh
 )
 
 missing=()

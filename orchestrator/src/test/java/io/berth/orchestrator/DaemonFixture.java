@@ -64,7 +64,7 @@ final class DaemonFixture implements AutoCloseable {
             d = BerthDaemon.start(new DaemonOptions(root, "127.0.0.1", 0), ctx -> {
                 if (cgroupParent != null) {
                     ctx.getEnvironment().getPropertySources().addFirst(new org.springframework.core.env.MapPropertySource("test",
-                            java.util.Map.of("berth.node.cgroup-parent", cgroupParent)));
+                            networkSettings(dir, cgroupParent)));
                     return;
                 }
                 ctx.registerBean(PodRuntime.class, () -> {
@@ -81,6 +81,22 @@ final class DaemonFixture implements AutoCloseable {
         this.port = ((WebServerApplicationContext) d.context()).getWebServer().getPort();
         this.token = Files.readString(root.token()).trim();
         this.http = HttpClient.newBuilder().sslContext(trustingCa(root.caCertificate())).connectTimeout(Duration.ofSeconds(5)).build();
+    }
+
+    /**
+     * Pods here get no network unless the test wrote the path of a network namespace of its own into
+     * {@code network-netns} in its directory: no test's daemon may put a bridge on the machine's real network.
+     */
+    private static java.util.Map<String, Object> networkSettings(Path dir, String cgroupParent) {
+        Path netns = dir.resolve("network-netns");
+        try {
+            return Files.exists(netns)
+                    ? java.util.Map.of("berth.node.cgroup-parent", cgroupParent, "berth.network.mode", "cni",
+                            "berth.network.netns", Files.readString(netns).trim())
+                    : java.util.Map.of("berth.node.cgroup-parent", cgroupParent, "berth.network.mode", "none");
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     static SSLContext trustingCa(Path caPem) throws Exception {

@@ -6,6 +6,7 @@ import io.berth.orchestrator.kuberuntime.NodePodRuntime;
 import io.berth.orchestrator.kuberuntime.PodRuntime;
 import io.berth.orchestrator.kuberuntime.PodStatusListener;
 import io.berth.orchestrator.logs.PodLogs;
+import io.berth.orchestrator.network.NetworkOptions;
 import java.io.IOException;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -14,7 +15,8 @@ import org.springframework.context.annotation.Configuration;
 
 /**
  * The node side in the daemon: {@link NodePodRuntime} over the same state root, named as the API
- * names the node; pods' cgroups under {@code berth.node.cgroup-parent} (default /berth). Tests that drive the API alone register their own {@link PodRuntime} first.
+ * names the node; pods' cgroups under {@code berth.node.cgroup-parent} (default /berth); pods' network
+ * from {@code berth.network.mode} (cni, the default, or none) and {@code berth.network.netns} (docs/networking.md). Tests that drive the API alone register their own {@link PodRuntime} first.
  */
 @Configuration(proxyBeanMethods = false)
 public class NodeSide {
@@ -22,10 +24,13 @@ public class NodeSide {
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean(PodRuntime.class)
     public PodRuntime podRuntime(StateRoot root, HostNode host, PodStatusListener listener,
-                                 @Value("${berth.node.cgroup-parent:" + NodeOptions.DEFAULT_CGROUP_PARENT + "}") String cgroupParent) {
+                                 @Value("${berth.node.cgroup-parent:" + NodeOptions.DEFAULT_CGROUP_PARENT + "}") String cgroupParent,
+                                 @Value("${berth.network.mode:cni}") String networkMode,
+                                 @Value("${berth.network.netns:}") String networkNetns) {
         NodeOptions d = NodeOptions.defaults(root.dir());
         return new NodePodRuntime(new NodeOptions(d.stateRoot(), cgroupParent, d.restartBackoff(), d.imagePullBackoff(),
-                d.resyncInterval(), d.clock(), host.name(), host.ip(), d.logMaxBytes(), d.logMaxFiles(), d.rootfsMode()), listener);
+                d.resyncInterval(), d.clock(), host.name(), host.ip(), d.logMaxBytes(), d.logMaxFiles(), d.rootfsMode()),
+                NetworkOptions.fromSettings(root.dir(), networkMode, networkNetns), listener);
     }
 
     /**

@@ -42,9 +42,10 @@ public final class ContainerSpecs {
      * @param sandboxPid the pause process, whose net, ipc and uts namespaces (and pid with
      *                   shareProcessNamespace) the container joins
      * @param volumes    each volume's directory or file on the host, by name ({@link PodVolumes#prepare})
+     * @param podFiles   the pod's /etc/hosts, resolv.conf and hostname on the host, by their path in the container
      */
     public static Spec forContainer(Pod pod, Container c, ImageConfig image, Path rootfs, int sandboxPid, String cgroupsPath,
-            Map<String, Path> volumes) throws IOException {
+            Map<String, Path> volumes, Map<String, Path> podFiles) throws IOException {
         ImageConfig.RunConfig rc = image == null || image.config() == null
                 ? new ImageConfig.RunConfig(null, null, null, null, null, null, null) : image.config();
         Path ns = Path.of("/proc/" + sandboxPid + "/ns");
@@ -73,6 +74,12 @@ public final class ContainerSpecs {
                 b.bindMount(PodVolumes.source(m, volumes), m.getMountPath(), Boolean.TRUE.equals(m.getReadOnly()));
             }
         }
+        // Read-only, as the kubelet mounts them; a volume the container mounts at the same path wins.
+        podFiles.forEach((path, file) -> {
+            if (c.getVolumeMounts() == null || c.getVolumeMounts().stream().noneMatch(m -> path.equals(m.getMountPath()))) {
+                b.bindMount(file, path, true);
+            }
+        });
         return b.build();
     }
 

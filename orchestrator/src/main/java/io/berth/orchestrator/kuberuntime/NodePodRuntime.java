@@ -25,6 +25,8 @@ import io.berth.orchestrator.logs.PodLogs;
 import io.berth.orchestrator.monitor.ExitFiles;
 import io.berth.orchestrator.monitor.ExitMonitor;
 import io.berth.orchestrator.monitor.Subreaper;
+import io.berth.orchestrator.network.NetworkOptions;
+import io.berth.orchestrator.network.PodNetwork;
 import io.berth.orchestrator.probe.Prober;
 import io.berth.orchestrator.reconcile.NodeServices;
 import io.berth.orchestrator.reconcile.PodWorker;
@@ -58,7 +60,12 @@ public final class NodePodRuntime implements PodRuntime {
     private final ExitMonitor monitor;
     private volatile boolean closed;
 
+    /** A node whose pods have only {@code lo} (their /etc files are still written). */
     public NodePodRuntime(NodeOptions options, PodStatusListener listener) {
+        this(options, NetworkOptions.none(options.stateRoot()), listener);
+    }
+
+    public NodePodRuntime(NodeOptions options, NetworkOptions network, PodStatusListener listener) {
         this.options = options;
         this.listener = listener;
         ImageStore images;
@@ -75,7 +82,8 @@ public final class NodePodRuntime implements PodRuntime {
         this.pool = Executors.newCachedThreadPool(daemonThreads("pod-worker"));
         this.services = new NodeServices(options, listener, runtime, new ImageManager(images, options.imagePullBackoff(), options.clock()),
                 new RootfsManager(images, options.rootfsMode()), new NodeRecords(options.recordsDir()), monitor, options.logs(),
-                new RestartBackoff(options.restartBackoff()), timers, pool, CgroupFs.detect(), new Prober(runtime));
+                new RestartBackoff(options.restartBackoff()), timers, pool, CgroupFs.detect(), new Prober(runtime),
+                new PodNetwork(network));
         if (!Subreaper.isParentOfThisProcess()) {
             LOG.log(System.Logger.Level.WARNING, "the node does not run under berth-subreaper: container exits that happen while "
                     + "the daemon is down will be reported as ContainerStatusUnknown");
@@ -183,6 +191,7 @@ public final class NodePodRuntime implements PodRuntime {
                 LOG.log(System.Logger.Level.WARNING, "cannot list " + containers + ": " + e.getMessage());
             }
         }
+        services.network().removeUnrecorded(recorded);
         // emptyDirs of pods with no record (deleted while the record was already gone): their
         // containers were removed above, so nothing uses a memory emptyDir's mount any more.
         if (Files.isDirectory(options.volumesRoot())) {

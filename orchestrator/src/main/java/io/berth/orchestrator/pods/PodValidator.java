@@ -244,8 +244,9 @@ public final class PodValidator {
             // No subPath: its source is below a directory a container can write, which could be
             // swapped for a symlink between the node's check and the mount (docs/security.md).
             "volumeMounts", list(object("name", STRING, "mountPath", STRING, "readOnly", BOOL)),
-            // Ports only document what the container listens on (no hostPort: nothing is published).
-            "ports", list(object("name", STRING, "containerPort", integer(1), "protocol", oneOf("TCP", "UDP", "SCTP"))),
+            // hostPort is published by the CNI portmap plugin (docs/networking.md).
+            "ports", list(object("name", STRING, "containerPort", integer(1), "protocol", oneOf("TCP", "UDP", "SCTP"),
+                    "hostPort", integer(1), "hostIP", STRING)),
             "terminationMessagePath", onlyDefault("/dev/termination-log"),
             "terminationMessagePolicy", onlyDefault("File"));
 
@@ -262,7 +263,11 @@ public final class PodValidator {
             "hostname", STRING, "shareProcessNamespace", BOOL,
             "volumes", list(VOLUME),
             "nodeName", STRING,
-            "dnsPolicy", onlyDefault("ClusterFirst"),
+            // No cluster DNS: ClusterFirst falls back to the host's resolv.conf, as Default does (docs/networking.md).
+            "dnsPolicy", oneOf("ClusterFirst", "Default", "None"),
+            "dnsConfig", object("nameservers", list(STRING), "searches", list(STRING),
+                    "options", list(object("name", STRING, "value", STRING))),
+            "hostAliases", list(object("ip", STRING, "hostnames", list(STRING))),
             "schedulerName", onlyDefault("default-scheduler"),
             "securityContext", EMPTY_OBJECT,
             "enableServiceLinks", BOOL);

@@ -9,6 +9,7 @@ import io.berth.orchestrator.kuberuntime.NodeOptions;
 import io.berth.orchestrator.kuberuntime.PodStatusListener;
 import io.berth.orchestrator.logs.PodLogs;
 import io.berth.orchestrator.monitor.ExitMonitor;
+import io.berth.orchestrator.network.PodNetwork;
 import io.berth.orchestrator.probe.Prober;
 import io.berth.orchestrator.store.NodeRecords;
 import io.berth.runtime.cgroup.Cgroup;
@@ -30,7 +31,8 @@ public record NodeServices(
         ScheduledExecutorService timers,
         ExecutorService workers,
         CgroupFs cgroupFs,
-        Prober prober) {
+        Prober prober,
+        PodNetwork network) {
 
     /** A pod's or container's cgroup on the host layout read once (reading mountinfo costs milliseconds). */
     public Cgroup cgroup(String path) {

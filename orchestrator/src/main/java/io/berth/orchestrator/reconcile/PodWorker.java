@@ -52,6 +52,8 @@ public final class PodWorker {
     private static final System.Logger LOG = System.getLogger("io.berth.orchestrator");
     /** How long a SIGKILLed container may take to be reaped before delete carries on regardless. */
     private static final Duration KILL_WAIT = Duration.ofSeconds(10);
+    /** The kubelet's FailedCreatePodSandBox message prefix. */
+    private static final String SANDBOX_FAILED = "Failed to create pod sandbox: ";
 
     private final NodeServices s;
     private final String uid;
@@ -327,7 +329,8 @@ public final class PodWorker {
             Path log = s.logs().current(uid, c.getName(), attempt);
             Files.createDirectories(log.getParent());
             Map<String, Path> volumes = PodVolumes.prepare(pod, s.options().volumesDir(uid));
-            Spec spec = ContainerSpecs.forContainer(pod, c, img.image().config(), rootfs.path(), rec.sandbox.pid, cgroupsPath, volumes);
+            Spec spec = ContainerSpecs.forContainer(pod, c, img.image().config(), rootfs.path(), rec.sandbox.pid, cgroupsPath, volumes,
+                    s.network().podFiles(uid));
             // One O_APPEND file as fds 1 and 2: the kernel writes there, daemon or not.
             ContainerIo.Output out = ContainerIo.Output.append(log);
             ct = s.runtime().create(id, rootfs.path().getParent(), spec, ContainerIo.of(ContainerIo.Input.devNull(), out, out));
@@ -445,6 +448,12 @@ public final class PodWorker {
             rec.sandbox = null;
             save();
         }
+        String backoffKey = uid + "/ sandbox"; // a space: no container's key can be this
+        Instant lastFailure = s.restartBackoff().lastUpdate(backoffKey);
+        if (lastFailure != null && s.restartBackoff().inBackOffSince(backoffKey, lastFailure, now())) {
+            wakeAt(s.restartBackoff().retryAt(backoffKey, lastFailure));
+            return false;
+        }
         try {
             s.cgroup(podCgroup()).create();
             applyPodLimits();
@@ -456,7 +465,15 @@ public final class PodWorker {
             String id = Sandbox.id(uid);
             removeRuntimeContainer(id);
             Container ct = Sandbox.start(s.runtime(), uid, rootfs, ContainerSpecs.hostname(pod), s.options().containerCgroup(uid, id), ann);
+            io.berth.orchestrator.network.PodNetwork.Attached net;
+            try {
+                net = s.network().setUp(pod, ContainerSpecs.hostname(pod), id, ct.pid(), ct.record().pidStartTime());
+            } catch (RuntimeException ex) {
+                removeRuntimeContainer(id); // nothing half-made: the pause goes, and its namespace with it
+                throw ex;
+            }
             PodRecord.SandboxRecord sr = new PodRecord.SandboxRecord();
+            sr.ips = net.ips();
             sr.id = id;
             sr.pid = ct.pid();
             sr.pidStartTime = ct.record().pidStartTime();
@@ -466,11 +483,23 @@ public final class PodWorker {
             sandbox = s.monitor().watch(id, new ProcessIdentity(sr.pid, sr.pidStartTime), ct);
             sandbox.exit().whenComplete((st, err) -> post(this::reconcile));
             waiting.remove("");
+            waiting.values().removeIf(w -> w.message() != null && w.message().startsWith(SANDBOX_FAILED));
+            s.restartBackoff().forget(backoffKey);
             return true;
         } catch (RuntimeException ex) {
             LOG.log(System.Logger.Level.WARNING, "pod " + uid + ": cannot create the sandbox: " + ex.getMessage());
-            event("Warning", "FailedCreatePodSandBox", "Failed to create pod sandbox: " + ex.getMessage());
-            wakeAt(now().plus(s.options().restartBackoff().initial()));
+            String msg = SANDBOX_FAILED + ex.getMessage();
+            event("Warning", "FailedCreatePodSandBox", msg);
+            // As the kubelet shows it: the containers wait as ContainerCreating (PodInitializing for init
+            // containers), the reason in the message; retried with the restart backoff's delays.
+            for (io.fabric8.kubernetes.api.model.Container c : pod.getSpec().getContainers()) {
+                waiting.put(c.getName(), new PodStatuses.Waiting("ContainerCreating", msg));
+            }
+            if (pod.getSpec().getInitContainers() != null) {
+                pod.getSpec().getInitContainers().forEach(c -> waiting.put(c.getName(), new PodStatuses.Waiting("PodInitializing", msg)));
+            }
+            s.restartBackoff().next(backoffKey, now());
+            wakeAt(s.restartBackoff().retryAt(backoffKey, now()));
             return false;
         }
     }
@@ -487,6 +516,7 @@ public final class PodWorker {
         if (rec.sandbox == null) {
             return;
         }
+        detachNetwork();
         if (sandbox != null) {
             sandbox.signal(Signals.SIGKILL);
             await(sandbox.exit(), KILL_WAIT);
@@ -496,6 +526,16 @@ public final class PodWorker {
         s.monitor().files().remove(new ProcessIdentity(rec.sandbox.pid, rec.sandbox.pidStartTime));
         rec.sandbox = null;
         save();
+    }
+
+    /** DEL for the pod's sandbox; a failure is logged and left for the next delete or start to retry. */
+    private void detachNetwork() {
+        try {
+            s.network().detach(Sandbox.id(uid));
+        } catch (RuntimeException ex) {
+            LOG.log(System.Logger.Level.WARNING, "pod " + uid + ": cannot detach the sandbox from the network: " + ex.getMessage());
+            event("Warning", "FailedKillPod", "error killing pod: failed to destroy network for sandbox: " + ex.getMessage());
+        }
     }
 
     /** Pod limits = the sum of its containers' (unset when any container has none: nothing to sum). */
@@ -549,6 +589,13 @@ public final class PodWorker {
             await(sp.rootfs(), KILL_WAIT);
         }
         spares.clear();
+        // Before the sandbox dies, as the kubelet's StopPodSandbox: DEL while its namespace is there.
+        try {
+            s.network().tearDown(uid, Sandbox.id(uid));
+        } catch (RuntimeException ex) {
+            // Its attachment stays cached: the next daemon start retries the DEL (no record names the pod then).
+            LOG.log(System.Logger.Level.WARNING, "pod " + uid + ": network not torn down: " + ex.getMessage());
+        }
         if (sandbox != null) {
             sandbox.signal(Signals.SIGKILL);
             await(sandbox.exit(), KILL_WAIT);

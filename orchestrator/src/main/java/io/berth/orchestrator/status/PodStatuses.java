@@ -83,11 +83,18 @@ public final class PodStatuses {
                 .withConditions(conditions)
                 .withHostIP(o.hostIP())
                 .withHostIPs(new HostIP(o.hostIP()))
+                .withPodIP(podIPs(rec).isEmpty() ? null : podIPs(rec).get(0))
+                .withPodIPs(podIPs(rec).stream().map(io.fabric8.kubernetes.api.model.PodIP::new).toList())
                 .withStartTime(rec.startTime)
                 .withInitContainerStatuses(initStatuses)
                 .withContainerStatuses(statuses)
                 .withQosClass(qosClass(pod))
                 .build();
+    }
+
+    /** The sandbox's addresses, IPv4 first (the kubelet's podIPs order). */
+    static List<String> podIPs(PodRecord rec) {
+        return rec.sandbox == null || rec.sandbox.ips == null ? List.of() : rec.sandbox.ips;
     }
 
     public static String restartPolicy(Pod pod) {

@@ -27,6 +27,8 @@ public final class PodRecord {
         public int pid;
         public long pidStartTime;
         public String cgroupsPath;
+        /** The addresses the network gave it (status.podIPs); empty or null with no network. */
+        public java.util.List<String> ips;
     }
 
     /** One container name of the pod across its restarts. */

@@ -222,6 +222,8 @@ public final class PodApiBenchmark {
         ProcessBuilder pb = new ProcessBuilder(checkout.resolve("bin/berth").toString(), "daemon", "--state", state.toString(), "--port", Integer.toString(port));
         // Its own cgroup parent (berth.node.cgroup-parent, bound from the environment), not the node's default /berth.
         pb.environment().put("BERTH_NODE_CGROUP_PARENT", cgroupParent());
+        // The API's figures, not the network's (scripts/bench-net.sh has those): pods get only lo.
+        pb.environment().put("BERTH_NETWORK_MODE", "none");
         daemon = pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(state.resolveSibling("daemon.log").toFile())).start();
     }
 

@@ -12,7 +12,7 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * A daemon stand-in for {@link KillAndResumeTest}: a NodePodRuntime in its own JVM (started under
  * berth-subreaper) that syncs the pods of a JSON PodList and runs until it is killed.
- * Args: stateRoot cgroupParent pods.json
+ * Args: stateRoot cgroupParent pods.json [netns]
  */
 public final class NodeChildMain {
     private NodeChildMain() {
@@ -23,7 +23,11 @@ public final class NodeChildMain {
         PodList pods = JsonMapper.builder().build().readValue(Files.readAllBytes(Path.of(args[2])), PodList.class);
         NodeOptions options = NodeOptions.defaults(state).withCgroupParent(args[1]).withRestartBackoff(NodeFixture.FAST)
                 .withImagePullBackoff(NodeFixture.FAST).withResyncInterval(Duration.ofSeconds(2));
-        NodePodRuntime node = new NodePodRuntime(options, new PodStatusListener() {
+        // A 4th argument: the network namespace its pods' CNI plugins run in (PodNetworkTest).
+        io.berth.orchestrator.network.NetworkOptions network = args.length > 3
+                ? io.berth.orchestrator.network.NetworkOptions.cni(state).withHostNetns(Path.of(args[3]))
+                : io.berth.orchestrator.network.NetworkOptions.none(state);
+        NodePodRuntime node = new NodePodRuntime(options, network, new PodStatusListener() {
             @Override
             public void statusChanged(String podUid, PodStatus status) {
                 System.out.println("status " + podUid + " " + status.getPhase());

@@ -49,6 +49,8 @@ final class ConsoleProcess {
         pb.environment().remove("KUBECONFIG");
         pb.environment().put("BERTH_HOME", home.toString());
         pb.environment().put("NO_COLOR", "1");
+        // A daemon the console starts inherits this: no bridge on the machine's real network from a test.
+        pb.environment().put("BERTH_NETWORK_MODE", "none");
         pb.environment().putAll(env);
         try {
             Process p = pb.start();

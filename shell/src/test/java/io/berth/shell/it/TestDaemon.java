@@ -47,6 +47,8 @@ final class TestDaemon implements AutoCloseable {
             pb.environment().put("BERTH_HOME", home.toString());
             // Spring's relaxed binding of berth.node.cgroup-parent: this test's pods in their own cgroups.
             pb.environment().put("BERTH_NODE_CGROUPPARENT", cgroupParent);
+            // No bridge on the machine's real network from a test: pods get only lo here.
+            pb.environment().put("BERTH_NETWORK_MODE", "none");
             started = pb.start();
             long deadline = System.currentTimeMillis() + 180_000;
             while (!Files.isRegularFile(home.resolve("kubeconfig"))) {
