@@ -23,6 +23,11 @@ export BERTH_HOME="$work/state"
 # berth.node.cgroup-parent).
 cgroups="berth-demo-$$"
 export BERTH_NODE_CGROUPPARENT="/$cgroups"
+# Pods' network: the default CNI conflist (bridge berth0, host-local) inside a network namespace of
+# the demo's own, so the demo adds no bridge, address or iptables rule to this machine's network.
+netns="berth-demo-$$"
+ip netns add "$netns"
+export BERTH_NETWORK_NETNS="/run/netns/$netns"
 daemon=
 cleanup() {
   set +e
@@ -34,6 +39,7 @@ cleanup() {
   fi
   bin/berth-runtime --root "$work/runtime" delete --force demo >/dev/null 2>&1
   find /sys/fs/cgroup -depth -type d -path "*/$cgroups*" -exec rmdir {} + 2>/dev/null
+  ip netns del "$netns" 2>/dev/null
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -72,11 +78,11 @@ bin/berth image ls
 echo "host: hostname=$(hostname) pid=$$ processes=$(ls /proc | grep -c '^[0-9]')"
 step "berth run demo --image busybox --restart Never -- sh -c '...'"
 bin/berth run demo --image busybox --restart Never -- \
-  sh -c 'echo "container: hostname=$(hostname) pid=$$ processes=$(ls /proc | grep -c "^[0-9]")"; echo "root: $(ls / | tr "\n" " ")"; ps; exit 0'
+  sh -c 'echo "container: hostname=$(hostname) ip=$(hostname -i) pid=$$ processes=$(ls /proc | grep -c "^[0-9]")"; echo "root: $(ls / | tr "\n" " ")"; ps; exit 0'
 step berth logs -f demo
 bin/berth logs -f demo
-step berth get pods
-bin/berth get pods
+step berth get pods -o wide
+bin/berth get pods -o wide
 step berth delete pod demo
 bin/berth delete pod demo
 step berth image rm busybox
