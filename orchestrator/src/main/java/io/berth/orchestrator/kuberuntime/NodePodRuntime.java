@@ -88,6 +88,11 @@ public final class NodePodRuntime implements PodRuntime {
         return options;
     }
 
+    /** The node's pulls, for the Images API to share. */
+    public io.berth.orchestrator.images.ImagePulls imagePulls() {
+        return services.images().pulls();
+    }
+
     /**
      * The node's image store (root: the state root). The API side's image endpoints should use this
      * instance: the store's gc lock is per instance, so a second instance over the same root could
