@@ -143,7 +143,11 @@ class KubectlTest {
         DaemonFixture.Result previous = d.kubectl("logs", "talker", "--previous");
         assertThat(previous.err()).contains("previous terminated container \"main\" in pod \"talker\" not found");
         DaemonFixture.Result times = d.kubectl("logs", "talker", "--timestamps");
-        assertThat(times.err()).contains("timestamps, sinceSeconds and sinceTime are not supported");
+        assertThat(times.err()).contains("timestamps, sinceSeconds and sinceTime are not supported").contains("kubectl logs --tail=N");
+        assertThat(times.exit()).isNotZero();
+        DaemonFixture.Result since = d.kubectl("logs", "talker", "--since=1m");
+        assertThat(since.exit()).isNotZero();
+        assertThat(since.err()).contains("timestamps, sinceSeconds and sinceTime are not supported");
 
         Process follow = d.kubectlProcess("logs", "-f", "talker");
         try {
