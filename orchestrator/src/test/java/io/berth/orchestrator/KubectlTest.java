@@ -55,9 +55,7 @@ class KubectlTest {
     }
 
     private DaemonFixture.Result ok(String stdin, String... args) throws Exception {
-        DaemonFixture.Result r = d.kubectlWithInput(stdin, args);
-        assertThat(r.exit()).as("kubectl %s\n%s", String.join(" ", args), r).isZero();
-        return r;
+        return d.kubectlOk(stdin, args);
     }
 
     private void awaitRunning(String name) {

@@ -37,9 +37,7 @@ class PatchAndDryRunTest {
     }
 
     private DaemonFixture.Result ok(String stdin, String... args) throws Exception {
-        DaemonFixture.Result r = d.kubectlWithInput(stdin, args);
-        assertThat(r.exit()).as("kubectl %s\n%s", String.join(" ", args), r).isZero();
-        return r;
+        return d.kubectlOk(stdin, args);
     }
 
     private HttpResponse<String> patch(String name, String type, String body) throws Exception {

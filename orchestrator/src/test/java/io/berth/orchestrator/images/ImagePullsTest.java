@@ -66,11 +66,7 @@ class ImagePullsTest {
             assertThat(pulls.inFlight()).isZero();
         } finally {
             registry.stop(0);
-            try (var files = Files.walk(dir)) {
-                for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(p);
-                }
-            }
+            io.berth.testkit.BusyboxRootfs.deleteTree(dir);
         }
     }
 

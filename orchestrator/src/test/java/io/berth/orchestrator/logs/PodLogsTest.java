@@ -6,7 +6,6 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -23,11 +22,7 @@ class PodLogsTest {
     @AfterEach
     void cleanUp() throws Exception {
         if (dir != null) {
-            try (var s = Files.walk(dir)) {
-                for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(p);
-                }
-            }
+            io.berth.testkit.BusyboxRootfs.deleteTree(dir);
         }
     }
 
@@ -39,12 +34,20 @@ class PodLogsTest {
         return all.toString(StandardCharsets.UTF_8);
     }
 
+    /** A pod's first container instance's live file, in a directory of this test's own. */
+    private Path liveLog(PodLogs[] logs) throws Exception {
+        dir = Files.createTempDirectory("berth-podlogs-test");
+        logs[0] = new PodLogs(dir);
+        Path live = logs[0].current("uid1", "main", 0);
+        Files.createDirectories(live.getParent());
+        return live;
+    }
+
     @Test
     void rotationKeepsMaxFilesInOrderAndTheAppendingWriterGoesOnAtTheStart() throws Exception {
-        dir = Files.createTempDirectory("berth-podlogs-test");
-        PodLogs logs = new PodLogs(dir);
-        Path live = logs.current("uid1", "main", 0);
-        Files.createDirectories(live.getParent());
+        PodLogs[] made = new PodLogs[1];
+        Path live = liveLog(made);
+        PodLogs logs = made[0];
         Files.writeString(live, "a\n");
         assertThat(PodLogs.rotateIfNeeded(live, 10, 3)).as("under the limit").isFalse();
         assertThat(logs.files(live)).containsExactly(live);
@@ -74,10 +77,9 @@ class PodLogsTest {
 
     @Test
     void whatAFastWriterLosesToCopyThenTruncateIsOnlyWholeWritesBetweenTheCopyAndTheTruncate() throws Exception {
-        dir = Files.createTempDirectory("berth-podlogs-test");
-        PodLogs logs = new PodLogs(dir);
-        Path live = logs.current("uid1", "main", 0);
-        Files.createDirectories(live.getParent());
+        PodLogs[] made = new PodLogs[1];
+        Path live = liveLog(made);
+        PodLogs logs = made[0];
         int lines = 200_000;
         Process writer = new ProcessBuilder("sh", "-c", "i=0; while [ $i -lt " + lines + " ]; do echo $i; i=$((i+1)); done >> " + live).start();
         int rotations = 0;

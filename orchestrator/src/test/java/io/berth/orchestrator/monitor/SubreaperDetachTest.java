@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
@@ -33,11 +32,7 @@ class SubreaperDetachTest {
             subreaper.ifPresent(p -> Awaitility.await().atMost(10, TimeUnit.SECONDS).until(() -> !p.isAlive()));
         }
         if (dir != null) {
-            try (var s = Files.walk(dir)) {
-                for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(p);
-                }
-            }
+            io.berth.testkit.BusyboxRootfs.deleteTree(dir);
         }
     }
 
