@@ -120,11 +120,20 @@ class PatchAndDryRunTest {
         DaemonFixture.Result labelled = ok(null, "label", "pod", "wet", "tier=db", "--dry-run=server");
         assertThat(labelled.out()).contains("labeled (server dry run)");
         ok(null, "patch", "pod", "wet", "--dry-run=server", "--type=json", "-p", "[{\"op\":\"add\",\"path\":\"/metadata/labels/x\",\"value\":\"y\"}]");
+        assertThat(ok(podYaml("dry3"), "apply", "--dry-run=server", "-f", "-").out()).contains("pod/dry3 created (server dry run)");
+        assertThat(d.get(PODS + "/dry3").statusCode()).isEqualTo(404);
+        assertThat(ok(KubectlTest.podYaml("wet", "app: web, tier: db"), "apply", "--dry-run=server", "-f", "-").out())
+                .contains("pod/wet configured (server dry run)");
+        assertThat(ok(KubectlTest.podYaml("wet", "app: other"), "replace", "--dry-run=server", "-f", "-").out())
+                .contains("pod/wet replaced (server dry run)");
+        ok(null, "annotate", "pod", "wet", "note=x", "--dry-run=server");
         DaemonFixture.Result deleted = ok(null, "delete", "pod", "wet", "--dry-run=server");
         assertThat(deleted.out()).contains("deleted (server dry run)");
         JsonNode kept = JSON.readTree(d.get(PODS + "/wet").body());
         assertThat(kept.path("metadata").path("labels").has("tier")).isFalse();
         assertThat(kept.path("metadata").path("labels").has("x")).isFalse();
+        assertThat(kept.path("metadata").path("labels").path("app").asString()).isEqualTo("web");
+        assertThat(kept.path("metadata").has("annotations")).isFalse();
         assertThat(kept.path("metadata").has("deletionTimestamp")).isFalse();
         assertThat(d.node.terminated).noneMatch(t -> t.uid().equals(kept.path("metadata").path("uid").asString()));
         assertThat(version()).isEqualTo(wet);
