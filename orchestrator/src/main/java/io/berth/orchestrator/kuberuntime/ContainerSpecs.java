@@ -82,6 +82,12 @@ public final class ContainerSpecs {
         return b.build();
     }
 
+    /** Where a process exec'd into this runtime container starts (exec, exec probes): its main process's cwd. */
+    public static String workingDir(io.berth.runtime.container.OciState container) {
+        Map<String, String> a = container.annotations();
+        return a == null ? "/" : a.getOrDefault(WORKING_DIR, "/");
+    }
+
     public static String namespace(Pod pod) {
         String ns = pod.getMetadata().getNamespace();
         return ns == null || ns.isEmpty() ? "default" : ns;

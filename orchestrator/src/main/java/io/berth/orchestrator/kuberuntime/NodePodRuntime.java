@@ -258,8 +258,7 @@ public final class NodePodRuntime implements PodRuntime {
                 .max(java.util.Comparator.comparingLong(st -> Long.parseLong(st.id().substring(prefix.length()))))
                 .orElseThrow(() -> new java.util.NoSuchElementException("container " + containerName + " is not running"));
         io.berth.runtime.oci.ProcessSpecBuilder p = io.berth.runtime.oci.DefaultSpec.processBuilder()
-                .args(command).terminal(tty).cwd(running.annotations() == null ? "/"
-                        : running.annotations().getOrDefault(ContainerSpecs.WORKING_DIR, "/"));
+                .args(command).terminal(tty).cwd(ContainerSpecs.workingDir(running));
         try {
             byte[] environ = Files.readAllBytes(Path.of("/proc", Integer.toString(running.pid()), "environ"));
             java.util.List<String> env = new java.util.ArrayList<>();
