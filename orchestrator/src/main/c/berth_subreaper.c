@@ -11,6 +11,13 @@
  * left and then exits with the JVM's status. Signals that ask the daemon to stop are passed on to
  * the JVM while it lives.
  *
+ * With BERTH_SUBREAPER_DETACH=1 in its environment (the systemd unit sets it) the process started
+ * splits in two: the subreaper above runs as its child, and the process itself only passes the
+ * stop signals on and exits with the JVM's status as soon as the JVM is gone. So a service manager
+ * that waits for its main process (systemd with KillMode=process) sees the daemon stop when the
+ * JVM stops, not when the last container does, and sees a crashed JVM as a failure to restart;
+ * the subreaper stays behind, reparented, still the containers' parent.
+ *
  * A few KiB of code with no state but the kernel's: it cannot lose anything by crashing that the
  * kernel would not hand to init instead.
  */
@@ -84,6 +91,36 @@ static void write_exit(const char *dir, const siginfo_t *si)
     }
 }
 
+static int exit_code(int status)
+{
+    return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+}
+
+/*
+ * The detached front (BERTH_SUBREAPER_DETACH=1): waits for the JVM's wait status, which the
+ * subreaper (child) writes on the report pipe when it reaps the JVM, passing stop signals to the
+ * subreaper meanwhile (the handler's main_pid); if the subreaper dies first, its own status.
+ */
+static int front(pid_t subreaper, int report, const sigset_t *old)
+{
+    main_pid = subreaper;
+    sigprocmask(SIG_SETMASK, old, NULL);
+    int status;
+    ssize_t n;
+    do {
+        n = read(report, &status, sizeof status);
+    } while (n < 0 && errno == EINTR);
+    if (n == (ssize_t)sizeof status) {
+        return exit_code(status);
+    }
+    while (waitpid(subreaper, &status, 0) < 0) {
+        if (errno != EINTR) {
+            return 1;
+        }
+    }
+    return exit_code(status);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 3) {
@@ -91,10 +128,7 @@ int main(int argc, char **argv)
         return 2;
     }
     const char *dir = argv[1];
-    if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0) {
-        perror("berth-subreaper: prctl(PR_SET_CHILD_SUBREAPER)");
-        return 1;
-    }
+    const char *detach = getenv("BERTH_SUBREAPER_DETACH");
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = forward;
@@ -108,6 +142,30 @@ int main(int argc, char **argv)
     sigprocmask(SIG_BLOCK, &block, &old);
     for (size_t i = 0; i < sizeof forwarded / sizeof forwarded[0]; i++) {
         sigaction(forwarded[i], &sa, NULL);
+    }
+    int report = -1; /* the detached front's pipe, in the subreaper */
+    if (detach != NULL && strcmp(detach, "1") == 0) {
+        int fds[2];
+        if (pipe2(fds, O_CLOEXEC) != 0) {
+            perror("berth-subreaper: pipe2");
+            return 1;
+        }
+        pid_t sub = fork();
+        if (sub < 0) {
+            perror("berth-subreaper: fork");
+            return 1;
+        }
+        if (sub > 0) {
+            close(fds[1]);
+            return front(sub, fds[0], &old);
+        }
+        close(fds[0]);
+        report = fds[1];
+        unsetenv("BERTH_SUBREAPER_DETACH"); /* not the JVM's business */
+    }
+    if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0) {
+        perror("berth-subreaper: prctl(PR_SET_CHILD_SUBREAPER)");
+        return 1;
     }
     pid_t child = fork();
     if (child < 0) {
@@ -151,10 +209,13 @@ int main(int argc, char **argv)
         if (si.si_pid == child) {
             main_status = status;
             main_pid = 0;
+            if (report >= 0) {
+                ssize_t w = write(report, &status, sizeof status);
+                (void)w; /* a front that is gone has nobody to tell */
+                close(report);
+                report = -1;
+            }
         }
     }
-    if (WIFSIGNALED(main_status)) {
-        return 128 + WTERMSIG(main_status);
-    }
-    return WEXITSTATUS(main_status);
+    return exit_code(main_status);
 }

@@ -140,6 +140,13 @@ final class DaemonFixture implements AutoCloseable {
         }
     }
 
+    /** kubectl that must succeed: its output, or an assertion failure showing all it printed. */
+    Result kubectlOk(String stdin, String... args) throws IOException, InterruptedException {
+        Result r = kubectlWithInput(stdin, args);
+        org.assertj.core.api.Assertions.assertThat(r.exit()).as("kubectl %s\n%s", String.join(" ", args), r).isZero();
+        return r;
+    }
+
     Result kubectl(String... args) throws IOException, InterruptedException {
         return kubectlWithInput(null, args);
     }

@@ -56,6 +56,7 @@ class ExecTest {
                         image: busybox
                         imagePullPolicy: IfNotPresent
                         env: [{name: GREETING, value: from-the-pod}]
+                        workingDir: /tmp
                         command: ["sleep", "3600"]
                     """;
             DaemonFixture.Result created = d.kubectlWithInput(pod, "apply", "-f", "-");
@@ -100,6 +101,13 @@ class ExecTest {
     }
 
     @Test
+    void execStartsInTheContainersWorkingDirectory() throws Exception {
+        DaemonFixture.Result r = d.kubectl("exec", "shell", "--", "pwd");
+        assertThat(r.exit()).as(r.toString()).isZero();
+        assertThat(r.out()).isEqualTo("/tmp\n"); // spec.containers[0].workingDir, as runc exec starts in process.cwd
+    }
+
+    @Test
     void pipedStdinReachesTheProcessAndEnds() throws Exception {
         DaemonFixture.Result r = d.kubectlWithInput("one\ntwo\n", "exec", "-i", "shell", "--", "sh", "-c", "wc -l; echo done");
         assertThat(r.exit()).as(r.toString()).isZero();
@@ -126,7 +134,7 @@ class ExecTest {
                 + " kubectl exec -it shell -- sh; echo $? > " + exit + "; sleep 600";
         tmux("new-session", "-d", "-s", "t", "-x", "80", "-y", "24", "sh", "-c", cmd);
         tmux("set-option", "-t", "t", "status", "off");
-        awaitScreen("/ #"); // capture-pane drops trailing blanks
+        awaitScreen("/tmp #"); // the container's workingDir; capture-pane drops trailing blanks
         tmux("send-keys", "-t", "t", "echo $((6*7))", "Enter");
         awaitScreen("\n42\n");
         tmux("send-keys", "-t", "t", "stty size", "Enter");

@@ -119,6 +119,17 @@ class ImagesApiTest {
     }
 
     @Test
+    void anUploadAKilledDaemonLeftIsRemovedByTheNextStart() throws Exception {
+        Path dir = Files.createTempDirectory("berth-uploads-test");
+        Path left = Files.createDirectories(dir.resolve("state/images/uploads")).resolve("upload-123.tar");
+        Files.writeString(left, "half of an archive");
+        try (DaemonFixture d = new DaemonFixture(dir)) {
+            assertThat(left).doesNotExist();
+            assertThat(uploads(d)).isZero();
+        }
+    }
+
+    @Test
     void anUploadOverTheLimitIs413AndLeavesNothing() throws Exception {
         Requirements.command("tar", "tar");
         System.setProperty("berth.images.max-upload-bytes", "4096");

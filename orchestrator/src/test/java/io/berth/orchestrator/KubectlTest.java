@@ -55,9 +55,7 @@ class KubectlTest {
     }
 
     private DaemonFixture.Result ok(String stdin, String... args) throws Exception {
-        DaemonFixture.Result r = d.kubectlWithInput(stdin, args);
-        assertThat(r.exit()).as("kubectl %s\n%s", String.join(" ", args), r).isZero();
-        return r;
+        return d.kubectlOk(stdin, args);
     }
 
     private void awaitRunning(String name) {
@@ -143,7 +141,11 @@ class KubectlTest {
         DaemonFixture.Result previous = d.kubectl("logs", "talker", "--previous");
         assertThat(previous.err()).contains("previous terminated container \"main\" in pod \"talker\" not found");
         DaemonFixture.Result times = d.kubectl("logs", "talker", "--timestamps");
-        assertThat(times.err()).contains("timestamps, sinceSeconds and sinceTime are not supported");
+        assertThat(times.err()).contains("timestamps, sinceSeconds and sinceTime are not supported").contains("kubectl logs --tail=N");
+        assertThat(times.exit()).isNotZero();
+        DaemonFixture.Result since = d.kubectl("logs", "talker", "--since=1m");
+        assertThat(since.exit()).isNotZero();
+        assertThat(since.err()).contains("timestamps, sinceSeconds and sinceTime are not supported");
 
         Process follow = d.kubectlProcess("logs", "-f", "talker");
         try {

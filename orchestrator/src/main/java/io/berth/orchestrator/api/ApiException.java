@@ -68,6 +68,11 @@ public final class ApiException extends RuntimeException {
         return of(410, "Expired", message, null, null, null);
     }
 
+    /** 422 with a message only: a JSON patch that does not apply to the object (as the apiserver answers it). */
+    public static ApiException unprocessable(String message) {
+        return of(422, "Invalid", message, null, null, null);
+    }
+
     public static ApiException tooLarge(long limit) {
         return of(413, "RequestEntityTooLarge", "the request body is larger than " + limit + " bytes", null, null, null);
     }

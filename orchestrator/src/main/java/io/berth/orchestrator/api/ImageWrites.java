@@ -17,14 +17,12 @@ import org.springframework.stereotype.Component;
 
 import io.berth.image.content.Digest;
 import io.berth.image.content.Progress;
-import io.berth.image.manifest.Platform;
 import io.berth.image.reference.ImageReference;
-import io.berth.image.registry.RegistryClient;
-import io.berth.image.registry.RegistryConfig;
 import io.berth.image.store.ImageInUseException;
 import io.berth.image.store.ImageStore;
 import io.berth.image.store.ImageSummary;
 import io.berth.image.store.NoSuchImageException;
+import io.berth.orchestrator.images.ImagePulls;
 import io.berth.orchestrator.store.PodStore;
 import io.fabric8.kubernetes.api.model.Pod;
 
@@ -36,6 +34,7 @@ import io.fabric8.kubernetes.api.model.Pod;
  * import also collects the blobs it had already stored, so nothing half-imported stays.
  */
 @Component
+@org.springframework.context.annotation.Lazy(false) // made at start, so that it removes what a killed daemon left in uploads/
 public class ImageWrites {
     private static final Logger log = LoggerFactory.getLogger(ImageWrites.class);
 
@@ -45,15 +44,38 @@ public class ImageWrites {
     private final ImageStore store;
     private final PodStore pods;
     private final long maxUpload;
-    /** One pull at a time: two requests for one image must not download it twice. */
-    private final Object pullLock = new Object();
-    private RegistryClient registry;
+    /** The node's pulls: a second request for an image being pulled waits for that pull. */
+    private final ImagePulls pulls;
 
-    public ImageWrites(ImageStore store, PodStore pods,
-                       @Value("${berth.images.max-upload-bytes:" + DEFAULT_MAX_UPLOAD + "}") long maxUpload) {
+    public ImageWrites(ImageStore store, PodStore pods, ImagePulls pulls,
+                       @Value("${berth.images.max-upload-bytes:" + DEFAULT_MAX_UPLOAD + "}") long maxUpload) throws IOException {
         this.store = store;
         this.pods = pods;
+        this.pulls = pulls;
         this.maxUpload = maxUpload;
+        removeStaleUploads();
+    }
+
+    /**
+     * An upload is removed on every path while the daemon runs; one that a killed daemon was
+     * receiving stays behind. Only one daemon uses a state root (its lock), so at start every file
+     * here is such a left-over.
+     */
+    private void removeStaleUploads() throws IOException {
+        Path dir = uploads();
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        try (var files = Files.list(dir)) {
+            for (Path p : files.toList()) {
+                Files.deleteIfExists(p);
+                log.info("removed {}, left by an import a previous daemon did not finish", p);
+            }
+        }
+    }
+
+    private Path uploads() {
+        return store.layout().images().resolve("uploads");
     }
 
     /** {@code busybox} is {@code docker.io/library/busybox:latest}; a malformed reference is a 400 saying why. */
@@ -75,7 +97,7 @@ public class ImageWrites {
         if (length > maxUpload) {
             throw ApiException.tooLarge(maxUpload);
         }
-        Path dir = store.layout().images().resolve("uploads");
+        Path dir = uploads();
         Path upload = null;
         try {
             Files.createDirectories(dir);
@@ -148,18 +170,13 @@ public class ImageWrites {
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest(Failures.oneLine(e.getMessage()));
         }
-        synchronized (pullLock) {
-            try {
-                if (registry == null) {
-                    registry = new RegistryClient(RegistryConfig.defaults());
-                }
-                ImageSummary s = store.pull(ref, Platform.DEFAULT, registry, Progress.NONE);
-                log.info("pulled image {} ({})", s.name(), s.digest());
-                return s;
-            } catch (IOException | RuntimeException e) {
-                collect();
-                throw ApiException.internal("cannot pull " + ref + ": " + Failures.oneLine(e.getMessage()));
-            }
+        try {
+            ImageSummary s = pulls.pull(ref);
+            log.info("pulled image {} ({})", s.name(), s.digest());
+            return s;
+        } catch (IOException | RuntimeException e) {
+            collect();
+            throw ApiException.internal("cannot pull " + ref + ": " + Failures.oneLine(e.getMessage()));
         }
     }
 

@@ -25,7 +25,10 @@ import org.springframework.web.bind.annotation.RestController;
  * pods/log: a container's output from the files the node side writes ({@link PodLogs}), whole, its
  * last lines, or followed while the container runs. The files hold the program's bytes only, no
  * per-line times, so {@code timestamps}, {@code sinceSeconds} and {@code sinceTime} are refused
- * by name rather than answered wrongly.
+ * by name rather than answered wrongly. (A file's mtime bounds when its lines were written, which
+ * could answer a since that falls outside a file, but not the common one that falls inside the
+ * live file; times guessed by a reader polling the file would be when the daemon looked, and
+ * nothing for what was written while it was down.)
  */
 @RestController
 public class PodLogApi {
@@ -47,7 +50,9 @@ public class PodLogApi {
                     @RequestParam(required = false) String timestamps, @RequestParam(required = false) Long sinceSeconds,
                     @RequestParam(required = false) String sinceTime, HttpServletResponse resp) throws IOException {
         if (PodsApi.isTrue(timestamps) || sinceSeconds != null || sinceTime != null) {
-            throw ApiException.badRequest("timestamps, sinceSeconds and sinceTime are not supported: Berth's container logs carry no per-line times");
+            throw ApiException.badRequest("timestamps, sinceSeconds and sinceTime are not supported: Berth's container logs carry no "
+                    + "per-line times (the container writes straight into its log file, with no process in between that could stamp "
+                    + "each line, so its output does not depend on the daemon); use tailLines (kubectl logs --tail=N) instead");
         }
         Pod pod = pods.get(namespace, name);
         String c = containerName(pod, container);

@@ -4,6 +4,7 @@ import io.berth.apimachinery.labels.InvalidSelectorException;
 import io.berth.apimachinery.labels.LabelSelector;
 import io.berth.orchestrator.pods.PodService;
 import io.berth.orchestrator.pods.PodWatchHub;
+import io.berth.orchestrator.store.WatchHistory;
 import io.fabric8.kubernetes.api.model.DeleteOptions;
 import io.fabric8.kubernetes.api.model.ListMeta;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -40,6 +41,12 @@ public class PodsApi {
             "spec.schedulerName", "status.phase", "status.podIP");
     /** While a watch is idle, a newline this often: JSON decoders skip it, and a gone client is noticed. */
     private static final long KEEPALIVE_MILLIS = 10_000;
+    /** With allowWatchBookmarks, a BOOKMARK this often (the apiserver's watch cache: about once a minute). */
+    private static final long BOOKMARK_MILLIS = 60_000;
+    /** ...and one this long before a timeoutSeconds ends the watch, so the client resumes from it (as the apiserver). */
+    private static final long BOOKMARK_BEFORE_TIMEOUT_MILLIS = 2_000;
+    /** The annotation of the bookmark that ends a sendInitialEvents watch's initial ADDED events. */
+    static final String INITIAL_EVENTS_END = "k8s.io/initial-events-end";
 
     private final PodService pods;
     private final ApiJson json;
@@ -94,39 +101,49 @@ public class PodsApi {
     @PostMapping("/api/v1/namespaces/{namespace}/pods")
     public ResponseEntity<byte[]> create(@PathVariable String namespace, HttpServletRequest req,
                                          @RequestParam(required = false) String dryRun) throws IOException {
-        refuseDryRun(dryRun);
+        boolean dry = dryRun(dryRun);
         JsonNode doc = json.parse(json.readBody(req.getInputStream()), req.getContentType());
-        return json.respond(HttpStatus.CREATED, pods.create(namespace, doc));
+        return json.respond(HttpStatus.CREATED, pods.create(namespace, doc, dry));
     }
 
     @PutMapping("/api/v1/namespaces/{namespace}/pods/{name}")
     public ResponseEntity<byte[]> replace(@PathVariable String namespace, @PathVariable String name, HttpServletRequest req,
                                           @RequestParam(required = false) String dryRun) throws IOException {
-        refuseDryRun(dryRun);
+        boolean dry = dryRun(dryRun);
         JsonNode doc = json.parse(json.readBody(req.getInputStream()), req.getContentType());
-        return json.ok(pods.replace(namespace, name, doc));
+        return json.ok(pods.replace(namespace, name, doc, dry));
     }
 
     @PatchMapping("/api/v1/namespaces/{namespace}/pods/{name}")
     public ResponseEntity<byte[]> patch(@PathVariable String namespace, @PathVariable String name, HttpServletRequest req,
                                         @RequestParam(required = false) String dryRun) throws IOException {
-        refuseDryRun(dryRun);
+        boolean dry = dryRun(dryRun);
+        String type = req.getContentType() == null ? "" : req.getContentType().toLowerCase(java.util.Locale.ROOT);
+        if (type.startsWith("application/apply-patch")) {
+            // Server-side apply needs managed fields and field ownership per manager: refused by name.
+            throw ApiException.unsupportedMediaType(req.getContentType() + ": server-side apply is not supported by Berth; "
+                    + "use client-side apply (kubectl apply without --server-side) or kubectl patch", List.of(
+                    "application/json-patch+json", "application/merge-patch+json", "application/strategic-merge-patch+json"));
+        }
         // The patch itself is JSON whatever its media type says (…merge-patch+json).
         JsonNode patch = json.parse(json.readBody(req.getInputStream()), "application/json");
-        return json.ok(pods.patch(namespace, name, req.getContentType(), patch));
+        return json.ok(pods.patch(namespace, name, req.getContentType(), patch, dry));
     }
 
     @DeleteMapping("/api/v1/namespaces/{namespace}/pods/{name}")
     public ResponseEntity<byte[]> delete(@PathVariable String namespace, @PathVariable String name, HttpServletRequest req,
                                          @RequestParam(required = false) Long gracePeriodSeconds,
                                          @RequestParam(required = false) String dryRun) throws IOException {
-        refuseDryRun(dryRun);
+        boolean dry = dryRun(dryRun);
         Long grace = gracePeriodSeconds;
         String uid = null;
         String version = null;
         byte[] body = json.readBody(req.getInputStream());
         if (body.length > 0) {
             DeleteOptions options = json.convert(json.parse(body, req.getContentType()), DeleteOptions.class);
+            if (options.getDryRun() != null && !options.getDryRun().isEmpty()) {
+                dry = dryRun(String.join(",", options.getDryRun()));
+            }
             if (options.getGracePeriodSeconds() != null) {
                 grace = options.getGracePeriodSeconds();
             }
@@ -135,23 +152,37 @@ public class PodsApi {
                 version = options.getPreconditions().getResourceVersion();
             }
         }
-        return json.ok(pods.delete(namespace, name, grace, uid, version));
+        return json.ok(pods.delete(namespace, name, grace, uid, version, dry));
     }
 
     /**
      * A chunked stream of watch events, one JSON object per line, until the client goes, the
      * timeout passes or the daemon stops. Without a resourceVersion (or "0") the current pods come
-     * first as ADDED, as from the apiserver.
+     * first as ADDED, as from the apiserver; with sendInitialEvents=true too, ended by a BOOKMARK
+     * annotated {@value #INITIAL_EVENTS_END} (the watch-list protocol, KEP-3157). With
+     * allowWatchBookmarks=true, BOOKMARK events carry the version the watch has delivered up to.
      */
     private void watch(String namespace, Predicate<Pod> match, Map<String, String> params, boolean table,
                        HttpServletResponse resp) throws IOException {
         String from = params.get("resourceVersion");
-        boolean fromNow = from == null || from.isEmpty() || from.equals("0");
+        boolean bookmarks = isTrue(params.get("allowWatchBookmarks"));
+        boolean initialEvents = isTrue(params.get("sendInitialEvents"));
+        if (params.containsKey("sendInitialEvents")) {
+            // The apiserver's rules for the watch-list protocol (apimachinery ValidateListOptions).
+            if (!"NotOlderThan".equals(params.get("resourceVersionMatch"))) {
+                throw ApiException.badRequest("sendInitialEvents requires resourceVersionMatch=NotOlderThan");
+            }
+            if (initialEvents && !bookmarks) {
+                throw ApiException.badRequest("sendInitialEvents=true requires allowWatchBookmarks=true");
+            }
+        }
+        boolean fromNow = initialEvents || from == null || from.isEmpty() || from.equals("0");
         long timeoutSeconds = params.containsKey("timeoutSeconds") ? Long.parseLong(params.get("timeoutSeconds")) : 0;
         String includeObject = params.get("includeObject");
         PodWatchHub hub = pods.hub();
         PodWatchHub.Subscription sub;
         List<Pod> initial = List.of();
+        long initialVersion = 0;
         resp.setStatus(200);
         resp.setContentType(table ? Table.CONTENT_TYPE : "application/json");
         OutputStream out = resp.getOutputStream();
@@ -160,6 +191,7 @@ public class PodsApi {
                 PodService.Snapshot s = pods.listAndWatch(namespace);
                 sub = s.subscription();
                 initial = s.listing().items();
+                initialVersion = s.listing().version();
             } else {
                 sub = pods.versions().read(() -> hub.subscribe(parseVersion(from)));
             }
@@ -173,12 +205,31 @@ public class PodsApi {
                     writeEvent(out, "ADDED", table ? tableOf(p, includeObject) : p);
                 }
             }
+            if (initialEvents) {
+                writeEvent(out, "BOOKMARK", bookmark(initialVersion, true));
+            }
             resp.flushBuffer();
-            long deadline = timeoutSeconds > 0 ? System.currentTimeMillis() + timeoutSeconds * 1000 : Long.MAX_VALUE;
-            long lastWrite = System.currentTimeMillis();
+            long started = System.currentTimeMillis();
+            long deadline = timeoutSeconds > 0 ? started + timeoutSeconds * 1000 : Long.MAX_VALUE;
+            long lastWrite = started;
+            long nextBookmark = bookmarks ? nextBookmark(started, deadline) : Long.MAX_VALUE;
             while (!hub.closed() && System.currentTimeMillis() < deadline) {
-                PodWatchHub.Change c = sub.queue.poll(500, TimeUnit.MILLISECONDS);
+                WatchHistory.Change c = sub.queue.poll(Math.max(1, Math.min(500, nextBookmark - System.currentTimeMillis())),
+                        TimeUnit.MILLISECONDS);
                 long now = System.currentTimeMillis();
+                if (c == null && bookmarks && now >= nextBookmark) {
+                    // Under the write lock: every write up to "latest" has been queued for this watch,
+                    // so with the queue empty the client has seen all of them.
+                    PodWatchHub.Subscription s = sub;
+                    long upTo = pods.versions().read(() -> s.queue.isEmpty() ? pods.versions().latest() : -1L);
+                    if (upTo >= 0) {
+                        writeEvent(out, "BOOKMARK", bookmark(upTo, false));
+                        resp.flushBuffer();
+                        lastWrite = now;
+                        nextBookmark = nextBookmark(now, deadline);
+                    } // else: changes came meanwhile; the bookmark follows them
+                    continue;
+                }
                 if (c == null) {
                     if (now - lastWrite > KEEPALIVE_MILLIS) {
                         out.write('\n');
@@ -201,6 +252,22 @@ public class PodsApi {
         } finally {
             hub.unsubscribe(sub);
         }
+    }
+
+    /** A minute on, or just before the watch's timeout when that comes first (and is still ahead). */
+    private static long nextBookmark(long now, long deadline) {
+        long beforeTimeout = deadline - BOOKMARK_BEFORE_TIMEOUT_MILLIS;
+        return now < beforeTimeout && beforeTimeout < now + BOOKMARK_MILLIS ? beforeTimeout : now + BOOKMARK_MILLIS;
+    }
+
+    /** What a BOOKMARK carries: an object of the watched kind with only its resourceVersion (and the end marker). */
+    private static Map<String, Object> bookmark(long version, boolean initialEventsEnd) {
+        Map<String, Object> meta = new java.util.LinkedHashMap<>();
+        meta.put("resourceVersion", Long.toString(version));
+        if (initialEventsEnd) {
+            meta.put("annotations", Map.of(INITIAL_EVENTS_END, "true"));
+        }
+        return Map.of("kind", "Pod", "apiVersion", "v1", "metadata", meta);
     }
 
     private Table tableOf(Pod p, String includeObject) {
@@ -246,10 +313,14 @@ public class PodsApi {
         return v != null && (v.equals("true") || v.equals("1"));
     }
 
-    /** A dry run would have to skip every write; refused by name rather than done for real. */
-    static void refuseDryRun(String dryRun) {
-        if (dryRun != null && !dryRun.isEmpty()) {
-            throw ApiException.badRequest("dryRun is not supported by Berth");
+    /** dryRun=All: every check, no write (the apiserver's only value); any other value is refused by name. */
+    static boolean dryRun(String dryRun) {
+        if (dryRun == null || dryRun.isEmpty()) {
+            return false;
         }
+        if (!dryRun.equals("All")) {
+            throw ApiException.badRequest("Invalid dryRun value \"" + dryRun + "\": supported values: \"All\"");
+        }
+        return true;
     }
 }

@@ -1,6 +1,7 @@
 package io.berth.orchestrator.daemon;
 
 import io.berth.image.store.ImageStore;
+import io.berth.orchestrator.images.ImagePulls;
 import io.berth.orchestrator.kuberuntime.NodeOptions;
 import io.berth.orchestrator.kuberuntime.NodePodRuntime;
 import io.berth.orchestrator.kuberuntime.PodRuntime;
@@ -40,6 +41,12 @@ public class NodeSide {
     @Bean
     public ImageStore imageStore(PodRuntime runtime, StateRoot root) throws IOException {
         return runtime instanceof NodePodRuntime node ? node.images() : new ImageStore(root.dir());
+    }
+
+    /** The node's pulls, shared by pods' containers and the Images API (one pull of a reference at a time). */
+    @Bean
+    public ImagePulls imagePulls(PodRuntime runtime, ImageStore store) {
+        return runtime instanceof NodePodRuntime node ? node.imagePulls() : new ImagePulls(store);
     }
 
     /** Where the node side writes container output, which pods/log serves. */

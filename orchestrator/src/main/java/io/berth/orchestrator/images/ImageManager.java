@@ -4,11 +4,7 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
 
-import io.berth.image.content.Progress;
-import io.berth.image.manifest.Platform;
 import io.berth.image.reference.ImageReference;
-import io.berth.image.registry.RegistryClient;
-import io.berth.image.registry.RegistryConfig;
 import io.berth.image.store.ImageDetails;
 import io.berth.image.store.ImageStore;
 import io.berth.orchestrator.reconcile.BackoffPolicy;
@@ -34,9 +30,8 @@ public final class ImageManager {
     private final ImageStore store;
     private final RestartBackoff backoff;
     private final Clock clock;
-    private volatile RegistryClient registry;
-    /** One pull at a time: two pods asking for one image must not download it twice. */
-    private final Object pullLock = new Object();
+    /** Shared with the Images API: one pull per reference at a time, and one pull at a time. */
+    private final ImagePulls pulls;
     private final java.util.Map<String, ImageDetails> inspected = new java.util.concurrent.ConcurrentHashMap<>();
     private final java.util.Map<String, Instant> lastFailure = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -44,10 +39,15 @@ public final class ImageManager {
         this.store = store;
         this.backoff = new RestartBackoff(policy);
         this.clock = clock;
+        this.pulls = new ImagePulls(store);
     }
 
     public ImageStore store() {
         return store;
+    }
+
+    public ImagePulls pulls() {
+        return pulls;
     }
 
     /** The kubelet's default when the API left it unset: Always for :latest or no tag, else IfNotPresent. */
@@ -85,12 +85,7 @@ public final class ImageManager {
             return new Result(null, "ImagePullBackOff", "Back-off pulling image \"" + image + "\"", backoff.retryAt(image, failed), false);
         }
         try {
-            synchronized (pullLock) {
-                if (registry == null) {
-                    registry = new RegistryClient(RegistryConfig.defaults());
-                }
-                store.pull(ImageReference.parse(image), Platform.DEFAULT, registry, Progress.NONE);
-            }
+            pulls.pull(ImageReference.parse(image));
             lastFailure.remove(image);
             return inspect(image, store.resolve(image), true);
         } catch (IOException | RuntimeException e) {

@@ -31,6 +31,11 @@ public final class ContainerSpecs {
     public static final String POD_NAMESPACE = "io.kubernetes.pod.namespace";
     public static final String CONTAINER_NAME = "io.kubernetes.container.name";
     public static final String CONTAINER_TYPE = "io.kubernetes.cri.container-type";
+    /**
+     * The main process's working directory, where an exec starts as with runc exec (which reads it
+     * from config.json): the spec is built in memory and not kept, but the annotations are.
+     */
+    public static final String WORKING_DIR = "io.berth.container.working-dir";
 
     /** The CFS period the kubelet uses for cpu limits. */
     static final long CPU_PERIOD_US = 100_000;
@@ -64,7 +69,8 @@ public final class ContainerSpecs {
                 .annotation(POD_NAME, pod.getMetadata().getName())
                 .annotation(POD_NAMESPACE, namespace(pod))
                 .annotation(CONTAINER_NAME, c.getName())
-                .annotation(CONTAINER_TYPE, "container");
+                .annotation(CONTAINER_TYPE, "container")
+                .annotation(WORKING_DIR, cwd(c, rc));
         if (Boolean.TRUE.equals(pod.getSpec().getShareProcessNamespace())) {
             b.joinNamespace("pid", ns.resolve("pid"));
         }
@@ -81,6 +87,12 @@ public final class ContainerSpecs {
             }
         });
         return b.build();
+    }
+
+    /** Where a process exec'd into this runtime container starts (exec, exec probes): its main process's cwd. */
+    public static String workingDir(io.berth.runtime.container.OciState container) {
+        Map<String, String> a = container.annotations();
+        return a == null ? "/" : a.getOrDefault(WORKING_DIR, "/");
     }
 
     public static String namespace(Pod pod) {

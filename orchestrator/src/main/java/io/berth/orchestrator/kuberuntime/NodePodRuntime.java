@@ -96,6 +96,11 @@ public final class NodePodRuntime implements PodRuntime {
         return options;
     }
 
+    /** The node's pulls, for the Images API to share. */
+    public io.berth.orchestrator.images.ImagePulls imagePulls() {
+        return services.images().pulls();
+    }
+
     /**
      * The node's image store (root: the state root). The API side's image endpoints should use this
      * instance: the store's gc lock is per instance, so a second instance over the same root could
@@ -262,7 +267,7 @@ public final class NodePodRuntime implements PodRuntime {
                 .max(java.util.Comparator.comparingLong(st -> Long.parseLong(st.id().substring(prefix.length()))))
                 .orElseThrow(() -> new java.util.NoSuchElementException("container " + containerName + " is not running"));
         io.berth.runtime.oci.ProcessSpecBuilder p = io.berth.runtime.oci.DefaultSpec.processBuilder()
-                .args(command).terminal(tty).cwd("/");
+                .args(command).terminal(tty).cwd(ContainerSpecs.workingDir(running));
         try {
             byte[] environ = Files.readAllBytes(Path.of("/proc", Integer.toString(running.pid()), "environ"));
             java.util.List<String> env = new java.util.ArrayList<>();

@@ -9,6 +9,9 @@ import io.berth.orchestrator.metrics.PodMetrics;
 import io.berth.orchestrator.store.EventStore;
 import io.berth.orchestrator.store.PodStore;
 import io.berth.orchestrator.store.ResourceVersions;
+import io.berth.orchestrator.store.WatchHistory;
+import io.berth.orchestrator.store.WatchHistory.Change;
+import io.berth.orchestrator.store.WatchHistory.Type;
 import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodStatus;
@@ -21,6 +24,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.LongFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -50,10 +54,11 @@ public class PodService implements PodStatusListener, org.springframework.beans.
     private final PodMetrics metrics;
     // The node side calls back into this class: it is looked up when first needed, not injected.
     private final ObjectProvider<PodRuntime> runtime;
+    private final WatchHistory history;
     private final PodWatchHub hub;
 
     public PodService(PodStore pods, EventStore events, ResourceVersions versions, ApiJson json, HostNode node,
-                      PodMetrics metrics, ObjectProvider<PodRuntime> runtime) {
+                      PodMetrics metrics, ObjectProvider<PodRuntime> runtime, WatchHistory history) {
         this.pods = pods;
         this.events = events;
         this.versions = versions;
@@ -61,7 +66,13 @@ public class PodService implements PodStatusListener, org.springframework.beans.
         this.node = node;
         this.metrics = metrics;
         this.runtime = runtime;
-        this.hub = new PodWatchHub(versions.latest());
+        this.history = history;
+        this.hub = new PodWatchHub(history);
+        // What aged out while no daemon ran goes now, not at the 256th write.
+        versions.read(() -> {
+            history.prune(Instant.now(), WatchHistory.MAX_CHANGES, WatchHistory.MAX_AGE);
+            return null;
+        });
     }
 
     public PodWatchHub hub() {
@@ -103,7 +114,8 @@ public class PodService implements PodStatusListener, org.springframework.beans.
 
     // ---- writes from the API
 
-    public Pod create(String namespace, JsonNode doc) {
+    /** @param dryRun validate and answer as if created, writing nothing (dryRun=All) */
+    public Pod create(String namespace, JsonNode doc, boolean dryRun) {
         if (namespace.length() > 63 || !PodValidator.DNS1123_LABEL.matcher(namespace).matches()) {
             // Namespaces are not objects in Berth: any valid name may be used, so a bad one is the request's fault.
             throw ApiException.badRequest("invalid namespace \"" + namespace + "\": a namespace must be a lowercase RFC 1123 label");
@@ -131,7 +143,14 @@ public class PodService implements PodStatusListener, org.springframework.beans.
         meta.setDeletionGracePeriodSeconds(null);
         meta.setSelfLink(null);
         pod.setStatus(new PodStatusBuilder().withPhase("Pending").build());
-        Pod created = versions.write(v -> {
+        if (dryRun) {
+            // As the apiserver's dry run: every check a create makes, the name's too, and no resourceVersion.
+            if (pods.get(namespace, meta.getName()).isPresent()) {
+                throw ApiException.alreadyExists("pods", meta.getName());
+            }
+            return pod;
+        }
+        Pod created = write(Type.ADDED, v -> {
             meta.setResourceVersion(Long.toString(v));
             try {
                 pods.insert(pod);
@@ -139,35 +158,58 @@ public class PodService implements PodStatusListener, org.springframework.beans.
                 throw ApiException.alreadyExists("pods", meta.getName());
             }
             return pod;
-        }, p -> hub.publish(new PodWatchHub.Change(PodWatchHub.Type.ADDED, version(p), p)));
+        });
         metrics.accepted(meta.getUid(), now, "Pending");
         runtime.getObject().sync(created);
         return created;
     }
 
     /** PUT: the whole object; only labels and annotations may change on a pod in Berth. */
-    public Pod replace(String namespace, String name, JsonNode doc) {
+    public Pod replace(String namespace, String name, JsonNode doc, boolean dryRun) {
         Pod current = get(namespace, name);
-        return update(current, doc);
+        return update(current, doc, dryRun);
     }
 
-    public Pod patch(String namespace, String name, String contentType, JsonNode patch) {
-        Pod current = get(namespace, name);
-        JsonNode currentDoc = json.tree(current);
+    /** The patch types the apiserver takes for a built-in kind, but server-side apply. */
+    static final List<String> PATCH_TYPES = List.of("application/json-patch+json", "application/merge-patch+json",
+            "application/strategic-merge-patch+json");
+
+    /**
+     * A patch applies to the pod as stored when it is written: the object's version read with it
+     * is a precondition of the write, and a write by someone else in between (the node side reports
+     * status all the time) makes the patch apply again to the new object, as the apiserver's
+     * GuaranteedUpdate does. A patch that names a stale resourceVersion itself still conflicts.
+     */
+    public Pod patch(String namespace, String name, String contentType, JsonNode patch, boolean dryRun) {
         String type = contentType == null ? "" : contentType.toLowerCase(java.util.Locale.ROOT);
-        JsonNode merged;
-        if (type.startsWith("application/strategic-merge-patch+json")) {
-            merged = Patches.strategicMergePatch(currentDoc, patch);
-        } else if (type.startsWith("application/merge-patch+json")) {
-            merged = Patches.mergePatch(currentDoc, patch);
-        } else {
-            throw ApiException.unsupportedMediaType(contentType,
-                    List.of("application/strategic-merge-patch+json", "application/merge-patch+json"));
+        if (!PATCH_TYPES.stream().anyMatch(type::startsWith)) {
+            throw ApiException.unsupportedMediaType(contentType, PATCH_TYPES);
         }
-        return update(current, merged);
+        for (int attempt = 1;; attempt++) {
+            Pod current = get(namespace, name);
+            JsonNode currentDoc = json.tree(current);
+            JsonNode merged;
+            if (type.startsWith("application/strategic-merge-patch+json")) {
+                merged = Patches.strategicMergePatch(currentDoc, patch);
+            } else if (type.startsWith("application/merge-patch+json")) {
+                merged = Patches.mergePatch(currentDoc, patch);
+            } else {
+                merged = JsonPatch.apply(currentDoc, patch);
+            }
+            try {
+                return update(current, merged, dryRun);
+            } catch (ApiException e) {
+                if (e.code() != 409 || attempt == PATCH_ATTEMPTS) {
+                    throw e;
+                }
+            }
+        }
     }
 
-    private Pod update(Pod current, JsonNode doc) {
+    /** How often a patch is applied again after a concurrent write before its conflict is returned. */
+    private static final int PATCH_ATTEMPTS = 5;
+
+    private Pod update(Pod current, JsonNode doc, boolean dryRun) {
         if (doc.isObject()) {
             // What the node side reports is not the client's to change (as with the apiserver's main resource).
             ((ObjectNode) doc).remove("status");
@@ -204,7 +246,20 @@ public class PodService implements PodStatusListener, org.springframework.beans.
                 && (wanted == null || wanted.isEmpty() || wanted.equals(was.getResourceVersion()))) {
             return current; // nothing changes: no new version, no watch event (as the apiserver)
         }
-        Pod updated = versions.write(v -> {
+        if (dryRun) {
+            if (wanted != null && !wanted.isEmpty() && !wanted.equals(was.getResourceVersion())) {
+                throw ApiException.conflict("pods", was.getName(),
+                        "the object has been modified; please apply your changes to the latest version and try again");
+            }
+            current.getMetadata().setLabels(nullIfEmpty(meta.getLabels()));
+            current.getMetadata().setAnnotations(nullIfEmpty(meta.getAnnotations()));
+            if (newImages) {
+                current.setSpec(next.getSpec());
+                current.getMetadata().setGeneration(current.getMetadata().getGeneration() + 1);
+            }
+            return current; // read for this request alone: changing it writes nothing
+        }
+        Pod updated = write(Type.MODIFIED, v -> {
             Pod stored = pods.byUid(was.getUid()).orElseThrow(() -> ApiException.notFound("pods", was.getName()));
             if (wanted != null && !wanted.isEmpty() && !wanted.equals(stored.getMetadata().getResourceVersion())) {
                 throw ApiException.conflict("pods", was.getName(),
@@ -219,7 +274,7 @@ public class PodService implements PodStatusListener, org.springframework.beans.
             }
             pods.update(stored);
             return stored;
-        }, p -> hub.publish(new PodWatchHub.Change(PodWatchHub.Type.MODIFIED, version(p), p)));
+        });
         if (newImages) {
             runtime.getObject().sync(updated);
         }
@@ -244,7 +299,8 @@ public class PodService implements PodStatusListener, org.springframework.beans.
      * stop it; the record goes when the node side reports {@link #podGone}. A second delete may
      * only shorten the grace period.
      */
-    public Pod delete(String namespace, String name, Long gracePeriodSeconds, String preconditionUid, String preconditionVersion) {
+    public Pod delete(String namespace, String name, Long gracePeriodSeconds, String preconditionUid, String preconditionVersion,
+                      boolean dryRun) {
         Pod current = get(namespace, name);
         if (gracePeriodSeconds != null && gracePeriodSeconds < 0) {
             throw ApiException.invalid("DeleteOptions", null, List.of(new StatusCause("gracePeriodSeconds",
@@ -253,8 +309,8 @@ public class PodService implements PodStatusListener, org.springframework.beans.
         long grace = gracePeriodSeconds != null ? gracePeriodSeconds
                 : Optional.ofNullable(current.getSpec().getTerminationGracePeriodSeconds()).orElse(PodDefaults.TERMINATION_GRACE_PERIOD_SECONDS);
         Instant now = Instant.now();
-        Pod marked = versions.write(v -> {
-            Pod stored = pods.byUid(current.getMetadata().getUid()).orElseThrow(() -> ApiException.notFound("pods", name));
+        LongFunction<Pod> mark = v -> {
+            Pod stored = dryRun ? current : pods.byUid(current.getMetadata().getUid()).orElseThrow(() -> ApiException.notFound("pods", name));
             var m = stored.getMetadata();
             if (preconditionUid != null && !preconditionUid.isEmpty() && !preconditionUid.equals(m.getUid())) {
                 throw ApiException.conflict("pods", name, "Precondition failed: UID in precondition: " + preconditionUid
@@ -269,14 +325,18 @@ public class PodService implements PodStatusListener, org.springframework.beans.
             }
             m.setDeletionTimestamp(PodStore.format(now.plusSeconds(grace)));
             m.setDeletionGracePeriodSeconds(grace);
-            m.setResourceVersion(Long.toString(v));
-            pods.update(stored);
-            return stored;
-        }, p -> {
-            if (p != null) {
-                hub.publish(new PodWatchHub.Change(PodWatchHub.Type.MODIFIED, version(p), p));
+            if (!dryRun) {
+                m.setResourceVersion(Long.toString(v));
+                pods.update(stored);
             }
-        });
+            return stored;
+        };
+        if (dryRun) {
+            // The checks and the answer of a delete; the node side is not asked to stop anything.
+            Pod answer = mark.apply(0);
+            return answer == null ? current : answer;
+        }
+        Pod marked = write(Type.MODIFIED, mark);
         if (marked == null) {
             return get(namespace, name);
         }
@@ -289,7 +349,7 @@ public class PodService implements PodStatusListener, org.springframework.beans.
     @Override
     public void statusChanged(String podUid, PodStatus status) {
         Instant now = Instant.now();
-        Pod updated = versions.write(v -> {
+        Pod updated = write(Type.MODIFIED, v -> {
             Pod stored = pods.byUid(podUid).orElse(null);
             if (stored == null || Objects.equals(stored.getStatus(), status)) {
                 return null;
@@ -299,10 +359,6 @@ public class PodService implements PodStatusListener, org.springframework.beans.
             pods.update(stored);
             pods.saveContainers(podUid, status);
             return stored;
-        }, p -> {
-            if (p != null) {
-                hub.publish(new PodWatchHub.Change(PodWatchHub.Type.MODIFIED, version(p), p));
-            }
         });
         if (updated != null) {
             metrics.observed(podUid, status, now);
@@ -327,7 +383,7 @@ public class PodService implements PodStatusListener, org.springframework.beans.
 
     @Override
     public void podGone(String podUid) {
-        Pod removed = versions.write(v -> {
+        Pod removed = write(Type.DELETED, v -> {
             Pod stored = pods.byUid(podUid).orElse(null);
             if (stored == null) {
                 return null;
@@ -335,10 +391,6 @@ public class PodService implements PodStatusListener, org.springframework.beans.
             pods.delete(podUid);
             stored.getMetadata().setResourceVersion(Long.toString(v));
             return stored;
-        }, p -> {
-            if (p != null) {
-                hub.publish(new PodWatchHub.Change(PodWatchHub.Type.DELETED, version(p), p));
-            }
         });
         if (removed != null) {
             metrics.gone(podUid);
@@ -371,6 +423,24 @@ public class PodService implements PodStatusListener, org.springframework.beans.
     }
 
     // ---- helpers
+
+    /**
+     * One write to a pod with a fresh version: the change goes into the watch history in the same
+     * transaction, and to live watchers after commit. {@code body} returns null to write nothing.
+     */
+    private Pod write(Type type, LongFunction<Pod> body) {
+        return versions.write(v -> {
+            Pod p = body.apply(v);
+            if (p != null) {
+                history.record(new Change(type, v, p), Instant.now());
+            }
+            return p;
+        }, p -> {
+            if (p != null) {
+                hub.publish(new Change(type, version(p), p));
+            }
+        });
+    }
 
     private static void refuseInvalid(JsonNode doc) {
         if (!doc.isObject()) {

@@ -99,6 +99,14 @@ public final class PodValidator {
         };
     }
 
+    private static Shape port() {
+        return (n, p, out) -> {
+            if (!n.isIntegralNumber() || n.asLong() < 1 || n.asLong() > 65535) {
+                out.add(invalid(p, n, "must be between 1 and 65535, inclusive"));
+            }
+        };
+    }
+
     private static final Shape INT_OR_STRING = (n, p, out) -> {
         if (!n.isIntegralNumber() && !n.isString()) {
             out.add(invalid(p, n, "must be a port number or name"));
@@ -228,7 +236,9 @@ public final class PodValidator {
     private static final Shape PROBE = object(
             "exec", HANDLER_FIELDS_EXEC,
             "tcpSocket", object("port", INT_OR_STRING, "host", STRING),
-            "httpGet", object("path", STRING, "port", INT_OR_STRING, "host", STRING, "scheme", oneOf("HTTP", "HTTPS"),
+            // HTTPS is refused: the prober writes HTTP/1.1 on a plain socket (no TLS inside the pod's
+            // network namespace yet), and a probe that never succeeds would restart the container for ever.
+            "httpGet", object("path", STRING, "port", INT_OR_STRING, "host", STRING, "scheme", oneOf("HTTP"),
                     "httpHeaders", list(object("name", STRING, "value", STRING))),
             "initialDelaySeconds", integer(0), "timeoutSeconds", integer(1), "periodSeconds", integer(1),
             "successThreshold", integer(1), "failureThreshold", integer(1), "terminationGracePeriodSeconds", integer(1));
@@ -245,8 +255,8 @@ public final class PodValidator {
             // swapped for a symlink between the node's check and the mount (docs/security.md).
             "volumeMounts", list(object("name", STRING, "mountPath", STRING, "readOnly", BOOL)),
             // hostPort is published by the CNI portmap plugin (docs/networking.md).
-            "ports", list(object("name", STRING, "containerPort", integer(1), "protocol", oneOf("TCP", "UDP", "SCTP"),
-                    "hostPort", integer(1), "hostIP", STRING)),
+            "ports", list(object("name", STRING, "containerPort", port(), "protocol", oneOf("TCP", "UDP", "SCTP"),
+                    "hostPort", port(), "hostIP", STRING)),
             "terminationMessagePath", onlyDefault("/dev/termination-log"),
             "terminationMessagePolicy", onlyDefault("File"));
 
@@ -411,6 +421,11 @@ public final class PodValidator {
                     if (handlers != 1) {
                         causes.add(new StatusCause(p + "." + probe, handlers == 0 ? "must specify a handler type"
                                 : "may not specify more than 1 handler type", handlers == 0 ? "FieldValueRequired" : "FieldValueForbidden"));
+                    }
+                    // The apiserver's rule: one success is all a liveness or startup probe may need.
+                    JsonNode success = pr.get("successThreshold");
+                    if (!probe.equals("readinessProbe") && success != null && success.isIntegralNumber() && success.asInt() != 1) {
+                        causes.add(invalid(p + "." + probe + ".successThreshold", success, "must be 1"));
                     }
                 }
             }

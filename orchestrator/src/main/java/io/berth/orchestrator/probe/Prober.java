@@ -93,7 +93,9 @@ public final class Prober {
             return ProbeResult.failure("cannot make a file for the probe's output: " + e.getMessage());
         }
         try {
-            Spec.Process p = DefaultSpec.processBuilder().args(a.getCommand()).cwd("/").build();
+            // In the container's working directory, as the kubelet's exec probes (CRI ExecSync) run.
+            Spec.Process p = DefaultSpec.processBuilder().args(a.getCommand())
+                    .cwd(io.berth.orchestrator.kuberuntime.ContainerSpecs.workingDir(runtime.state(containerId))).build();
             ContainerIo.Output o = ContainerIo.Output.file(out);
             try (ExecProcess e = runtime.exec(containerId, p, ContainerIo.of(ContainerIo.Input.devNull(), o, o))) {
                 Optional<ExitResult> r = e.waitFor(timeout);

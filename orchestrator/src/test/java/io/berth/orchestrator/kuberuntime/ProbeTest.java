@@ -43,6 +43,18 @@ class ProbeTest {
     }
 
     @Test
+    void anExecProbeRunsInTheContainersWorkingDirectory() throws Exception {
+        Pod pod = pod("cwd", "Always", container("c",
+                b -> b.withWorkingDir("/tmp").withReadinessProbe(new ProbeBuilder().withNewExec()
+                        .withCommand("sh", "-c", "test \"$(pwd)\" = /tmp").endExec().withPeriodSeconds(1).build()),
+                "sleep", "600"));
+        f.node.sync(pod);
+        f.listener.await(uid(pod), T, st -> Boolean.TRUE.equals(RecordingListener.container(st, "c").getReady()));
+        f.node.terminate(uid(pod), Duration.ofSeconds(1));
+        f.listener.awaitGone(uid(pod), T);
+    }
+
+    @Test
     void readinessOverHttpInThePodsNetworkNamespaceSetsReady() throws Exception {
         // busybox httpd on the pod's lo, only after a second: the container runs before it is ready.
         Pod pod = pod("ready", "Always", container("web",
