@@ -22,7 +22,8 @@
  * and exits. With o, when the first session that attached stdin ends, stdin is closed (the pipe's
  * write end; on a terminal the EOF character is written, as a terminal's user ends input).
  *
- * It writes DIR/monitor.pid ("PID STARTTIME") so that a restarted daemon can find and stop it,
+ * It works in DIR (its cwd, so socket names stay short whatever the state root; clients reach them
+ * through /proc/self/fd/DIRFD/NAME). It writes DIR/monitor.pid ("PID STARTTIME") so that a restarted daemon can find and stop it,
  * prints "ready" on stdout once it listens (errors: one line on stdout, exit 1), then points its
  * stdio at /dev/null and runs in its own session, ignoring SIGHUP and SIGPIPE.
  */
@@ -70,23 +71,13 @@ static void fail(const char *what)
 static int listen_on(const char *name)
 {
     struct sockaddr_un a = {.sun_family = AF_UNIX};
-    if ((size_t)snprintf(a.sun_path, sizeof a.sun_path, "%s/%s", dir, name) >= sizeof a.sun_path) {
-        errno = ENAMETOOLONG;
-        fail(name);
-    }
+    snprintf(a.sun_path, sizeof a.sun_path, "%s", name); /* relative to DIR, our cwd: any state root fits */
     unlink(a.sun_path);
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof a) < 0 || chmod(a.sun_path, 0600) < 0 || listen(fd, 8) < 0) {
         fail(name);
     }
     return fd;
-}
-
-static void unlink_in_dir(const char *name)
-{
-    char p[4096];
-    snprintf(p, sizeof p, "%s/%s", dir, name);
-    unlink(p);
 }
 
 static int write_all(int fd, const void *b, size_t n)
@@ -251,6 +242,9 @@ int main(int argc, char **argv)
         fprintf(stdout, "error: berth-monitor: without a terminal STDIN STDOUT STDERR are needed\n");
         return 2;
     }
+    if (chdir(dir) < 0) {
+        fail(dir);
+    }
     setsid();
     signal(SIGPIPE, SIG_IGN);
     signal(SIGHUP, SIG_IGN);
@@ -265,9 +259,8 @@ int main(int argc, char **argv)
     }
     int console = tty ? listen_on("console.sock") : -1;
     int attach = listen_on("attach.sock");
-    char pidfile[4096], tmp[4096], line[64];
-    snprintf(pidfile, sizeof pidfile, "%s/monitor.pid", dir);
-    snprintf(tmp, sizeof tmp, "%s/.monitor.pid.tmp", dir);
+    const char *pidfile = "monitor.pid", *tmp = ".monitor.pid.tmp";
+    char line[64];
     int pf = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     int len = snprintf(line, sizeof line, "%d %llu\n", (int)getpid(), start_time());
     if (pf < 0 || write_all(pf, line, (size_t)len) < 0 || close(pf) < 0 || rename(tmp, pidfile) < 0) {
@@ -316,7 +309,7 @@ int main(int argc, char **argv)
             int m = receive_master(console);
             close(console);
             console = -1;
-            unlink_in_dir("console.sock");
+            unlink("console.sock");
             if (m >= 0) {
                 out_fd[0] = m;
                 in_fd = m;
@@ -362,6 +355,6 @@ int main(int argc, char **argv)
     }
     /* monitor.pid stays: the daemon, removing this directory, also removes the exit file a
        subreaper may have written for this process by its pid and start time. */
-    unlink_in_dir("attach.sock");
+    unlink("attach.sock");
     return 0;
 }

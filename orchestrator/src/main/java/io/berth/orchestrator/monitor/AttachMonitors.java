@@ -8,6 +8,9 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -29,8 +32,6 @@ public final class AttachMonitors {
     public static final String SOCKET = "attach.sock";
     private static final String CONSOLE = "console.sock";
     private static final String PID_FILE = "monitor.pid";
-    /** sun_path is 108 bytes with its NUL. */
-    private static final int SUN_PATH_MAX = 107;
 
     private final Path root;
     private final Path binDir;
@@ -70,15 +71,13 @@ public final class AttachMonitors {
      */
     public Started start(String containerId, Path log, boolean tty, boolean stdin, boolean stdinOnce) {
         Path dir = dir(containerId);
-        if (dir.resolve(CONSOLE).toString().length() > SUN_PATH_MAX) {
-            throw new IllegalStateException("the monitor's socket path " + dir.resolve(CONSOLE) + " is longer than 107 bytes:"
-                    + " use a shorter state root");
-        }
         stop(containerId); // a crash's leftover of this very run
         List<Integer> ours = new ArrayList<>();
         Started started = null;
         try {
             Files.createDirectories(dir);
+            int dirFd = LibC.open(dir.toString(), LibC.O_RDONLY);
+            ours.add(dirFd);
             Path binary = NativeBinaries.extract(NativeBinaries.MONITOR, binDir);
             String flags = (tty ? "t" : "") + (stdin ? "i" : "") + (stdinOnce ? "o" : "") + "-";
             List<String> argv = new ArrayList<>(List.of(binary.toString(), dir.toString(), log.toString(), flags));
@@ -107,7 +106,7 @@ public final class AttachMonitors {
                 p.destroyForcibly();
                 throw new IllegalStateException(line == null ? "berth-monitor exited without a word (exit " + waitFor(p) + ")" : line);
             }
-            started = new Started(stdio, tty ? dir.resolve(CONSOLE) : null, ours);
+            started = new Started(stdio, tty ? viaFd(dirFd, CONSOLE) : null, ours);
             return started;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start berth-monitor for " + containerId + ": " + e.getMessage(), e);
@@ -117,6 +116,36 @@ public final class AttachMonitors {
                 stop(containerId);
             }
         }
+    }
+
+    /**
+     * Connects to a monitor's attach socket (a path from {@link #socket}). Through
+     * /proc/self/fd/DIRFD/attach.sock, since sun_path holds only 107 bytes and a state root may be
+     * long.
+     */
+    public static SocketChannel connect(Path socket) throws IOException {
+        int dirFd;
+        try {
+            dirFd = LibC.open(socket.getParent().toString(), LibC.O_RDONLY);
+        } catch (LibC.SyscallException e) {
+            throw new IOException("cannot open " + socket.getParent() + ": " + LibC.strerror(e.errno()));
+        }
+        try {
+            SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+            try {
+                ch.connect(UnixDomainSocketAddress.of(viaFd(dirFd, socket.getFileName().toString())));
+                return ch;
+            } catch (IOException e) {
+                ch.close();
+                throw e;
+            }
+        } finally {
+            LibC.close(dirFd);
+        }
+    }
+
+    private static Path viaFd(int dirFd, String name) {
+        return Path.of("/proc/self/fd/" + dirFd + "/" + name);
     }
 
     /** Kills the run's monitor if it still runs and removes its directory; nothing there is not an error. */

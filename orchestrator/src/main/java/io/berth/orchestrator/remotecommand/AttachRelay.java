@@ -1,10 +1,9 @@
 package io.berth.orchestrator.remotecommand;
 
 import io.berth.orchestrator.logs.PodLogs;
+import io.berth.orchestrator.monitor.AttachMonitors;
 import io.fabric8.kubernetes.api.model.Status;
 import java.io.IOException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
@@ -45,9 +44,7 @@ final class AttachRelay implements Relay {
             return;
         }
         try {
-            SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
-            ch.connect(UnixDomainSocketAddress.of(target.socket().get()));
-            monitor = ch;
+            monitor = AttachMonitors.connect(target.socket().get());
             toMonitor(HELLO, new byte[] {(byte) (request.stdin() ? 1 : 0)});
         } catch (IOException e) {
             socket.finish(ChannelSocket.failure("InternalError", "cannot attach to container \"" + request.container()

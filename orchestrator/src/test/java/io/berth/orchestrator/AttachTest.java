@@ -1,0 +1,241 @@
+package io.berth.orchestrator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.berth.image.content.Progress;
+import io.berth.image.store.ImageStore;
+import io.berth.testkit.BusyboxRootfs;
+import io.berth.testkit.Requirements;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * kubectl attach and kubectl run -it against the daemon with its real node side: a terminal
+ * container driven in tmux (its shell answers, the window size follows, Ctrl-C reaches a sleep), a
+ * stdin container fed through a pipe whose end is the container's EOF, a container without stdin
+ * whose output is streamed, refusals, and no monitor left once the pods are gone.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class AttachTest {
+
+    private Path dir;
+    private String cgroupParent;
+    private DaemonFixture d;
+    private final String tmuxSocket = "berth-attach-test-" + ProcessHandle.current().pid();
+
+    @BeforeAll
+    void start() throws Exception {
+        Requirements.root();
+        Requirements.command("kubectl", "kubectl");
+        Requirements.command("tmux", "tmux");
+        Path rootfs = BusyboxRootfs.path();
+        dir = Files.createTempDirectory("berth-attach-test");
+        cgroupParent = "/berth-attach-" + ProcessHandle.current().pid();
+        try {
+            Path tar = dir.resolve("busybox.tar");
+            Process p = new ProcessBuilder("tar", "-C", rootfs.toString(), "-cf", tar.toString(), ".").inheritIO().start();
+            assertThat(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0).as("tar of the busybox rootfs").isTrue();
+            new ImageStore(dir.resolve("state")).importRootfs(tar, "busybox", Progress.NONE);
+            Files.delete(tar);
+            d = new DaemonFixture(dir, cgroupParent);
+            String pods = """
+                    apiVersion: v1
+                    kind: Pod
+                    metadata: {name: term}
+                    spec:
+                      terminationGracePeriodSeconds: 1
+                      containers:
+                      - {name: main, image: busybox, imagePullPolicy: IfNotPresent, command: [sh], stdin: true, tty: true}
+                    ---
+                    apiVersion: v1
+                    kind: Pod
+                    metadata: {name: piped}
+                    spec:
+                      terminationGracePeriodSeconds: 1
+                      restartPolicy: Never
+                      containers:
+                      - name: main
+                        image: busybox
+                        imagePullPolicy: IfNotPresent
+                        command: [sh, -c, "while read l; do echo got $l; echo err $l >&2; done; echo eof"]
+                        stdin: true
+                        stdinOnce: true
+                    ---
+                    apiVersion: v1
+                    kind: Pod
+                    metadata: {name: ticker}
+                    spec:
+                      terminationGracePeriodSeconds: 1
+                      containers:
+                      - {name: main, image: busybox, imagePullPolicy: IfNotPresent,
+                         command: [sh, -c, "i=0; while true; do echo tick $i; i=$((i+1)); sleep 0.2; done"]}
+                    """;
+            DaemonFixture.Result created = d.kubectlWithInput(pods, "apply", "-f", "-");
+            assertThat(created.exit()).as(created.toString()).isZero();
+            for (String name : List.of("term", "piped", "ticker")) {
+                Awaitility.await().atMost(60, TimeUnit.SECONDS).until(() ->
+                        d.kubectl("get", "pod", name, "-o", "jsonpath={.status.phase}").out().equals("Running"));
+            }
+        } catch (Exception | AssertionError e) {
+            stop();
+            throw e;
+        }
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        try {
+            new ProcessBuilder("tmux", "-L", tmuxSocket, "kill-server").redirectErrorStream(true).start().waitFor(10, TimeUnit.SECONDS);
+            Files.deleteIfExists(Path.of("/tmp/tmux-0", tmuxSocket));
+            if (d != null) {
+                d.kubectl("delete", "pods", "--all", "--grace-period=0", "--timeout=60s");
+                Path attach = d.root.dir().resolve("attach");
+                // Every monitor went with its container: no directory, no process.
+                Awaitility.await().atMost(20, TimeUnit.SECONDS).until(() -> monitors().isEmpty() && listing(attach).isEmpty());
+                d.close();
+            } else if (dir != null) {
+                DaemonFixture.deleteTree(dir);
+            }
+        } finally {
+            if (cgroupParent != null) {
+                io.berth.runtime.cgroup.Cgroups.open(cgroupParent).destroy();
+            }
+        }
+    }
+
+    @Test
+    void kubectlAttachToATerminal() throws Exception {
+        Path exit = dir.resolve("attach-exit");
+        tmux("new-session", "-d", "-s", "a", "-x", "80", "-y", "24", "sh", "-c", kubectl("attach -it term") + "; echo $? > " + exit + "; sleep 600");
+        tmux("set-option", "-t", "a", "status", "off");
+        awaitScreen("a", "If you don't see a command prompt");
+        tmux("send-keys", "-t", "a", "echo $((6*7))", "Enter");
+        awaitScreen("a", "\n42\n");
+        tmux("send-keys", "-t", "a", "stty size", "Enter");
+        awaitScreen("a", "\n24 80\n");
+        tmux("resize-window", "-t", "a", "-x", "100", "-y", "30");
+        Thread.sleep(300);
+        tmux("send-keys", "-t", "a", "stty size", "Enter");
+        awaitScreen("a", "\n30 100\n");
+        tmux("send-keys", "-t", "a", "sleep 300", "Enter");
+        Thread.sleep(500);
+        tmux("send-keys", "-t", "a", "C-c");
+        awaitScreen("a", "^C");
+        tmux("send-keys", "-t", "a", "echo slept=$?", "Enter");
+        awaitScreen("a", "slept=130"); // SIGINT (128+2) reached the sleep through the terminal
+        // The container's shell ends: so do the attach (kubectl's status 0) and the run; Always restarts it.
+        tmux("send-keys", "-t", "a", "exit 3", "Enter");
+        Awaitility.await().atMost(20, TimeUnit.SECONDS).until(() -> Files.exists(exit) && !Files.readString(exit).isBlank());
+        assertThat(Files.readString(exit).trim()).isEqualTo("0");
+        Awaitility.await().atMost(30, TimeUnit.SECONDS).until(() ->
+                d.kubectl("get", "pod", "term", "-o", "jsonpath={.status.containerStatuses[0].restartCount}"
+                        + "/{.status.containerStatuses[0].lastState.terminated.exitCode}").out().equals("1/3"));
+    }
+
+    @Test
+    void kubectlRunItRm() throws Exception {
+        Path exit = dir.resolve("run-exit");
+        tmux("new-session", "-d", "-s", "r", "-x", "80", "-y", "24", "sh", "-c",
+                kubectl("run once --image=busybox --image-pull-policy=IfNotPresent -it --rm --restart=Never -- sh") + "; echo $? > " + exit
+                        + "; sleep 600");
+        tmux("set-option", "-t", "r", "status", "off");
+        awaitScreen("r", "If you don't see a command prompt");
+        tmux("send-keys", "-t", "r", "echo answer=$((6*7))", "Enter");
+        awaitScreen("r", "answer=42");
+        tmux("send-keys", "-t", "r", "exit 5", "Enter");
+        Awaitility.await().atMost(60, TimeUnit.SECONDS).until(() -> Files.exists(exit) && !Files.readString(exit).isBlank());
+        assertThat(Files.readString(exit).trim()).isEqualTo("5");
+        assertThat(d.kubectl("get", "pod", "once").err()).contains("not found");
+    }
+
+    @Test
+    void pipedStdinReachesTheContainerAndItsEndIsEof() throws Exception {
+        DaemonFixture.Result r = d.kubectlWithInput("a\nb\n", "attach", "-i", "piped");
+        assertThat(r.exit()).as(r.toString()).isZero();
+        assertThat(r.out()).isEqualTo("got a\ngot b\neof\n");
+        assertThat(r.err()).contains("err a\nerr b\n");
+        Awaitility.await().atMost(30, TimeUnit.SECONDS).until(() ->
+                d.kubectl("get", "pod", "piped", "-o", "jsonpath={.status.phase}").out().equals("Succeeded"));
+        DaemonFixture.Result logs = d.kubectl("logs", "piped");
+        // stdout and stderr in the one log file, each in its order (their interleaving is the monitor's reads)
+        assertThat(logs.out().lines().filter(l -> !l.startsWith("err"))).containsExactly("got a", "got b", "eof");
+        assertThat(logs.out().lines().filter(l -> l.startsWith("err"))).containsExactly("err a", "err b");
+    }
+
+    @Test
+    void attachToAContainerWithoutStdinStreamsItsOutput() throws Exception {
+        Process p = d.kubectlProcess("attach", "ticker");
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            String first = out.readLine();
+            String second = out.readLine();
+            assertThat(first).startsWith("tick ");
+            assertThat(Integer.parseInt(second.substring(5))).isEqualTo(Integer.parseInt(first.substring(5)) + 1);
+        } finally {
+            p.destroyForcibly();
+            p.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void refusalsAreStatuses() throws Exception {
+        DaemonFixture.Result nope = d.kubectl("attach", "nope");
+        assertThat(nope.exit()).isNotZero();
+        assertThat(nope.err()).contains("pods \"nope\" not found");
+        DaemonFixture.Result other = d.kubectl("attach", "term", "-c", "other");
+        assertThat(other.exit()).isNotZero();
+        assertThat(other.err()).contains("container other");
+    }
+
+    /** berth-monitor processes of this test's state root. */
+    private List<Long> monitors() {
+        String root = d.root.dir().toString();
+        return ProcessHandle.allProcesses().filter(h -> h.info().commandLine().orElse("").contains("berth-monitor " + root))
+                .map(ProcessHandle::pid).toList();
+    }
+
+    private static List<Path> listing(Path dir) throws Exception {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.toList();
+        }
+    }
+
+    private String kubectl(String args) {
+        return "KUBECONFIG=" + d.root.kubeconfig() + " HOME=" + dir.resolve("home") + " KUBECACHEDIR=" + dir.resolve("kubecache")
+                + " kubectl " + args;
+    }
+
+    private void awaitScreen(String session, String text) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        String screen;
+        while (!(screen = tmux("capture-pane", "-p", "-t", session)).contains(text)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the tmux screen did not show " + text.replace("\n", "\\n") + " in 30 s; it shows:\n" + screen);
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    private String tmux(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("tmux", "-L", tmuxSocket));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0).as("%s: %s", cmd, out).isTrue();
+        return out;
+    }
+}
