@@ -2,16 +2,13 @@ package io.berth.orchestrator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.berth.image.content.Progress;
-import io.berth.image.store.ImageStore;
-import io.berth.testkit.BusyboxRootfs;
 import io.berth.testkit.Requirements;
+import io.berth.testkit.Tmux;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -33,22 +30,16 @@ class AttachTest {
     private Path dir;
     private String cgroupParent;
     private DaemonFixture d;
-    private final String tmuxSocket = "berth-attach-test-" + ProcessHandle.current().pid();
+    private Tmux tmux;
 
     @BeforeAll
     void start() throws Exception {
         Requirements.root();
         Requirements.command("kubectl", "kubectl");
-        Requirements.command("tmux", "tmux");
-        Path rootfs = BusyboxRootfs.path();
-        dir = Files.createTempDirectory("berth-attach-test");
+        tmux = new Tmux("berth-attach-test");
+        dir = RealNode.dirWithBusybox("berth-attach-test");
         cgroupParent = "/berth-attach-" + ProcessHandle.current().pid();
         try {
-            Path tar = dir.resolve("busybox.tar");
-            Process p = new ProcessBuilder("tar", "-C", rootfs.toString(), "-cf", tar.toString(), ".").inheritIO().start();
-            assertThat(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0).as("tar of the busybox rootfs").isTrue();
-            new ImageStore(dir.resolve("state")).importRootfs(tar, "busybox", Progress.NONE);
-            Files.delete(tar);
             d = new DaemonFixture(dir, cgroupParent);
             String pods = """
                     apiVersion: v1
@@ -97,14 +88,18 @@ class AttachTest {
     @AfterAll
     void stop() throws Exception {
         try {
-            new ProcessBuilder("tmux", "-L", tmuxSocket, "kill-server").redirectErrorStream(true).start().waitFor(10, TimeUnit.SECONDS);
-            Files.deleteIfExists(Path.of("/tmp/tmux-0", tmuxSocket));
+            if (tmux != null) {
+                tmux.close();
+            }
             if (d != null) {
-                d.kubectl("delete", "pods", "--all", "--grace-period=0", "--timeout=60s");
-                Path attach = d.root.dir().resolve("attach");
-                // Every monitor went with its container: no directory, no process.
-                Awaitility.await().atMost(20, TimeUnit.SECONDS).until(() -> monitors().isEmpty() && listing(attach).isEmpty());
-                d.close();
+                try {
+                    d.kubectl("delete", "pods", "--all", "--grace-period=0", "--timeout=60s");
+                    Path attach = d.root.dir().resolve("attach");
+                    // Every monitor went with its container: no directory, no process.
+                    Awaitility.await().atMost(20, TimeUnit.SECONDS).until(() -> monitors().isEmpty() && listing(attach).isEmpty());
+                } finally {
+                    d.close();
+                }
             } else if (dir != null) {
                 DaemonFixture.deleteTree(dir);
             }
@@ -118,25 +113,24 @@ class AttachTest {
     @Test
     void kubectlAttachToATerminal() throws Exception {
         Path exit = dir.resolve("attach-exit");
-        tmux("new-session", "-d", "-s", "a", "-x", "80", "-y", "24", "sh", "-c", kubectl("attach -it term") + "; echo $? > " + exit + "; sleep 600");
-        tmux("set-option", "-t", "a", "status", "off");
-        awaitScreen("a", "If you don't see a command prompt");
-        tmux("send-keys", "-t", "a", "echo $((6*7))", "Enter");
-        awaitScreen("a", "\n42\n");
-        tmux("send-keys", "-t", "a", "stty size", "Enter");
-        awaitScreen("a", "\n24 80\n");
-        tmux("resize-window", "-t", "a", "-x", "100", "-y", "30");
+        tmux.start("a", 80, 24, kubectl("attach -it term") + "; echo $? > " + exit + "; sleep 600");
+        tmux.await("a", "If you don't see a command prompt", 30);
+        tmux.type("a", "echo $((6*7))");
+        tmux.await("a", "\n42\n", 30);
+        tmux.type("a", "stty size");
+        tmux.await("a", "\n24 80\n", 30);
+        tmux.resize("a", 100, 30);
         Thread.sleep(300);
-        tmux("send-keys", "-t", "a", "stty size", "Enter");
-        awaitScreen("a", "\n30 100\n");
-        tmux("send-keys", "-t", "a", "sleep 300", "Enter");
+        tmux.type("a", "stty size");
+        tmux.await("a", "\n30 100\n", 30);
+        tmux.type("a", "sleep 300");
         Thread.sleep(500);
-        tmux("send-keys", "-t", "a", "C-c");
-        awaitScreen("a", "^C");
-        tmux("send-keys", "-t", "a", "echo slept=$?", "Enter");
-        awaitScreen("a", "slept=130"); // SIGINT (128+2) reached the sleep through the terminal
+        tmux.keys("a", "C-c");
+        tmux.await("a", "^C", 30);
+        tmux.type("a", "echo slept=$?");
+        tmux.await("a", "slept=130", 30); // SIGINT (128+2) reached the sleep through the terminal
         // The container's shell ends: so do the attach (kubectl's status 0) and the run; Always restarts it.
-        tmux("send-keys", "-t", "a", "exit 3", "Enter");
+        tmux.type("a", "exit 3");
         Awaitility.await().atMost(20, TimeUnit.SECONDS).until(() -> Files.exists(exit) && !Files.readString(exit).isBlank());
         assertThat(Files.readString(exit).trim()).isEqualTo("0");
         Awaitility.await().atMost(30, TimeUnit.SECONDS).until(() ->
@@ -147,14 +141,13 @@ class AttachTest {
     @Test
     void kubectlRunItRm() throws Exception {
         Path exit = dir.resolve("run-exit");
-        tmux("new-session", "-d", "-s", "r", "-x", "80", "-y", "24", "sh", "-c",
+        tmux.start("r", 80, 24,
                 kubectl("run once --image=busybox --image-pull-policy=IfNotPresent -it --rm --restart=Never -- sh") + "; echo $? > " + exit
                         + "; sleep 600");
-        tmux("set-option", "-t", "r", "status", "off");
-        awaitScreen("r", "If you don't see a command prompt");
-        tmux("send-keys", "-t", "r", "echo answer=$((6*7))", "Enter");
-        awaitScreen("r", "answer=42");
-        tmux("send-keys", "-t", "r", "exit 5", "Enter");
+        tmux.await("r", "If you don't see a command prompt", 30);
+        tmux.type("r", "echo answer=$((6*7))");
+        tmux.await("r", "answer=42", 30);
+        tmux.type("r", "exit 5");
         Awaitility.await().atMost(60, TimeUnit.SECONDS).until(() -> Files.exists(exit) && !Files.readString(exit).isBlank());
         assertThat(Files.readString(exit).trim()).isEqualTo("5");
         assertThat(d.kubectl("get", "pod", "once").err()).contains("not found");
@@ -217,25 +210,5 @@ class AttachTest {
     private String kubectl(String args) {
         return "KUBECONFIG=" + d.root.kubeconfig() + " HOME=" + dir.resolve("home") + " KUBECACHEDIR=" + dir.resolve("kubecache")
                 + " kubectl " + args;
-    }
-
-    private void awaitScreen(String session, String text) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        String screen;
-        while (!(screen = tmux("capture-pane", "-p", "-t", session)).contains(text)) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("the tmux screen did not show " + text.replace("\n", "\\n") + " in 30 s; it shows:\n" + screen);
-            }
-            Thread.sleep(100);
-        }
-    }
-
-    private String tmux(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("tmux", "-L", tmuxSocket));
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        assertThat(p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0).as("%s: %s", cmd, out).isTrue();
-        return out;
     }
 }
