@@ -182,6 +182,37 @@ class AttachTest {
     }
 
     @Test
+    void theDaemonKeepsNoPipeOrDirectoryOfAMonitor() throws Exception {
+        java.util.Set<String> before = monitorFds();
+        String pod = """
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: leaky}
+                spec:
+                  terminationGracePeriodSeconds: 1
+                  restartPolicy: Never
+                  containers:
+                  - {name: main, image: busybox, imagePullPolicy: IfNotPresent, command: [cat], stdin: true, stdinOnce: true}
+                """;
+        assertThat(d.kubectlWithInput(pod, "apply", "-f", "-").exit()).isZero();
+        Awaitility.await().atMost(60, TimeUnit.SECONDS).until(() ->
+                d.kubectl("get", "pod", "leaky", "-o", "jsonpath={.status.phase}").out().equals("Running"));
+        DaemonFixture.Result r = d.kubectlWithInput("x\n", "attach", "-i", "leaky");
+        assertThat(r.out()).as(r.toString()).isEqualTo("x\n");
+        assertThat(d.kubectl("delete", "pod", "leaky", "--timeout=60s").exit()).isZero();
+        // The monitor's pipes and directory were the JVM's only while the container was created.
+        Awaitility.await().atMost(10, TimeUnit.SECONDS).untilAsserted(() -> assertThat(monitorFds()).isSubsetOf(before));
+    }
+
+    /** This JVM's pipes and its files of monitors and logs (kubectl's HTTP connections come and go as sockets). */
+    private java.util.Set<String> monitorFds() throws Exception {
+        String attach = d.root.dir().resolve("attach").toString();
+        String logs = d.root.dir().resolve("pods").toString();
+        return io.berth.testkit.OpenFds.now().stream().filter(f -> f.contains("pipe:") || f.contains(attach) || f.contains(logs))
+                .collect(java.util.stream.Collectors.toSet());
+    }
+
+    @Test
     void refusalsAreStatuses() throws Exception {
         DaemonFixture.Result nope = d.kubectl("attach", "nope");
         assertThat(nope.exit()).isNotZero();
