@@ -2,6 +2,7 @@ package io.berth.orchestrator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.berth.testkit.Monitors;
 import io.berth.testkit.Requirements;
 import io.berth.testkit.Tmux;
 import java.io.BufferedReader;
@@ -11,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -94,9 +94,9 @@ class AttachTest {
             if (d != null) {
                 try {
                     d.kubectl("delete", "pods", "--all", "--grace-period=0", "--timeout=60s");
-                    Path attach = d.root.dir().resolve("attach");
                     // Every monitor went with its container: no directory, no process.
-                    Awaitility.await().atMost(20, TimeUnit.SECONDS).until(() -> monitors().isEmpty() && listing(attach).isEmpty());
+                    Awaitility.await().atMost(20, TimeUnit.SECONDS).until(() ->
+                            Monitors.processes(d.root.dir()).isEmpty() && Monitors.directories(d.root.dir()).isEmpty());
                 } finally {
                     d.close();
                 }
@@ -220,22 +220,6 @@ class AttachTest {
         DaemonFixture.Result other = d.kubectl("attach", "term", "-c", "other");
         assertThat(other.exit()).isNotZero();
         assertThat(other.err()).contains("container other");
-    }
-
-    /** berth-monitor processes of this test's state root. */
-    private List<Long> monitors() {
-        String root = d.root.dir().toString();
-        return ProcessHandle.allProcesses().filter(h -> h.info().commandLine().orElse("").contains("berth-monitor " + root))
-                .map(ProcessHandle::pid).toList();
-    }
-
-    private static List<Path> listing(Path dir) throws Exception {
-        if (!Files.isDirectory(dir)) {
-            return List.of();
-        }
-        try (Stream<Path> s = Files.list(dir)) {
-            return s.toList();
-        }
     }
 
     private String kubectl(String args) {

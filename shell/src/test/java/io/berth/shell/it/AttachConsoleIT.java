@@ -2,15 +2,12 @@ package io.berth.shell.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
+import io.berth.testkit.Monitors;
 import io.berth.testkit.Tmux;
 
 /**
@@ -95,26 +92,12 @@ class AttachConsoleIT {
 
             ConsoleProcess.Result deleted = daemon.berth("delete", "pod", "term", "--now");
             assertThat(deleted.exit()).as(deleted.toString()).isZero();
-            Path attach = daemon.home.resolve("attach");
-            Awaitility.await().atMost(20, TimeUnit.SECONDS).until(() -> monitors(daemon).isEmpty() && listing(attach).isEmpty());
+            Awaitility.await().atMost(20, TimeUnit.SECONDS).until(() ->
+                    Monitors.processes(daemon.home).isEmpty() && Monitors.directories(daemon.home).isEmpty());
         }
     }
 
     private static String berth(TestDaemon daemon) {
         return "env BERTH_HOME=" + daemon.home + " NO_COLOR=1 " + ConsoleProcess.launcher();
-    }
-
-    private static List<Long> monitors(TestDaemon daemon) {
-        return ProcessHandle.allProcesses().filter(h -> h.info().commandLine().orElse("").contains("berth-monitor " + daemon.home))
-                .map(ProcessHandle::pid).toList();
-    }
-
-    private static List<Path> listing(Path dir) throws Exception {
-        if (!Files.isDirectory(dir)) {
-            return List.of();
-        }
-        try (Stream<Path> s = Files.list(dir)) {
-            return s.toList();
-        }
     }
 }
