@@ -2,14 +2,10 @@ package io.berth.orchestrator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.berth.image.content.Progress;
-import io.berth.image.store.ImageStore;
-import io.berth.testkit.BusyboxRootfs;
 import io.berth.testkit.Requirements;
+import io.berth.testkit.Tmux;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
@@ -28,22 +24,16 @@ class ExecTest {
     private Path dir;
     private String cgroupParent;
     private DaemonFixture d;
-    private final String tmuxSocket = "berth-exec-test-" + ProcessHandle.current().pid();
+    private Tmux tmux;
 
     @BeforeAll
     void start() throws Exception {
         Requirements.root();
         Requirements.command("kubectl", "kubectl");
-        Requirements.command("tmux", "tmux");
-        Path rootfs = BusyboxRootfs.path();
-        dir = Files.createTempDirectory("berth-exec-test");
+        tmux = new Tmux("berth-exec-test");
+        dir = RealNode.dirWithBusybox("berth-exec-test");
         cgroupParent = "/berth-exec-" + ProcessHandle.current().pid();
         try {
-            Path tar = dir.resolve("busybox.tar");
-            Process p = new ProcessBuilder("tar", "-C", rootfs.toString(), "-cf", tar.toString(), ".").inheritIO().start();
-            assertThat(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0).as("tar of the busybox rootfs").isTrue();
-            new ImageStore(dir.resolve("state")).importRootfs(tar, "busybox", Progress.NONE);
-            Files.delete(tar);
             d = new DaemonFixture(dir, cgroupParent);
             String pod = """
                     apiVersion: v1
@@ -72,9 +62,9 @@ class ExecTest {
     @AfterAll
     void stop() throws Exception {
         try {
-            new ProcessBuilder("tmux", "-L", tmuxSocket, "kill-server").redirectErrorStream(true).start().waitFor(10, TimeUnit.SECONDS);
-            // kill-server leaves its socket file behind (tmux's default directory, as root)
-            Files.deleteIfExists(Path.of("/tmp/tmux-0", tmuxSocket));
+            if (tmux != null) {
+                tmux.close();
+            }
             if (d != null) {
                 // A stopped daemon leaves its pods running (by design): a failed test must not leave one behind.
                 d.kubectl("delete", "pods", "--all", "--grace-period=0", "--timeout=60s");
@@ -132,39 +122,18 @@ class ExecTest {
         Path exit = dir.resolve("tty-exit");
         String cmd = "KUBECONFIG=" + d.root.kubeconfig() + " HOME=" + dir.resolve("home") + " KUBECACHEDIR=" + dir.resolve("kubecache")
                 + " kubectl exec -it shell -- sh; echo $? > " + exit + "; sleep 600";
-        tmux("new-session", "-d", "-s", "t", "-x", "80", "-y", "24", "sh", "-c", cmd);
-        tmux("set-option", "-t", "t", "status", "off");
-        awaitScreen("/tmp #"); // the container's workingDir; capture-pane drops trailing blanks
-        tmux("send-keys", "-t", "t", "echo $((6*7))", "Enter");
-        awaitScreen("\n42\n");
-        tmux("send-keys", "-t", "t", "stty size", "Enter");
-        awaitScreen("\n24 80\n");
-        tmux("resize-window", "-t", "t", "-x", "100", "-y", "30");
+        tmux.start("t", 80, 24, cmd);
+        tmux.await("t", "/tmp #", 20); // the container's workingDir; capture-pane drops trailing blanks
+        tmux.type("t", "echo $((6*7))");
+        tmux.await("t", "\n42\n", 20);
+        tmux.type("t", "stty size");
+        tmux.await("t", "\n24 80\n", 20);
+        tmux.resize("t", 100, 30);
         Thread.sleep(300); // the window change reaches kubectl as SIGWINCH, then the daemon as a resize frame
-        tmux("send-keys", "-t", "t", "stty size", "Enter");
-        awaitScreen("\n30 100\n");
-        tmux("send-keys", "-t", "t", "exit 7", "Enter");
+        tmux.type("t", "stty size");
+        tmux.await("t", "\n30 100\n", 20);
+        tmux.type("t", "exit 7");
         Awaitility.await().atMost(20, TimeUnit.SECONDS).until(() -> Files.exists(exit) && !Files.readString(exit).isBlank());
         assertThat(Files.readString(exit).trim()).isEqualTo("7");
-    }
-
-    private void awaitScreen(String text) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        String screen;
-        while (!(screen = tmux("capture-pane", "-p", "-t", "t")).contains(text)) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("the tmux screen did not show " + text.replace("\n", "\\n") + " in 20 s; it shows:\n" + screen);
-            }
-            Thread.sleep(100);
-        }
-    }
-
-    private String tmux(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("tmux", "-L", tmuxSocket));
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        assertThat(p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0).as("%s: %s", cmd, out).isTrue();
-        return out;
     }
 }

@@ -62,6 +62,14 @@ public final class ContainerRuntime implements AutoCloseable {
     }
 
     /**
+     * As {@link #create(String, Path, Spec, Stdio)}, sending a terminal's master to {@code consoleSocket}
+     * (the daemon gives it to the process that holds an interactive container's terminal).
+     */
+    public Container create(String id, Path bundle, Spec spec, Stdio stdio, Path consoleSocket) {
+        return ContainerCreate.run(ctx, id, bundle.toAbsolutePath().normalize(), spec, SpecValidator.IN_MEMORY, stdio, consoleSocket);
+    }
+
+    /**
      * Creates the container from {@code bundle}/config.json with its stdio as {@code io} says: files
      * and pipes are opened here and this JVM's copies closed before this returns (a pipe's own side
      * excepted: that is the caller's, through the pipe's {@code stream()}).

@@ -1,7 +1,9 @@
 package io.berth.orchestrator.api;
 
 import io.berth.orchestrator.kuberuntime.PodRuntime;
+import io.berth.orchestrator.logs.PodLogs;
 import io.berth.orchestrator.pods.PodService;
+import io.berth.orchestrator.remotecommand.AttachTarget;
 import io.berth.orchestrator.remotecommand.Channels;
 import io.berth.orchestrator.remotecommand.ExecHandler;
 import io.berth.orchestrator.remotecommand.ExecRequest;
@@ -30,8 +32,8 @@ import org.springframework.web.socket.config.annotation.WebSocketHandlerRegistry
 import org.springframework.web.socket.server.HandshakeInterceptor;
 
 /**
- * pods/exec as kubectl 1.30+ speaks it: a WebSocket upgrade with subprotocol v5.channel.k8s.io
- * (or v4), the process then relayed by {@link ExecHandler}. Everything that can be refused is
+ * pods/exec and pods/attach as kubectl 1.30+ speaks them: a WebSocket upgrade with subprotocol v5.channel.k8s.io
+ * (or v4), the process (or, for attach, the container's main process) then relayed by {@link ExecHandler}. Everything that can be refused is
  * refused before the upgrade, as an HTTP Status: kubectl shows that message (after retrying over
  * SPDY with a POST, which gets the same answer, or a Status saying that only WebSocket is spoken).
  * The bearer token is checked by the same filter as every other call.
@@ -40,22 +42,24 @@ import org.springframework.web.socket.server.HandshakeInterceptor;
 @EnableWebSocket
 public class PodExecApi implements WebSocketConfigurer, HandshakeInterceptor {
 
-    private static final Pattern PATH = Pattern.compile("/api/v1/namespaces/([^/]+)/pods/([^/]+)/exec");
+    private static final Pattern PATH = Pattern.compile("/api/v1/namespaces/([^/]+)/pods/([^/]+)/(exec|attach)");
 
     private final PodService pods;
     private final PodRuntime runtime;
     private final ApiJson json;
+    private final PodLogs logs;
 
-    public PodExecApi(PodService pods, PodRuntime runtime, ApiJson json) {
+    public PodExecApi(PodService pods, PodRuntime runtime, ApiJson json, PodLogs logs) {
         this.pods = pods;
         this.runtime = runtime;
         this.json = json;
+        this.logs = logs;
     }
 
     @Override
     public void registerWebSocketHandlers(WebSocketHandlerRegistry registry) {
         // kubectl sends no Origin header; the bearer token, not the origin, is what admits a client
-        registry.addHandler(new ExecHandler(runtime, json::write), "/api/v1/namespaces/*/pods/*/exec")
+        registry.addHandler(new ExecHandler(runtime, json::write), "/api/v1/namespaces/*/pods/*/exec", "/api/v1/namespaces/*/pods/*/attach")
                 .addInterceptors(this).setAllowedOriginPatterns("*");
     }
 
@@ -65,10 +69,13 @@ public class PodExecApi implements WebSocketConfigurer, HandshakeInterceptor {
         try {
             ExecRequest r = check(request);
             if (request.getMethod() != HttpMethod.GET) {
-                throw ApiException.badRequest("exec is served over WebSocket only (GET with Upgrade: websocket and subprotocol "
+                throw ApiException.badRequest(verb(request) + " is served over WebSocket only (GET with Upgrade: websocket and subprotocol "
                         + String.join(" or ", Channels.PROTOCOLS) + "); SPDY is not supported: use kubectl 1.30 or later");
             }
             attributes.put(ExecRequest.ATTRIBUTE, r);
+            if (r.command().isEmpty()) {
+                attributes.put(AttachTarget.ATTRIBUTE, attachTarget(r));
+            }
             return true;
         } catch (ApiException e) {
             response.setStatusCode(HttpStatus.valueOf(e.code()));
@@ -92,8 +99,9 @@ public class PodExecApi implements WebSocketConfigurer, HandshakeInterceptor {
         Map<String, List<String>> q = query(request.getURI().getRawQuery());
         Pod pod = pods.get(namespace, name);
         String container = containerName(pod, first(q, "container"));
-        List<String> command = q.getOrDefault("command", List.of());
-        if (command.isEmpty()) {
+        boolean attach = m.group(3).equals("attach");
+        List<String> command = attach ? List.of() : q.getOrDefault("command", List.of());
+        if (!attach && command.isEmpty()) {
             throw ApiException.badRequest("you must specify at least one command for the container");
         }
         boolean stdin = PodsApi.isTrue(first(q, "stdin"));
@@ -103,17 +111,36 @@ public class PodExecApi implements WebSocketConfigurer, HandshakeInterceptor {
         if (!stdin && !stdout && !stderr) {
             throw ApiException.badRequest("you must specify at least 1 of stdin, stdout, stderr");
         }
+        Container spec = pod.getSpec().getContainers().stream().filter(c -> c.getName().equals(container)).findFirst().orElseThrow();
+        if (attach && tty && !Boolean.TRUE.equals(spec.getTty())) {
+            tty = false; // the container has no terminal to share (kubectl says so itself: "Unable to use a TTY")
+        }
         if (tty && stderr) {
             stderr = false; // a terminal has one output stream, as the kubelet does
         }
         String phase = pod.getStatus() == null ? null : pod.getStatus().getPhase();
         if ("Succeeded".equals(phase) || "Failed".equals(phase)) {
-            throw ApiException.badRequest("cannot exec into a container in a completed pod; current phase is " + phase);
+            throw ApiException.badRequest("cannot " + (attach ? "attach to" : "exec into") + " a container in a completed pod; current phase is " + phase);
         }
         if (!running(pod, container)) {
             throw ApiException.badRequest("container \"" + container + "\" in pod \"" + name + "\" is not running");
         }
         return new ExecRequest(namespace, name, pod.getMetadata().getUid(), container, command, stdin, stdout, stderr, tty);
+    }
+
+    /** The running container's monitor socket, or its live log when it has none; found now, so a refusal is a Status. */
+    private AttachTarget attachTarget(ExecRequest r) {
+        try {
+            java.util.Optional<java.nio.file.Path> socket = runtime.attachSocket(r.podUid(), r.container());
+            java.nio.file.Path log = logs.latest(r.podUid(), r.container()).orElseThrow();
+            return new AttachTarget(socket, log, PodLogApi.stillWriting(pods, logs, r.podUid(), r.container(), log));
+        } catch (java.util.NoSuchElementException e) {
+            throw ApiException.badRequest("container \"" + r.container() + "\" in pod \"" + r.pod() + "\" is not running");
+        }
+    }
+
+    private static String verb(ServerHttpRequest request) {
+        return request.getURI().getPath().endsWith("/attach") ? "attach" : "exec";
     }
 
     private static String containerName(Pod pod, String wanted) {

@@ -9,7 +9,6 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -33,7 +32,6 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 public class PodLogApi {
 
-    private static final long FOLLOW_POLL_MILLIS = 200;
 
     private final PodService pods;
     private final PodLogs logs;
@@ -80,40 +78,22 @@ public class PodLogApi {
 
     /** New bytes of the live file as they come, until the container instance ends or the pod goes. */
     private void follow(Pod pod, String c, Path live, long position, OutputStream out, HttpServletResponse resp) throws IOException {
-        String uid = pod.getMetadata().getUid();
-        byte[] buf = new byte[64 * 1024];
-        long pos = position;
-        boolean last = false;
-        while (!pods.hub().closed()) {
-            long size = Files.exists(live) ? Files.size(live) : 0;
-            if (size < pos) {
-                pos = 0; // rotated (copy, then truncate): the live file starts again
-            }
-            if (size > pos) {
-                try (RandomAccessFile f = new RandomAccessFile(live.toFile(), "r")) {
-                    f.seek(pos);
-                    int n;
-                    while ((n = f.read(buf)) > 0) {
-                        out.write(buf, 0, n);
-                        pos += n;
-                    }
-                }
-                resp.flushBuffer();
-            }
-            if (last) {
-                return;
+        PodLogs.follow(live, position, (b, n) -> {
+            out.write(b, 0, n);
+            resp.flushBuffer();
+        }, stillWriting(pods, logs, pod.getMetadata().getUid(), c, live));
+    }
+
+    /** Whether the pod's container {@code c} may still write {@code live}: it runs, and that file is its newest. */
+    public static java.util.function.BooleanSupplier stillWriting(PodService pods, PodLogs logs, String uid, String c, Path live) {
+        return () -> {
+            if (pods.hub().closed()) {
+                return false;
             }
             Optional<Pod> now = pods.byUid(uid);
             Optional<Path> newest = logs.latest(uid, c);
-            // One more read after the end, for what the container wrote just before it.
-            last = now.isEmpty() || !running(now.get(), c) || newest.isEmpty() || !newest.get().equals(live);
-            try {
-                Thread.sleep(FOLLOW_POLL_MILLIS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
+            return now.isPresent() && running(now.get(), c) && newest.isPresent() && newest.get().equals(live);
+        };
     }
 
     /** Whether the container's current instance may still write (not reported terminated). */

@@ -60,7 +60,8 @@ public final class ContainerSpecs {
                 .readonlyRoot(readOnly)
                 // No hostname: the UTS namespace is the sandbox's, which set it once for the whole pod.
                 .hostname(null)
-                .process(p -> p.args(command(c, rc)).env(env(pod, c, rc)).cwd(cwd(c, rc)).user(user(pod, c, rc)))
+                .process(p -> p.args(command(c, rc)).env(env(pod, c, rc)).cwd(cwd(c, rc)).user(user(pod, c, rc))
+                        .terminal(Boolean.TRUE.equals(c.getTty())))
                 .joinNamespace("network", ns.resolve("net"))
                 .joinNamespace("ipc", ns.resolve("ipc"))
                 .joinNamespace("uts", ns.resolve("uts"))

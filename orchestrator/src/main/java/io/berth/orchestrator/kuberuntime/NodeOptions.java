@@ -101,7 +101,12 @@ public record NodeOptions(
         return stateRoot.resolve("exits");
     }
 
-    /** pause and berth-subreaper, extracted from the jar. */
+    /** One directory per interactive container's monitor ({@link io.berth.orchestrator.monitor.AttachMonitors}). */
+    public Path attachRoot() {
+        return stateRoot.resolve("attach");
+    }
+
+    /** pause, berth-subreaper and berth-monitor, extracted from the jar. */
     public Path binDir() {
         return stateRoot.resolve("bin");
     }

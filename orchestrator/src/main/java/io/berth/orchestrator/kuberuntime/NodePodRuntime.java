@@ -23,6 +23,7 @@ import io.berth.image.store.ImageStore;
 import io.berth.orchestrator.images.ImageManager;
 import io.berth.orchestrator.logs.PodLogs;
 import io.berth.orchestrator.monitor.ExitFiles;
+import io.berth.orchestrator.monitor.AttachMonitors;
 import io.berth.orchestrator.monitor.ExitMonitor;
 import io.berth.orchestrator.monitor.Subreaper;
 import io.berth.orchestrator.network.NetworkOptions;
@@ -81,7 +82,8 @@ public final class NodePodRuntime implements PodRuntime {
         this.timers = Executors.newSingleThreadScheduledExecutor(daemonThreads("node-timer"));
         this.pool = Executors.newCachedThreadPool(daemonThreads("pod-worker"));
         this.services = new NodeServices(options, listener, runtime, new ImageManager(images, options.imagePullBackoff(), options.clock()),
-                new RootfsManager(images, options.rootfsMode()), new NodeRecords(options.recordsDir()), monitor, options.logs(),
+                new RootfsManager(images, options.rootfsMode()), new NodeRecords(options.recordsDir()), monitor,
+                new AttachMonitors(options.attachRoot(), options.binDir(), monitor.files()), options.logs(),
                 new RestartBackoff(options.restartBackoff()), timers, pool, CgroupFs.detect(), new Prober(runtime),
                 new PodNetwork(network));
         if (!Subreaper.isParentOfThisProcess()) {
@@ -171,6 +173,11 @@ public final class NodePodRuntime implements PodRuntime {
      * is already removed, can leave these).
      */
     private void removeOrphans(Set<String> recorded, Set<String> wanted) {
+        for (String id : services.attach().ids()) {
+            if (!recorded.contains(id.contains("_") ? id.substring(0, id.indexOf('_')) : id)) {
+                services.attach().stop(id);
+            }
+        }
         for (OciState st : services.runtime().list()) {
             String uid = st.id().contains("_") ? st.id().substring(0, st.id().indexOf('_')) : st.id();
             if (!recorded.contains(uid)) {
@@ -259,13 +266,7 @@ public final class NodePodRuntime implements PodRuntime {
     @Override
     public io.berth.runtime.container.ExecProcess exec(String podUid, String containerName, java.util.List<String> command,
                                                        boolean tty, io.berth.runtime.container.ContainerIo stdio) {
-        checkOpen();
-        String prefix = podUid + "_" + containerName + "_";
-        OciState running = services.runtime().list().stream()
-                .filter(st -> st.id().startsWith(prefix) && st.id().substring(prefix.length()).matches("\\d+"))
-                .filter(st -> st.status() == io.berth.runtime.container.ContainerStatus.RUNNING && st.pid() > 0)
-                .max(java.util.Comparator.comparingLong(st -> Long.parseLong(st.id().substring(prefix.length()))))
-                .orElseThrow(() -> new java.util.NoSuchElementException("container " + containerName + " is not running"));
+        OciState running = running(podUid, containerName);
         io.berth.runtime.oci.ProcessSpecBuilder p = io.berth.runtime.oci.DefaultSpec.processBuilder()
                 .args(command).terminal(tty).cwd(ContainerSpecs.workingDir(running));
         try {
@@ -290,6 +291,23 @@ public final class NodePodRuntime implements PodRuntime {
             throw new java.util.NoSuchElementException("container " + containerName + " is not running (" + e.getMessage() + ")");
         }
         return services.runtime().exec(running.id(), p.build(), stdio);
+    }
+
+    /** The newest running instance of the container (ids are podUid_name_attempt). */
+    private OciState running(String podUid, String containerName) {
+        checkOpen();
+        String prefix = podUid + "_" + containerName + "_";
+        return services.runtime().list().stream()
+                .filter(st -> st.id().startsWith(prefix) && st.id().substring(prefix.length()).matches("\\d+"))
+                .filter(st -> st.status() == io.berth.runtime.container.ContainerStatus.RUNNING && st.pid() > 0)
+                .max(java.util.Comparator.comparingLong(st -> Long.parseLong(st.id().substring(prefix.length()))))
+                .orElseThrow(() -> new java.util.NoSuchElementException("container " + containerName + " is not running"));
+    }
+
+    /** The attach socket of the running instance's monitor; empty for a container without stdin or tty. */
+    @Override
+    public java.util.Optional<Path> attachSocket(String podUid, String containerName) {
+        return services.attach().socket(running(podUid, containerName).id());
     }
 
     private void resyncAll() {

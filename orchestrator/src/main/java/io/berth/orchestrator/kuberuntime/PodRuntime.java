@@ -44,6 +44,17 @@ public interface PodRuntime extends AutoCloseable {
         throw new UnsupportedOperationException("this node side cannot run processes in containers");
     }
 
+    /**
+     * The attach socket of the running container's {@code berth-monitor} (one exists when its spec
+     * has stdin or tty, and outlives daemon restarts); empty when the container has none, whose
+     * output is then its log file.
+     *
+     * @throws java.util.NoSuchElementException when the container is not running
+     */
+    default java.util.Optional<java.nio.file.Path> attachSocket(String podUid, String containerName) {
+        return java.util.Optional.empty();
+    }
+
     /** Stops the workers; containers keep running (a stopped daemon leaves pods running). */
     @Override
     void close();

@@ -131,4 +131,49 @@ public final class PodLogs {
             throw new UncheckedIOException("cannot rotate " + current, e);
         }
     }
+
+    /** Where {@link #follow} writes; {@code n} bytes of {@code b} each time. */
+    public interface Sink {
+        void write(byte[] b, int n) throws IOException;
+    }
+
+    /** How often a followed file is looked at (logs -f, and attach to a container without a monitor). */
+    public static final long FOLLOW_POLL_MILLIS = 200;
+
+    /**
+     * New bytes of {@code live} from {@code position} on, as they come, until {@code stillWriting}
+     * says no more will (then one last read, for what was written just before). A file shorter than
+     * what was read was rotated (copy, then truncate) and is read again from its start.
+     */
+    public static void follow(Path live, long position, Sink sink, java.util.function.BooleanSupplier stillWriting) throws IOException {
+        byte[] buf = new byte[64 * 1024];
+        long pos = position;
+        boolean last = false;
+        while (true) {
+            long size = Files.exists(live) ? Files.size(live) : 0;
+            if (size < pos) {
+                pos = 0;
+            }
+            if (size > pos) {
+                try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(live.toFile(), "r")) {
+                    f.seek(pos);
+                    int n;
+                    while ((n = f.read(buf)) > 0) {
+                        sink.write(buf, n);
+                        pos += n;
+                    }
+                }
+            }
+            if (last) {
+                return;
+            }
+            last = !stillWriting.getAsBoolean();
+            try {
+                Thread.sleep(FOLLOW_POLL_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
 }

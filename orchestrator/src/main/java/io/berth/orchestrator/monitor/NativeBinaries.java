@@ -10,14 +10,15 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
 
 /**
- * The node's two C programs, compiled by the Maven build into the jar
- * ({@code io/berth/orchestrator/native/linux-<arch>/}): {@code pause} (the pod sandbox) and
- * {@code berth-subreaper} (the daemon's parent). Extracted on demand into a directory of the state
+ * The node's C programs, compiled by the Maven build into the jar
+ * ({@code io/berth/orchestrator/native/linux-<arch>/}): {@code pause} (the pod sandbox),
+ * {@code berth-subreaper} (the daemon's parent) and {@code berth-monitor} (an interactive container's I/O). Extracted on demand into a directory of the state
  * root; a file with the same bytes is reused, so a running sandbox's binary is never rewritten.
  */
 public final class NativeBinaries {
     public static final String PAUSE = "pause";
     public static final String SUBREAPER = "berth-subreaper";
+    public static final String MONITOR = "berth-monitor";
 
     private NativeBinaries() {
     }

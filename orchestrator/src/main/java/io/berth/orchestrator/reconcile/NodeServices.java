@@ -8,6 +8,7 @@ import io.berth.orchestrator.images.ImageManager;
 import io.berth.orchestrator.kuberuntime.NodeOptions;
 import io.berth.orchestrator.kuberuntime.PodStatusListener;
 import io.berth.orchestrator.logs.PodLogs;
+import io.berth.orchestrator.monitor.AttachMonitors;
 import io.berth.orchestrator.monitor.ExitMonitor;
 import io.berth.orchestrator.network.PodNetwork;
 import io.berth.orchestrator.probe.Prober;
@@ -26,6 +27,7 @@ public record NodeServices(
         RootfsManager rootfs,
         NodeRecords records,
         ExitMonitor monitor,
+        AttachMonitors attach,
         PodLogs logs,
         RestartBackoff restartBackoff,
         ScheduledExecutorService timers,

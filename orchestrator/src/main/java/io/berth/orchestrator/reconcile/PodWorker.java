@@ -21,6 +21,7 @@ import io.berth.image.rootfs.Rootfs;
 import io.berth.orchestrator.images.ImageManager;
 import io.berth.orchestrator.kuberuntime.ContainerSpecs;
 import io.berth.orchestrator.kuberuntime.PodVolumes;
+import io.berth.orchestrator.monitor.AttachMonitors;
 import io.berth.orchestrator.monitor.ProcessWatch;
 import io.berth.orchestrator.sandbox.Sandbox;
 import io.berth.orchestrator.status.PodStatuses;
@@ -331,9 +332,17 @@ public final class PodWorker {
             Map<String, Path> volumes = PodVolumes.prepare(pod, s.options().volumesDir(uid));
             Spec spec = ContainerSpecs.forContainer(pod, c, img.image().config(), rootfs.path(), rec.sandbox.pid, cgroupsPath, volumes,
                     s.network().podFiles(uid));
-            // One O_APPEND file as fds 1 and 2: the kernel writes there, daemon or not.
-            ContainerIo.Output out = ContainerIo.Output.append(log);
-            ct = s.runtime().create(id, rootfs.path().getParent(), spec, ContainerIo.of(ContainerIo.Input.devNull(), out, out));
+            if (AttachMonitors.interactive(c)) {
+                // stdin or a terminal: berth-monitor holds them and writes the log, daemon or not.
+                try (AttachMonitors.Started m = s.attach().start(id, log, Boolean.TRUE.equals(c.getTty()),
+                        Boolean.TRUE.equals(c.getStdin()), Boolean.TRUE.equals(c.getStdinOnce()))) {
+                    ct = s.runtime().create(id, rootfs.path().getParent(), spec, m.stdio(), m.consoleSocket());
+                }
+            } else {
+                // One O_APPEND file as fds 1 and 2: the kernel writes there, daemon or not.
+                ContainerIo.Output out = ContainerIo.Output.append(log);
+                ct = s.runtime().create(id, rootfs.path().getParent(), spec, ContainerIo.of(ContainerIo.Input.devNull(), out, out));
+            }
             inst.pid = ct.pid();
             inst.pidStartTime = ct.record().pidStartTime();
             inst.oomBaseline = s.cgroup(cgroupsPath).oomKillCount();
@@ -619,6 +628,7 @@ public final class PodWorker {
                 }
             }
         }
+        s.attach().stopAll(uid + "_");
         // Root filesystems no record names (spares made ahead, a crash's leftovers).
         Path containers = s.options().imageRoot().resolve("containers");
         if (Files.isDirectory(containers)) {
@@ -1070,6 +1080,7 @@ public final class PodWorker {
 
     /** Removes a runtime container and its root filesystem; nothing there is not an error. */
     private void removeRuntimeContainer(String id) {
+        s.attach().stop(id);
         try {
             s.runtime().delete(id, true);
         } catch (ContainerNotFoundException e) {

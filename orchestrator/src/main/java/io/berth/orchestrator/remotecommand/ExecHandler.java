@@ -10,9 +10,12 @@ import org.springframework.web.socket.SubProtocolCapable;
 import org.springframework.web.socket.WebSocketSession;
 import org.springframework.web.socket.handler.BinaryWebSocketHandler;
 
-/** The WebSocket side of pods/exec: one {@link ExecRelay} per connection, made once the upgrade is accepted. */
+/**
+ * The WebSocket side of pods/exec and pods/attach: one {@link ExecRelay} or {@link AttachRelay} per
+ * connection (an attach is a request with no command), made once the upgrade is accepted.
+ */
 public final class ExecHandler extends BinaryWebSocketHandler implements SubProtocolCapable {
-    private static final String RELAY = ExecRelay.class.getName();
+    private static final String RELAY = Relay.class.getName();
     /** Client stdin arrives in frames of up to 32 KiB (client-go's buffer); leave room. */
     private static final int MAX_FRAME = 1024 * 1024;
 
@@ -33,14 +36,15 @@ public final class ExecHandler extends BinaryWebSocketHandler implements SubProt
     public void afterConnectionEstablished(WebSocketSession session) throws Exception {
         session.setBinaryMessageSizeLimit(MAX_FRAME);
         ExecRequest request = (ExecRequest) session.getAttributes().get(ExecRequest.ATTRIBUTE);
-        ExecRelay relay = new ExecRelay(session, request, json);
+        AttachTarget attach = (AttachTarget) session.getAttributes().get(AttachTarget.ATTRIBUTE);
+        Relay relay = attach != null ? new AttachRelay(session, request, attach, json) : new ExecRelay(session, request, runtime, json);
         session.getAttributes().put(RELAY, relay);
-        relay.start(runtime);
+        relay.start();
     }
 
     @Override
     protected void handleBinaryMessage(WebSocketSession session, BinaryMessage message) {
-        ExecRelay relay = (ExecRelay) session.getAttributes().get(RELAY);
+        Relay relay = (Relay) session.getAttributes().get(RELAY);
         if (relay != null) {
             relay.received(message.getPayload());
         }
@@ -48,7 +52,7 @@ public final class ExecHandler extends BinaryWebSocketHandler implements SubProt
 
     @Override
     public void afterConnectionClosed(WebSocketSession session, CloseStatus status) {
-        ExecRelay relay = (ExecRelay) session.getAttributes().get(RELAY);
+        Relay relay = (Relay) session.getAttributes().get(RELAY);
         if (relay != null) {
             relay.clientClosed();
         }

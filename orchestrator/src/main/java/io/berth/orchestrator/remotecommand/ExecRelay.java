@@ -7,7 +7,6 @@ import io.berth.runtime.container.ExitResult;
 import io.berth.runtime.linux.Signals;
 import io.berth.runtime.linux.TerminalMaster;
 import io.fabric8.kubernetes.api.model.Status;
-import io.fabric8.kubernetes.api.model.StatusBuilder;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -16,27 +15,20 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
-import org.springframework.web.socket.BinaryMessage;
-import org.springframework.web.socket.CloseStatus;
 import org.springframework.web.socket.WebSocketSession;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * One exec over one WebSocket: starts the process through the node side, copies its output to
  * channels 1 and 2 (the pty's to 1), channel 0 to its stdin, channel 4 to the pty's size, and
  * when it has exited and its output is drained, sends the outcome on channel 3 and closes.
  */
-final class ExecRelay {
+final class ExecRelay implements Relay {
     private static final System.Logger LOG = System.getLogger("io.berth.orchestrator");
     /** How long output may still drain after the process exited (a background child can hold the pipe). */
     private static final long DRAIN_MILLIS = 2000;
 
-    private final WebSocketSession session;
+    private final ChannelSocket socket;
     private final ExecRequest request;
-    private final Function<Status, byte[]> json;
-    private final JsonMapper mapper = JsonMapper.builder().build();
-    private final boolean v5;
     // Set on the connection's thread before any frame is read; read again on the exit's thread.
     private volatile ExecProcess process;
     private volatile TerminalMaster terminal;
@@ -44,14 +36,16 @@ final class ExecRelay {
     private final List<Thread> pumps = new ArrayList<>();
     private volatile boolean finished;
 
-    ExecRelay(WebSocketSession session, ExecRequest request, Function<Status, byte[]> json) {
-        this.session = session;
+    private final PodRuntime runtime;
+
+    ExecRelay(WebSocketSession session, ExecRequest request, PodRuntime runtime, Function<Status, byte[]> json) {
+        this.socket = new ChannelSocket(session, json);
         this.request = request;
-        this.json = json;
-        this.v5 = Channels.V5.equals(session.getAcceptedProtocol());
+        this.runtime = runtime;
     }
 
-    void start(PodRuntime runtime) throws IOException {
+    @Override
+    public void start() throws IOException {
         ContainerIo io;
         ContainerIo.Input.Pipe in = null;
         ContainerIo.Output.Pipe out = null;
@@ -68,7 +62,7 @@ final class ExecRelay {
         try {
             process = runtime.exec(request.podUid(), request.container(), request.command(), request.tty(), io);
         } catch (RuntimeException e) {
-            finish(failure("InternalError", "failed to exec in container \"" + request.container() + "\": " + e.getMessage(), null));
+            finish(ChannelSocket.failure("InternalError", "failed to exec in container \"" + request.container() + "\": " + e.getMessage(), null));
             return;
         }
         if (request.tty()) {
@@ -84,11 +78,12 @@ final class ExecRelay {
                 pump(err.stream(), Channels.STDERR);
             }
         }
-        process.onExit().whenComplete((r, t) -> thread("exec-wait", () -> exited(r, t)));
+        process.onExit().whenComplete((r, t) -> ChannelSocket.thread("exec-wait", () -> exited(r, t)));
     }
 
     /** A frame from the client. */
-    void received(ByteBuffer frame) {
+    @Override
+    public void received(ByteBuffer frame) {
         if (!frame.hasRemaining()) {
             return;
         }
@@ -106,7 +101,7 @@ final class ExecRelay {
                 }
                 case Channels.RESIZE -> resize(data);
                 case Channels.CLOSE -> {
-                    if (v5 && data.length > 0 && data[0] == Channels.STDIN) {
+                    if (socket.v5() && data.length > 0 && data[0] == Channels.STDIN) {
                         closeStdin();
                     }
                 }
@@ -119,7 +114,8 @@ final class ExecRelay {
     }
 
     /** The client went away: a process still running loses its terminal or stdin, and is killed. */
-    void clientClosed() {
+    @Override
+    public void clientClosed() {
         closeStdin();
         if (process != null && !finished) {
             try {
@@ -134,11 +130,9 @@ final class ExecRelay {
         if (terminal == null) {
             return;
         }
-        try {
-            JsonNode size = mapper.readTree(data);
-            terminal.resize(size.path("Height").asInt(), size.path("Width").asInt());
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.DEBUG, "exec: bad resize " + new String(data) + ": " + e.getMessage());
+        int[] size = ChannelSocket.size(data);
+        if (size != null) {
+            terminal.resize(size[0], size[1]);
         }
     }
 
@@ -156,13 +150,12 @@ final class ExecRelay {
     }
 
     private void pump(InputStream from, int channel) {
-        Thread t = thread("exec-" + (channel == Channels.STDOUT ? "stdout" : "stderr"), () -> {
+        Thread t = ChannelSocket.thread("exec-" + (channel == Channels.STDOUT ? "stdout" : "stderr"), () -> {
             byte[] buf = new byte[32 * 1024];
             try {
                 int n;
                 while ((n = from.read(buf, 1, buf.length - 1)) > 0) {
-                    buf[0] = (byte) channel;
-                    send(ByteBuffer.wrap(buf, 0, n + 1));
+                    socket.send(channel, buf, n);
                 }
             } catch (IOException e) {
                 LOG.log(System.Logger.Level.DEBUG, "exec: output: " + e.getMessage());
@@ -181,11 +174,11 @@ final class ExecRelay {
         }
         Status status;
         if (t != null) {
-            status = failure("InternalError", "error waiting for the command: " + t.getMessage(), null);
+            status = ChannelSocket.failure("InternalError", "error waiting for the command: " + t.getMessage(), null);
         } else if (r.exitCode() == 0) {
-            status = new StatusBuilder().withNewMetadata().endMetadata().withStatus("Success").build();
+            status = ChannelSocket.success();
         } else {
-            status = failure("NonZeroExitCode", "command terminated with non-zero exit code: error executing command "
+            status = ChannelSocket.failure("NonZeroExitCode", "command terminated with non-zero exit code: error executing command "
                     + request.command() + ", exit code " + r.exitCode(), Integer.toString(r.exitCode() & 0xff));
         }
         finish(status);
@@ -193,13 +186,8 @@ final class ExecRelay {
 
     private void finish(Status status) {
         finished = true;
-        byte[] body = json.apply(status);
-        ByteBuffer frame = ByteBuffer.allocate(body.length + 1).put((byte) Channels.STATUS).put(body).flip();
         try {
-            send(frame);
-            session.close(CloseStatus.NORMAL);
-        } catch (IOException e) {
-            LOG.log(System.Logger.Level.DEBUG, "exec: closing: " + e.getMessage());
+            socket.finish(status);
         } finally {
             closeStdin();
             if (process != null) {
@@ -216,32 +204,5 @@ final class ExecRelay {
                 terminal.close();
             }
         }
-    }
-
-    private void send(ByteBuffer frame) throws IOException {
-        synchronized (session) {
-            if (session.isOpen()) {
-                try {
-                    session.sendMessage(new BinaryMessage(frame, true));
-                } catch (IllegalStateException e) {
-                    throw new IOException("the client closed the connection", e); // closed between the check and the send
-                }
-            }
-        }
-    }
-
-    private static Thread thread(String name, Runnable r) {
-        Thread t = new Thread(r, name);
-        t.setDaemon(true);
-        t.start();
-        return t;
-    }
-
-    private static Status failure(String reason, String message, String exitCode) {
-        StatusBuilder b = new StatusBuilder().withNewMetadata().endMetadata().withStatus("Failure").withReason(reason).withMessage(message);
-        if (exitCode != null) {
-            b.withNewDetails().addNewCause().withReason("ExitCode").withMessage(exitCode).endCause().endDetails();
-        }
-        return b.build();
     }
 }

@@ -22,9 +22,11 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 
 /**
- * {@code run NAME --image IMAGE [-- COMMAND...]}: creates a pod of one container, as
+ * {@code run NAME --image IMAGE [-i [-t]] [--rm] [-- COMMAND...]}: creates a pod of one container, as
  * {@code kubectl run} does. Everything is checked before the daemon is asked, so a refused
- * {@code run} creates nothing.
+ * {@code run} creates nothing. With -i the container has stdin (stdinOnce, and a terminal with -t)
+ * and berth attaches once it runs; with restart Never its exit status is berth's; --rm deletes the
+ * pod at the end.
  */
 public class RunCommand {
     private final Daemon daemon;
@@ -37,7 +39,7 @@ public class RunCommand {
 
     @Command(name = "run", group = "Pods", description = "Run a pod of one container from an image",
             help = "run NAME --image IMAGE [--restart Always|OnFailure|Never] [--memory 64Mi] [--cpus 0.5] "
-                    + "[--env NAME=VALUE]... [--hostname HOST] [-l KEY=VALUE,...] [-- COMMAND [ARG...]]")
+                    + "[--env NAME=VALUE]... [--hostname HOST] [-l KEY=VALUE,...] [-i [-t]] [--rm] [-- COMMAND [ARG...]]")
     public void run(@Arguments List<String> arguments,
             @Option(longName = "image", description = "the image to run, e.g. busybox") String image,
             @Option(longName = "restart", description = "Always, OnFailure or Never", defaultValue = "Always") String restart,
@@ -66,9 +68,13 @@ public class RunCommand {
         if (!List.of("Always", "IfNotPresent", "Never").contains(pull)) {
             throw ConsoleException.usage("bad --pull '" + pull + "': use IfNotPresent, Always or Never");
         }
-        if (Boolean.TRUE.equals(stdin) || Boolean.TRUE.equals(tty) || Boolean.TRUE.equals(rm)) {
-            throw ConsoleException.usage("-i, -t and --rm need the daemon's attach endpoint, which it does not have yet: "
-                    + "run without them and follow the output with `berth logs -f " + name + "`");
+        boolean interactive = Boolean.TRUE.equals(stdin);
+        boolean terminal = Boolean.TRUE.equals(tty);
+        if (terminal && !interactive) {
+            throw ConsoleException.usage("-t needs -i: berth run -it " + name + " --image " + image + " -- sh");
+        }
+        if (Boolean.TRUE.equals(rm) && !interactive) {
+            throw ConsoleException.usage("--rm needs -i (berth stays attached and deletes the pod when it ends): berth run -i --rm ...");
         }
         Map<String, Quantity> limits = new LinkedHashMap<>();
         if (memory != null) {
@@ -110,6 +116,10 @@ public class RunCommand {
         if (!limits.isEmpty()) {
             container.withNewResources().withLimits(limits).endResources();
         }
+        if (interactive) {
+            // As kubectl run -i: the stdin is closed when the first attach ends.
+            container.withStdin(true).withStdinOnce(true).withTty(terminal);
+        }
         Pod pod = new PodBuilder()
                 .withNewMetadata().withName(name).withLabels(podLabels).endMetadata()
                 .withNewSpec()
@@ -121,7 +131,83 @@ public class RunCommand {
         String ns = daemon.namespace();
         daemon.call(c -> c.pods().inNamespace(ns).resource(pod).create());
         String started = waitStarted(ns, name, image);
-        console.out().println("pod/" + name + " created" + started);
+        if (!interactive) {
+            console.out().println("pod/" + name + " created" + started);
+            return;
+        }
+        int code;
+        try {
+            code = attachOrShowLogs(ns, name, terminal);
+            if ("Never".equals(restart)) {
+                code = exitCode(ns, name, code);
+            }
+        } finally {
+            if (Boolean.TRUE.equals(rm)) {
+                remove(ns, name);
+            }
+        }
+        if (code != 0) {
+            throw new ConsoleException(null, code, null);
+        }
+    }
+
+    /** Attaches; a container that already ended has its output shown instead, as kubectl run does. */
+    private int attachOrShowLogs(String ns, String name, boolean terminal) {
+        Pod now = daemon.call(c -> c.pods().inNamespace(ns).withName(name).get());
+        boolean ended = now != null && io.berth.shell.format.PodView.containerStatuses(now).stream()
+                .allMatch(cs -> cs.getState() != null && cs.getState().getTerminated() != null);
+        if (!ended) {
+            try {
+                return AttachCommand.attach(daemon, console, ns, name, null, true, terminal);
+            } catch (ConsoleException e) {
+                if (e.getMessage() == null || !e.getMessage().contains("is not running")) {
+                    throw e;
+                }
+            }
+        }
+        String log = daemon.call(c -> c.pods().inNamespace(ns).withName(name).getLog());
+        console.out().print(log);
+        console.out().flush();
+        return 0;
+    }
+
+    /** With restart Never the container's own exit status is run's (waiting briefly for it to be recorded). */
+    private int exitCode(String ns, String name, int otherwise) {
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (System.currentTimeMillis() < deadline) {
+            Pod p = daemon.call(c -> c.pods().inNamespace(ns).withName(name).get());
+            if (p == null) {
+                return otherwise;
+            }
+            for (var cs : io.berth.shell.format.PodView.containerStatuses(p)) {
+                if (cs.getState() != null && cs.getState().getTerminated() != null) {
+                    return cs.getState().getTerminated().getExitCode();
+                }
+            }
+            sleep(100);
+        }
+        return otherwise;
+    }
+
+    /** --rm: deletes the pod and waits until it is gone. */
+    private void remove(String ns, String name) {
+        daemon.call(c -> c.pods().inNamespace(ns).withName(name).withGracePeriod(0).delete());
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (daemon.call(c -> c.pods().inNamespace(ns).withName(name).get()) != null) {
+            if (System.currentTimeMillis() > deadline) {
+                throw new ConsoleException("pod/" + name + " is still being deleted after 60 s: see `berth get pods`");
+            }
+            sleep(100);
+        }
+        System.err.println("pod \"" + name + "\" deleted");
+    }
+
+    private static void sleep(long ms) {
+        try {
+            java.util.concurrent.TimeUnit.MILLISECONDS.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Container reasons that mean the image will not come: the pod is removed again and run fails. */

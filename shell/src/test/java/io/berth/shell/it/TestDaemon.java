@@ -24,7 +24,9 @@ import io.berth.testkit.Requirements;
 final class TestDaemon implements AutoCloseable {
     final Path dir;
     final Path home;
-    private final Process process;
+    private Process process;
+    /** Daemons killed by {@link #killAndRestart}: their subreapers linger while containers they adopted live. */
+    private final List<Process> killed = new ArrayList<>();
     private final String cgroupParent;
 
     TestDaemon() throws Exception {
@@ -42,23 +44,11 @@ final class TestDaemon implements AutoCloseable {
             }
             new ImageStore(home).importRootfs(tar, "busybox", Progress.NONE);
             Files.delete(tar);
-            ProcessBuilder pb = new ProcessBuilder(ConsoleProcess.CHECKOUT.resolve("bin/berth").toString(), "daemon", "--port", "0")
-                    .redirectErrorStream(true).redirectOutput(dir.resolve("daemon.log").toFile());
-            pb.environment().put("BERTH_HOME", home.toString());
-            // Spring's relaxed binding of berth.node.cgroup-parent: this test's pods in their own cgroups.
-            pb.environment().put("BERTH_NODE_CGROUPPARENT", cgroupParent);
-            // No bridge on the machine's real network from a test: pods get only lo here.
-            pb.environment().put("BERTH_NETWORK_MODE", "none");
-            started = pb.start();
-            long deadline = System.currentTimeMillis() + 180_000;
-            while (!Files.isRegularFile(home.resolve("kubeconfig"))) {
-                if (!started.isAlive()) {
-                    throw new AssertionError("the daemon exited with " + started.exitValue() + ":\n" + log());
-                }
-                if (System.currentTimeMillis() > deadline) {
-                    throw new AssertionError("the daemon wrote no kubeconfig within 180 s:\n" + log());
-                }
-                Thread.sleep(100);
+            Process[] made = new Process[1];
+            try {
+                started = startDaemon(made);
+            } finally {
+                started = made[0];
             }
         } catch (Exception | AssertionError e) {
             stop(started);
@@ -66,6 +56,50 @@ final class TestDaemon implements AutoCloseable {
             throw e;
         }
         process = started;
+    }
+
+    /** Starts bin/berth daemon and waits for its kubeconfig; {@code out[0]} is the process, also when it failed. */
+    private Process startDaemon(Process[] out) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(ConsoleProcess.CHECKOUT.resolve("bin/berth").toString(), "daemon", "--port", "0")
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("daemon.log").toFile()));
+        pb.environment().put("BERTH_HOME", home.toString());
+        // Spring's relaxed binding of berth.node.cgroup-parent: this test's pods in their own cgroups.
+        pb.environment().put("BERTH_NODE_CGROUPPARENT", cgroupParent);
+        // No bridge on the machine's real network from a test: pods get only lo here.
+        pb.environment().put("BERTH_NETWORK_MODE", "none");
+        Process started = pb.start();
+        out[0] = started;
+        long deadline = System.currentTimeMillis() + 180_000;
+        while (!Files.isRegularFile(home.resolve("kubeconfig"))) {
+            if (!started.isAlive()) {
+                throw new AssertionError("the daemon exited with " + started.exitValue() + ":\n" + log());
+            }
+            if (System.currentTimeMillis() > deadline) {
+                throw new AssertionError("the daemon wrote no kubeconfig within 180 s:\n" + log());
+            }
+            Thread.sleep(100);
+        }
+        return started;
+    }
+
+    /**
+     * SIGKILLs the daemon's JVM (its berth-subreaper stays, keeping the exits of the containers and
+     * monitors it inherits) and starts a new daemon on the same state root, as after a crash.
+     */
+    void killAndRestart() throws Exception {
+        ProcessHandle jvm = process.children().filter(p -> p.info().command().orElse("").endsWith("java")).findFirst()
+                .orElseThrow(() -> new AssertionError("no daemon JVM under " + process.pid()));
+        Files.delete(home.resolve("kubeconfig")); // the next daemon writes it again once its API listens (another port)
+        new ProcessBuilder("kill", "-KILL", Long.toString(jvm.pid())).start().waitFor();
+        jvm.onExit().get(30, TimeUnit.SECONDS);
+        killed.add(process);
+        Process[] started = new Process[1];
+        try {
+            process = startDaemon(started);
+        } catch (Exception | AssertionError e) {
+            process = started[0];
+            throw e;
+        }
     }
 
     String log() {
@@ -95,6 +129,7 @@ final class TestDaemon implements AutoCloseable {
             }
         } finally {
             stop(process);
+            killed.forEach(TestDaemon::stop);
             removeCgroups(cgroupParent);
             deleteTree(dir);
         }

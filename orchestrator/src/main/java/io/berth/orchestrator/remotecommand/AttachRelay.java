@@ -1,0 +1,173 @@
+package io.berth.orchestrator.remotecommand;
+
+import io.berth.orchestrator.logs.PodLogs;
+import io.berth.orchestrator.monitor.AttachMonitors;
+import io.fabric8.kubernetes.api.model.Status;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.util.function.Function;
+import org.springframework.web.socket.WebSocketSession;
+
+/**
+ * One attach over one WebSocket. A container with stdin or a terminal has a {@code berth-monitor}
+ * (berth_monitor.c): this relays the channels to its attach socket, framed as
+ * [channel][length:4][bytes], and back; the monitor survives daemon restarts, so an attach made by
+ * a new daemon finds it by path. Any other container's output is its log file, followed from its
+ * current end. The attach ends when the container's output does (Success on channel 3) or when the
+ * client leaves (a stdinOnce container's stdin is then closed by the monitor).
+ */
+final class AttachRelay implements Relay {
+    private static final System.Logger LOG = System.getLogger("io.berth.orchestrator");
+    /** The monitor's frame header: channel and a 4-byte big-endian length. */
+    private static final int HEADER = 5;
+    private static final int HELLO = 5;
+
+    private final ChannelSocket socket;
+    private final ExecRequest request;
+    private final AttachTarget target;
+    private volatile SocketChannel monitor;
+    private volatile boolean clientGone;
+
+    AttachRelay(WebSocketSession session, ExecRequest request, AttachTarget target, Function<Status, byte[]> json) {
+        this.socket = new ChannelSocket(session, json);
+        this.request = request;
+        this.target = target;
+    }
+
+    @Override
+    public void start() throws IOException {
+        if (target.socket().isEmpty()) {
+            long from = Files.exists(target.log()) ? Files.size(target.log()) : 0;
+            ChannelSocket.thread("attach-log", () -> followLog(from));
+            return;
+        }
+        try {
+            monitor = AttachMonitors.connect(target.socket().get());
+            toMonitor(HELLO, new byte[] {(byte) (request.stdin() ? 1 : 0)});
+        } catch (IOException e) {
+            socket.finish(ChannelSocket.failure("InternalError", "cannot attach to container \"" + request.container()
+                    + "\": its monitor does not answer (" + e.getMessage() + ")", null));
+            return;
+        }
+        ChannelSocket.thread("attach-output", this::fromMonitor);
+    }
+
+    @Override
+    public void received(ByteBuffer frame) {
+        if (!frame.hasRemaining() || monitor == null) {
+            return;
+        }
+        int channel = frame.get() & 0xff;
+        byte[] data = new byte[frame.remaining()];
+        frame.get(data);
+        try {
+            switch (channel) {
+                case Channels.STDIN -> {
+                    if (request.stdin() && data.length > 0) {
+                        toMonitor(Channels.STDIN, data);
+                    }
+                }
+                case Channels.RESIZE -> {
+                    int[] size = ChannelSocket.size(data);
+                    if (size != null) {
+                        toMonitor(Channels.RESIZE, new byte[] {(byte) (size[0] >> 8), (byte) size[0], (byte) (size[1] >> 8), (byte) size[1]});
+                    }
+                }
+                case Channels.CLOSE -> {
+                    if (socket.v5() && data.length > 0 && data[0] == Channels.STDIN) {
+                        toMonitor(Channels.CLOSE, new byte[] {Channels.STDIN});
+                    }
+                }
+                default -> LOG.log(System.Logger.Level.DEBUG, "attach: ignored a frame on channel " + channel);
+            }
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.DEBUG, "attach: to the monitor: " + e.getMessage());
+        }
+    }
+
+    @Override
+    public void clientClosed() {
+        clientGone = true;
+        closeMonitor();
+    }
+
+    private void toMonitor(int channel, byte[] data) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(HEADER + data.length).put((byte) channel).putInt(data.length).put(data).flip();
+        SocketChannel ch = monitor;
+        synchronized (ch) {
+            while (b.hasRemaining()) {
+                ch.write(b);
+            }
+        }
+    }
+
+    /** The monitor's output frames to the client, until the container's output ends. */
+    private void fromMonitor() {
+        ByteBuffer header = ByteBuffer.allocate(HEADER);
+        byte[] buf = new byte[1 + 32 * 1024];
+        try {
+            while (readFully(header)) {
+                header.flip();
+                int channel = header.get() & 0xff;
+                int n = header.getInt();
+                header.clear();
+                if (n > buf.length - 1) {
+                    buf = new byte[n + 1];
+                }
+                ByteBuffer data = ByteBuffer.wrap(buf, 1, n);
+                if (!readFully(data)) {
+                    break;
+                }
+                boolean wanted = channel == Channels.STDOUT ? request.stdout() : channel == Channels.STDERR && request.stderr();
+                if (wanted || (request.tty() && request.stdout())) {
+                    socket.send(request.tty() ? Channels.STDOUT : channel, buf, n);
+                }
+            }
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.DEBUG, "attach: from the monitor: " + e.getMessage());
+        }
+        closeMonitor();
+        if (!clientGone) {
+            socket.finish(ChannelSocket.success());
+        }
+    }
+
+    private boolean readFully(ByteBuffer b) throws IOException {
+        while (b.hasRemaining()) {
+            if (monitor.read(b) < 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void followLog(long from) {
+        try {
+            PodLogs.follow(target.log(), from, (b, n) -> {
+                if (request.stdout()) {
+                    byte[] f = new byte[n + 1];
+                    System.arraycopy(b, 0, f, 1, n);
+                    socket.send(Channels.STDOUT, f, n);
+                }
+            }, () -> !clientGone && target.running().getAsBoolean());
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.DEBUG, "attach: following " + target.log() + ": " + e.getMessage());
+        }
+        if (!clientGone) {
+            socket.finish(ChannelSocket.success());
+        }
+    }
+
+    private void closeMonitor() {
+        SocketChannel ch = monitor;
+        if (ch != null) {
+            try {
+                ch.close();
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.DEBUG, "attach: closing the monitor socket: " + e.getMessage());
+            }
+        }
+    }
+}

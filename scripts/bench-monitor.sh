@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Prints what berth-monitor costs: RSS and PSS of each interactive container's monitor (stdin +
+# tty pods), with N such pods running on a real daemon
+# (bin/berth daemon on a temporary state root, busybox imported). Needs root and a build.
+# Usage: sudo bash scripts/bench-monitor.sh [pods]   (docs/benchmarks.md records the output)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+pods=${1:-20}
+work=$(mktemp -d /tmp/berth-bench-monitor.XXXXXX)
+export BERTH_HOME="$work/state" KUBECONFIG="$work/state/kubeconfig" HOME="$work/home" KUBECACHEDIR="$work/kubecache"
+cgroups="berth-bench-monitor-$$"
+export BERTH_NODE_CGROUPPARENT="/$cgroups"
+daemon=
+cleanup() {
+  set +e
+  if [ -n "$daemon" ] && kill -0 "$daemon" 2>/dev/null; then
+    kubectl delete pods --all --grace-period=0 >/dev/null 2>&1
+    kill "$daemon"
+    wait "$daemon" 2>/dev/null
+  fi
+  find /sys/fs/cgroup -depth -type d -path "*/$cgroups*" -exec rmdir {} + 2>/dev/null
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+rootfs="$work/rootfs"
+mkdir -p "$rootfs"/{bin,etc,proc,sys,dev,tmp,root}
+cp /bin/busybox "$rootfs/bin/busybox"
+for applet in $(/bin/busybox --list); do [ -e "$rootfs/bin/$applet" ] || ln -s busybox "$rootfs/bin/$applet"; done
+tar -C "$rootfs" -cf "$work/busybox.tar" .
+
+bin/berth daemon --state "$BERTH_HOME" --port 0 >"$work/daemon.log" 2>&1 &
+daemon=$!
+for _ in $(seq 1 180); do [ -s "$KUBECONFIG" ] && break; sleep 0.5; done
+bin/berth image import "$work/busybox.tar" --name busybox >/dev/null
+
+for i in $(seq 1 "$pods"); do
+  cat <<YAML
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: sh$i}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - {name: main, image: busybox, imagePullPolicy: IfNotPresent, command: [sh], stdin: true, tty: true}
+YAML
+done | kubectl apply -f - >/dev/null
+for _ in $(seq 1 240); do
+  [ "$(kubectl get pods --no-headers 2>/dev/null | grep -c ' Running ')" = "$pods" ] && break
+  sleep 0.5
+done
+
+echo "== $(date -u +%FT%TZ) $(uname -r), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), $pods pods with stdin+tty"
+report() { # name pattern: pids of processes whose command line matches
+  local name=$1 pids=$2 n=0 rss=0 pss=0
+  for p in $pids; do
+    n=$((n + 1))
+    rss=$((rss + $(awk '/^VmRSS/ {print $2}' /proc/$p/status)))
+    pss=$((pss + $(awk '/^Pss:/ {print $2}' /proc/$p/smaps_rollup)))
+  done
+  [ "$n" -gt 0 ] && printf '%-14s %3d processes  RSS %4d KiB each  PSS %4d KiB each\n' "$name" "$n" $((rss / n)) $((pss / n))
+}
+report berth-monitor "$(pgrep -f "berth-monitor $BERTH_HOME/" || true)"
+
