@@ -140,8 +140,11 @@ public class ImageWrites {
         }
     }
 
-    /** Pulls {@code reference} from its registry (plain HTTP only on loopback) and names it its canonical form. */
-    ImageSummary pull(String reference) {
+    /**
+     * Pulls {@code reference} from its registry (plain HTTP only on loopback) and names it its
+     * canonical form; {@code progress} hears each blob's bytes as they arrive.
+     */
+    ImageSummary pull(String reference, Progress progress) {
         ImageReference ref;
         try {
             ref = ImageReference.parse(reference.strip());
@@ -153,7 +156,7 @@ public class ImageWrites {
                 if (registry == null) {
                     registry = new RegistryClient(RegistryConfig.defaults());
                 }
-                ImageSummary s = store.pull(ref, Platform.DEFAULT, registry, Progress.NONE);
+                ImageSummary s = store.pull(ref, Platform.DEFAULT, registry, progress);
                 log.info("pulled image {} ({})", s.name(), s.digest());
                 return s;
             } catch (IOException | RuntimeException e) {

@@ -73,6 +73,14 @@ class InteractiveConsoleIT {
                 screen.await("berth> describe pod inter");
                 screen.enter();
                 screen.awaitPattern("(?s).*Name:\\s+inter.*Events:.*");
+                // Tab completes image names: for image rm/inspect, and after --image.
+                screen.type("image inspect bu\t");
+                screen.await("berth> image inspect busybox:latest");
+                screen.enter();
+                screen.await("docker.io/library/busybox:latest");
+                screen.type("run other --image bu\t");
+                screen.await("berth> run other --image busybox:latest");
+                tmux("send-keys", "-t", session, "C-u");
                 screen.type("logs inter");
                 screen.enter();
                 screen.awaitPattern("(?s).*logs inter\\s*\\ntyped\\n.*");
