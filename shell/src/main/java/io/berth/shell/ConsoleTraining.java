@@ -11,9 +11,10 @@ import java.util.stream.Stream;
 /**
  * The training run of the console's AOT cache (bin/berth-console --build-aot-cache, at
  * {@code mvn package}): one JVM goes through the console's start and its commands, so that the
- * cache holds the classes they load and link. No daemon is needed: the kubeconfig names a port
- * where nothing listens, so each command builds its client, reads its files and fails as it would
- * with no daemon, and the documents a real daemon sends are parsed from text here.
+ * cache holds the classes they load and link. No daemon is needed: first the kubeconfig names a
+ * port where nothing listens, so each command builds its client, reads its files and fails as it
+ * would with no daemon; then the read-only commands run against {@link TrainingServer}, a
+ * stand-in that speaks TLS and answers with documents shaped like the daemon's.
  */
 public final class ConsoleTraining {
     private ConsoleTraining() {
@@ -21,10 +22,31 @@ public final class ConsoleTraining {
 
     public static void main(String[] args) throws IOException {
         Path dir = Files.createTempDirectory("berth-console-training");
+        TrainingServer server = null;
         try {
             int port;
             try (ServerSocket s = new ServerSocket(0)) {
                 port = s.getLocalPort();
+            }
+            server = TrainingServer.start(dir);
+            if (server != null) {
+                Files.writeString(dir.resolve("live.kubeconfig"), """
+                        apiVersion: v1
+                        kind: Config
+                        clusters:
+                        - name: berth
+                          cluster:
+                            server: https://127.0.0.1:%d
+                            certificate-authority-data: %s
+                        users:
+                        - name: admin
+                          user:
+                            token: training
+                        contexts:
+                        - name: berth
+                          context: {cluster: berth, user: admin, namespace: default}
+                        current-context: berth
+                        """.formatted(server.port(), server.caData()));
             }
             Path kubeconfig = dir.resolve("kubeconfig");
             Files.writeString(kubeconfig, """
@@ -81,10 +103,23 @@ public final class ConsoleTraining {
             for (List<String> call : calls) {
                 BerthConsole.run(call.toArray(String[]::new));
             }
+            if (server != null) {
+                String live = dir.resolve("live.kubeconfig").toString();
+                for (List<String> call : List.of(List.of("get", "pods"), List.of("get", "pods", "-o", "wide"), List.of("get", "pods", "web"),
+                        List.of("get", "events"), List.of("get", "nodes"), List.of("describe", "pod", "web"), List.of("version"),
+                        List.of("logs", "web"), List.of("top", "pods"), List.of("metrics"), List.of("image", "ls"))) {
+                    List<String> argv = new java.util.ArrayList<>(List.of("--kubeconfig", live));
+                    argv.addAll(call);
+                    BerthConsole.run(argv.toArray(String[]::new));
+                }
+            }
             TrainingDocuments.parseAndPrint();
             // The interactive console's start: with no terminal and no input it reads EOF and ends.
             BerthConsole.run(new String[0]);
         } finally {
+            if (server != null) {
+                server.close();
+            }
             try (Stream<Path> files = Files.walk(dir)) {
                 files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
