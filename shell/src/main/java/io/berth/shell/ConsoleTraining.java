@@ -31,42 +31,10 @@ public final class ConsoleTraining {
             // -Dberth.training.live=false: the closed port only, as before the stand-in (to measure what it brings).
             server = Boolean.parseBoolean(System.getProperty("berth.training.live", "true")) ? TrainingServer.start(dir) : null;
             if (server != null) {
-                Files.writeString(dir.resolve("live.kubeconfig"), """
-                        apiVersion: v1
-                        kind: Config
-                        clusters:
-                        - name: berth
-                          cluster:
-                            server: https://127.0.0.1:%d
-                            certificate-authority-data: %s
-                        users:
-                        - name: admin
-                          user:
-                            token: training
-                        contexts:
-                        - name: berth
-                          context: {cluster: berth, user: admin, namespace: default}
-                        current-context: berth
-                        """.formatted(server.port(), server.caData()));
+                Files.writeString(dir.resolve("live.kubeconfig"), kubeconfig(server.port(), "certificate-authority-data: " + server.caData()));
             }
             Path kubeconfig = dir.resolve("kubeconfig");
-            Files.writeString(kubeconfig, """
-                    apiVersion: v1
-                    kind: Config
-                    clusters:
-                    - name: berth
-                      cluster:
-                        server: https://127.0.0.1:%d
-                        insecure-skip-tls-verify: true
-                    users:
-                    - name: admin
-                      user:
-                        token: training
-                    contexts:
-                    - name: berth
-                      context: {cluster: berth, user: admin, namespace: default}
-                    current-context: berth
-                    """.formatted(port));
+            Files.writeString(kubeconfig, kubeconfig(port, "insecure-skip-tls-verify: true"));
             Path pods = dir.resolve("pods.yaml");
             Files.writeString(pods, """
                     apiVersion: v1
@@ -125,5 +93,26 @@ public final class ConsoleTraining {
                 files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
+    }
+
+    /** A kubeconfig like the daemon's for a server on loopback; {@code trust} is the cluster's TLS line. */
+    private static String kubeconfig(int port, String trust) {
+        return """
+                apiVersion: v1
+                kind: Config
+                clusters:
+                - name: berth
+                  cluster:
+                    server: https://127.0.0.1:%d
+                    %s
+                users:
+                - name: admin
+                  user:
+                    token: training
+                contexts:
+                - name: berth
+                  context: {cluster: berth, user: admin, namespace: default}
+                current-context: berth
+                """.formatted(port, trust);
     }
 }
