@@ -32,6 +32,11 @@ public class PodMetrics {
     static final String STARTUP = "berth.pod.startup";
     static final List<String> PHASES = List.of("Pending", "Running", "Succeeded", "Failed", "Unknown");
     /** Waiting reasons after which a start will not succeed without a change: the outcome is failure. */
+    /**
+     * The reasons the node side gives a finished run (PodStatuses), registered at 0 from the start:
+     * a series that first appears at 1 is lost to PromQL's increase() and rate().
+     */
+    static final List<String> RESTART_REASONS = List.of("Error", "Completed", "OOMKilled", "StartError", "ContainerStatusUnknown", "Unknown");
     private static final Set<String> FAILED_START = Set.of("ErrImagePull", "ImagePullBackOff", "InvalidImageName",
             "CreateContainerError", "CreateContainerConfigError", "CrashLoopBackOff", "RunContainerError");
 
@@ -50,6 +55,7 @@ public class PodMetrics {
             Gauge.builder("berth.pods", phases, m -> m.values().stream().filter(phase::equals).count())
                     .description("Pods by phase").tag("phase", phase).register(registry);
         }
+        RESTART_REASONS.forEach(this::restarts);
     }
 
     public void accepted(String uid, Instant at, String phase) {

@@ -30,6 +30,8 @@ class ConsoleMetricsIT {
         // A pod that holds some memory of its own: a shell that keeps 8 MiB in a variable.
         ok("run", "hog", "--image", "busybox", "--", "sh", "-c",
                 "x=$(head -c 8388608 /dev/zero | tr '\\0' a); while true; do sleep 1; done");
+        // A pod whose container fails after a second and is restarted (reason Error).
+        ok("run", "crash", "--image", "busybox", "--", "sh", "-c", "sleep 1; exit 3");
     }
 
     @AfterAll
@@ -65,6 +67,8 @@ class ConsoleMetricsIT {
     void metricsShowsPercentilesAfterAPodStarted() {
         Awaitility.await().atMost(60, TimeUnit.SECONDS).pollInterval(1, TimeUnit.SECONDS)
                 .until(() -> daemon.berth("get", "pods", "hog").out().contains("Running"));
+        Awaitility.await().atMost(60, TimeUnit.SECONDS).pollInterval(1, TimeUnit.SECONDS)
+                .until(() -> daemon.berth("metrics").out().matches("(?s).*Container restarts by reason:\nREASON\\s+RESTARTS\nError\\s+[1-9].*"));
         Result r = ok("metrics");
         assertThat(r.out()).as(r.toString())
                 .containsPattern("PHASE\\s+PODS\\s+P50\\s+P90\\s+P99\\n")

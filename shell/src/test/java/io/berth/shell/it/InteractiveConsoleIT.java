@@ -92,6 +92,12 @@ class InteractiveConsoleIT {
                 screen.awaitPattern("(?s).*get pods -w -l app=watched.*\\nwatched\\s+0/1\\s+Pending.*\\nwatched\\s+1/1\\s+Running.*");
                 tmux("send-keys", "-t", session, "C-c");
                 screen.awaitPattern("(?s).*Running[^\\n]*\\n.*berth> \\s*$");
+                // metrics -w redraws (in place on this terminal) until Ctrl-C, then the prompt is back.
+                screen.type("metrics -w");
+                screen.enter();
+                screen.awaitPattern("(?s).*Pod start-up latency.*total \\(end to end\\).*Pods by phase:.*");
+                tmux("send-keys", "-t", session, "C-c");
+                screen.awaitPattern("(?s).*PHASE\\s+PODS\\n.*\\nberth> \\s*$");
                 screen.type("delete pod watched --now");
                 screen.enter();
                 screen.await("pod \"watched\" deleted");
