@@ -9,6 +9,8 @@
 # The daemon runs on its own state root, port and pod cgroup parent, and is stopped and removed at
 # the end. Its pods name an image that is not in its store with pull policy Never: they exist (what
 # `get pods` lists and formats) without running 100 containers on the machine being measured.
+# BENCH_ALT_AOT=FILE adds one-shot runs with that AOT cache instead of the built one (A/B of two
+# trainings, alternating in one hyperfine run).
 # Needs a built checkout (mvn -DskipTests package), root, hyperfine, kubectl and python3.
 set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")/.."
@@ -65,6 +67,10 @@ echo "console to its first prompt: median $(sed -n "$(((starts + 1) / 2))p" <<<"
 echo "$typed"
 
 export KUBECONFIG="$BERTH_HOME/kubeconfig" HOME="$work/home" KUBECACHEDIR="$work/kubecache"
+alt=()
+if [ -n "${BENCH_ALT_AOT:-}" ]; then
+  alt=(-n "berth get pods (one-shot, cache $BENCH_ALT_AOT)" "env BERTH_CONSOLE_AOT=$BENCH_ALT_AOT bin/berth get pods")
+fi
 hyperfine -N --style basic --warmup 3 --runs "$runs" \
-  -n "berth get pods (one-shot)" "bin/berth get pods" \
+  -n "berth get pods (one-shot)" "bin/berth get pods" "${alt[@]}" \
   -n "kubectl get pods" "kubectl get pods"

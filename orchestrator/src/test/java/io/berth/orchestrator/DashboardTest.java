@@ -98,7 +98,7 @@ class DashboardTest {
         Awaitility.await("a restart").atMost(60, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(500)).until(() ->
                 d.kubectl("get", "pod", "crash", "-o", "jsonpath={.status.containerStatuses[0].restartCount}").out().matches("[1-9][0-9]*"));
         Awaitility.await("the restart scraped").atMost(30, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(500))
-                .untilAsserted(() -> assertThat(p.scalar("berth_container_restarts_total")).isGreaterThanOrEqualTo(1.0));
+                .untilAsserted(() -> assertThat(p.scalar("sum(berth_container_restarts_total)")).isGreaterThanOrEqualTo(1.0));
         Thread.sleep(2000);
 
         Map<String, String> exprs = expressions(dashboard);

@@ -22,6 +22,7 @@ import io.berth.shell.cli.Dispatcher;
 import io.berth.shell.cli.NoValidation;
 import io.berth.shell.client.Daemon;
 import io.berth.shell.command.Commands;
+import io.berth.shell.command.ImageNames;
 import io.berth.shell.command.PodNames;
 
 /**
@@ -57,13 +58,18 @@ public class ConsoleConfiguration {
 
     /** Replaces Spring Shell's completer (same bean type): arguments and option values too. */
     @Bean
-    public ConsoleCompleter commandCompleter(CommandRegistry registry) {
-        return new ConsoleCompleter(registry);
+    public ConsoleCompleter commandCompleter(CommandRegistry registry, ImageNames imageNames) {
+        return new ConsoleCompleter(registry, imageNames);
     }
 
     @Bean(PodNames.BEAN)
     public PodNames podNames(Daemon daemon) {
         return new PodNames(daemon);
+    }
+
+    @Bean(ImageNames.BEAN)
+    public ImageNames imageNames(Daemon daemon) {
+        return new ImageNames(daemon);
     }
 
     @Bean

@@ -11,9 +11,10 @@ import java.util.stream.Stream;
 /**
  * The training run of the console's AOT cache (bin/berth-console --build-aot-cache, at
  * {@code mvn package}): one JVM goes through the console's start and its commands, so that the
- * cache holds the classes they load and link. No daemon is needed: the kubeconfig names a port
- * where nothing listens, so each command builds its client, reads its files and fails as it would
- * with no daemon, and the documents a real daemon sends are parsed from text here.
+ * cache holds the classes they load and link. No daemon is needed: first the kubeconfig names a
+ * port where nothing listens, so each command builds its client, reads its files and fails as it
+ * would with no daemon; then the read-only commands run against {@link TrainingServer}, a
+ * stand-in that speaks TLS and answers with documents shaped like the daemon's.
  */
 public final class ConsoleTraining {
     private ConsoleTraining() {
@@ -21,29 +22,19 @@ public final class ConsoleTraining {
 
     public static void main(String[] args) throws IOException {
         Path dir = Files.createTempDirectory("berth-console-training");
+        TrainingServer server = null;
         try {
             int port;
             try (ServerSocket s = new ServerSocket(0)) {
                 port = s.getLocalPort();
             }
+            // -Dberth.training.live=false: the closed port only, as before the stand-in (to measure what it brings).
+            server = Boolean.parseBoolean(System.getProperty("berth.training.live", "true")) ? TrainingServer.start(dir) : null;
+            if (server != null) {
+                Files.writeString(dir.resolve("live.kubeconfig"), kubeconfig(server.port(), "certificate-authority-data: " + server.caData()));
+            }
             Path kubeconfig = dir.resolve("kubeconfig");
-            Files.writeString(kubeconfig, """
-                    apiVersion: v1
-                    kind: Config
-                    clusters:
-                    - name: berth
-                      cluster:
-                        server: https://127.0.0.1:%d
-                        insecure-skip-tls-verify: true
-                    users:
-                    - name: admin
-                      user:
-                        token: training
-                    contexts:
-                    - name: berth
-                      context: {cluster: berth, user: admin, namespace: default}
-                    current-context: berth
-                    """.formatted(port));
+            Files.writeString(kubeconfig, kubeconfig(port, "insecure-skip-tls-verify: true"));
             Path pods = dir.resolve("pods.yaml");
             Files.writeString(pods, """
                     apiVersion: v1
@@ -81,13 +72,47 @@ public final class ConsoleTraining {
             for (List<String> call : calls) {
                 BerthConsole.run(call.toArray(String[]::new));
             }
+            if (server != null) {
+                String live = dir.resolve("live.kubeconfig").toString();
+                for (List<String> call : List.of(List.of("get", "pods"), List.of("get", "pods", "-o", "wide"), List.of("get", "pods", "web"),
+                        List.of("get", "events"), List.of("get", "nodes"), List.of("describe", "pod", "web"), List.of("version"),
+                        List.of("logs", "web"), List.of("top", "pods"), List.of("metrics"), List.of("image", "ls"))) {
+                    List<String> argv = new java.util.ArrayList<>(List.of("--kubeconfig", live));
+                    argv.addAll(call);
+                    BerthConsole.run(argv.toArray(String[]::new));
+                }
+            }
             TrainingDocuments.parseAndPrint();
             // The interactive console's start: with no terminal and no input it reads EOF and ends.
             BerthConsole.run(new String[0]);
         } finally {
+            if (server != null) {
+                server.close();
+            }
             try (Stream<Path> files = Files.walk(dir)) {
                 files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
+    }
+
+    /** A kubeconfig like the daemon's for a server on loopback; {@code trust} is the cluster's TLS line. */
+    private static String kubeconfig(int port, String trust) {
+        return """
+                apiVersion: v1
+                kind: Config
+                clusters:
+                - name: berth
+                  cluster:
+                    server: https://127.0.0.1:%d
+                    %s
+                users:
+                - name: admin
+                  user:
+                    token: training
+                contexts:
+                - name: berth
+                  context: {cluster: berth, user: admin, namespace: default}
+                current-context: berth
+                """.formatted(port, trust);
     }
 }

@@ -162,8 +162,11 @@ public class ImageWrites {
         }
     }
 
-    /** Pulls {@code reference} from its registry (plain HTTP only on loopback) and names it its canonical form. */
-    ImageSummary pull(String reference) {
+    /**
+     * Pulls {@code reference} from its registry (plain HTTP only on loopback) and names it its
+     * canonical form; {@code progress} hears each blob's bytes as they arrive.
+     */
+    ImageSummary pull(String reference, Progress progress) {
         ImageReference ref;
         try {
             ref = ImageReference.parse(reference.strip());
@@ -171,7 +174,7 @@ public class ImageWrites {
             throw ApiException.badRequest(Failures.oneLine(e.getMessage()));
         }
         try {
-            ImageSummary s = pulls.pull(ref);
+            ImageSummary s = pulls.pull(ref, progress);
             log.info("pulled image {} ({})", s.name(), s.digest());
             return s;
         } catch (IOException | RuntimeException e) {

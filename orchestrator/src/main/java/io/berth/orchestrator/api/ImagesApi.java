@@ -1,9 +1,11 @@
 package io.berth.orchestrator.api;
 
+import io.berth.image.content.Progress;
 import io.berth.image.store.ImageStore;
 import io.berth.image.store.ImageSummary;
 import io.berth.orchestrator.store.ResourceVersions;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -58,11 +60,14 @@ public class ImagesApi {
      * image is then named REF's canonical form); any other body is an image archive, imported
      * under the {@code name} query parameter (an archive's own tag when absent), {@code format}
      * rootfs, oci-archive, docker-archive or auto (the default: read from the files inside).
+     * A pull with {@code progress=true} is answered at once with a chunked stream instead, see
+     * {@link #pullWithProgress}.
      */
     @PostMapping("/apis/berth.io/v1/images")
-    public ResponseEntity<byte[]> create(HttpServletRequest request,
+    public ResponseEntity<byte[]> create(HttpServletRequest request, HttpServletResponse response,
                                          @RequestParam(value = "name", required = false) String name,
-                                         @RequestParam(value = "format", required = false) String format) {
+                                         @RequestParam(value = "format", required = false) String format,
+                                         @RequestParam(value = "progress", required = false) String progress) throws IOException {
         String type = request.getContentType();
         ImageSummary imported;
         if (type != null && type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
@@ -73,15 +78,80 @@ public class ImagesApi {
                 throw ApiException.badRequest("an Image object asks for a pull with spec.pull: REF (to import an archive,"
                         + " send the archive itself as the body, Content-Type application/octet-stream)");
             }
-            imported = writes.pull(pull);
+            if (PodsApi.isTrue(progress)) {
+                pullWithProgress(pull, response);
+                return null;
+            }
+            imported = writes.pull(pull, Progress.NONE);
         } else {
             imported = writes.importArchive(body(request), request.getContentLengthLong(), name,
                     format == null || format.isBlank() || format.equals("auto") ? null : ImageArchiveKind.parse(format));
         }
+        return json.respond(HttpStatus.CREATED, image(imported));
+    }
+
+    private Map<String, Object> image(ImageSummary imported) {
         String digest = imported.digest().toString();
-        return json.respond(HttpStatus.CREATED, images().stream()
-                .filter(i -> digest.equals(status(i).get("digest"))).findFirst()
-                .orElseThrow(() -> ApiException.internal("image " + imported.name() + " vanished right after its import")));
+        return images().stream().filter(i -> digest.equals(status(i).get("digest"))).findFirst()
+                .orElseThrow(() -> ApiException.internal("image " + imported.name() + " vanished right after its import"));
+    }
+
+    /** Least time between two progress lines of one blob: a fast pull must not become a flood of lines. */
+    private static final long PROGRESS_EVERY_NANOS = 200_000_000L;
+
+    /**
+     * A pull that reports as it goes (for the console's progress bars): status 200 at once, then
+     * a chunked stream of JSON objects, one a line (as a watch): {@code {"type":"Progress",
+     * "digest":D,"done":N,"total":M}} for each blob, at most five a second per blob and always its
+     * last, then either {@code {"type":"Pulled","object":IMAGE}} or {@code {"type":"Failed",
+     * "object":STATUS}} (a metav1.Status with the code the plain request would have answered).
+     */
+    private void pullWithProgress(String reference, HttpServletResponse response) throws IOException {
+        response.setStatus(200);
+        response.setContentType("application/json");
+        java.io.OutputStream out = response.getOutputStream();
+        response.flushBuffer();
+        Map<String, Long> lastLine = new java.util.concurrent.ConcurrentHashMap<>();
+        java.util.concurrent.atomic.AtomicBoolean clientGone = new java.util.concurrent.atomic.AtomicBoolean();
+        Progress progress = (digest, done, total) -> {
+            long now = System.nanoTime();
+            Long last = lastLine.get(digest.toString());
+            if (clientGone.get() || done < total && last != null && now - last < PROGRESS_EVERY_NANOS) {
+                return;
+            }
+            lastLine.put(digest.toString(), now);
+            Map<String, Object> line = new java.util.LinkedHashMap<>();
+            line.put("type", "Progress");
+            line.put("digest", digest.toString());
+            line.put("done", done);
+            line.put("total", total);
+            try {
+                writeLine(out, line, response);
+            } catch (IOException e) {
+                clientGone.set(true); // the pull goes on: the image is wanted even if nobody watches
+            }
+        };
+        Map<String, Object> last;
+        try {
+            last = Map.of("type", "Pulled", "object", image(writes.pull(reference, progress)));
+        } catch (ApiException e) {
+            last = Map.of("type", "Failed", "object", e.status());
+        }
+        if (!clientGone.get()) {
+            try {
+                writeLine(out, last, response);
+            } catch (IOException e) {
+                // the client went away before the end
+            }
+        }
+    }
+
+    private void writeLine(java.io.OutputStream out, Object value, HttpServletResponse response) throws IOException {
+        synchronized (out) {
+            out.write(json.write(value));
+            out.write('\n');
+            response.flushBuffer();
+        }
     }
 
     /**

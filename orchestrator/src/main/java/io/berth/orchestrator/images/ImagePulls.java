@@ -35,6 +35,14 @@ public final class ImagePulls {
 
     /** Pulls {@code ref} (the platform the node runs), or waits for the pull of it already under way. */
     public ImageSummary pull(ImageReference ref) throws IOException {
+        return pull(ref, Progress.NONE);
+    }
+
+    /**
+     * As {@link #pull(ImageReference)}, with {@code progress} hearing each blob's bytes when this
+     * call does the pull; a call that waits for a pull already under way hears nothing until it ends.
+     */
+    public ImageSummary pull(ImageReference ref, Progress progress) throws IOException {
         CompletableFuture<ImageSummary> mine = new CompletableFuture<>();
         CompletableFuture<ImageSummary> running = inFlight.putIfAbsent(ref.toString(), mine);
         if (running != null) {
@@ -50,7 +58,7 @@ public final class ImagePulls {
                 if (registry == null) {
                     registry = new RegistryClient(RegistryConfig.defaults());
                 }
-                s = store.pull(ref, Platform.DEFAULT, registry, Progress.NONE);
+                s = store.pull(ref, Platform.DEFAULT, registry, progress);
             }
             mine.complete(s);
             return s;

@@ -21,8 +21,10 @@ import org.springframework.stereotype.Component;
  * {@code berth.pod.startup}: from the API's accept to the containers running, end to end
  * ({@code phase=total}) and to each pod condition turning True on the way ({@code phase=scheduled,
  * initialized, containersready, ready}), tagged by outcome. {@code berth.pods}: pods by phase.
- * {@code berth.container.restarts}: container restarts seen in pod statuses (the rise of each pod's
- * summed restartCount), the counter a dashboard's restart rate is taken from.
+ * {@code berth.container.restarts}: container restarts seen in pod statuses (the rise of each
+ * container's restartCount), tagged by {@code reason}, why the run before the restart ended (its
+ * lastState.terminated.reason: Error, Completed, OOMKilled...): the counter a dashboard's restart
+ * rate and the console's {@code metrics} are taken from.
  */
 @Component
 public class PodMetrics {
@@ -30,6 +32,11 @@ public class PodMetrics {
     static final String STARTUP = "berth.pod.startup";
     static final List<String> PHASES = List.of("Pending", "Running", "Succeeded", "Failed", "Unknown");
     /** Waiting reasons after which a start will not succeed without a change: the outcome is failure. */
+    /**
+     * The reasons the node side gives a finished run (PodStatuses), registered at 0 from the start:
+     * a series that first appears at 1 is lost to PromQL's increase() and rate().
+     */
+    static final List<String> RESTART_REASONS = List.of("Error", "Completed", "OOMKilled", "StartError", "ContainerStatusUnknown", "Unknown");
     private static final Set<String> FAILED_START = Set.of("ErrImagePull", "ImagePullBackOff", "InvalidImageName",
             "CreateContainerError", "CreateContainerConfigError", "CrashLoopBackOff", "RunContainerError");
 
@@ -39,9 +46,8 @@ public class PodMetrics {
     private final MeterRegistry registry;
     private final Map<String, Start> starting = new ConcurrentHashMap<>();
     private final Map<String, String> phases = new ConcurrentHashMap<>();
-    /** Each pod's summed restartCount when last observed; absent until its first status. */
-    private final Map<String, Integer> restartCounts = new ConcurrentHashMap<>();
-    private final Counter restarts;
+    /** Each pod's containers' restartCounts when last observed (by container name); absent until its first status. */
+    private final Map<String, Map<String, Integer>> restartCounts = new ConcurrentHashMap<>();
 
     public PodMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -49,13 +55,12 @@ public class PodMetrics {
             Gauge.builder("berth.pods", phases, m -> m.values().stream().filter(phase::equals).count())
                     .description("Pods by phase").tag("phase", phase).register(registry);
         }
-        restarts = Counter.builder("berth.container.restarts").description("Container restarts seen in pod statuses")
-                .register(registry);
+        RESTART_REASONS.forEach(this::restarts);
     }
 
     public void accepted(String uid, Instant at, String phase) {
         starting.put(uid, new Start(at, new HashSet<>()));
-        restartCounts.put(uid, 0);
+        restartCounts.put(uid, new ConcurrentHashMap<>());
         phases.put(uid, phase == null ? "Pending" : phase);
     }
 
@@ -105,20 +110,36 @@ public class PodMetrics {
     }
 
     /**
-     * Counts the rise of the pod's restartCounts. A pod known from the records before this daemon
-     * started (no baseline yet) sets its baseline without counting: its restarts were counted by
-     * the daemon that saw them.
+     * Counts the rise of each container's restartCount. A pod known from the records before this
+     * daemon started (no baseline yet) sets its baseline without counting: its restarts were
+     * counted by the daemon that saw them.
      */
     private void countRestarts(String uid, PodStatus status) {
-        int now = sum(status.getContainerStatuses()) + sum(status.getInitContainerStatuses());
-        Integer before = restartCounts.put(uid, now);
-        if (before != null && now > before) {
-            restarts.increment(now - before);
+        boolean baseline = !restartCounts.containsKey(uid);
+        Map<String, Integer> counts = restartCounts.computeIfAbsent(uid, u -> new ConcurrentHashMap<>());
+        for (List<ContainerStatus> statuses : java.util.Arrays.asList(status.getInitContainerStatuses(), status.getContainerStatuses())) {
+            if (statuses == null) {
+                continue;
+            }
+            for (ContainerStatus cs : statuses) {
+                int now = cs.getRestartCount() == null ? 0 : cs.getRestartCount();
+                Integer before = counts.put(cs.getName(), now);
+                if (!baseline && now > (before == null ? 0 : before)) {
+                    restarts(reason(cs)).increment(now - (before == null ? 0 : before));
+                }
+            }
         }
     }
 
-    private static int sum(List<ContainerStatus> statuses) {
-        return statuses == null ? 0 : statuses.stream().mapToInt(cs -> cs.getRestartCount() == null ? 0 : cs.getRestartCount()).sum();
+    /** Why the run before this restart ended, as the kubelet reports it in lastState. */
+    private static String reason(ContainerStatus cs) {
+        var last = cs.getLastState() == null ? null : cs.getLastState().getTerminated();
+        return last == null || last.getReason() == null || last.getReason().isEmpty() ? "Unknown" : last.getReason();
+    }
+
+    private Counter restarts(String reason) {
+        return Counter.builder("berth.container.restarts").description("Container restarts seen in pod statuses, by why the run before ended")
+                .tag("reason", reason).register(registry);
     }
 
     private static boolean failedStart(List<ContainerStatus> statuses) {

@@ -10,6 +10,7 @@ import org.springframework.shell.core.command.CommandOption;
 import org.springframework.shell.core.command.CommandRegistry;
 import org.springframework.shell.core.command.completion.CompletionContext;
 import org.springframework.shell.core.command.completion.CompletionProposal;
+import org.springframework.shell.core.command.completion.CompletionProvider;
 import org.springframework.shell.jline.CommandCompleter;
 
 /**
@@ -18,15 +19,19 @@ import org.springframework.shell.jline.CommandCompleter;
  * {@code describe pod we<Tab>} and never a second argument. This one finds the command as the
  * parser does (the longest run of words naming one), then completes: an option's name after
  * {@code -}; a value for options that have a fixed set ({@code -o}); otherwise an argument, from
- * the command's completion provider (the daemon's pod names for the commands that take pods);
+ * the command's completion provider (the daemon's pod names for the commands that take pods, its
+ * image names for {@code image rm|inspect}), and image names after {@code --image};
  * before a command is named, the next word of the command names.
  */
 public class ConsoleCompleter extends CommandCompleter {
     private final CommandRegistry registry;
+    /** Completes the value of {@code --image} (the daemon's image names). */
+    private final CompletionProvider imageNames;
 
-    public ConsoleCompleter(CommandRegistry registry) {
+    public ConsoleCompleter(CommandRegistry registry, CompletionProvider imageNames) {
         super(registry);
         this.registry = registry;
+        this.imageNames = imageNames;
     }
 
     @Override
@@ -56,6 +61,8 @@ public class ConsoleCompleter extends CommandCompleter {
                 for (String format : List.of("wide", "json", "yaml", "name")) {
                     candidates.add(new Candidate(format));
                 }
+            } else if ("image".equals(valueOf.longName())) {
+                propose(imageNames, new CompletionContext(words, current, line.wordCursor(), command, null), candidates);
             }
             return;
         }
@@ -65,8 +72,11 @@ public class ConsoleCompleter extends CommandCompleter {
             }
             return;
         }
-        CompletionContext context = new CompletionContext(words, current, line.wordCursor(), command, null);
-        for (CompletionProposal p : command.getCompletionProvider().apply(context)) {
+        propose(command.getCompletionProvider(), new CompletionContext(words, current, line.wordCursor(), command, null), candidates);
+    }
+
+    private static void propose(CompletionProvider provider, CompletionContext context, List<Candidate> candidates) {
+        for (CompletionProposal p : provider.apply(context)) {
             candidates.add(new Candidate(p.value(), p.displayText(), p.category(), p.description(), null, null, p.complete()));
         }
     }

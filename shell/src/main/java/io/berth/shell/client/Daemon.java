@@ -121,6 +121,26 @@ public class Daemon implements AutoCloseable {
         return client;
     }
 
+    /**
+     * A GET of a path of the daemon's that fabric8 has no typed client for (the actuator's
+     * metrics, a watch stream), with the kubeconfig's server, TLS and credentials; the answer
+     * whatever its status, for the caller to judge.
+     */
+    public <T> io.fabric8.kubernetes.client.http.HttpResponse<T> get(String path, Class<T> body) {
+        return call(c -> {
+            io.fabric8.kubernetes.client.http.HttpClient http = c.getHttpClient();
+            String url = c.getMasterUrl().toString().replaceAll("/$", "") + path;
+            try {
+                return http.sendAsync(http.newHttpRequestBuilder().uri(url).build(), body).get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ConsoleException("interrupted");
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw io.fabric8.kubernetes.client.KubernetesClientException.launderThrowable(e.getCause());
+            }
+        });
+    }
+
     /** The namespace of the kubeconfig's current context ("default" when it names none). */
     public String namespace() {
         String ns = client().getConfiguration().getNamespace();

@@ -17,6 +17,7 @@ import io.berth.apimachinery.labels.LabelSelector;
 import io.berth.shell.Console;
 import io.berth.shell.ConsoleException;
 import io.berth.shell.client.Daemon;
+import io.berth.shell.client.Failures;
 import io.berth.shell.format.Colors;
 import io.berth.shell.format.Output;
 import io.berth.shell.format.PodView;
@@ -94,25 +95,14 @@ public class GetCommand {
      */
     private void watchPods(String ns, List<String> names, LabelSelector labels, String resourceVersion, Output format,
             boolean showLabels) {
-        StringBuilder url = new StringBuilder(daemon.call(c -> c.getMasterUrl().toString()).replaceAll("/$", ""))
-                .append("/api/v1/namespaces/").append(encode(ns)).append("/pods?watch=true");
+        StringBuilder url = new StringBuilder("/api/v1/namespaces/").append(encode(ns)).append("/pods?watch=true");
         if (resourceVersion != null) {
             url.append("&resourceVersion=").append(encode(resourceVersion));
         }
         if (!labels.isEmpty()) {
             url.append("&labelSelector=").append(encode(labels.toString()));
         }
-        io.fabric8.kubernetes.client.http.HttpClient http = daemon.call(c -> c.getHttpClient());
-        io.fabric8.kubernetes.client.http.HttpResponse<java.io.InputStream> response = daemon.call(c -> {
-            try {
-                return http.sendAsync(http.newHttpRequestBuilder().uri(url.toString()).build(), java.io.InputStream.class).get();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new ConsoleException("interrupted");
-            } catch (java.util.concurrent.ExecutionException e) {
-                throw io.fabric8.kubernetes.client.KubernetesClientException.launderThrowable(e.getCause());
-            }
-        });
+        io.fabric8.kubernetes.client.http.HttpResponse<java.io.InputStream> response = daemon.get(url.toString(), java.io.InputStream.class);
         if (response.code() != 200) {
             throw new ConsoleException("the daemon refused the watch (" + response.code() + "): run the command again");
         }
@@ -156,28 +146,91 @@ public class GetCommand {
 
     @Command(name = "get events", alias = {"get event", "get ev"}, group = "Pods",
             description = "List the events the daemon recorded (pod scheduled, started, failed, killed...)",
-            help = "get events [-o json|yaml|name] [--for pod/NAME]")
+            help = "get events [-o json|yaml|name] [--for pod/NAME] [-w]")
     public void events(
             @Option(shortName = 'o', longName = "output", description = "wide, json, yaml or name") String output,
-            @Option(longName = "for", description = "only the events of one object, e.g. pod/web") String forObject) {
+            @Option(longName = "for", description = "only the events of one object, e.g. pod/web") String forObject,
+            @Option(shortName = 'w', longName = "watch", description = "after the list, print each new or changed event until Ctrl-C") Boolean watch) {
         Output format = Output.parse(output);
-        String ns = daemon.namespace();
-        String onlyName = null;
-        if (forObject != null && !forObject.isEmpty()) {
-            onlyName = forObject.contains("/") ? forObject.substring(forObject.indexOf('/') + 1) : forObject;
+        boolean watching = Boolean.TRUE.equals(watch);
+        if (watching && !(format.isTable() || format == Output.NAME)) {
+            throw ConsoleException.usage("-w prints table rows or names: use it without -o json/yaml");
         }
-        String only = onlyName;
+        String ns = daemon.namespace();
+        String only = forObject == null || forObject.isEmpty() ? null
+                : forObject.contains("/") ? forObject.substring(forObject.indexOf('/') + 1) : forObject;
+        List<Event> events = events(ns, only);
+        if (!format.isTable() && !watching) {
+            format.print(events, false, console.out());
+            return;
+        }
+        if (events.isEmpty() && !watching) {
+            console.err().println("No events found in " + ns + " namespace.");
+            return;
+        }
+        printEvents(events, format, true);
+        if (watching) {
+            watchEvents(ns, only, events, format);
+        }
+    }
+
+    /** The namespace's events, of one object when {@code only} names it, oldest first. */
+    private List<Event> events(String ns, String only) {
         List<Event> events = new ArrayList<>(daemon.call(c -> c.v1().events().inNamespace(ns).list().getItems()));
         if (only != null) {
             events.removeIf(e -> e.getInvolvedObject() == null || !only.equals(e.getInvolvedObject().getName()));
         }
         events.sort(Comparator.comparing(GetCommand::lastSeen, Comparator.nullsFirst(Comparator.naturalOrder())));
-        if (!format.isTable()) {
-            format.print(events, false, console.out());
+        return events;
+    }
+
+    /**
+     * Prints each event that is new or changed (a repeat raises its count and resourceVersion)
+     * until Ctrl-C. The daemon does not stream events (its watch is for pods), so this asks for
+     * the list once a second and compares each event's resourceVersion with the last seen.
+     */
+    private void watchEvents(String ns, String only, List<Event> listed, Output format) {
+        Map<String, String> seen = new java.util.HashMap<>();
+        listed.forEach(e -> seen.put(e.getMetadata().getName(), e.getMetadata().getResourceVersion()));
+        while (!Thread.currentThread().isInterrupted()) {
+            try {
+                Thread.sleep(EVENT_POLL_MS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            List<Event> now;
+            try {
+                now = events(ns, only);
+            } catch (ConsoleException e) {
+                if (Thread.currentThread().isInterrupted() || Failures.find(e, InterruptedException.class) != null) {
+                    break; // Ctrl-C while asking
+                }
+                throw e;
+            }
+            List<Event> changed = new ArrayList<>();
+            for (Event e : now) {
+                String version = e.getMetadata().getResourceVersion();
+                if (!java.util.Objects.equals(seen.put(e.getMetadata().getName(), version), version)) {
+                    changed.add(e);
+                }
+            }
+            printEvents(changed, format, false);
+        }
+        console.out().println(); // after the ^C the terminal echoed
+        console.out().flush();
+    }
+
+    /** How often {@code get events -w} asks for the list. */
+    private static final long EVENT_POLL_MS = 1000;
+
+    private void printEvents(List<Event> events, Output format, boolean headers) {
+        if (format == Output.NAME) {
+            events.forEach(e -> console.out().println("event/" + e.getMetadata().getName()));
+            console.out().flush();
             return;
         }
-        if (events.isEmpty()) {
-            console.err().println("No events found in " + ns + " namespace.");
+        if (events.isEmpty() && !headers) {
             return;
         }
         Instant now = Instant.now();
@@ -189,7 +242,7 @@ public class GetCommand {
                     e.getMessage() == null ? "" : e.getMessage().replace('\n', ' '));
         }
         Colors colors = console.colors();
-        table.print(console.out(), true, (column, cell) -> column == 1 && "Warning".equals(cell) ? colors.red(cell) : cell);
+        table.print(console.out(), headers, (column, cell) -> column == 1 && "Warning".equals(cell) ? colors.red(cell) : cell);
     }
 
     @Command(name = "get nodes", alias = {"get node", "get no"}, group = "Pods",

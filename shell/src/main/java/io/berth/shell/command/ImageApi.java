@@ -63,11 +63,50 @@ final class ImageApi {
         return send("POST", PATH + (name == null ? "" : "?name=" + encode(name)), "application/octet-stream", body, length, "import the image");
     }
 
-    JsonNode pull(String reference) {
+    /**
+     * Pulls {@code reference}, hearing the daemon's progress as it goes: {@code progress} gets each
+     * of its {@code {"type":"Progress","digest":..,"done":..,"total":..}} lines; the answer is the
+     * image pulled. A daemon without the progress stream answers the plain request's way, which
+     * is taken as well.
+     */
+    JsonNode pull(String reference, java.util.function.Consumer<JsonNode> progress) {
         String object = JSON.createObjectNode().put("apiVersion", "berth.io/v1").put("kind", "Image")
                 .set("spec", JSON.createObjectNode().put("pull", reference)).toString();
         byte[] bytes = object.getBytes(StandardCharsets.UTF_8);
-        return send("POST", PATH, "application/json", new java.io.ByteArrayInputStream(bytes), bytes.length, "pull " + reference);
+        String what = "pull " + reference;
+        HttpResponse<InputStream> response = request("POST", PATH + "?progress=true", "application/json",
+                new java.io.ByteArrayInputStream(bytes), bytes.length, what, InputStream.class);
+        try (java.io.BufferedReader lines = new java.io.BufferedReader(new java.io.InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+            if (response.code() != 200) {
+                return answer(response.code(), lines.lines().collect(java.util.stream.Collectors.joining("\n")), what);
+            }
+            String line;
+            while ((line = lines.readLine()) != null) {
+                if (line.isBlank()) {
+                    continue;
+                }
+                JsonNode event = JSON.readTree(line);
+                switch (event.path("type").asString("")) {
+                    case "Progress" -> progress.accept(event);
+                    case "Pulled" -> {
+                        return event.path("object");
+                    }
+                    case "Failed" -> {
+                        return answer(event.path("object").path("code").asInt(500), event.path("object").toString(), what);
+                    }
+                    default -> {
+                        // a kind of line this console does not know yet
+                    }
+                }
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            if (e instanceof ConsoleException ce) {
+                throw ce;
+            }
+            throw new ConsoleException("the daemon's answer to " + what + " broke off (" + Failures.oneLine(e.getMessage())
+                    + "): `berth image ls` shows whether the image arrived");
+        }
+        throw new ConsoleException("the daemon's answer to " + what + " ended without its result: `berth image ls` shows whether the image arrived");
     }
 
     void delete(String objectName, String reference) {
@@ -86,7 +125,13 @@ final class ImageApi {
     }
 
     private JsonNode send(String method, String path, String contentType, InputStream body, long length, String what) {
-        HttpResponse<String> response = daemon.call(c -> {
+        HttpResponse<String> response = request(method, path, contentType, body, length, what, String.class);
+        return answer(response.code(), response.body(), what);
+    }
+
+    private <T> HttpResponse<T> request(String method, String path, String contentType, InputStream body, long length, String what,
+            Class<T> type) {
+        return daemon.call(c -> {
             HttpClient http = c.getHttpClient();
             HttpRequest.Builder b = http.newHttpRequestBuilder().uri(c.getMasterUrl().toString().replaceAll("/$", "") + path)
                     .timeout(LONG_CALL_MINUTES, TimeUnit.MINUTES);
@@ -96,7 +141,7 @@ final class ImageApi {
                 b.method(method, "application/json", "");
             }
             try {
-                return http.sendAsync(b.build(), String.class).get();
+                return http.sendAsync(b.build(), type).get();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new ConsoleException("interrupted: the daemon may still " + what);
@@ -104,18 +149,22 @@ final class ImageApi {
                 throw KubernetesClientException.launderThrowable(e.getCause());
             }
         });
+    }
+
+    /** The answer as JSON, or the one-line failure its status and message say. */
+    private static JsonNode answer(int code, String body, String what) {
         JsonNode answer;
         try {
-            answer = response.body() == null || response.body().isEmpty() ? JSON.createObjectNode() : JSON.readTree(response.body());
+            answer = body == null || body.isEmpty() ? JSON.createObjectNode() : JSON.readTree(body);
         } catch (RuntimeException e) {
-            throw new ConsoleException("the daemon answered " + response.code() + " to " + what + " with something that is not JSON");
+            throw new ConsoleException("the daemon answered " + code + " to " + what + " with something that is not JSON");
         }
-        if (response.code() >= 300) {
+        if (code >= 300) {
             String message = answer.path("message").asString("");
             if (message.isEmpty()) {
-                message = "the daemon answered " + response.code();
+                message = "the daemon answered " + code;
             }
-            if (response.code() == 404 && answer.path("details").isMissingNode()) {
+            if (code == 404 && answer.path("details").isMissingNode()) {
                 message += ": the daemon does not serve images (an older daemon?)";
             }
             throw new ConsoleException("cannot " + what + ": " + Failures.oneLine(message));

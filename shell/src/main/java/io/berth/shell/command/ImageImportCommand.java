@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Locale;
 
 import org.springframework.shell.core.command.annotation.Arguments;
 import org.springframework.shell.core.command.annotation.Command;
@@ -18,6 +17,7 @@ import io.berth.shell.Console;
 import io.berth.shell.ConsoleException;
 import io.berth.shell.client.Daemon;
 import io.berth.shell.format.Colors;
+import io.berth.shell.format.ProgressBar;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -72,8 +72,7 @@ public class ImageImportCommand {
                 throw new ConsoleException("cannot read " + file + ": " + e.getMessage());
             } finally {
                 if (bar) {
-                    console.err().print("\r\033[K");
-                    console.err().flush();
+                    new ProgressBar(console.err(), "").clear();
                 }
             }
         }
@@ -82,27 +81,23 @@ public class ImageImportCommand {
         console.out().flush();
     }
 
-    /** Counts what the HTTP client reads and redraws one line on the terminal, at most every 1 %. */
+    /** Counts what the HTTP client reads and draws it as a progress bar. */
     private static final class Bar extends FilterInputStream {
-        private static final int WIDTH = 30;
         private final long total;
-        private final String label;
-        private final PrintWriter err;
+        private final ProgressBar bar;
         private long done;
-        private int shown = -1;
 
         Bar(InputStream in, long total, String label, PrintWriter err) {
             super(in);
             this.total = total;
-            this.label = label;
-            this.err = err;
+            this.bar = new ProgressBar(err, "Importing " + label);
         }
 
         @Override
         public int read() throws IOException {
             int b = super.read();
             if (b >= 0) {
-                advance(1);
+                bar.update(++done, total);
             }
             return b;
         }
@@ -111,22 +106,10 @@ public class ImageImportCommand {
         public int read(byte[] b, int off, int len) throws IOException {
             int n = super.read(b, off, len);
             if (n > 0) {
-                advance(n);
+                done += n;
+                bar.update(done, total);
             }
             return n;
-        }
-
-        private void advance(long n) {
-            done += n;
-            int percent = (int) (done * 100 / Math.max(1, total));
-            if (percent == shown) {
-                return;
-            }
-            shown = percent;
-            int filled = percent * WIDTH / 100;
-            err.print(String.format(Locale.ROOT, "\rImporting %s [%s%s] %3d%% %.1f/%.1f MiB", label, "=".repeat(filled),
-                    " ".repeat(WIDTH - filled), percent, done / 1048576.0, total / 1048576.0));
-            err.flush();
         }
     }
 }

@@ -22,7 +22,7 @@ public class ImageInspectCommand {
         this.console = console;
     }
 
-    @Command(name = "image inspect", group = "Images", description = "Show an image as JSON", help = "image inspect NAME")
+    @Command(completionProvider = ImageNames.BEAN, name = "image inspect", group = "Images", description = "Show an image as JSON", help = "image inspect NAME")
     public void inspect(@Arguments List<String> names) {
         if (names.size() != 1) {
             throw ConsoleException.usage(names.isEmpty() ? "image inspect needs an image name: berth image inspect NAME (berth image ls lists them)"

@@ -26,7 +26,7 @@ public class ImageRemoveCommand {
         this.console = console;
     }
 
-    @Command(name = "image rm", alias = {"image remove", "rmi"}, group = "Images", description = "Remove images",
+    @Command(completionProvider = ImageNames.BEAN, name = "image rm", alias = {"image remove", "rmi"}, group = "Images", description = "Remove images",
             help = "image rm NAME...")
     public void remove(@Arguments List<String> names) {
         if (names.isEmpty()) {

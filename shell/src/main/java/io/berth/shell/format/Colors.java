@@ -22,6 +22,11 @@ public final class Colors {
         if (noColor != null && !noColor.isEmpty() || "dumb".equals(System.getenv("TERM"))) {
             return false;
         }
+        return stdoutIsTty();
+    }
+
+    /** Whether standard output is a terminal at all, coloured or not (a redraw in place needs one). */
+    public static boolean stdoutIsTty() {
         try {
             String target = Files.readSymbolicLink(Path.of("/proc/self/fd/1")).toString();
             return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty");

@@ -94,6 +94,12 @@ class ConsoleErrorsIT {
         // A kubeconfig someone chose is never answered by starting a daemon.
         assertThat(home.resolve("daemon.log")).doesNotExist();
         assertThat((System.nanoTime() - start) / 1_000_000).as("refused at once, no retries").isLessThan(30_000);
+        // The commands that read the daemon's metrics say the same in one line.
+        for (String[] command : new String[][] {{"metrics"}, {"metrics", "-w"}, {"top", "pods"}}) {
+            String[] args = java.util.stream.Stream.concat(java.util.stream.Stream.of("--kubeconfig", kubeconfig.toString()),
+                    java.util.Arrays.stream(command)).toArray(String[]::new);
+            oneLineError(ConsoleProcess.run(home, null, args), 1, "no daemon answers at https://127.0.0.1:" + port);
+        }
         oneLineError(ConsoleProcess.run(home, null, "--kubeconfig", home.resolve("none").toString(), "get", "pods"), 1,
                 "kubeconfig " + home.resolve("none") + " does not exist");
     }

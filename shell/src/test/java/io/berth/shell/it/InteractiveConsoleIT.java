@@ -73,6 +73,14 @@ class InteractiveConsoleIT {
                 screen.await("berth> describe pod inter");
                 screen.enter();
                 screen.awaitPattern("(?s).*Name:\\s+inter.*Events:.*");
+                // Tab completes image names: for image rm/inspect, and after --image.
+                screen.type("image inspect bu\t");
+                screen.await("berth> image inspect busybox:latest");
+                screen.enter();
+                screen.await("docker.io/library/busybox:latest");
+                screen.type("run other --image bu\t");
+                screen.await("berth> run other --image busybox:latest");
+                tmux("send-keys", "-t", session, "C-u");
                 screen.type("logs inter");
                 screen.enter();
                 screen.awaitPattern("(?s).*logs inter\\s*\\ntyped\\n.*");
@@ -84,6 +92,12 @@ class InteractiveConsoleIT {
                 screen.awaitPattern("(?s).*get pods -w -l app=watched.*\\nwatched\\s+0/1\\s+Pending.*\\nwatched\\s+1/1\\s+Running.*");
                 tmux("send-keys", "-t", session, "C-c");
                 screen.awaitPattern("(?s).*Running[^\\n]*\\n.*berth> \\s*$");
+                // metrics -w redraws (in place on this terminal) until Ctrl-C, then the prompt is back.
+                screen.type("metrics -w");
+                screen.enter();
+                screen.awaitPattern("(?s).*Pod start-up latency.*total \\(end to end\\).*Pods by phase:.*");
+                tmux("send-keys", "-t", session, "C-c");
+                screen.awaitPattern("(?s).*PHASE\\s+PODS\\n.*\\nberth> \\s*$");
                 screen.type("delete pod watched --now");
                 screen.enter();
                 screen.await("pod \"watched\" deleted");
