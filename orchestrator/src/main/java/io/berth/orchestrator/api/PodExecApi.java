@@ -148,7 +148,7 @@ public class PodExecApi implements WebSocketConfigurer, HandshakeInterceptor {
         return v == null || v.isEmpty() ? null : v.get(0);
     }
 
-    private static Map<String, List<String>> query(String raw) {
+    static Map<String, List<String>> query(String raw) {
         Map<String, List<String>> q = new HashMap<>();
         if (raw == null || raw.isEmpty()) {
             return q;
@@ -162,7 +162,7 @@ public class PodExecApi implements WebSocketConfigurer, HandshakeInterceptor {
         return q;
     }
 
-    private static String decode(String s) {
+    static String decode(String s) {
         return URLDecoder.decode(s, StandardCharsets.UTF_8);
     }
 }

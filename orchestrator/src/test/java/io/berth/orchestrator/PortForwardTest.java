@@ -1,0 +1,302 @@
+package io.berth.orchestrator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.berth.image.content.Progress;
+import io.berth.image.store.ImageStore;
+import io.berth.testkit.BusyboxRootfs;
+import io.berth.testkit.OpenFds;
+import io.berth.testkit.Requirements;
+import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * The real kubectl port-forward against the daemon with its real node side: a busybox pod whose
+ * httpd listens on 127.0.0.1:8080 inside the pod's own network namespace (so only a connection
+ * made inside that namespace reaches it), fetched through kubectl's local port.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class PortForwardTest {
+    /** Big enough for many SPDY frames and past any 64 KiB flow-control window. */
+    static final int BIG = 6 * 1024 * 1024;
+    private static final Pattern FORWARDING = Pattern.compile("Forwarding from 127\\.0\\.0\\.1:(\\d+) -> (\\d+)");
+
+    private Path dir;
+    private String cgroupParent;
+    private DaemonFixture d;
+    private String bigSha256;
+
+    @BeforeAll
+    void start() throws Exception {
+        Requirements.root();
+        Requirements.command("kubectl", "kubectl");
+        Path rootfs = BusyboxRootfs.path();
+        dir = Files.createTempDirectory("berth-portforward-test");
+        cgroupParent = "/berth-portforward-" + ProcessHandle.current().pid();
+        try {
+            Path tar = dir.resolve("busybox.tar");
+            Process p = new ProcessBuilder("tar", "-C", rootfs.toString(), "-cf", tar.toString(), ".").inheritIO().start();
+            assertThat(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0).as("tar of the busybox rootfs").isTrue();
+            new ImageStore(dir.resolve("state")).importRootfs(tar, "busybox", Progress.NONE);
+            Files.delete(tar);
+            d = new DaemonFixture(dir, cgroupParent);
+            DaemonFixture.Result created = d.kubectlWithInput(webPod(), "apply", "-f", "-");
+            assertThat(created.exit()).as(created.toString()).isZero();
+            Awaitility.await().atMost(60, TimeUnit.SECONDS).until(() ->
+                    d.kubectl("get", "pod", "web", "-o", "jsonpath={.status.phase}").out().equals("Running"));
+            Awaitility.await().atMost(30, TimeUnit.SECONDS).until(() -> {
+                DaemonFixture.Result r = d.kubectl("exec", "web", "--", "sha256sum", "/www/big");
+                if (r.exit() != 0) {
+                    return false;
+                }
+                bigSha256 = r.out().split(" ")[0];
+                return true;
+            });
+        } catch (Exception | AssertionError e) {
+            stop();
+            throw e;
+        }
+    }
+
+    /** httpd on the pod's loopback only; /www/big is random data made inside the pod. */
+    static String webPod() {
+        return """
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: web}
+                spec:
+                  terminationGracePeriodSeconds: 1
+                  containers:
+                  - name: main
+                    image: busybox
+                    imagePullPolicy: IfNotPresent
+                    command: ["sh", "-c", "mkdir -p /www && echo hello-from-the-pod > /www/index.html && head -c %d /dev/urandom > /www/big.tmp && mv /www/big.tmp /www/big && exec httpd -f -p 127.0.0.1:8080 -h /www"]
+                """.formatted(BIG);
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        try {
+            if (d != null) {
+                d.kubectl("delete", "pods", "--all", "--grace-period=0", "--timeout=60s");
+                d.close();
+            } else if (dir != null) {
+                DaemonFixture.deleteTree(dir);
+            }
+        } finally {
+            if (cgroupParent != null) {
+                io.berth.runtime.cgroup.Cgroups.open(cgroupParent).destroy();
+            }
+        }
+    }
+
+    /** A running {@code kubectl port-forward}, its local ports as it printed them. */
+    record Forward(Process process, List<Integer> localPorts, StringBuffer err) implements AutoCloseable {
+        @Override
+        public void close() throws InterruptedException {
+            process.destroy();
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    Forward forward(String pod, String... ports) throws Exception {
+        List<String> args = new ArrayList<>(List.of("port-forward", "pod/" + pod));
+        args.addAll(List.of(ports));
+        Process p = d.kubectlProcess(args.toArray(String[]::new));
+        p.getOutputStream().close();
+        StringBuffer err = new StringBuffer();
+        Thread e = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    err.append(line).append('\n');
+                }
+            } catch (IOException ignored) {
+                // the process ended
+            }
+        });
+        e.setDaemon(true);
+        e.start();
+        List<Integer> local = new ArrayList<>();
+        CompletableFuture<Void> ready = CompletableFuture.runAsync(() -> {
+            BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+            try {
+                String line;
+                while (local.size() < ports.length && (line = r.readLine()) != null) {
+                    Matcher m = FORWARDING.matcher(line);
+                    if (m.find()) {
+                        local.add(Integer.parseInt(m.group(1)));
+                    }
+                }
+                // keep draining so kubectl never blocks on a full pipe
+                Thread drain = new Thread(() -> {
+                    try {
+                        p.getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
+                    } catch (IOException ignored) {
+                        // ended
+                    }
+                });
+                drain.setDaemon(true);
+                drain.start();
+            } catch (IOException ex) {
+                throw new java.io.UncheckedIOException(ex);
+            }
+        });
+        try {
+            ready.get(30, TimeUnit.SECONDS);
+        } catch (Exception ex) {
+            p.destroyForcibly();
+            throw new AssertionError("kubectl port-forward did not get ready: " + err, ex);
+        }
+        assertThat(local).as("kubectl said where it listens; stderr: " + err).hasSize(ports.length);
+        return new Forward(p, local, err);
+    }
+
+    /** One HTTP/1.0 GET through a local port; the body. */
+    static byte[] get(int port, String path) throws IOException {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+            s.setSoTimeout(30_000);
+            s.getOutputStream().write(("GET " + path + " HTTP/1.0\r\nHost: localhost\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            s.getOutputStream().flush();
+            byte[] all = s.getInputStream().readAllBytes();
+            int body = indexOf(all, "\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            assertThat(body).as("an HTTP response: " + new String(all, 0, Math.min(all.length, 200), StandardCharsets.ISO_8859_1))
+                    .isPositive();
+            String head = new String(all, 0, body, StandardCharsets.ISO_8859_1);
+            assertThat(head).startsWith("HTTP/1.").contains(" 200 ");
+            return java.util.Arrays.copyOfRange(all, body + 4, all.length);
+        }
+    }
+
+    private static int indexOf(byte[] a, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= a.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (a[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+
+    static String sha256(byte[] b) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
+    }
+
+    @Test
+    void connectionsInARowAndAtOnce() throws Exception {
+        try (Forward f = forward("web", ":8080")) {
+            int port = f.localPorts().get(0);
+            for (int i = 0; i < 5; i++) {
+                assertThat(new String(get(port, "/index.html"), StandardCharsets.UTF_8)).isEqualTo("hello-from-the-pod\n");
+            }
+            ExecutorService pool = Executors.newFixedThreadPool(8);
+            try {
+                List<Future<byte[]>> all = new ArrayList<>();
+                for (int i = 0; i < 16; i++) {
+                    all.add(pool.submit(() -> get(port, "/index.html")));
+                }
+                for (Future<byte[]> r : all) {
+                    assertThat(new String(r.get(60, TimeUnit.SECONDS), StandardCharsets.UTF_8)).isEqualTo("hello-from-the-pod\n");
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+            assertThat(f.err().toString()).doesNotContain("error");
+        }
+    }
+
+    @Test
+    void severalMebibytesArriveIntact() throws Exception {
+        try (Forward f = forward("web", "0:8080")) {
+            byte[] body = get(f.localPorts().get(0), "/big");
+            assertThat(body.length).isEqualTo(BIG);
+            assertThat(sha256(body)).isEqualTo(bigSha256);
+        }
+    }
+
+    /**
+     * The daemon reports the refused connection on that connection's error stream and keeps the
+     * tunnel; kubectl 1.32 itself then closes the tunnel and exits (client-go's port-forwarder
+     * closes its connection on any error-stream message), so that is what a user sees.
+     */
+    @Test
+    void nothingListeningIsAnError() throws Exception {
+        try (Forward f = forward("web", ":9999", ":8080")) {
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress("127.0.0.1", f.localPorts().get(0)), 5000);
+                s.setSoTimeout(20_000);
+                assertThat(s.getInputStream().read()).as("the connection ends without data").isEqualTo(-1);
+            }
+            Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(f.err().toString())
+                    .contains("an error occurred forwarding " + f.localPorts().get(0) + " -> 9999")
+                    .contains("127.0.0.1:9999: connect: connection refused"));
+            assertThat(f.process().waitFor(20, TimeUnit.SECONDS)).as("kubectl 1.32 ends after an error").isTrue();
+            System.err.println("kubectl after the error: exit " + f.process().exitValue() + "\n" + f.err());
+        }
+    }
+
+    @Test
+    void aPodThatDoesNotExist() throws Exception {
+        DaemonFixture.Result r = d.kubectl("port-forward", "pod/nope", "18080:8080");
+        assertThat(r.exit()).as(r.toString()).isNotZero();
+        assertThat(r.err()).contains("pods \"nope\" not found");
+    }
+
+    @Test
+    void nothingIsLeftAfterTheTunnelCloses() throws Exception {
+        // a first tunnel warms up what the daemon keeps for good (thread pools, TLS session caches)
+        try (Forward f = forward("web", ":8080")) {
+            get(f.localPorts().get(0), "/index.html");
+        }
+        Set<String> before = OpenFds.now();
+        try (Forward f = forward("web", ":8080")) {
+            for (int i = 0; i < 3; i++) {
+                get(f.localPorts().get(0), "/index.html");
+            }
+            // one connection left open when kubectl goes away
+            Socket open = new Socket();
+            open.connect(new InetSocketAddress("127.0.0.1", f.localPorts().get(0)), 5000);
+            open.getOutputStream().write("GET /big HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            open.getInputStream().read();
+            f.close();
+            open.close();
+        }
+        Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            assertThat(Thread.getAllStackTraces().keySet().stream().map(Thread::getName)
+                    .filter(n -> n.startsWith("portforward-")).toList()).isEmpty();
+            assertThat(OpenFds.now()).isSubsetOf(before);
+        });
+    }
+}
