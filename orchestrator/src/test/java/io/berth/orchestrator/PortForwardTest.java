@@ -263,7 +263,8 @@ class PortForwardTest {
                     .contains("an error occurred forwarding " + f.localPorts().get(0) + " -> 9999")
                     .contains("127.0.0.1:9999: connect: connection refused"));
             assertThat(f.process().waitFor(20, TimeUnit.SECONDS)).as("kubectl 1.32 ends after an error").isTrue();
-            System.err.println("kubectl after the error: exit " + f.process().exitValue() + "\n" + f.err());
+            assertThat(f.process().exitValue()).isEqualTo(1);
+            assertThat(f.err().toString()).contains("lost connection to pod");
         }
     }
 

@@ -9,13 +9,14 @@ import org.springframework.web.socket.WebSocketSession;
 import org.springframework.web.socket.handler.BinaryWebSocketHandler;
 
 /**
- * The WebSocket side of pods/portforward: kubectl's SPDY/3.1 tunnel (KEP-4006), one
- * {@link SpdyTunnel} per connection.
+ * The WebSocket side of pods/portforward: kubectl's SPDY/3.1 tunnel (KEP-4006, a {@link SpdyTunnel}
+ * per connection), or the kubelet's v4.channel.k8s.io framing that fabric8 speaks (a
+ * {@link ChannelTunnel}), as the client asked.
  */
 public final class PortForwardHandler extends BinaryWebSocketHandler implements SubProtocolCapable {
     /** kubectl 1.30+ asks for this subprotocol and then speaks SPDY/3 inside binary messages. */
     public static final String SPDY_TUNNEL = "SPDY/3.1+portforward.k8s.io";
-    private static final String TUNNEL = SpdyTunnel.class.getName();
+    private static final String TUNNEL = Tunnel.class.getName();
     /** spdystream writes a frame's payload in one piece of up to 32 KiB; leave room. */
     private static final int MAX_MESSAGE = 1024 * 1024;
 
@@ -27,19 +28,22 @@ public final class PortForwardHandler extends BinaryWebSocketHandler implements 
 
     @Override
     public List<String> getSubProtocols() {
-        return List.of(SPDY_TUNNEL);
+        return List.of(SPDY_TUNNEL, ChannelTunnel.PROTOCOL);
     }
 
     @Override
     public void afterConnectionEstablished(WebSocketSession session) {
         session.setBinaryMessageSizeLimit(MAX_MESSAGE);
         ForwardTarget pod = (ForwardTarget) session.getAttributes().get(ForwardTarget.ATTRIBUTE);
-        session.getAttributes().put(TUNNEL, new SpdyTunnel(new SessionSink(session), dialer, pod));
+        SessionSink sink = new SessionSink(session);
+        Tunnel t = ChannelTunnel.PROTOCOL.equals(session.getAcceptedProtocol()) ? new ChannelTunnel(sink, dialer, pod)
+                : new SpdyTunnel(sink, dialer, pod);
+        session.getAttributes().put(TUNNEL, t);
     }
 
     @Override
     protected void handleBinaryMessage(WebSocketSession session, BinaryMessage message) {
-        SpdyTunnel t = (SpdyTunnel) session.getAttributes().get(TUNNEL);
+        Tunnel t = (Tunnel) session.getAttributes().get(TUNNEL);
         if (t != null) {
             t.received(message.getPayload());
         }
@@ -47,13 +51,13 @@ public final class PortForwardHandler extends BinaryWebSocketHandler implements 
 
     @Override
     public void afterConnectionClosed(WebSocketSession session, CloseStatus status) {
-        SpdyTunnel t = (SpdyTunnel) session.getAttributes().remove(TUNNEL);
+        Tunnel t = (Tunnel) session.getAttributes().remove(TUNNEL);
         if (t != null) {
             t.closed();
         }
     }
 
-    private record SessionSink(WebSocketSession session) implements SpdyTunnel.Sink {
+    private record SessionSink(WebSocketSession session) implements Tunnel.Sink {
         @Override
         public void send(byte[] message) throws IOException {
             synchronized (session) {
@@ -71,7 +75,8 @@ public final class PortForwardHandler extends BinaryWebSocketHandler implements 
         @Override
         public void close(String reason) {
             try {
-                session.close(CloseStatus.PROTOCOL_ERROR.withReason(reason.length() > 120 ? reason.substring(0, 120) : reason));
+                session.close(reason.isEmpty() ? CloseStatus.NORMAL
+                        : CloseStatus.PROTOCOL_ERROR.withReason(reason.length() > 120 ? reason.substring(0, 120) : reason));
             } catch (IOException e) {
                 // already gone
             }

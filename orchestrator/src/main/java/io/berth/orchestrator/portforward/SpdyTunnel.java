@@ -19,16 +19,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * WINDOW_UPDATE for what it consumed (per stream and, as SPDY/3.1 has it, for the session) so a
  * peer that keeps windows stays unblocked too. TCP behind the WebSocket is the real back-pressure.
  */
-public final class SpdyTunnel {
+public final class SpdyTunnel implements Tunnel {
     /** Acknowledge consumed bytes in batches, well before a 64 KiB initial window runs out. */
     private static final int WINDOW_BATCH = 32 * 1024;
-
-    /** Where frames go: one WebSocket message each. Must be safe to call from several threads. */
-    public interface Sink {
-        void send(byte[] message) throws IOException;
-
-        void close(String reason);
-    }
 
     private final SpdyCodec codec = new SpdyCodec();
     private final Sink sink;
@@ -41,13 +34,14 @@ public final class SpdyTunnel {
     private int lastStream;
     private volatile boolean closed;
 
-    public SpdyTunnel(Sink sink, PodDialer dialer, ForwardTarget pod) {
+    SpdyTunnel(Sink sink, PodDialer dialer, ForwardTarget pod) {
         this.sink = sink;
         this.dialer = dialer;
         this.pod = pod;
     }
 
     /** Bytes from the client: any number of whole or partial frames. */
+    @Override
     public void received(ByteBuffer bytes) {
         try {
             for (SpdyCodec.Frame f : codec.feed(bytes)) {
@@ -152,7 +146,7 @@ public final class SpdyTunnel {
         }
     }
 
-    /** The WebSocket is gone: every pod connection ends, their threads with them. */
+    @Override
     public void closed() {
         closed = true;
         for (Pair p : byStream.values()) {

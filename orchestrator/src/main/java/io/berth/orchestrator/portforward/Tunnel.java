@@ -1,0 +1,19 @@
+package io.berth.orchestrator.portforward;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+
+/** One port-forward WebSocket, whichever framing it speaks. */
+interface Tunnel {
+    /** Where messages go, one WebSocket binary message each; safe to call from several threads. */
+    interface Sink {
+        void send(byte[] message) throws IOException;
+
+        void close(String reason);
+    }
+
+    void received(ByteBuffer message);
+
+    /** The WebSocket is gone: every pod connection ends, and their threads with them. */
+    void closed();
+}
