@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.berth.image.content.Progress;
 import io.berth.image.store.ImageStore;
+import io.berth.orchestrator.portforward.SpdyCodec;
 import io.berth.testkit.BusyboxRootfs;
 import io.berth.testkit.OpenFds;
 import io.berth.testkit.Requirements;
@@ -265,6 +266,93 @@ class PortForwardTest {
             assertThat(f.process().waitFor(20, TimeUnit.SECONDS)).as("kubectl 1.32 ends after an error").isTrue();
             assertThat(f.process().exitValue()).isEqualTo(1);
             assertThat(f.err().toString()).contains("lost connection to pod");
+        }
+    }
+
+    /**
+     * What kubectl cannot show, as it closes the tunnel after an error: the daemon reports the
+     * refused port on that pair's error stream, and the same tunnel then carries the next pair.
+     * Also a PING is answered and a stream without a port is reset.
+     */
+    @Test
+    void theTunnelOutlivesAnError() throws Exception {
+        try (RawTunnel t = new RawTunnel(d, "/api/v1/namespaces/default/pods/web/portforward")) {
+            assertThat(t.status).as(t.body).isEqualTo(101);
+            assertThat(t.headers).containsEntry("sec-websocket-protocol", "SPDY/3.1+portforward.k8s.io");
+            t.send(t.codec.synStream(1, java.util.Map.of("streamType", "error", "port", "9999", "requestID", "0"), false));
+            t.send(t.codec.synStream(3, java.util.Map.of("streamType", "data", "port", "9999", "requestID", "0"), false));
+            StringBuilder error = new StringBuilder();
+            java.util.Set<Integer> finished = new java.util.HashSet<>();
+            while (!finished.containsAll(List.of(1, 3))) {
+                SpdyCodec.Frame f = t.next();
+                assertThat(f).as("the tunnel is still open").isNotNull();
+                if (f.type() == 0 && f.streamId() == 1) {
+                    error.append(new String(f.data(), StandardCharsets.UTF_8));
+                }
+                if (f.type() == 0 && f.fin()) {
+                    finished.add(f.streamId());
+                }
+            }
+            assertThat(error.toString()).contains("127.0.0.1:9999: connect: connection refused");
+
+            t.send(t.codec.ping(1));
+            t.send(t.codec.synStream(5, java.util.Map.of("streamType", "data", "requestID", "9"), false));
+            t.send(t.codec.synStream(7, java.util.Map.of("streamType", "error", "port", "8080", "requestID", "1"), false));
+            t.send(t.codec.synStream(9, java.util.Map.of("streamType", "data", "port", "8080", "requestID", "1"), false));
+            byte[] get = "GET /index.html HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1);
+            t.send(SpdyCodec.data(9, SpdyCodec.FLAG_FIN, get, 0, get.length));
+            ByteArrayOutputStream body = new ByteArrayOutputStream();
+            boolean pong = false;
+            boolean reset = false;
+            finished.clear();
+            while (!finished.containsAll(List.of(7, 9))) {
+                SpdyCodec.Frame f = t.next();
+                assertThat(f).as("the tunnel is still open").isNotNull();
+                pong |= f.type() == SpdyCodec.PING && f.value() == 1;
+                reset |= f.type() == SpdyCodec.RST_STREAM && f.streamId() == 5;
+                if (f.type() == 0 && f.streamId() == 9) {
+                    body.writeBytes(f.data());
+                }
+                assertThat(f.type() == 0 && f.streamId() == 7 && f.data().length > 0).as("no error this time").isFalse();
+                if (f.type() == 0 && f.fin()) {
+                    finished.add(f.streamId());
+                }
+            }
+            assertThat(body.toString(StandardCharsets.ISO_8859_1)).contains(" 200 ").endsWith("hello-from-the-pod\n");
+            assertThat(pong).as("PING answered").isTrue();
+            assertThat(reset).as("a stream without a port is reset").isTrue();
+        }
+    }
+
+    /** Refused before the upgrade, as a Status: a missing pod, and a pod that is not running. */
+    @Test
+    void refusalsAreStatuses() throws Exception {
+        try (RawTunnel t = new RawTunnel(d, "/api/v1/namespaces/default/pods/nope/portforward")) {
+            assertThat(t.status).isEqualTo(404);
+            assertThat(t.body).contains("\"kind\":\"Status\"", "\"reason\":\"NotFound\"", "\"name\":\"nope\"");
+        }
+        String done = """
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: done}
+                spec:
+                  restartPolicy: Never
+                  containers:
+                  - name: main
+                    image: busybox
+                    imagePullPolicy: IfNotPresent
+                    command: ["true"]
+                """;
+        assertThat(d.kubectlWithInput(done, "apply", "-f", "-").exit()).isZero();
+        try {
+            Awaitility.await().atMost(60, TimeUnit.SECONDS).until(() ->
+                    d.kubectl("get", "pod", "done", "-o", "jsonpath={.status.phase}").out().equals("Succeeded"));
+            try (RawTunnel t = new RawTunnel(d, "/api/v1/namespaces/default/pods/done/portforward")) {
+                assertThat(t.status).isEqualTo(400);
+                assertThat(t.body).contains("unable to forward port because pod is not running. Current status=Succeeded");
+            }
+        } finally {
+            d.kubectl("delete", "pod", "done", "--grace-period=0");
         }
     }
 

@@ -28,15 +28,15 @@ import java.util.zip.Inflater;
  */
 public final class SpdyCodec {
     static final int VERSION = 3;
-    static final int SYN_STREAM = 1;
-    static final int SYN_REPLY = 2;
-    static final int RST_STREAM = 3;
+    public static final int SYN_STREAM = 1;
+    public static final int SYN_REPLY = 2;
+    public static final int RST_STREAM = 3;
     static final int SETTINGS = 4;
-    static final int PING = 6;
+    public static final int PING = 6;
     static final int GOAWAY = 7;
     static final int HEADERS = 8;
     static final int WINDOW_UPDATE = 9;
-    static final int FLAG_FIN = 0x01;
+    public static final int FLAG_FIN = 0x01;
     /** RST_STREAM status codes used here. */
     static final int PROTOCOL_ERROR = 1;
     static final int REFUSED_STREAM = 3;
@@ -48,7 +48,7 @@ public final class SpdyCodec {
 
     /** One decoded frame. {@code type} is 0 for DATA; control frame fields are parsed into the other members. */
     public record Frame(int type, int flags, int streamId, Map<String, String> headers, byte[] data, long value) {
-        boolean fin() {
+        public boolean fin() {
             return (flags & FLAG_FIN) != 0;
         }
     }
