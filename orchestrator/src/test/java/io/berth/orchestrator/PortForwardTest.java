@@ -2,21 +2,17 @@ package io.berth.orchestrator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.berth.image.content.Progress;
-import io.berth.image.store.ImageStore;
 import io.berth.orchestrator.portforward.SpdyCodec;
-import io.berth.testkit.BusyboxRootfs;
 import io.berth.testkit.OpenFds;
 import io.berth.testkit.Requirements;
+import io.berth.testkit.WebPod;
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
@@ -57,17 +53,11 @@ class PortForwardTest {
     void start() throws Exception {
         Requirements.root();
         Requirements.command("kubectl", "kubectl");
-        Path rootfs = BusyboxRootfs.path();
-        dir = Files.createTempDirectory("berth-portforward-test");
+        dir = RealNode.dirWithBusybox("berth-portforward-test");
         cgroupParent = "/berth-portforward-" + ProcessHandle.current().pid();
         try {
-            Path tar = dir.resolve("busybox.tar");
-            Process p = new ProcessBuilder("tar", "-C", rootfs.toString(), "-cf", tar.toString(), ".").inheritIO().start();
-            assertThat(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0).as("tar of the busybox rootfs").isTrue();
-            new ImageStore(dir.resolve("state")).importRootfs(tar, "busybox", Progress.NONE);
-            Files.delete(tar);
             d = new DaemonFixture(dir, cgroupParent);
-            DaemonFixture.Result created = d.kubectlWithInput(webPod(), "apply", "-f", "-");
+            DaemonFixture.Result created = d.kubectlWithInput(WebPod.yaml("web", BIG), "apply", "-f", "-");
             assertThat(created.exit()).as(created.toString()).isZero();
             Awaitility.await().atMost(60, TimeUnit.SECONDS).until(() ->
                     d.kubectl("get", "pod", "web", "-o", "jsonpath={.status.phase}").out().equals("Running"));
@@ -83,22 +73,6 @@ class PortForwardTest {
             stop();
             throw e;
         }
-    }
-
-    /** httpd on the pod's loopback only; /www/big is random data made inside the pod. */
-    static String webPod() {
-        return """
-                apiVersion: v1
-                kind: Pod
-                metadata: {name: web}
-                spec:
-                  terminationGracePeriodSeconds: 1
-                  containers:
-                  - name: main
-                    image: busybox
-                    imagePullPolicy: IfNotPresent
-                    command: ["sh", "-c", "mkdir -p /www && echo hello-from-the-pod > /www/index.html && head -c %d /dev/urandom > /www/big.tmp && mv /www/big.tmp /www/big && exec httpd -f -p 127.0.0.1:8080 -h /www"]
-                """.formatted(BIG);
     }
 
     @AfterAll
@@ -181,36 +155,6 @@ class PortForwardTest {
         return new Forward(p, local, err);
     }
 
-    /** One HTTP/1.0 GET through a local port; the body. */
-    static byte[] get(int port, String path) throws IOException {
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
-            s.setSoTimeout(30_000);
-            s.getOutputStream().write(("GET " + path + " HTTP/1.0\r\nHost: localhost\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
-            s.getOutputStream().flush();
-            byte[] all = s.getInputStream().readAllBytes();
-            int body = indexOf(all, "\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
-            assertThat(body).as("an HTTP response: " + new String(all, 0, Math.min(all.length, 200), StandardCharsets.ISO_8859_1))
-                    .isPositive();
-            String head = new String(all, 0, body, StandardCharsets.ISO_8859_1);
-            assertThat(head).startsWith("HTTP/1.").contains(" 200 ");
-            return java.util.Arrays.copyOfRange(all, body + 4, all.length);
-        }
-    }
-
-    private static int indexOf(byte[] a, byte[] needle) {
-        outer:
-        for (int i = 0; i + needle.length <= a.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (a[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        return -1;
-    }
-
     static String sha256(byte[] b) throws Exception {
         return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
     }
@@ -220,16 +164,16 @@ class PortForwardTest {
         try (Forward f = forward("web", ":8080")) {
             int port = f.localPorts().get(0);
             for (int i = 0; i < 5; i++) {
-                assertThat(new String(get(port, "/index.html"), StandardCharsets.UTF_8)).isEqualTo("hello-from-the-pod\n");
+                assertThat(new String(WebPod.get(port, "/index.html"), StandardCharsets.UTF_8)).isEqualTo(WebPod.INDEX);
             }
             ExecutorService pool = Executors.newFixedThreadPool(8);
             try {
                 List<Future<byte[]>> all = new ArrayList<>();
                 for (int i = 0; i < 16; i++) {
-                    all.add(pool.submit(() -> get(port, "/index.html")));
+                    all.add(pool.submit(() -> WebPod.get(port, "/index.html")));
                 }
                 for (Future<byte[]> r : all) {
-                    assertThat(new String(r.get(60, TimeUnit.SECONDS), StandardCharsets.UTF_8)).isEqualTo("hello-from-the-pod\n");
+                    assertThat(new String(r.get(60, TimeUnit.SECONDS), StandardCharsets.UTF_8)).isEqualTo(WebPod.INDEX);
                 }
             } finally {
                 pool.shutdownNow();
@@ -241,7 +185,7 @@ class PortForwardTest {
     @Test
     void severalMebibytesArriveIntact() throws Exception {
         try (Forward f = forward("web", "0:8080")) {
-            byte[] body = get(f.localPorts().get(0), "/big");
+            byte[] body = WebPod.get(f.localPorts().get(0), "/big");
             assertThat(body.length).isEqualTo(BIG);
             assertThat(sha256(body)).isEqualTo(bigSha256);
         }
@@ -318,7 +262,7 @@ class PortForwardTest {
                     finished.add(f.streamId());
                 }
             }
-            assertThat(body.toString(StandardCharsets.ISO_8859_1)).contains(" 200 ").endsWith("hello-from-the-pod\n");
+            assertThat(body.toString(StandardCharsets.ISO_8859_1)).contains(" 200 ").endsWith(WebPod.INDEX);
             assertThat(pong).as("PING answered").isTrue();
             assertThat(reset).as("a stream without a port is reset").isTrue();
         }
@@ -367,12 +311,12 @@ class PortForwardTest {
     void nothingIsLeftAfterTheTunnelCloses() throws Exception {
         // a first tunnel warms up what the daemon keeps for good (thread pools, TLS session caches)
         try (Forward f = forward("web", ":8080")) {
-            get(f.localPorts().get(0), "/index.html");
+            WebPod.get(f.localPorts().get(0), "/index.html");
         }
         Set<String> before = OpenFds.now();
         try (Forward f = forward("web", ":8080")) {
             for (int i = 0; i < 3; i++) {
-                get(f.localPorts().get(0), "/index.html");
+                WebPod.get(f.localPorts().get(0), "/index.html");
             }
             // one connection left open when kubectl goes away
             Socket open = new Socket();

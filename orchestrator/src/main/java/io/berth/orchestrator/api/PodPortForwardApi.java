@@ -14,8 +14,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpMethod;
-import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
 import org.springframework.http.server.ServerHttpRequest;
 import org.springframework.http.server.ServerHttpResponse;
 import org.springframework.web.socket.WebSocketHandler;
@@ -70,10 +68,7 @@ public class PodPortForwardApi implements WebSocketConfigurer, HandshakeIntercep
             }
             return true;
         } catch (ApiException e) {
-            response.setStatusCode(HttpStatus.valueOf(e.code()));
-            response.getHeaders().setContentType(MediaType.APPLICATION_JSON);
-            response.getBody().write(json.write(e.status()));
-            return false;
+            return UpgradeRequests.refuse(response, e, json);
         }
     }
 
@@ -86,15 +81,15 @@ public class PodPortForwardApi implements WebSocketConfigurer, HandshakeIntercep
         if (!m.matches()) {
             throw ApiException.notFoundPath(request.getURI().getPath());
         }
-        String namespace = PodExecApi.decode(m.group(1));
-        String name = PodExecApi.decode(m.group(2));
+        String namespace = UpgradeRequests.decode(m.group(1));
+        String name = UpgradeRequests.decode(m.group(2));
         Pod pod = pods.get(namespace, name);
         String phase = pod.getStatus() == null ? null : pod.getStatus().getPhase();
         if (!"Running".equals(phase)) {
             throw ApiException.badRequest("unable to forward port because pod is not running. Current status=" + phase);
         }
         List<Integer> ports = new ArrayList<>();
-        for (String p : PodExecApi.query(request.getURI().getRawQuery()).getOrDefault("ports", List.of())) {
+        for (String p : UpgradeRequests.query(request.getURI().getRawQuery()).getOrDefault("ports", List.of())) {
             for (String one : p.split(",")) {
                 ports.add(port(one.trim()));
             }

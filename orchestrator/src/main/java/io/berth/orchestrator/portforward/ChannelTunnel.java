@@ -58,13 +58,8 @@ final class ChannelTunnel implements Tunnel {
     }
 
     private void send(byte[] m) {
-        if (closed) {
-            return;
-        }
-        try {
-            sink.send(m);
-        } catch (IOException e) {
-            sink.close("cannot write to the client: " + e.getMessage());
+        if (!closed) {
+            sink.sendOrClose(m);
         }
     }
 

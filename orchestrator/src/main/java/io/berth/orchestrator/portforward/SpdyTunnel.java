@@ -136,13 +136,8 @@ public final class SpdyTunnel implements Tunnel {
     }
 
     private void send(byte[] frame) {
-        if (closed) {
-            return;
-        }
-        try {
-            sink.send(frame);
-        } catch (IOException e) {
-            sink.close("cannot write to the client: " + e.getMessage());
+        if (!closed) {
+            sink.sendOrClose(frame);
         }
     }
 

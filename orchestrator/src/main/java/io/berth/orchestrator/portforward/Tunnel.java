@@ -10,6 +10,15 @@ interface Tunnel {
         void send(byte[] message) throws IOException;
 
         void close(String reason);
+
+        /** Sends, or ends the WebSocket when the client can no longer be written to. */
+        default void sendOrClose(byte[] message) {
+            try {
+                send(message);
+            } catch (IOException e) {
+                close("cannot write to the client: " + e.getMessage());
+            }
+        }
     }
 
     void received(ByteBuffer message);

@@ -23,6 +23,8 @@ import java.util.regex.Pattern;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
+import io.berth.testkit.WebPod;
+
 /**
  * {@code berth port-forward} against a real daemon: a busybox httpd on the pod's loopback only,
  * fetched through the console's local ports in a row, at once and in bulk (several MiB checked by
@@ -36,18 +38,7 @@ class PortForwardConsoleIT {
     @Test
     void forwardsUntilCtrlC() throws Exception {
         try (TestDaemon daemon = new TestDaemon()) {
-            String pod = """
-                    apiVersion: v1
-                    kind: Pod
-                    metadata: {name: web}
-                    spec:
-                      terminationGracePeriodSeconds: 1
-                      containers:
-                      - name: main
-                        image: busybox
-                        imagePullPolicy: IfNotPresent
-                        command: ["sh", "-c", "mkdir -p /www && echo hello-from-the-pod > /www/index.html && head -c %d /dev/urandom > /www/big.tmp && mv /www/big.tmp /www/big && exec httpd -f -p 127.0.0.1:8080 -h /www"]
-                    """.formatted(BIG);
+            String pod = WebPod.yaml("web", BIG);
             ConsoleProcess.Result applied = daemon.berthWithInput(pod, "apply", "-f", "-");
             assertThat(applied.exit()).as(applied.toString()).isZero();
             Awaitility.await().atMost(90, TimeUnit.SECONDS).pollInterval(500, TimeUnit.MILLISECONDS)
@@ -76,21 +67,21 @@ class PortForwardConsoleIT {
                 assertThat(ports).as("stdout: " + out + "\nstderr: " + err).hasSize(2);
                 int web = ports.get(0);
                 for (int i = 0; i < 3; i++) {
-                    assertThat(new String(get(web, "/index.html"), StandardCharsets.UTF_8)).isEqualTo("hello-from-the-pod\n");
+                    assertThat(new String(WebPod.get(web, "/index.html"), StandardCharsets.UTF_8)).isEqualTo(WebPod.INDEX);
                 }
                 ExecutorService pool = Executors.newFixedThreadPool(4);
                 try {
                     List<Future<byte[]>> all = new ArrayList<>();
                     for (int i = 0; i < 8; i++) {
-                        all.add(pool.submit(() -> get(web, "/index.html")));
+                        all.add(pool.submit(() -> WebPod.get(web, "/index.html")));
                     }
                     for (Future<byte[]> f : all) {
-                        assertThat(new String(f.get(60, TimeUnit.SECONDS), StandardCharsets.UTF_8)).isEqualTo("hello-from-the-pod\n");
+                        assertThat(new String(f.get(60, TimeUnit.SECONDS), StandardCharsets.UTF_8)).isEqualTo(WebPod.INDEX);
                     }
                 } finally {
                     pool.shutdownNow();
                 }
-                byte[] big = get(web, "/big");
+                byte[] big = WebPod.get(web, "/big");
                 assertThat(big.length).isEqualTo(BIG);
                 assertThat(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(big))).isEqualTo(digest);
 
@@ -102,8 +93,8 @@ class PortForwardConsoleIT {
                 Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(err.toString())
                         .contains("an error occurred forwarding " + ports.get(1) + " -> 9999")
                         .contains("127.0.0.1:9999: connect: connection refused"));
-                assertThat(new String(get(web, "/index.html"), StandardCharsets.UTF_8)).as("the forwarding goes on")
-                        .isEqualTo("hello-from-the-pod\n");
+                assertThat(new String(WebPod.get(web, "/index.html"), StandardCharsets.UTF_8)).as("the forwarding goes on")
+                        .isEqualTo(WebPod.INDEX);
 
                 new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor(10, TimeUnit.SECONDS);
                 assertThat(p.waitFor(20, TimeUnit.SECONDS)).as("Ctrl-C ends port-forward").isTrue();
@@ -137,20 +128,5 @@ class PortForwardConsoleIT {
         });
         t.setDaemon(true);
         t.start();
-    }
-
-    /** One HTTP/1.0 GET; the body. */
-    private static byte[] get(int port, String path) throws IOException {
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
-            s.setSoTimeout(60_000);
-            s.getOutputStream().write(("GET " + path + " HTTP/1.0\r\nHost: localhost\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
-            byte[] all = s.getInputStream().readAllBytes();
-            String text = new String(all, StandardCharsets.ISO_8859_1);
-            int body = text.indexOf("\r\n\r\n");
-            assertThat(body).as("an HTTP response: " + text.substring(0, Math.min(200, text.length()))).isPositive();
-            assertThat(text.substring(0, body)).contains(" 200 ");
-            return java.util.Arrays.copyOfRange(all, body + 4, all.length);
-        }
     }
 }
