@@ -11,18 +11,12 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.io.IOException;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpMethod;
-import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
 import org.springframework.http.server.ServerHttpRequest;
 import org.springframework.http.server.ServerHttpResponse;
 import org.springframework.web.socket.WebSocketHandler;
@@ -78,10 +72,7 @@ public class PodExecApi implements WebSocketConfigurer, HandshakeInterceptor {
             }
             return true;
         } catch (ApiException e) {
-            response.setStatusCode(HttpStatus.valueOf(e.code()));
-            response.getHeaders().setContentType(MediaType.APPLICATION_JSON);
-            response.getBody().write(json.write(e.status()));
-            return false;
+            return UpgradeRequests.refuse(response, e, json);
         }
     }
 
@@ -94,9 +85,9 @@ public class PodExecApi implements WebSocketConfigurer, HandshakeInterceptor {
         if (!m.matches()) {
             throw ApiException.notFoundPath(request.getURI().getPath());
         }
-        String namespace = decode(m.group(1));
-        String name = decode(m.group(2));
-        Map<String, List<String>> q = query(request.getURI().getRawQuery());
+        String namespace = UpgradeRequests.decode(m.group(1));
+        String name = UpgradeRequests.decode(m.group(2));
+        Map<String, List<String>> q = UpgradeRequests.query(request.getURI().getRawQuery());
         Pod pod = pods.get(namespace, name);
         String container = containerName(pod, first(q, "container"));
         boolean attach = m.group(3).equals("attach");
@@ -173,23 +164,5 @@ public class PodExecApi implements WebSocketConfigurer, HandshakeInterceptor {
     private static String first(Map<String, List<String>> q, String key) {
         List<String> v = q.get(key);
         return v == null || v.isEmpty() ? null : v.get(0);
-    }
-
-    private static Map<String, List<String>> query(String raw) {
-        Map<String, List<String>> q = new HashMap<>();
-        if (raw == null || raw.isEmpty()) {
-            return q;
-        }
-        for (String pair : raw.split("&")) {
-            int eq = pair.indexOf('=');
-            String k = decode(eq < 0 ? pair : pair.substring(0, eq));
-            String v = eq < 0 ? "" : decode(pair.substring(eq + 1));
-            q.computeIfAbsent(k, x -> new ArrayList<>()).add(v);
-        }
-        return q;
-    }
-
-    private static String decode(String s) {
-        return URLDecoder.decode(s, StandardCharsets.UTF_8);
     }
 }

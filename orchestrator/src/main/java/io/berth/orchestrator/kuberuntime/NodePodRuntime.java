@@ -310,6 +310,17 @@ public final class NodePodRuntime implements PodRuntime {
         return services.attach().socket(running(podUid, containerName).id());
     }
 
+    @Override
+    public String networkNamespace(String podUid) {
+        checkOpen();
+        String id = io.berth.orchestrator.sandbox.Sandbox.id(podUid);
+        return services.runtime().list().stream()
+                .filter(st -> st.id().equals(id) && st.status() == io.berth.runtime.container.ContainerStatus.RUNNING && st.pid() > 0)
+                .findFirst()
+                .map(st -> io.berth.orchestrator.sandbox.Sandbox.namespacePath(st.pid(), "net"))
+                .orElseThrow(() -> new java.util.NoSuchElementException("the pod's sandbox is not running"));
+    }
+
     private void resyncAll() {
         if (closed) {
             return;

@@ -55,6 +55,16 @@ public interface PodRuntime extends AutoCloseable {
         return java.util.Optional.empty();
     }
 
+    /**
+     * The network namespace of the pod's running sandbox, {@code /proc/<pause pid>/ns/net}: where
+     * port-forward connects to the pod's ports, as the kubelet does.
+     *
+     * @throws java.util.NoSuchElementException when the pod has no running sandbox
+     */
+    default String networkNamespace(String podUid) {
+        throw new UnsupportedOperationException("this node side has no pod network namespaces");
+    }
+
     /** Stops the workers; containers keep running (a stopped daemon leaves pods running). */
     @Override
     void close();

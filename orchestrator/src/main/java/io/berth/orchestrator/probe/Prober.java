@@ -11,10 +11,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
-import io.berth.orchestrator.monitor.Sys;
+import io.berth.orchestrator.sandbox.NetnsThread;
 import io.berth.runtime.container.ContainerRuntime;
 import io.berth.runtime.container.ExecProcess;
 import io.berth.runtime.container.ExitResult;
@@ -32,9 +31,7 @@ import io.fabric8.kubernetes.api.model.TCPSocketAction;
 /**
  * Runs one probe as the kubelet's prober does: exec in the container (exit 0 is success), a TCP
  * connect, or an HTTP GET whose status is 200-399. The pod's network namespace has only its own
- * {@code lo}, so TCP and HTTP probes run on a fresh thread that first joins that namespace (setns
- * on one thread is allowed in a multithreaded process; the thread then ends, so no pool ever runs
- * in a pod's namespace).
+ * {@code lo}, so TCP and HTTP probes run inside it through {@link NetnsThread}.
  */
 public final class Prober {
     private final ContainerRuntime runtime;
@@ -124,20 +121,11 @@ public final class Prober {
     }
 
     private static ProbeResult inNetns(String netns, Duration timeout, Check check) {
-        CompletableFuture<ProbeResult> result = new CompletableFuture<>();
-        Thread t = new Thread(() -> {
-            try {
-                Sys.enterNetworkNamespace(netns);
-                result.complete(check.run());
-            } catch (IOException | RuntimeException e) {
-                result.complete(ProbeResult.failure(e.getMessage()));
-            }
-        }, "probe-netns");
-        t.setDaemon(true);
-        t.start();
         try {
-            return result.get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
-        } catch (Exception e) {
+            return NetnsThread.call(netns, timeout.plusSeconds(1), "probe-netns", check::run, r -> { });
+        } catch (IOException | RuntimeException e) {
+            return ProbeResult.failure(e.getMessage());
+        } catch (TimeoutException e) {
             return ProbeResult.failure("probe timed out after " + timeout.toSeconds() + "s");
         }
     }

@@ -14,7 +14,7 @@ public final class Commands implements ImportSelector {
             VersionCommand.class, HelpCommand.class,
             GetCommand.class, DescribeCommand.class,
             RunCommand.class, DeleteCommand.class, ApplyCommand.class, CreateCommand.class,
-            LogsCommand.class, ExecCommand.class, AttachCommand.class, TopCommand.class, MetricsCommand.class,
+            LogsCommand.class, ExecCommand.class, AttachCommand.class, TopCommand.class, MetricsCommand.class, PortForwardCommand.class,
             ImageImportCommand.class, ImagePullCommand.class, ImageListCommand.class, ImageRemoveCommand.class, ImageInspectCommand.class);
 
     @Override
