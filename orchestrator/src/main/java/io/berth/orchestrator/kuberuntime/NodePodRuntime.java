@@ -8,8 +8,10 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -32,6 +34,7 @@ import io.berth.orchestrator.reconcile.RestartBackoff;
 import io.berth.orchestrator.store.NodeRecords;
 import io.berth.orchestrator.store.PodRecord;
 import io.berth.runtime.cgroup.CgroupFs;
+import io.berth.runtime.container.ContainerNotFoundException;
 import io.berth.runtime.container.ContainerRuntime;
 import io.berth.runtime.container.OciState;
 import io.berth.runtime.container.RuntimeOptions;
@@ -127,24 +130,41 @@ public final class NodePodRuntime implements PodRuntime {
     @Override
     public void resume(Collection<Pod> pods) {
         checkOpen();
+        long t0 = System.nanoTime();
         Map<String, Pod> byUid = new HashMap<>();
         for (Pod p : pods) {
             byUid.put(p.getMetadata().getUid(), p);
         }
+        List<PodRecord> records = services.records().loadAll();
+        // What the runtime and the image store hold, listed once for every pod (names only): a
+        // listing per pod, reading every container's state, made adoption quadratic in the pod count.
+        Map<String, Set<String>> leftovers = new HashMap<>();
+        for (String id : services.containerIds()) {
+            leftovers.computeIfAbsent(NodeServices.podOf(id), u -> new TreeSet<>()).add(id);
+        }
         Set<String> known = new HashSet<>();
-        for (PodRecord r : services.records().loadAll()) {
+        AtomicInteger unresumed = new AtomicInteger(records.size());
+        Runnable resumed = () -> {
+            if (unresumed.decrementAndGet() == 0) {
+                LOG.log(System.Logger.Level.INFO, "resumed " + records.size() + " pods in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
+            }
+        };
+        // Each pod's adoption and repair run on its own worker, so this returns once they are queued:
+        // any later sync or delete of the pod is queued behind its recovery.
+        for (PodRecord r : records) {
             known.add(r.uid);
             Pod pod = byUid.get(r.uid);
-            PodWorker w = worker(r.uid, pod);
+            PodWorker w = worker(r.uid, pod, r, leftovers.getOrDefault(r.uid, Set.of()));
             if (pod == null) {
                 // The API no longer has it (deleted while we were down): nothing of it may stay.
                 w.post(() -> w.terminate(Duration.ZERO));
             } else {
                 w.update(pod);
             }
+            w.post(resumed);
         }
-        removeOrphans(known, byUid.keySet());
-        removeStaleExitFiles();
+        removeOrphans(known, leftovers);
+        removeStaleExitFiles(records);
         for (Pod p : pods) {
             if (!known.contains(p.getMetadata().getUid())) {
                 sync(p);
@@ -155,32 +175,28 @@ public final class NodePodRuntime implements PodRuntime {
     /**
      * Runtime containers and root filesystems that no record names: a crash between create and the
      * record (the record is written first, so only a pod never recorded at all, or one whose record
-     * is already removed, can leave these).
+     * is already removed, can leave these). {@code leftovers}: every such id by pod uid.
      */
-    private void removeOrphans(Set<String> recorded, Set<String> wanted) {
-        for (OciState st : services.runtime().list()) {
-            String uid = st.id().contains("_") ? st.id().substring(0, st.id().indexOf('_')) : st.id();
-            if (!recorded.contains(uid)) {
-                LOG.log(System.Logger.Level.INFO, "removing container " + st.id() + ", which no pod record names");
-                try {
-                    services.runtime().delete(st.id(), true);
-                } catch (RuntimeException e) {
-                    LOG.log(System.Logger.Level.WARNING, "cannot remove orphan container " + st.id() + ": " + e.getMessage());
-                }
+    private void removeOrphans(Set<String> recorded, Map<String, Set<String>> leftovers) {
+        for (Map.Entry<String, Set<String>> pod : leftovers.entrySet()) {
+            if (recorded.contains(pod.getKey())) {
+                continue;
             }
-        }
-        Path containers = options.imageRoot().resolve("containers");
-        if (Files.isDirectory(containers)) {
-            try (var s = Files.list(containers)) {
-                for (Path d : s.toList()) {
-                    String id = d.getFileName().toString();
-                    String uid = id.contains("_") ? id.substring(0, id.indexOf('_')) : id;
-                    if (!recorded.contains(uid)) {
-                        services.rootfs().delete(id);
-                    }
+            for (String id : pod.getValue()) {
+                LOG.log(System.Logger.Level.INFO, "removing container " + id + ", which no pod record names");
+                try {
+                    services.runtime().delete(id, true);
+                } catch (ContainerNotFoundException e) {
+                    // only a root filesystem
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.WARNING, "cannot remove orphan container " + id + ": " + e.getMessage());
+                    continue; // its root filesystem may still be in use
                 }
-            } catch (IOException e) {
-                LOG.log(System.Logger.Level.WARNING, "cannot list " + containers + ": " + e.getMessage());
+                try {
+                    services.rootfs().delete(id);
+                } catch (IOException | RuntimeException e) {
+                    LOG.log(System.Logger.Level.WARNING, "cannot remove the root filesystem of orphan container " + id + ": " + e.getMessage());
+                }
             }
         }
         // emptyDirs of pods with no record (deleted while the record was already gone): their
@@ -202,9 +218,9 @@ public final class NodePodRuntime implements PodRuntime {
      * Exit files that name no run of any record (a pod deleted while its last exit was in flight):
      * only ones older than a minute, so that an exit being recorded right now is never taken.
      */
-    private void removeStaleExitFiles() {
+    private void removeStaleExitFiles(List<PodRecord> records) {
         Set<String> named = new HashSet<>();
-        for (PodRecord r : services.records().loadAll()) {
+        for (PodRecord r : records) {
             for (PodRecord.ContainerEntry e : r.containers.values()) {
                 for (PodRecord.Instance i : new PodRecord.Instance[] {e.current, e.previous, e.starting}) {
                     if (i != null) {
@@ -227,11 +243,21 @@ public final class NodePodRuntime implements PodRuntime {
     }
 
     private PodWorker worker(String uid, Pod pod) {
+        return worker(uid, pod, null, null);
+    }
+
+    /**
+     * The pod's worker, made (and its recovery queued first, when the pod has a record) if it has
+     * none. {@code rec}: the record when the caller has read it, else it is read here;
+     * {@code found}: the pod's runtime containers and root filesystems when the caller has listed
+     * them, else null.
+     */
+    private PodWorker worker(String uid, Pod pod, PodRecord rec, Set<String> found) {
         return workers.computeIfAbsent(uid, u -> {
-            PodRecord rec = services.records().load(u);
-            PodWorker w = new PodWorker(services, u, pod, rec, () -> workers.remove(u));
-            if (rec != null) {
-                w.post(w::recover);
+            PodRecord r = rec != null ? rec : services.records().load(u);
+            PodWorker w = new PodWorker(services, u, pod, r, () -> workers.remove(u));
+            if (r != null) {
+                w.post(() -> w.recover(found));
             }
             return w;
         });

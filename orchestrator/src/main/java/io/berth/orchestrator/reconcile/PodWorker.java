@@ -319,7 +319,7 @@ public final class PodWorker {
         try {
             Rootfs rootfs = takeSpare(id, c.getImage());
             if (rootfs == null) {
-                if (Files.exists(s.options().runtimeRoot().resolve(id)) || Files.exists(s.options().imageRoot().resolve("containers").resolve(id))) {
+                if (Files.exists(s.options().runtimeRoot().resolve(id)) || Files.exists(s.options().containersDir().resolve(id))) {
                     removeRuntimeContainer(id); // left by a crash while creating this very run
                 }
                 rootfs = s.rootfs().create(id, c.getImage());
@@ -556,10 +556,11 @@ public final class PodWorker {
         if (rec != null && rec.sandbox != null) {
             s.monitor().files().remove(new ProcessIdentity(rec.sandbox.pid, rec.sandbox.pidStartTime));
         }
-        // Whatever the runtime still has of this pod, recorded or not (a crash mid-create).
-        for (OciState st : s.runtime().list()) {
-            if (st.id().startsWith(uid + "_")) {
-                removeRuntimeContainer(st.id());
+        // Whatever the runtime and the image store still have of this pod, recorded or not (a crash
+        // mid-create, spare root filesystems made ahead).
+        for (String id : s.containerIds()) {
+            if (id.startsWith(uid + "_")) {
+                removeRuntimeContainer(id);
             }
         }
         if (rec != null) {
@@ -570,17 +571,6 @@ public final class PodWorker {
                         s.monitor().files().remove(new ProcessIdentity(i.pid, i.pidStartTime));
                     }
                 }
-            }
-        }
-        // Root filesystems no record names (spares made ahead, a crash's leftovers).
-        Path containers = s.options().imageRoot().resolve("containers");
-        if (Files.isDirectory(containers)) {
-            try (var dirs = Files.list(containers)) {
-                for (Path d : dirs.filter(d -> d.getFileName().toString().startsWith(uid + "_")).toList()) {
-                    removeRuntimeContainer(d.getFileName().toString());
-                }
-            } catch (IOException ex) {
-                LOG.log(System.Logger.Level.WARNING, "cannot list " + containers + ": " + ex.getMessage());
             }
         }
         try {
@@ -677,10 +667,35 @@ public final class PodWorker {
      * After a daemon restart, from the record alone: adopts what still runs (pid and start time both
      * match), records the exits that happened meanwhile (from the exit files), and repairs what a
      * crash left half done. Then reconciles (or finishes the delete) as usual.
+     *
+     * @param found the ids of this pod's runtime containers and root filesystems
+     *              ({@link NodeServices#containerIds()} that start with its uid and '_'), listed once
+     *              for every pod by the caller; null to list them here
      */
-    public void recover() {
+    public void recover(java.util.Set<String> found) {
         if (rec == null) {
             return;
+        }
+        if (pod != null && pod.getStatus() != null && pod.getStatus().getConditions() != null) {
+            // The conditions' transition times as the API last reported them: a daemon restart is
+            // no transition (and the first status after it is then the one the API already has).
+            for (io.fabric8.kubernetes.api.model.PodCondition c : pod.getStatus().getConditions()) {
+                if (c.getLastTransitionTime() != null) {
+                    try {
+                        conditionTimes.put(c.getType() + "=" + c.getStatus(), Instant.parse(c.getLastTransitionTime()));
+                    } catch (java.time.format.DateTimeParseException ex) {
+                        // not one of ours: the next transition sets it
+                    }
+                }
+            }
+        }
+        if (found == null) {
+            found = new java.util.TreeSet<>();
+            for (String id : s.containerIds()) {
+                if (id.startsWith(uid + "_")) {
+                    found.add(id);
+                }
+            }
         }
         if (rec.sandbox != null) {
             ProcessIdentity id = new ProcessIdentity(rec.sandbox.pid, rec.sandbox.pidStartTime);
@@ -689,7 +704,7 @@ public final class PodWorker {
                 sandbox.exit().whenComplete((st, err) -> post(this::reconcile));
             }
         }
-        removeUnrecorded();
+        removeUnrecorded(found);
         for (ContainerEntry e : rec.containers.values()) {
             if (e.backoffUpdated != null) {
                 s.restartBackoff().restore(backoffKey(e.name), Duration.ofMillis(e.backoffMillis), Instant.parse(e.backoffUpdated));
@@ -710,7 +725,13 @@ public final class PodWorker {
                 live.put(cur.id, w);
                 String name = e.name;
                 w.exit().whenComplete((st, err) -> post(() -> onExit(name, cur.id, st, err)));
-                post(() -> startProbes(name, cur.id));
+                if (pod != null) {
+                    // Now, before the first status goes out: ready as the probes say, not false
+                    // for a moment after every restart of the daemon.
+                    startProbes(name, cur.id);
+                } else {
+                    post(() -> startProbes(name, cur.id));
+                }
             } else {
                 onExit(e.name, cur.id, s.monitor().files().read(id), null);
             }
@@ -721,37 +742,48 @@ public final class PodWorker {
     /**
      * Runtime containers and root filesystems of this pod that its record does not name: made by a
      * daemon that died before it could write their names (they never ran anything of the user's,
-     * since a run is recorded as CREATED before it is started).
+     * since a run is recorded as CREATED before it is started). Except a spare: the root filesystem
+     * made ahead for the next run of a running container ({@link #prepareSpare}), which is kept
+     * for that run as it would have been (unmounting and making it again costs more than anything
+     * else an adoption does).
      */
-    private void removeUnrecorded() {
+    private void removeUnrecorded(java.util.Set<String> found) {
         java.util.Set<String> named = new java.util.HashSet<>();
         if (rec.sandbox != null) {
             named.add(rec.sandbox.id);
         }
+        Map<String, String> spareImages = new HashMap<>();
         for (ContainerEntry e : rec.containers.values()) {
             for (Instance i : new Instance[] {e.current, e.starting}) {
                 if (i != null) {
                     named.add(i.id);
                 }
             }
-        }
-        java.util.Set<String> found = new java.util.TreeSet<>();
-        for (OciState st : s.runtime().list()) {
-            found.add(st.id());
-        }
-        Path containers = s.options().imageRoot().resolve("containers");
-        if (Files.isDirectory(containers)) {
-            try (var dirs = Files.list(containers)) {
-                dirs.forEach(d -> found.add(d.getFileName().toString()));
-            } catch (IOException ex) {
-                LOG.log(System.Logger.Level.WARNING, "cannot list " + containers + ": " + ex.getMessage());
+            if (!e.init && e.starting == null && e.current != null && e.current.state == InstanceState.RUNNING) {
+                spareImages.put(uid + "_" + e.name + "_" + (e.current.attempt + 1), e.current.image);
             }
         }
         for (String id : found) {
-            if ((id.startsWith(uid + "_")) && !named.contains(id)) {
-                LOG.log(System.Logger.Level.INFO, "pod " + uid + ": removing container " + id + ", which its record does not name");
-                removeRuntimeContainer(id);
+            if (named.contains(id)) {
+                continue;
             }
+            String image = spareImages.get(id);
+            if (image != null && !Files.exists(s.options().runtimeRoot().resolve(id)) && keepSpare(id, image)) {
+                continue;
+            }
+            LOG.log(System.Logger.Level.INFO, "pod " + uid + ": removing container " + id + ", which its record does not name");
+            removeRuntimeContainer(id);
+        }
+    }
+
+    /** A spare root filesystem found at resume, taken back if image-store can open it (else it is removed). */
+    private boolean keepSpare(String id, String image) {
+        try {
+            spares.put(id, new Spare(image, CompletableFuture.completedFuture(s.rootfs().open(id))));
+            return true;
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.INFO, "pod " + uid + ": spare root filesystem " + id + " not reusable: " + e.getMessage());
+            return false;
         }
     }
 
