@@ -10,9 +10,11 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -51,6 +53,8 @@ import io.fabric8.kubernetes.api.model.Pod;
  */
 public final class NodePodRuntime implements PodRuntime {
     private static final System.Logger LOG = System.getLogger("io.berth.orchestrator");
+    /** Pods resumed at once: about the cores there are, so resume does not starve the rest of a start. */
+    private static final int RESUME_PARALLELISM = Math.max(2, Runtime.getRuntime().availableProcessors());
 
     private final NodeOptions options;
     private final PodStatusListener listener;
@@ -60,6 +64,11 @@ public final class NodePodRuntime implements PodRuntime {
     private final ExecutorService pool;
     private final ExitMonitor monitor;
     private volatile boolean closed;
+    /** The resync interval is cut into this many ticks (at most 100, each at least 10 ms) ... */
+    private static final int MAX_RESYNC_SLICES = 100;
+    private final int resyncSlices;
+    /** ... and each tick reconciles the pods whose uid hashes to its slice (only the timer thread touches this). */
+    private int nextResyncSlice;
 
     public NodePodRuntime(NodeOptions options, PodStatusListener listener) {
         this.options = options;
@@ -83,8 +92,10 @@ public final class NodePodRuntime implements PodRuntime {
             LOG.log(System.Logger.Level.WARNING, "the node does not run under berth-subreaper: container exits that happen while "
                     + "the daemon is down will be reported as ContainerStatusUnknown");
         }
-        long resync = options.resyncInterval().toMillis();
-        timers.scheduleWithFixedDelay(this::resyncAll, resync, resync, TimeUnit.MILLISECONDS);
+        long resync = Math.max(1, options.resyncInterval().toMillis());
+        resyncSlices = (int) Math.max(1, Math.min(MAX_RESYNC_SLICES, resync / 10));
+        long tick = Math.max(1, resync / resyncSlices);
+        timers.scheduleWithFixedDelay(this::resyncSlice, tick, tick, TimeUnit.MILLISECONDS);
     }
 
     public NodeOptions options() {
@@ -143,25 +154,39 @@ public final class NodePodRuntime implements PodRuntime {
             leftovers.computeIfAbsent(NodeServices.podOf(id), u -> new TreeSet<>()).add(id);
         }
         Set<String> known = new HashSet<>();
+        // Each pod's adoption, repair and first reconcile run on its own worker, queued here and run
+        // later, so any sync or delete of the pod queues behind them. A few pods at a time
+        // (RESUME_PARALLELISM): hundreds at once put as many threads on the pool, which left the
+        // 2 cores to nobody in particular and the daemon's own start to wait.
+        Queue<PodWorker> admissions = new ConcurrentLinkedQueue<>();
         AtomicInteger unresumed = new AtomicInteger(records.size());
         Runnable resumed = () -> {
             if (unresumed.decrementAndGet() == 0) {
                 LOG.log(System.Logger.Level.INFO, "resumed " + records.size() + " pods in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
             }
+            PodWorker next = admissions.poll();
+            if (next != null) {
+                next.release();
+            }
         };
-        // Each pod's adoption and repair run on its own worker, so this returns once they are queued:
-        // any later sync or delete of the pod is queued behind its recovery.
         for (PodRecord r : records) {
             known.add(r.uid);
             Pod pod = byUid.get(r.uid);
-            PodWorker w = worker(r.uid, pod, r, leftovers.getOrDefault(r.uid, Set.of()));
+            PodWorker w = worker(r.uid, pod, r, leftovers.getOrDefault(r.uid, Set.of()), true);
             if (pod == null) {
                 // The API no longer has it (deleted while we were down): nothing of it may stay.
                 w.post(() -> w.terminate(Duration.ZERO));
             } else {
                 w.update(pod);
             }
-            w.post(resumed);
+            w.postAlways(resumed);
+            admissions.add(w);
+        }
+        for (int i = 0; i < RESUME_PARALLELISM; i++) {
+            PodWorker next = admissions.poll();
+            if (next != null) {
+                next.release();
+            }
         }
         removeOrphans(known, leftovers);
         removeStaleExitFiles(records);
@@ -243,19 +268,23 @@ public final class NodePodRuntime implements PodRuntime {
     }
 
     private PodWorker worker(String uid, Pod pod) {
-        return worker(uid, pod, null, null);
+        return worker(uid, pod, null, null, false);
     }
 
     /**
      * The pod's worker, made (and its recovery queued first, when the pod has a record) if it has
      * none. {@code rec}: the record when the caller has read it, else it is read here;
      * {@code found}: the pod's runtime containers and root filesystems when the caller has listed
-     * them, else null.
+     * them, else null; {@code held}: a new worker only queues its tasks until released
+     * ({@link PodWorker#hold}); an existing one is returned as it is.
      */
-    private PodWorker worker(String uid, Pod pod, PodRecord rec, Set<String> found) {
+    private PodWorker worker(String uid, Pod pod, PodRecord rec, Set<String> found, boolean held) {
         return workers.computeIfAbsent(uid, u -> {
             PodRecord r = rec != null ? rec : services.records().load(u);
             PodWorker w = new PodWorker(services, u, pod, r, () -> workers.remove(u));
+            if (held) {
+                w.hold();
+            }
             if (r != null) {
                 w.post(() -> w.recover(found));
             }
@@ -304,12 +333,21 @@ public final class NodePodRuntime implements PodRuntime {
         return services.runtime().exec(running.id(), p.build(), stdio);
     }
 
-    private void resyncAll() {
+    /**
+     * The periodic resync, one slice of the pods per tick, so that every pod is reconciled once per
+     * interval but only a few at a time: all of them at once put hundreds of tasks on the pool at
+     * the same moment, and the pool kept a thread for each (171 threads idle at 500 pods).
+     */
+    private void resyncSlice() {
         if (closed) {
             return;
         }
+        int slice = nextResyncSlice;
+        nextResyncSlice = (slice + 1) % resyncSlices;
         for (PodWorker w : workers.values()) {
-            w.post(w::resync);
+            if (Math.floorMod(w.uid().hashCode(), resyncSlices) == slice) {
+                w.post(w::resync);
+            }
         }
     }
 

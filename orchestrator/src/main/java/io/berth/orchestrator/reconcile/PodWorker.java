@@ -86,6 +86,8 @@ public final class PodWorker {
     private final java.util.Set<String> changedImage = new java.util.HashSet<>();
     private final ArrayDeque<Runnable> queue = new ArrayDeque<>();
     private boolean draining;
+    /** Tasks queue up but do not run until {@link #release()} (resume admits a few pods at a time). */
+    private boolean held;
 
     public PodWorker(NodeServices s, String uid, Pod pod, PodRecord rec, Runnable onGone) {
         this.s = s;
@@ -105,7 +107,38 @@ public final class PodWorker {
     public void post(Runnable task) {
         synchronized (queue) {
             queue.add(task);
-            if (draining) {
+            if (draining || held) {
+                return;
+            }
+            draining = true;
+        }
+        s.workers().execute(this::drain);
+    }
+
+    /** Runs {@code task} on this pod's worker after the tasks already queued, even once the pod is gone. */
+    public void postAlways(Runnable task) {
+        post(new Always(task));
+    }
+
+    private record Always(Runnable task) implements Runnable {
+        @Override
+        public void run() {
+            task.run();
+        }
+    }
+
+    /** From now on tasks only queue up, until {@link #release()}. Call before the first post. */
+    public void hold() {
+        synchronized (queue) {
+            held = true;
+        }
+    }
+
+    /** Runs the tasks queued while held, and every later one as usual. */
+    public void release() {
+        synchronized (queue) {
+            held = false;
+            if (draining || queue.isEmpty()) {
                 return;
             }
             draining = true;
@@ -124,7 +157,7 @@ public final class PodWorker {
                 }
             }
             try {
-                if (!gone) {
+                if (!gone || task instanceof Always) {
                     task.run();
                 }
             } catch (RuntimeException | Error e) {
@@ -316,6 +349,7 @@ public final class PodWorker {
         e.starting = inst;
         waiting.put(c.getName(), new PodStatuses.Waiting(e.init ? "PodInitializing" : "ContainerCreating", null));
         Container ct = null;
+        boolean created = false;
         try {
             Rootfs rootfs = takeSpare(id, c.getImage());
             if (rootfs == null) {
@@ -336,10 +370,13 @@ public final class PodWorker {
             inst.oomBaseline = s.cgroup(cgroupsPath).oomKillCount();
             inst.state = InstanceState.CREATED;
             save();
-            event("Normal", "Created", "Created container " + c.getName());
             ProcessWatch w = s.monitor().watch(id, new ProcessIdentity(inst.pid, inst.pidStartTime), ct);
             live.put(id, w);
+            created = true;
             s.runtime().start(id);
+            // The events after start: each is a write through the listener (the API's database),
+            // which the process should not wait for.
+            event("Normal", "Created", "Created container " + c.getName());
             inst.state = InstanceState.RUNNING;
             inst.startedAt = now().toString();
             if (e.current != null) {
@@ -358,6 +395,9 @@ public final class PodWorker {
             }
         } catch (IOException | RuntimeException ex) {
             LOG.log(System.Logger.Level.WARNING, "pod " + uid + ": cannot start container " + c.getName() + ": " + ex.getMessage());
+            if (created && e.starting == inst) {
+                event("Normal", "Created", "Created container " + c.getName()); // it was, before start failed
+            }
             ProcessWatch w = live.remove(id);
             removeRuntimeContainer(id);
             inst.state = InstanceState.EXITED;
