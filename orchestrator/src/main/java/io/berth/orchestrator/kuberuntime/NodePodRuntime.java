@@ -64,8 +64,8 @@ public final class NodePodRuntime implements PodRuntime {
     private final ExecutorService pool;
     private final ExitMonitor monitor;
     private volatile boolean closed;
-    /** The resync interval is cut into this many ticks (at most 100, each at least 10 ms) ... */
-    private static final int MAX_RESYNC_SLICES = 100;
+    /** The resync interval is cut into this many ticks (at most 50, each at least 10 ms) ... */
+    private static final int MAX_RESYNC_SLICES = 50;
     private final int resyncSlices;
     /** ... and each tick reconciles the pods whose uid hashes to its slice (only the timer thread touches this). */
     private int nextResyncSlice;
@@ -120,7 +120,9 @@ public final class NodePodRuntime implements PodRuntime {
     public void sync(Pod pod) {
         checkOpen();
         String uid = pod.getMetadata().getUid();
-        worker(uid, pod).update(pod);
+        PodWorker w = worker(uid, pod);
+        w.release(); // still waiting for its turn to resume: the API's request does not wait for other pods
+        w.update(pod);
     }
 
     @Override
@@ -135,6 +137,7 @@ public final class NodePodRuntime implements PodRuntime {
             w = worker(podUid, null);
         }
         PodWorker worker = w;
+        worker.release(); // as in sync
         worker.post(() -> worker.terminate(gracePeriod));
     }
 
@@ -188,6 +191,8 @@ public final class NodePodRuntime implements PodRuntime {
                 next.release();
             }
         }
+        LOG.log(System.Logger.Level.INFO, "resuming " + records.size() + " pods (" + leftovers.size() + " with runtime containers or root "
+                + "filesystems); queued in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
         removeOrphans(known, leftovers);
         removeStaleExitFiles(records);
         for (Pod p : pods) {
