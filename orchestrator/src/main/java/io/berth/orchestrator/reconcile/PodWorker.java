@@ -75,6 +75,7 @@ public final class PodWorker {
     /** Root filesystems made ahead for the next run of a container, by run id. */
     private final Map<String, Spare> spares = new HashMap<>();
 
+    /** {@code rootfs} null: kept from before a daemon restart, opened only when its run is made. */
     private record Spare(String image, CompletableFuture<Rootfs> rootfs) {
     }
     /** Probe schedules by run id; results by container name (reset when a run starts). */
@@ -586,7 +587,9 @@ public final class PodWorker {
         killContainers(grace);
         awaitCleanups();
         for (Spare sp : spares.values()) {
-            await(sp.rootfs(), KILL_WAIT);
+            if (sp.rootfs() != null) {
+                await(sp.rootfs(), KILL_WAIT);
+            }
         }
         spares.clear();
         if (sandbox != null) {
@@ -716,6 +719,9 @@ public final class PodWorker {
         if (rec == null) {
             return;
         }
+        if (pod != null && pod.getStatus() != null) {
+            lastPublished = pod.getStatus(); // what the API has: the same status is not reported again
+        }
         if (pod != null && pod.getStatus() != null && pod.getStatus().getConditions() != null) {
             // The conditions' transition times as the API last reported them: a daemon restart is
             // no transition (and the first status after it is then the one the API already has).
@@ -816,15 +822,22 @@ public final class PodWorker {
         }
     }
 
-    /** A spare root filesystem found at resume, taken back if image-store can open it (else it is removed). */
+    /**
+     * A spare root filesystem found at resume, taken back if image-store finished making it (its kind
+     * is written last), else removed. It is opened (and mounted again after a reboot) only when its
+     * run is made: opening reads the mount table, which is long with hundreds of pods.
+     */
     private boolean keepSpare(String id, String image) {
         try {
-            spares.put(id, new Spare(image, CompletableFuture.completedFuture(s.rootfs().open(id))));
-            return true;
+            if (s.rootfs().kind(id).isPresent()) {
+                spares.put(id, new Spare(image, null));
+                return true;
+            }
+            LOG.log(System.Logger.Level.INFO, "pod " + uid + ": spare root filesystem " + id + " was not finished");
         } catch (IOException | RuntimeException e) {
             LOG.log(System.Logger.Level.INFO, "pod " + uid + ": spare root filesystem " + id + " not reusable: " + e.getMessage());
-            return false;
         }
+        return false;
     }
 
     /** A run that was being created when the daemon stopped. */
@@ -1057,7 +1070,17 @@ public final class PodWorker {
         if (spare == null) {
             return null;
         }
-        Rootfs r = await(spare.rootfs(), KILL_WAIT);
+        Rootfs r;
+        if (spare.rootfs() != null) {
+            r = await(spare.rootfs(), KILL_WAIT);
+        } else {
+            try {
+                r = s.rootfs().open(id);
+            } catch (IOException | RuntimeException e) {
+                LOG.log(System.Logger.Level.INFO, "pod " + uid + ": spare root filesystem " + id + " not reusable: " + e.getMessage());
+                return null; // start removes what is left of it and makes it again
+            }
+        }
         if (r != null && !image.equals(spare.image())) {
             removeRuntimeContainer(id); // the pod's image changed since: not this one
             return null;
