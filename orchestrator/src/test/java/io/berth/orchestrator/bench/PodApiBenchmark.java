@@ -40,7 +40,8 @@ import tools.jackson.databind.json.JsonMapper;
  * pod (every process of the node that is not a container's: sandbox, monitors, subreaper), the idle
  * daemon's CPU;</li>
  * <li>adoption: SIGKILL of the daemon's JVM, then a new daemon: time until its API lists every pod
- * Running with the same containers (nothing restarted) - the container processes never stopped.</li>
+ * Running with the same containers (nothing restarted) - the container processes never stopped -
+ * and until the daemon logs that every pod is adopted (its API answers before that).</li>
  * </ol>
  * A program, not a test: it prints figures and judges nothing. Needs root.
  * Usage: PodApiBenchmark CHECKOUT [starts] [pods]
