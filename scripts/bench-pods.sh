@@ -12,6 +12,8 @@ starts=${1:-30}
 pods=${2:-500}
 mvn -B -q -ntp -pl orchestrator -am -DskipTests -Dberth.cds.skip=true package dependency:build-classpath \
   -Dmdep.outputFile=target/classpath.txt -Dmdep.includeScope=test >&2
+# As an operator runs it: the daemon starts from the AOT cache trained on this build.
+bin/berth --build-aot-cache >&2
 cp="orchestrator/target/test-classes:orchestrator/target/classes:testkit/target/classes:$(cat orchestrator/target/classpath.txt)"
 echo "== $(date -u +%FT%TZ) $(uname -r), $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, load $(cut -d' ' -f1-3 /proc/loadavg)"
 out=$(mktemp)

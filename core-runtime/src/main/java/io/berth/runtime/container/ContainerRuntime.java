@@ -115,6 +115,14 @@ public final class ContainerRuntime implements AutoCloseable {
         return toState(ctx.record(id));
     }
 
+    /**
+     * The ids of the containers in the state root, sorted, without reading their state: for a
+     * caller that needs only the names (list reads every container's state and checks its process).
+     */
+    public List<String> ids() {
+        return ctx.store.ids();
+    }
+
     public List<OciState> list() {
         List<OciState> out = new ArrayList<>();
         for (String id : ctx.store.ids()) {

@@ -86,6 +86,11 @@ public record NodeOptions(
         return stateRoot;
     }
 
+    /** The per-container root filesystems' directories, {@code containers/<id>/} under the image root (image-store's layout). */
+    public Path containersDir() {
+        return imageRoot().resolve("containers");
+    }
+
     /** core-runtime's --root: one state.json and exec FIFO per container. */
     public Path runtimeRoot() {
         return stateRoot.resolve("runtime");

@@ -8,9 +8,13 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -35,6 +39,7 @@ import io.berth.orchestrator.reconcile.RestartBackoff;
 import io.berth.orchestrator.store.NodeRecords;
 import io.berth.orchestrator.store.PodRecord;
 import io.berth.runtime.cgroup.CgroupFs;
+import io.berth.runtime.container.ContainerNotFoundException;
 import io.berth.runtime.container.ContainerRuntime;
 import io.berth.runtime.container.OciState;
 import io.berth.runtime.container.RuntimeOptions;
@@ -51,6 +56,8 @@ import io.fabric8.kubernetes.api.model.Pod;
  */
 public final class NodePodRuntime implements PodRuntime {
     private static final System.Logger LOG = System.getLogger("io.berth.orchestrator");
+    /** Pods resumed at once: about the cores there are, so resume does not starve the rest of a start. */
+    private static final int RESUME_PARALLELISM = Math.max(2, Runtime.getRuntime().availableProcessors());
 
     private final NodeOptions options;
     private final PodStatusListener listener;
@@ -60,6 +67,11 @@ public final class NodePodRuntime implements PodRuntime {
     private final ExecutorService pool;
     private final ExitMonitor monitor;
     private volatile boolean closed;
+    /** The resync interval is cut into this many ticks (at most 50, each at least 10 ms) ... */
+    private static final int MAX_RESYNC_SLICES = 50;
+    private final int resyncSlices;
+    /** ... and each tick reconciles the pods whose uid hashes to its slice (only the timer thread touches this). */
+    private int nextResyncSlice;
 
     /** A node whose pods have only {@code lo} (their /etc files are still written). */
     public NodePodRuntime(NodeOptions options, PodStatusListener listener) {
@@ -90,8 +102,10 @@ public final class NodePodRuntime implements PodRuntime {
             LOG.log(System.Logger.Level.WARNING, "the node does not run under berth-subreaper: container exits that happen while "
                     + "the daemon is down will be reported as ContainerStatusUnknown");
         }
-        long resync = options.resyncInterval().toMillis();
-        timers.scheduleWithFixedDelay(this::resyncAll, resync, resync, TimeUnit.MILLISECONDS);
+        long resync = Math.max(1, options.resyncInterval().toMillis());
+        resyncSlices = (int) Math.max(1, Math.min(MAX_RESYNC_SLICES, resync / 10));
+        long tick = Math.max(1, resync / resyncSlices);
+        timers.scheduleWithFixedDelay(this::resyncSlice, tick, tick, TimeUnit.MILLISECONDS);
     }
 
     public NodeOptions options() {
@@ -121,7 +135,9 @@ public final class NodePodRuntime implements PodRuntime {
     public void sync(Pod pod) {
         checkOpen();
         String uid = pod.getMetadata().getUid();
-        worker(uid, pod).update(pod);
+        PodWorker w = worker(uid, pod);
+        w.release(); // still waiting for its turn to resume: the API's request does not wait for other pods
+        w.update(pod);
     }
 
     @Override
@@ -136,30 +152,64 @@ public final class NodePodRuntime implements PodRuntime {
             w = worker(podUid, null);
         }
         PodWorker worker = w;
+        worker.release(); // as in sync
         worker.post(() -> worker.terminate(gracePeriod));
     }
 
     @Override
     public void resume(Collection<Pod> pods) {
         checkOpen();
+        long t0 = System.nanoTime();
         Map<String, Pod> byUid = new HashMap<>();
         for (Pod p : pods) {
             byUid.put(p.getMetadata().getUid(), p);
         }
+        List<PodRecord> records = services.records().loadAll();
+        // What the runtime and the image store hold, listed once for every pod (names only): a
+        // listing per pod, reading every container's state, made adoption quadratic in the pod count.
+        Map<String, Set<String>> leftovers = new HashMap<>();
+        for (String id : services.containerIds()) {
+            leftovers.computeIfAbsent(NodeServices.podOf(id), u -> new TreeSet<>()).add(id);
+        }
         Set<String> known = new HashSet<>();
-        for (PodRecord r : services.records().loadAll()) {
+        // Each pod's adoption, repair and first reconcile run on its own worker, queued here and run
+        // later, so any sync or delete of the pod queues behind them. A few pods at a time
+        // (RESUME_PARALLELISM): hundreds at once put as many threads on the pool, which left the
+        // 2 cores to nobody in particular and the daemon's own start to wait.
+        Queue<PodWorker> admissions = new ConcurrentLinkedQueue<>();
+        AtomicInteger unresumed = new AtomicInteger(records.size());
+        Runnable resumed = () -> {
+            if (unresumed.decrementAndGet() == 0) {
+                LOG.log(System.Logger.Level.INFO, "resumed " + records.size() + " pods in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
+            }
+            PodWorker next = admissions.poll();
+            if (next != null) {
+                next.release();
+            }
+        };
+        for (PodRecord r : records) {
             known.add(r.uid);
             Pod pod = byUid.get(r.uid);
-            PodWorker w = worker(r.uid, pod);
+            PodWorker w = worker(r.uid, pod, r, leftovers.getOrDefault(r.uid, Set.of()), true);
             if (pod == null) {
                 // The API no longer has it (deleted while we were down): nothing of it may stay.
                 w.post(() -> w.terminate(Duration.ZERO));
             } else {
                 w.update(pod);
             }
+            w.postAlways(resumed);
+            admissions.add(w);
         }
-        removeOrphans(known, byUid.keySet());
-        removeStaleExitFiles();
+        for (int i = 0; i < RESUME_PARALLELISM; i++) {
+            PodWorker next = admissions.poll();
+            if (next != null) {
+                next.release();
+            }
+        }
+        LOG.log(System.Logger.Level.INFO, "resuming " + records.size() + " pods (" + leftovers.size() + " with runtime containers or root "
+                + "filesystems); queued in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
+        removeOrphans(known, leftovers);
+        removeStaleExitFiles(records);
         for (Pod p : pods) {
             if (!known.contains(p.getMetadata().getUid())) {
                 sync(p);
@@ -170,37 +220,33 @@ public final class NodePodRuntime implements PodRuntime {
     /**
      * Runtime containers and root filesystems that no record names: a crash between create and the
      * record (the record is written first, so only a pod never recorded at all, or one whose record
-     * is already removed, can leave these).
+     * is already removed, can leave these). {@code leftovers}: every such id by pod uid.
      */
-    private void removeOrphans(Set<String> recorded, Set<String> wanted) {
+    private void removeOrphans(Set<String> recorded, Map<String, Set<String>> leftovers) {
         for (String id : services.attach().ids()) {
-            if (!recorded.contains(id.contains("_") ? id.substring(0, id.indexOf('_')) : id)) {
+            if (!recorded.contains(NodeServices.podOf(id))) {
                 services.attach().stop(id);
             }
         }
-        for (OciState st : services.runtime().list()) {
-            String uid = st.id().contains("_") ? st.id().substring(0, st.id().indexOf('_')) : st.id();
-            if (!recorded.contains(uid)) {
-                LOG.log(System.Logger.Level.INFO, "removing container " + st.id() + ", which no pod record names");
-                try {
-                    services.runtime().delete(st.id(), true);
-                } catch (RuntimeException e) {
-                    LOG.log(System.Logger.Level.WARNING, "cannot remove orphan container " + st.id() + ": " + e.getMessage());
-                }
+        for (Map.Entry<String, Set<String>> pod : leftovers.entrySet()) {
+            if (recorded.contains(pod.getKey())) {
+                continue;
             }
-        }
-        Path containers = options.imageRoot().resolve("containers");
-        if (Files.isDirectory(containers)) {
-            try (var s = Files.list(containers)) {
-                for (Path d : s.toList()) {
-                    String id = d.getFileName().toString();
-                    String uid = id.contains("_") ? id.substring(0, id.indexOf('_')) : id;
-                    if (!recorded.contains(uid)) {
-                        services.rootfs().delete(id);
-                    }
+            for (String id : pod.getValue()) {
+                LOG.log(System.Logger.Level.INFO, "removing container " + id + ", which no pod record names");
+                try {
+                    services.runtime().delete(id, true);
+                } catch (ContainerNotFoundException e) {
+                    // only a root filesystem
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.WARNING, "cannot remove orphan container " + id + ": " + e.getMessage());
+                    continue; // its root filesystem may still be in use
                 }
-            } catch (IOException e) {
-                LOG.log(System.Logger.Level.WARNING, "cannot list " + containers + ": " + e.getMessage());
+                try {
+                    services.rootfs().delete(id);
+                } catch (IOException | RuntimeException e) {
+                    LOG.log(System.Logger.Level.WARNING, "cannot remove the root filesystem of orphan container " + id + ": " + e.getMessage());
+                }
             }
         }
         services.network().removeUnrecorded(recorded);
@@ -223,9 +269,9 @@ public final class NodePodRuntime implements PodRuntime {
      * Exit files that name no run of any record (a pod deleted while its last exit was in flight):
      * only ones older than a minute, so that an exit being recorded right now is never taken.
      */
-    private void removeStaleExitFiles() {
+    private void removeStaleExitFiles(List<PodRecord> records) {
         Set<String> named = new HashSet<>();
-        for (PodRecord r : services.records().loadAll()) {
+        for (PodRecord r : records) {
             for (PodRecord.ContainerEntry e : r.containers.values()) {
                 for (PodRecord.Instance i : new PodRecord.Instance[] {e.current, e.previous, e.starting}) {
                     if (i != null) {
@@ -248,11 +294,25 @@ public final class NodePodRuntime implements PodRuntime {
     }
 
     private PodWorker worker(String uid, Pod pod) {
+        return worker(uid, pod, null, null, false);
+    }
+
+    /**
+     * The pod's worker, made (and its recovery queued first, when the pod has a record) if it has
+     * none. {@code rec}: the record when the caller has read it, else it is read here;
+     * {@code found}: the pod's runtime containers and root filesystems when the caller has listed
+     * them, else null; {@code held}: a new worker only queues its tasks until released
+     * ({@link PodWorker#hold}); an existing one is returned as it is.
+     */
+    private PodWorker worker(String uid, Pod pod, PodRecord rec, Set<String> found, boolean held) {
         return workers.computeIfAbsent(uid, u -> {
-            PodRecord rec = services.records().load(u);
-            PodWorker w = new PodWorker(services, u, pod, rec, () -> workers.remove(u));
-            if (rec != null) {
-                w.post(w::recover);
+            PodRecord r = rec != null ? rec : services.records().load(u);
+            PodWorker w = new PodWorker(services, u, pod, r, () -> workers.remove(u));
+            if (held) {
+                w.hold();
+            }
+            if (r != null) {
+                w.post(() -> w.recover(found));
             }
             return w;
         });
@@ -321,12 +381,21 @@ public final class NodePodRuntime implements PodRuntime {
                 .orElseThrow(() -> new java.util.NoSuchElementException("the pod's sandbox is not running"));
     }
 
-    private void resyncAll() {
+    /**
+     * The periodic resync, one slice of the pods per tick, so that every pod is reconciled once per
+     * interval but only a few at a time: all of them at once put hundreds of tasks on the pool at
+     * the same moment, and the pool kept a thread for each (171 threads idle at 500 pods).
+     */
+    private void resyncSlice() {
         if (closed) {
             return;
         }
+        int slice = nextResyncSlice;
+        nextResyncSlice = (slice + 1) % resyncSlices;
         for (PodWorker w : workers.values()) {
-            w.post(w::resync);
+            if (Math.floorMod(w.uid().hashCode(), resyncSlices) == slice) {
+                w.post(w::resync);
+            }
         }
     }
 

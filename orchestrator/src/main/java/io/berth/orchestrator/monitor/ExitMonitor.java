@@ -28,8 +28,9 @@ import io.berth.runtime.linux.Signals;
  *       from the subreaper's exit file, which may lag the death by a moment
  *       ({@link #LOST_AFTER_MILLIS}); none by then means no subreaper kept it.</li>
  * </ul>
- * The file writes and waits run on the monitor's own small pool, not on the watcher's dispatch
- * thread. Closing the monitor abandons the adopted watches and leaves every process running.
+ * An own child's exit file is written and the child reaped on the watcher's dispatch thread (a
+ * small file and a waitid); an adopted process's file, which may lag, is waited for on the
+ * monitor's own small pool. Closing the monitor abandons the adopted watches and leaves every process running.
  */
 public final class ExitMonitor implements AutoCloseable {
     /** How long an adopted process's exit file may lag its death before the exit counts as lost. */
@@ -62,12 +63,14 @@ public final class ExitMonitor implements AutoCloseable {
         ProcessWatch w;
         if (child != null) {
             w = new ProcessWatch(id, identity, runtime, null, false);
-            child.onExitBeforeReap().thenAcceptAsync(r -> {
+            // On the watcher's dispatch thread, which completed the future: a small file and a
+            // waitid, and no hop to another thread between an exit and the pod's worker.
+            child.onExitBeforeReap().thenAccept(r -> {
                 ExitStatus status = status(r);
                 files.write(identity, status);
                 child.reap();
                 w.exit.complete(Optional.of(status));
-            }, recorder).exceptionally(e -> {
+            }).exceptionally(e -> {
                 w.exit.completeExceptionally(e);
                 return null;
             });

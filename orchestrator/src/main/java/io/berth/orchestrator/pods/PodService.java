@@ -401,7 +401,9 @@ public class PodService implements PodStatusListener, org.springframework.beans.
 
     /** Hands every recorded pod to the node side, and resumes the deletions a previous daemon began. */
     public void resume() {
+        long t0 = System.nanoTime();
         List<Pod> all = pods.list(null);
+        log.info("read {} pods from the database in {} ms", all.size(), (System.nanoTime() - t0) / 1_000_000);
         for (Pod p : all) {
             metrics.known(p.getMetadata().getUid(), p.getStatus() == null ? null : p.getStatus().getPhase());
         }

@@ -1,5 +1,11 @@
 package io.berth.orchestrator.reconcile;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 
@@ -35,6 +41,29 @@ public record NodeServices(
         CgroupFs cgroupFs,
         Prober prober,
         PodNetwork network) {
+
+    /**
+     * The ids of every runtime container and root filesystem on the node, by name only (nothing is
+     * read or checked): what a pod has left behind is the ids that start with its uid and '_'.
+     */
+    public Set<String> containerIds() {
+        Set<String> ids = new TreeSet<>(runtime.ids());
+        Path containers = options.containersDir();
+        if (Files.isDirectory(containers)) {
+            try (var dirs = Files.list(containers)) {
+                dirs.forEach(d -> ids.add(d.getFileName().toString()));
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot list " + containers, e);
+            }
+        }
+        return ids;
+    }
+
+    /** The pod a runtime container or root filesystem id belongs to ({@code <pod uid>_...}), or the id itself. */
+    public static String podOf(String id) {
+        int u = id.indexOf('_');
+        return u < 0 ? id : id.substring(0, u);
+    }
 
     /** A pod's or container's cgroup on the host layout read once (reading mountinfo costs milliseconds). */
     public Cgroup cgroup(String path) {

@@ -78,6 +78,7 @@ public final class PodWorker {
     /** Root filesystems made ahead for the next run of a container, by run id. */
     private final Map<String, Spare> spares = new HashMap<>();
 
+    /** {@code rootfs} null: kept from before a daemon restart, opened only when its run is made. */
     private record Spare(String image, CompletableFuture<Rootfs> rootfs) {
     }
     /** Probe schedules by run id; results by container name (reset when a run starts). */
@@ -89,6 +90,8 @@ public final class PodWorker {
     private final java.util.Set<String> changedImage = new java.util.HashSet<>();
     private final ArrayDeque<Runnable> queue = new ArrayDeque<>();
     private boolean draining;
+    /** Tasks queue up but do not run until {@link #release()} (resume admits a few pods at a time). */
+    private boolean held;
 
     public PodWorker(NodeServices s, String uid, Pod pod, PodRecord rec, Runnable onGone) {
         this.s = s;
@@ -108,7 +111,38 @@ public final class PodWorker {
     public void post(Runnable task) {
         synchronized (queue) {
             queue.add(task);
-            if (draining) {
+            if (draining || held) {
+                return;
+            }
+            draining = true;
+        }
+        s.workers().execute(this::drain);
+    }
+
+    /** Runs {@code task} on this pod's worker after the tasks already queued, even once the pod is gone. */
+    public void postAlways(Runnable task) {
+        post(new Always(task));
+    }
+
+    private record Always(Runnable task) implements Runnable {
+        @Override
+        public void run() {
+            task.run();
+        }
+    }
+
+    /** From now on tasks only queue up, until {@link #release()}. Call before the first post. */
+    public void hold() {
+        synchronized (queue) {
+            held = true;
+        }
+    }
+
+    /** Runs the tasks queued while held, and every later one as usual. */
+    public void release() {
+        synchronized (queue) {
+            held = false;
+            if (draining || queue.isEmpty()) {
                 return;
             }
             draining = true;
@@ -127,7 +161,7 @@ public final class PodWorker {
                 }
             }
             try {
-                if (!gone) {
+                if (!gone || task instanceof Always) {
                     task.run();
                 }
             } catch (RuntimeException | Error e) {
@@ -319,10 +353,11 @@ public final class PodWorker {
         e.starting = inst;
         waiting.put(c.getName(), new PodStatuses.Waiting(e.init ? "PodInitializing" : "ContainerCreating", null));
         Container ct = null;
+        boolean created = false;
         try {
             Rootfs rootfs = takeSpare(id, c.getImage());
             if (rootfs == null) {
-                if (Files.exists(s.options().runtimeRoot().resolve(id)) || Files.exists(s.options().imageRoot().resolve("containers").resolve(id))) {
+                if (Files.exists(s.options().runtimeRoot().resolve(id)) || Files.exists(s.options().containersDir().resolve(id))) {
                     removeRuntimeContainer(id); // left by a crash while creating this very run
                 }
                 rootfs = s.rootfs().create(id, c.getImage());
@@ -348,10 +383,13 @@ public final class PodWorker {
             inst.oomBaseline = s.cgroup(cgroupsPath).oomKillCount();
             inst.state = InstanceState.CREATED;
             save();
-            event("Normal", "Created", "Created container " + c.getName());
             ProcessWatch w = s.monitor().watch(id, new ProcessIdentity(inst.pid, inst.pidStartTime), ct);
             live.put(id, w);
+            created = true;
             s.runtime().start(id);
+            // The events after start: each is a write through the listener (the API's database),
+            // which the process should not wait for.
+            event("Normal", "Created", "Created container " + c.getName());
             inst.state = InstanceState.RUNNING;
             inst.startedAt = now().toString();
             if (e.current != null) {
@@ -370,6 +408,9 @@ public final class PodWorker {
             }
         } catch (IOException | RuntimeException ex) {
             LOG.log(System.Logger.Level.WARNING, "pod " + uid + ": cannot start container " + c.getName() + ": " + ex.getMessage());
+            if (created && e.starting == inst) {
+                event("Normal", "Created", "Created container " + c.getName()); // it was, before start failed
+            }
             ProcessWatch w = live.remove(id);
             removeRuntimeContainer(id);
             inst.state = InstanceState.EXITED;
@@ -595,7 +636,9 @@ public final class PodWorker {
         killContainers(grace);
         awaitCleanups();
         for (Spare sp : spares.values()) {
-            await(sp.rootfs(), KILL_WAIT);
+            if (sp.rootfs() != null) {
+                await(sp.rootfs(), KILL_WAIT);
+            }
         }
         spares.clear();
         // Before the sandbox dies, as the kubelet's StopPodSandbox: DEL while its namespace is there.
@@ -612,10 +655,11 @@ public final class PodWorker {
         if (rec != null && rec.sandbox != null) {
             s.monitor().files().remove(new ProcessIdentity(rec.sandbox.pid, rec.sandbox.pidStartTime));
         }
-        // Whatever the runtime still has of this pod, recorded or not (a crash mid-create).
-        for (OciState st : s.runtime().list()) {
-            if (st.id().startsWith(uid + "_")) {
-                removeRuntimeContainer(st.id());
+        // Whatever the runtime and the image store still have of this pod, recorded or not (a crash
+        // mid-create, spare root filesystems made ahead).
+        for (String id : s.containerIds()) {
+            if (id.startsWith(uid + "_")) {
+                removeRuntimeContainer(id);
             }
         }
         if (rec != null) {
@@ -629,17 +673,6 @@ public final class PodWorker {
             }
         }
         s.attach().stopAll(uid + "_");
-        // Root filesystems no record names (spares made ahead, a crash's leftovers).
-        Path containers = s.options().imageRoot().resolve("containers");
-        if (Files.isDirectory(containers)) {
-            try (var dirs = Files.list(containers)) {
-                for (Path d : dirs.filter(d -> d.getFileName().toString().startsWith(uid + "_")).toList()) {
-                    removeRuntimeContainer(d.getFileName().toString());
-                }
-            } catch (IOException ex) {
-                LOG.log(System.Logger.Level.WARNING, "cannot list " + containers + ": " + ex.getMessage());
-            }
-        }
         try {
             s.cgroup(podCgroup()).destroy();
         } catch (RuntimeException ex) {
@@ -734,10 +767,38 @@ public final class PodWorker {
      * After a daemon restart, from the record alone: adopts what still runs (pid and start time both
      * match), records the exits that happened meanwhile (from the exit files), and repairs what a
      * crash left half done. Then reconciles (or finishes the delete) as usual.
+     *
+     * @param found the ids of this pod's runtime containers and root filesystems
+     *              ({@link NodeServices#containerIds()} that start with its uid and '_'), listed once
+     *              for every pod by the caller; null to list them here
      */
-    public void recover() {
+    public void recover(java.util.Set<String> found) {
         if (rec == null) {
             return;
+        }
+        if (pod != null && pod.getStatus() != null) {
+            lastPublished = pod.getStatus(); // what the API has: the same status is not reported again
+        }
+        if (pod != null && pod.getStatus() != null && pod.getStatus().getConditions() != null) {
+            // The conditions' transition times as the API last reported them: a daemon restart is
+            // no transition (and the first status after it is then the one the API already has).
+            for (io.fabric8.kubernetes.api.model.PodCondition c : pod.getStatus().getConditions()) {
+                if (c.getLastTransitionTime() != null) {
+                    try {
+                        conditionTimes.put(c.getType() + "=" + c.getStatus(), Instant.parse(c.getLastTransitionTime()));
+                    } catch (java.time.format.DateTimeParseException ex) {
+                        // not one of ours: the next transition sets it
+                    }
+                }
+            }
+        }
+        if (found == null) {
+            found = new java.util.TreeSet<>();
+            for (String id : s.containerIds()) {
+                if (id.startsWith(uid + "_")) {
+                    found.add(id);
+                }
+            }
         }
         if (rec.sandbox != null) {
             ProcessIdentity id = new ProcessIdentity(rec.sandbox.pid, rec.sandbox.pidStartTime);
@@ -746,7 +807,7 @@ public final class PodWorker {
                 sandbox.exit().whenComplete((st, err) -> post(this::reconcile));
             }
         }
-        removeUnrecorded();
+        removeUnrecorded(found);
         for (ContainerEntry e : rec.containers.values()) {
             if (e.backoffUpdated != null) {
                 s.restartBackoff().restore(backoffKey(e.name), Duration.ofMillis(e.backoffMillis), Instant.parse(e.backoffUpdated));
@@ -767,7 +828,13 @@ public final class PodWorker {
                 live.put(cur.id, w);
                 String name = e.name;
                 w.exit().whenComplete((st, err) -> post(() -> onExit(name, cur.id, st, err)));
-                post(() -> startProbes(name, cur.id));
+                if (pod != null) {
+                    // Now, before the first status goes out: ready as the probes say, not false
+                    // for a moment after every restart of the daemon.
+                    startProbes(name, cur.id);
+                } else {
+                    post(() -> startProbes(name, cur.id));
+                }
             } else {
                 onExit(e.name, cur.id, s.monitor().files().read(id), null);
             }
@@ -778,38 +845,56 @@ public final class PodWorker {
     /**
      * Runtime containers and root filesystems of this pod that its record does not name: made by a
      * daemon that died before it could write their names (they never ran anything of the user's,
-     * since a run is recorded as CREATED before it is started).
+     * since a run is recorded as CREATED before it is started). Except a spare: the root filesystem
+     * made ahead for the next run of a running container ({@link #prepareSpare}), which is kept
+     * for that run as it would have been (unmounting and making it again costs more than anything
+     * else an adoption does).
      */
-    private void removeUnrecorded() {
+    private void removeUnrecorded(java.util.Set<String> found) {
         java.util.Set<String> named = new java.util.HashSet<>();
         if (rec.sandbox != null) {
             named.add(rec.sandbox.id);
         }
+        Map<String, String> spareImages = new HashMap<>();
         for (ContainerEntry e : rec.containers.values()) {
             for (Instance i : new Instance[] {e.current, e.starting}) {
                 if (i != null) {
                     named.add(i.id);
                 }
             }
-        }
-        java.util.Set<String> found = new java.util.TreeSet<>();
-        for (OciState st : s.runtime().list()) {
-            found.add(st.id());
-        }
-        Path containers = s.options().imageRoot().resolve("containers");
-        if (Files.isDirectory(containers)) {
-            try (var dirs = Files.list(containers)) {
-                dirs.forEach(d -> found.add(d.getFileName().toString()));
-            } catch (IOException ex) {
-                LOG.log(System.Logger.Level.WARNING, "cannot list " + containers + ": " + ex.getMessage());
+            if (!e.init && e.starting == null && e.current != null && e.current.state == InstanceState.RUNNING) {
+                spareImages.put(uid + "_" + e.name + "_" + (e.current.attempt + 1), e.current.image);
             }
         }
         for (String id : found) {
-            if ((id.startsWith(uid + "_")) && !named.contains(id)) {
-                LOG.log(System.Logger.Level.INFO, "pod " + uid + ": removing container " + id + ", which its record does not name");
-                removeRuntimeContainer(id);
+            if (named.contains(id)) {
+                continue;
             }
+            String image = spareImages.get(id);
+            if (image != null && !Files.exists(s.options().runtimeRoot().resolve(id)) && keepSpare(id, image)) {
+                continue;
+            }
+            LOG.log(System.Logger.Level.INFO, "pod " + uid + ": removing container " + id + ", which its record does not name");
+            removeRuntimeContainer(id);
         }
+    }
+
+    /**
+     * A spare root filesystem found at resume, taken back if image-store finished making it (its kind
+     * is written last), else removed. It is opened (and mounted again after a reboot) only when its
+     * run is made: opening reads the mount table, which is long with hundreds of pods.
+     */
+    private boolean keepSpare(String id, String image) {
+        try {
+            if (s.rootfs().kind(id).isPresent()) {
+                spares.put(id, new Spare(image, null));
+                return true;
+            }
+            LOG.log(System.Logger.Level.INFO, "pod " + uid + ": spare root filesystem " + id + " was not finished");
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.INFO, "pod " + uid + ": spare root filesystem " + id + " not reusable: " + e.getMessage());
+        }
+        return false;
     }
 
     /** A run that was being created when the daemon stopped. */
@@ -1042,7 +1127,17 @@ public final class PodWorker {
         if (spare == null) {
             return null;
         }
-        Rootfs r = await(spare.rootfs(), KILL_WAIT);
+        Rootfs r;
+        if (spare.rootfs() != null) {
+            r = await(spare.rootfs(), KILL_WAIT);
+        } else {
+            try {
+                r = s.rootfs().open(id);
+            } catch (IOException | RuntimeException e) {
+                LOG.log(System.Logger.Level.INFO, "pod " + uid + ": spare root filesystem " + id + " not reusable: " + e.getMessage());
+                return null; // start removes what is left of it and makes it again
+            }
+        }
         if (r != null && !image.equals(spare.image())) {
             removeRuntimeContainer(id); // the pod's image changed since: not this one
             return null;

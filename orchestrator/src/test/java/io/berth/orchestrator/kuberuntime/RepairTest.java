@@ -171,4 +171,35 @@ class RepairTest {
         assertThat(f.podCgroupDir(pod)).doesNotExist();
         assertThat(runtime().list()).isEmpty();
     }
+
+    /**
+     * The root filesystem made ahead for a running container's next run is no leftover: resume keeps
+     * it and the restart runs on it (a marker written into it is seen from inside the new run), where
+     * removing and making it again would be most of an adoption's cost.
+     */
+    @Test
+    void theRootFilesystemMadeAheadForTheNextRunIsKeptByResumeAndUsedByTheRestart() throws Exception {
+        Pod pod = pod("spare", "Always", container("c", "sleep", "600"));
+        f.node.sync(pod);
+        f.listener.await(uid(pod), T, st -> "Running".equals(st.getPhase()));
+        Path spare = f.options.containersDir().resolve(uid(pod) + "_c_1");
+        // Complete once image-store has written its kind (after the mount).
+        Awaitility.await().atMost(T).until(() -> Files.exists(spare.resolve("rootfs-kind")));
+        Files.writeString(spare.resolve("rootfs").resolve("spare-marker"), "made ahead\n");
+        f.node.close();
+        PodRecord.Instance first = records().load(uid(pod)).containers.get("c").current;
+
+        NodePodRuntime resumed = f.newNode();
+        resumed.resume(List.of(pod));
+        f.listener.await(uid(pod), T, st -> "Running".equals(st.getPhase()));
+        ProcessHandle.of(first.pid).orElseThrow().destroyForcibly();
+        PodStatus s = f.listener.await(uid(pod), T, st -> RecordingListener.container(st, "c").getRestartCount() >= 1
+                && RecordingListener.container(st, "c").getState().getRunning() != null);
+        assertThat(RecordingListener.container(s, "c").getContainerID()).isEqualTo("berth://" + uid(pod) + "_c_1");
+        PodRecord.Instance second = records().load(uid(pod)).containers.get("c").current;
+        assertThat(Path.of("/proc/" + second.pid + "/root/spare-marker")).hasContent("made ahead");
+        resumed.terminate(uid(pod), Duration.ofSeconds(1));
+        f.listener.awaitGone(uid(pod), T);
+        assertThat(spare).doesNotExist();
+    }
 }
