@@ -95,6 +95,11 @@ class DashboardTest {
         create(d, "crash", "sleep 1; exit 3", "Always");
         awaitRunning(d, "second");
         awaitRunning(d, "third");
+        // The node's own steps of a start-up, each timed on its own (issue 12: per phase).
+        String scraped = d.get("/actuator/prometheus").body();
+        for (String step : java.util.List.of("image", "sandbox", "rootfs", "create", "start")) {
+            assertThat(scraped).containsPattern("berth_pod_startup_seconds_count\\{outcome=\"success\",phase=\"" + step + "\"\\} [1-9]");
+        }
         Awaitility.await("a restart").atMost(60, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(500)).until(() ->
                 d.kubectl("get", "pod", "crash", "-o", "jsonpath={.status.containerStatuses[0].restartCount}").out().matches("[1-9][0-9]*"));
         Awaitility.await("the restart scraped").atMost(30, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(500))

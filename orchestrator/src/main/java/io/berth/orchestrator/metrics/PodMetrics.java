@@ -19,8 +19,9 @@ import org.springframework.stereotype.Component;
 
 /**
  * {@code berth.pod.startup}: from the API's accept to the containers running, end to end
- * ({@code phase=total}) and to each pod condition turning True on the way ({@code phase=scheduled,
- * initialized, containersready, ready}), tagged by outcome. {@code berth.pods}: pods by phase.
+ * ({@code phase=total}), to each pod condition turning True on the way ({@code phase=scheduled,
+ * initialized, containersready, ready}), and the node's own steps, each its own duration
+ * ({@code phase=image, sandbox, rootfs, create, start}), tagged by outcome. {@code berth.pods}: pods by phase.
  * {@code berth.container.restarts}: container restarts seen in pod statuses (the rise of each
  * container's restartCount), tagged by {@code reason}, why the run before the restart ended (its
  * lastState.terminated.reason: Error, Completed, OOMKilled...): the counter a dashboard's restart
@@ -97,6 +98,18 @@ public class PodMetrics {
                 || failedStart(status.getInitContainerStatuses())) {
             timer("total", "failure").record(Duration.between(start.accepted(), now));
             starting.remove(uid);
+        }
+    }
+
+    /**
+     * A step of the node's making of a pod still starting ({@code image}, {@code sandbox},
+     * {@code rootfs}, {@code create}, {@code start}): its own duration, under the same timer as the
+     * end-to-end figure with the step as the phase. A step after the pod's start-up was timed (a
+     * sandbox made again, a container added by an update) is not part of its start-up and is left out.
+     */
+    public void step(String uid, String step, Duration took) {
+        if (starting.containsKey(uid)) {
+            timer(step, "success").record(took);
         }
     }
 

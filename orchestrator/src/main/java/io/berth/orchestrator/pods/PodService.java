@@ -382,6 +382,11 @@ public class PodService implements PodStatusListener, org.springframework.beans.
     }
 
     @Override
+    public void startupStep(String podUid, String step, Duration took) {
+        metrics.step(podUid, step, took);
+    }
+
+    @Override
     public void podGone(String podUid) {
         Pod removed = write(Type.DELETED, v -> {
             Pod stored = pods.byUid(podUid).orElse(null);

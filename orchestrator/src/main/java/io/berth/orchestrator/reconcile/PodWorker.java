@@ -321,6 +321,7 @@ public final class PodWorker {
 
     /** Makes and starts one run of {@code c}; a failure to create or start is that run's exit (StartError). */
     private void start(io.fabric8.kubernetes.api.model.Container c, ContainerEntry e, int attempt) {
+        long t = System.nanoTime();
         ImageManager.Result img = s.images().ensure(c.getImage(), c.getImagePullPolicy());
         if (!img.ready()) {
             PodStatuses.Waiting before = waiting.put(c.getName(), new PodStatuses.Waiting(img.reason(), img.message()));
@@ -335,6 +336,7 @@ public final class PodWorker {
             }
             return;
         }
+        t = step(attempt, "image", t);
         if (img.pulled()) {
             event("Normal", "Pulled", "Successfully pulled image \"" + c.getImage() + "\"");
         }
@@ -362,6 +364,7 @@ public final class PodWorker {
                 }
                 rootfs = s.rootfs().create(id, c.getImage());
             }
+            t = step(attempt, "rootfs", t);
             Path log = s.logs().current(uid, c.getName(), attempt);
             Files.createDirectories(log.getParent());
             Map<String, Path> volumes = PodVolumes.prepare(pod, s.options().volumesDir(uid));
@@ -378,6 +381,7 @@ public final class PodWorker {
                 ContainerIo.Output out = ContainerIo.Output.append(log);
                 ct = s.runtime().create(id, rootfs.path().getParent(), spec, ContainerIo.of(ContainerIo.Input.devNull(), out, out));
             }
+            t = step(attempt, "create", t);
             inst.pid = ct.pid();
             inst.pidStartTime = ct.record().pidStartTime();
             inst.oomBaseline = s.cgroup(cgroupsPath).oomKillCount();
@@ -387,6 +391,7 @@ public final class PodWorker {
             live.put(id, w);
             created = true;
             s.runtime().start(id);
+            step(attempt, "start", t);
             // The events after start: each is a write through the listener (the API's database),
             // which the process should not wait for.
             event("Normal", "Created", "Created container " + c.getName());
@@ -433,6 +438,18 @@ public final class PodWorker {
             // The restart policy decides about a run that could not start, as about any exit.
             post(this::reconcile);
         }
+    }
+
+    /**
+     * Reports the start-up step that began at {@code since} (nanoTime) when this is a container's
+     * first run (its later runs are restarts, not the pod's start-up); returns now, the next step's start.
+     */
+    private long step(int attempt, String step, long since) {
+        long now = System.nanoTime();
+        if (attempt == 0) {
+            s.listener().startupStep(uid, step, Duration.ofNanos(now - since));
+        }
+        return now;
     }
 
     /** An exit, seen by the monitor: record it, clean its container up, let the restart policy act. */
@@ -504,6 +521,7 @@ public final class PodWorker {
             wakeAt(s.restartBackoff().retryAt(backoffKey, lastFailure));
             return false;
         }
+        long t = System.nanoTime();
         try {
             s.cgroup(podCgroup()).create();
             applyPodLimits();
@@ -535,6 +553,7 @@ public final class PodWorker {
             waiting.remove("");
             waiting.values().removeIf(w -> w.message() != null && w.message().startsWith(SANDBOX_FAILED));
             s.restartBackoff().forget(backoffKey);
+            s.listener().startupStep(uid, "sandbox", Duration.ofNanos(System.nanoTime() - t));
             return true;
         } catch (RuntimeException ex) {
             LOG.log(System.Logger.Level.WARNING, "pod " + uid + ": cannot create the sandbox: " + ex.getMessage());
