@@ -593,6 +593,7 @@ public final class PodWorker {
         }
         removeRuntimeContainer(rec.sandbox.id);
         s.monitor().files().remove(new ProcessIdentity(rec.sandbox.pid, rec.sandbox.pidStartTime));
+        rec.lastPodIPs = rec.sandbox.ips; // a finished pod still reports where it ran, as the kubelet's does
         rec.sandbox = null;
         save();
     }

@@ -92,9 +92,15 @@ public final class PodStatuses {
                 .build();
     }
 
-    /** The sandbox's addresses, IPv4 first (the kubelet's podIPs order). */
+    /**
+     * The sandbox's addresses, IPv4 first (the kubelet's podIPs order); for a finished pod whose
+     * sandbox is stopped, those it had.
+     */
     static List<String> podIPs(PodRecord rec) {
-        return rec.sandbox == null || rec.sandbox.ips == null ? List.of() : rec.sandbox.ips;
+        if (rec.sandbox == null) {
+            return rec.lastPodIPs == null ? List.of() : rec.lastPodIPs;
+        }
+        return rec.sandbox.ips == null ? List.of() : rec.sandbox.ips;
     }
 
     public static String restartPolicy(Pod pod) {

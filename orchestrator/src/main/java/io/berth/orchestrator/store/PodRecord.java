@@ -19,6 +19,11 @@ public final class PodRecord {
     /** Set before the first kill of a delete, so a crash mid-delete resumes deleting. */
     public boolean terminating;
     public SandboxRecord sandbox;
+    /**
+     * The addresses of the pod's last sandbox, kept once a finished pod's sandbox is stopped: the
+     * kubelet keeps status.podIPs of a Succeeded or Failed pod, so `get -o wide` still says where it ran.
+     */
+    public java.util.List<String> lastPodIPs;
     /** By container name; init containers and app containers share the namespace of names. */
     public Map<String, ContainerEntry> containers = new LinkedHashMap<>();
 

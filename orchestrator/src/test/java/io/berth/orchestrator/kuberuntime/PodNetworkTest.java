@@ -156,6 +156,21 @@ class PodNetworkTest {
     }
 
     @Test
+    void aFinishedPodKeepsItsAddressInItsStatusAndReleasesIt() throws Exception {
+        Pod once = pod("once", "Never", container("c", "true"));
+        f.node.sync(once);
+        String ip = f.listener.await(uid(once), T, st -> st.getPodIP() != null).getPodIP();
+        // The sandbox stops once the pod has Succeeded: its veth goes, while the status still says
+        // where the pod ran (kubectl get -o wide of a Completed pod).
+        Awaitility.await().atMost(T).until(() -> netns.links().stream().noneMatch(l -> l.startsWith("veth")));
+        PodStatus done = f.listener.await(uid(once), T, st -> "Succeeded".equals(st.getPhase()));
+        assertThat(done.getPodIP()).isEqualTo(ip);
+        assertThat(done.getPodIPs()).singleElement().satisfies(p -> assertThat(p.getIp()).isEqualTo(ip));
+        delete(once);
+        assertNothingLeft(ip);
+    }
+
+    @Test
     void hostPortReachesThePodFromTheHostSideAndASecondPodCannotTakeIt() throws Exception {
         Pod web = web("web", 18080);
         String ip = running(web).getPodIP();
