@@ -55,36 +55,25 @@ final class AttachRelay implements Relay {
     }
 
     @Override
-    public void received(ByteBuffer frame) {
-        if (!frame.hasRemaining() || monitor == null) {
-            return;
+    public void stdin(byte[] data) throws IOException {
+        if (request.stdin()) {
+            toMonitor(Channels.STDIN, data);
         }
-        int channel = frame.get() & 0xff;
-        byte[] data = new byte[frame.remaining()];
-        frame.get(data);
-        try {
-            switch (channel) {
-                case Channels.STDIN -> {
-                    if (request.stdin() && data.length > 0) {
-                        toMonitor(Channels.STDIN, data);
-                    }
-                }
-                case Channels.RESIZE -> {
-                    int[] size = ChannelSocket.size(data);
-                    if (size != null) {
-                        toMonitor(Channels.RESIZE, new byte[] {(byte) (size[0] >> 8), (byte) size[0], (byte) (size[1] >> 8), (byte) size[1]});
-                    }
-                }
-                case Channels.CLOSE -> {
-                    if (socket.v5() && data.length > 0 && data[0] == Channels.STDIN) {
-                        toMonitor(Channels.CLOSE, new byte[] {Channels.STDIN});
-                    }
-                }
-                default -> LOG.log(System.Logger.Level.DEBUG, "attach: ignored a frame on channel " + channel);
-            }
-        } catch (IOException e) {
-            LOG.log(System.Logger.Level.DEBUG, "attach: to the monitor: " + e.getMessage());
-        }
+    }
+
+    @Override
+    public void resize(int rows, int cols) throws IOException {
+        toMonitor(Channels.RESIZE, new byte[] {(byte) (rows >> 8), (byte) rows, (byte) (cols >> 8), (byte) cols});
+    }
+
+    @Override
+    public void closeStdin() throws IOException {
+        toMonitor(Channels.CLOSE, new byte[] {Channels.STDIN});
+    }
+
+    @Override
+    public boolean v5() {
+        return socket.v5();
     }
 
     @Override
@@ -93,9 +82,13 @@ final class AttachRelay implements Relay {
         closeMonitor();
     }
 
+    /** A frame to the monitor; nothing when there is none (a container without one: its log is followed). */
     private void toMonitor(int channel, byte[] data) throws IOException {
-        ByteBuffer b = ByteBuffer.allocate(HEADER + data.length).put((byte) channel).putInt(data.length).put(data).flip();
         SocketChannel ch = monitor;
+        if (ch == null) {
+            return;
+        }
+        ByteBuffer b = ByteBuffer.allocate(HEADER + data.length).put((byte) channel).putInt(data.length).put(data).flip();
         synchronized (ch) {
             while (b.hasRemaining()) {
                 ch.write(b);

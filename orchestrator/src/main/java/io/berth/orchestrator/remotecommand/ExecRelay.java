@@ -83,34 +83,17 @@ final class ExecRelay implements Relay {
 
     /** A frame from the client. */
     @Override
-    public void received(ByteBuffer frame) {
-        if (!frame.hasRemaining()) {
-            return;
+    public void stdin(byte[] data) throws IOException {
+        OutputStream in = stdin; // null once closed
+        if (in != null) {
+            in.write(data);
+            in.flush();
         }
-        int channel = frame.get() & 0xff;
-        byte[] data = new byte[frame.remaining()];
-        frame.get(data);
-        try {
-            switch (channel) {
-                case Channels.STDIN -> {
-                    OutputStream in = stdin; // null once closed
-                    if (in != null && data.length > 0) {
-                        in.write(data);
-                        in.flush();
-                    }
-                }
-                case Channels.RESIZE -> resize(data);
-                case Channels.CLOSE -> {
-                    if (socket.v5() && data.length > 0 && data[0] == Channels.STDIN) {
-                        closeStdin();
-                    }
-                }
-                default -> LOG.log(System.Logger.Level.DEBUG, "exec: ignored a frame on channel " + channel);
-            }
-        } catch (IOException e) {
-            // The process closed its stdin or exited: what it did not read is lost, as with a pipe.
-            LOG.log(System.Logger.Level.DEBUG, "exec: stdin: " + e.getMessage());
-        }
+    }
+
+    @Override
+    public boolean v5() {
+        return socket.v5();
     }
 
     /** The client went away: a process still running loses its terminal or stdin, and is killed. */
@@ -126,17 +109,15 @@ final class ExecRelay implements Relay {
         }
     }
 
-    private void resize(byte[] data) {
-        if (terminal == null) {
-            return;
-        }
-        int[] size = ChannelSocket.size(data);
-        if (size != null) {
-            terminal.resize(size[0], size[1]);
+    @Override
+    public void resize(int rows, int cols) {
+        if (terminal != null) {
+            terminal.resize(rows, cols);
         }
     }
 
-    private synchronized void closeStdin() {
+    @Override
+    public synchronized void closeStdin() {
         if (stdin != null && terminal == null) {
             try {
                 stdin.close();
