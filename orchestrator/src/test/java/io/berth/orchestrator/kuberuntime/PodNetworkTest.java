@@ -172,7 +172,8 @@ class PodNetworkTest {
         assertThat(st.getContainerStatuses().get(0).getState().getWaiting().getMessage())
                 .isEqualTo("Failed to create pod sandbox: hostPort 18080/TCP is already used by pod default/web: choose another hostPort, "
                         + "or delete that pod");
-        assertThat(f.listener.events).anyMatch(e -> e.uid().equals(uid(second)) && e.reason().equals("FailedCreatePodSandBox"));
+        // A reconcile's events are written after its status.
+        org.awaitility.Awaitility.await().atMost(T).untilAsserted(() -> assertThat(f.listener.events).anyMatch(e -> e.uid().equals(uid(second)) && e.reason().equals("FailedCreatePodSandBox")));
         assertThat(st.getPodIP()).isNull();
         assertThat(netns.links()).filteredOn(l -> l.startsWith("veth")).hasSize(1);
         assertThat(runtime().list()).noneMatch(c -> c.id().equals(Sandbox.id(uid(second))));
@@ -221,8 +222,9 @@ class PodNetworkTest {
         f.node.sync(p);
         PodStatus st = f.listener.await(uid(p), T, s -> s.getContainerStatuses().get(0).getState().getWaiting() != null
                 && s.getContainerStatuses().get(0).getState().getWaiting().getMessage() != null);
-        assertThat(f.listener.events).anyMatch(e -> e.uid().equals(uid(p)) && e.reason().equals("FailedCreatePodSandBox")
-                && e.type().equals("Warning"));
+        // A reconcile's events are written after its status.
+        org.awaitility.Awaitility.await().atMost(T).untilAsserted(() -> assertThat(f.listener.events)
+                .anyMatch(e -> e.uid().equals(uid(p)) && e.reason().equals("FailedCreatePodSandBox") && e.type().equals("Warning")));
         assertThat(st.getPodIP()).isNull();
         assertThat(runtime().list()).as("the failed sandbox's pause").noneMatch(c -> c.id().equals(Sandbox.id(uid(p))));
         return st.getContainerStatuses().get(0).getState().getWaiting().getMessage();
