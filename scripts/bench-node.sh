@@ -10,4 +10,7 @@ mvn -B -q -ntp -pl orchestrator -am -DskipTests -Dberth.cds.skip=true test-compi
   -Dmdep.outputFile=target/classpath.txt -Dmdep.includeScope=test
 cp="orchestrator/target/test-classes:orchestrator/target/classes:$(cat orchestrator/target/classpath.txt)"
 echo "== $(date -u +%FT%TZ) $(uname -r), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
-java ${BENCH_JAVA_OPTS:-} -cp "$cp" io.berth.orchestrator.bench.NodeBenchmark "$restarts" "$pods"
+# The node runs in the daemon's JVM, which bin/berth starts C1-only with the serial collector: measured
+# the same way (the default tiered JVM's C2 compilations added 8-17 ms to the restart p50 on 2 cores,
+# docs/benchmarks.md). BENCH_JAVA_OPTS come last, e.g. -XX:TieredStopAtLevel=4 for C2.
+java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC ${BENCH_JAVA_OPTS:-} -cp "$cp" io.berth.orchestrator.bench.NodeBenchmark "$restarts" "$pods"

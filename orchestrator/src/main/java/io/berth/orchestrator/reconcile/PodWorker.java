@@ -88,6 +88,12 @@ public final class PodWorker {
     private final Map<String, Boolean> started = new HashMap<>();
     /** Runs killed because the pod's update changed their image: restarted whatever the policy. */
     private final java.util.Set<String> changedImage = new java.util.HashSet<>();
+    /**
+     * While a reconcile runs: the events it raised, written once its status is out (publish) or it
+     * ends. Each event is a transaction in the API's database (~3-5 ms each at load), and a pod's
+     * Running status waited behind Created and Started (docs/benchmarks.md). The worker's thread only.
+     */
+    private List<String[]> deferredEvents;
     private final ArrayDeque<Runnable> queue = new ArrayDeque<>();
     private boolean draining;
     /** Tasks queue up but do not run until {@link #release()} (resume admits a few pods at a time). */
@@ -186,6 +192,20 @@ public final class PodWorker {
     }
 
     void reconcile() {
+        if (deferredEvents != null) {
+            reconcileNow();
+            return;
+        }
+        deferredEvents = new ArrayList<>();
+        try {
+            reconcileNow();
+        } finally {
+            flushEvents();
+            deferredEvents = null;
+        }
+    }
+
+    private void reconcileNow() {
         if (gone || terminating || pod == null) {
             return;
         }
@@ -208,6 +228,9 @@ public final class PodWorker {
             stopSandbox();
             publish();
             return;
+        }
+        if (sandbox == null || sandbox.exit().isDone()) {
+            prepareFirstRoots();
         }
         if (!ensureSandbox()) {
             publish();
@@ -709,6 +732,7 @@ public final class PodWorker {
         s.restartBackoff().forget(uid + "/");
         gone = true;
         onGone.run();
+        flushEvents(); // the pod's last events before it is gone
         s.listener().podGone(uid);
     }
 
@@ -1141,6 +1165,24 @@ public final class PodWorker {
         }
     }
 
+    /**
+     * A pod's first start: each container's first overlay root is mounted on the pool while this
+     * worker makes the sandbox (2-10 ms of a pod's start, measured in docs/benchmarks.md). Not with
+     * pull policy Always, whose pull may change what the name means; a root that cannot be made
+     * (image not there yet) is made again by start, after the pull.
+     */
+    private void prepareFirstRoots() {
+        for (io.fabric8.kubernetes.api.model.Container c : pod.getSpec().getContainers()) {
+            ContainerEntry e = rec.containers.get(c.getName());
+            String id = uid + "_" + c.getName() + "_0";
+            if ((e == null || (e.current == null && e.starting == null)) && !spares.containsKey(id)
+                    && !"Always".equals(ImageManager.effectivePolicy(c.getImage(), c.getImagePullPolicy()))
+                    && !Files.exists(s.options().containersDir().resolve(id))) {
+                prepareSpare(id, c.getImage());
+            }
+        }
+    }
+
     /** The spare root filesystem made for run {@code id}, if it is ready and of the same image; null otherwise. */
     private Rootfs takeSpare(String id, String image) {
         Spare spare = spares.remove(id);
@@ -1270,6 +1312,25 @@ public final class PodWorker {
     }
 
     private void event(String type, String reason, String message) {
+        if (deferredEvents != null) {
+            deferredEvents.add(new String[] {type, reason, message});
+            return;
+        }
+        writeEvent(type, reason, message);
+    }
+
+    /** Writes the events a reconcile raised so far, in their order (after its status, see {@link #deferredEvents}). */
+    private void flushEvents() {
+        if (deferredEvents == null) {
+            return;
+        }
+        for (String[] ev : deferredEvents) {
+            writeEvent(ev[0], ev[1], ev[2]);
+        }
+        deferredEvents.clear();
+    }
+
+    private void writeEvent(String type, String reason, String message) {
         try {
             s.listener().event(uid, type, reason, message);
         } catch (RuntimeException e) {
@@ -1290,6 +1351,7 @@ public final class PodWorker {
                 LOG.log(System.Logger.Level.WARNING, "pod " + uid + ": status listener failed: " + e.getMessage());
             }
         }
+        flushEvents();
     }
 
     private PodStatuses.Observed observed() {

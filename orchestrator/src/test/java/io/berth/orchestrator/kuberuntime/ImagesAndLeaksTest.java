@@ -47,7 +47,8 @@ class ImagesAndLeaksTest {
         f.node.sync(pod);
         f.listener.awaitEver(uid(pod), T, st -> reason(st).equals("ErrImagePull"));
         f.listener.awaitEver(uid(pod), T, st -> reason(st).equals("ImagePullBackOff"));
-        assertThat(f.listener.events).anyMatch(e -> e.reason().equals("BackOff") && e.message().equals("Back-off pulling image \"127.0.0.1:1/nope:1\""));
+        // A reconcile's events are written after its status.
+        org.awaitility.Awaitility.await().atMost(T).untilAsserted(() -> assertThat(f.listener.events).anyMatch(e -> e.reason().equals("BackOff") && e.message().equals("Back-off pulling image \"127.0.0.1:1/nope:1\"")));
         f.node.terminate(uid(pod), Duration.ZERO);
         f.listener.awaitGone(uid(pod), T);
     }

@@ -48,8 +48,10 @@ class InitContainersTest {
         Instant secondEnd = Instant.parse(second.getState().getTerminated().getFinishedAt());
         assertThat(secondStart).isAfterOrEqualTo(firstEnd);
         assertThat(Instant.parse(app.getState().getRunning().getStartedAt())).isAfterOrEqualTo(secondEnd);
-        List<String> started = f.listener.events.stream().filter(e -> e.reason().equals("Started")).map(RecordingListener.Event::message).toList();
-        assertThat(started).containsExactly("Started container first", "Started container second", "Started container app");
+        // The events of a reconcile are written after its status.
+        org.awaitility.Awaitility.await().atMost(T).untilAsserted(() -> assertThat(f.listener.events.stream()
+                .filter(e -> e.reason().equals("Started")).map(RecordingListener.Event::message).toList())
+                .containsExactly("Started container first", "Started container second", "Started container app"));
         f.node.terminate(uid(pod), Duration.ofSeconds(2));
         f.listener.awaitGone(uid(pod), T);
     }

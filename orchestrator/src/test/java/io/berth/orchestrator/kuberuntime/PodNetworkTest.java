@@ -187,10 +187,12 @@ class PodNetworkTest {
         assertThat(st.getContainerStatuses().get(0).getState().getWaiting().getMessage())
                 .isEqualTo("Failed to create pod sandbox: hostPort 18080/TCP is already used by pod default/web: choose another hostPort, "
                         + "or delete that pod");
-        assertThat(f.listener.events).anyMatch(e -> e.uid().equals(uid(second)) && e.reason().equals("FailedCreatePodSandBox"));
         assertThat(st.getPodIP()).isNull();
         assertThat(netns.links()).filteredOn(l -> l.startsWith("veth")).hasSize(1);
         assertThat(runtime().list()).noneMatch(c -> c.id().equals(Sandbox.id(uid(second))));
+        // A reconcile's events are written after its status (checked last: the retry, 100 ms on, makes a new pause).
+        Awaitility.await().atMost(T).pollDelay(Duration.ZERO).untilAsserted(() -> assertThat(f.listener.events)
+                .anyMatch(e -> e.uid().equals(uid(second)) && e.reason().equals("FailedCreatePodSandBox")));
 
         // Once the first pod is gone, the retry (with backoff) gets the port.
         delete(web);
@@ -236,10 +238,11 @@ class PodNetworkTest {
         f.node.sync(p);
         PodStatus st = f.listener.await(uid(p), T, s -> s.getContainerStatuses().get(0).getState().getWaiting() != null
                 && s.getContainerStatuses().get(0).getState().getWaiting().getMessage() != null);
-        assertThat(f.listener.events).anyMatch(e -> e.uid().equals(uid(p)) && e.reason().equals("FailedCreatePodSandBox")
-                && e.type().equals("Warning"));
         assertThat(st.getPodIP()).isNull();
         assertThat(runtime().list()).as("the failed sandbox's pause").noneMatch(c -> c.id().equals(Sandbox.id(uid(p))));
+        // A reconcile's events are written after its status (checked last: the retry, 100 ms on, makes a new pause).
+        Awaitility.await().atMost(T).pollDelay(Duration.ZERO).untilAsserted(() -> assertThat(f.listener.events)
+                .anyMatch(e -> e.uid().equals(uid(p)) && e.reason().equals("FailedCreatePodSandBox") && e.type().equals("Warning")));
         return st.getContainerStatuses().get(0).getState().getWaiting().getMessage();
     }
 

@@ -81,7 +81,8 @@ class PodSandboxTest {
         ProcessHandle.of(pause).orElseThrow().destroyForcibly();
         f.listener.await(uid(pod), T, st -> RecordingListener.container(st, "c").getRestartCount() >= 1
                 && RecordingListener.container(st, "c").getState().getRunning() != null);
-        assertThat(f.listener.events).anyMatch(e -> e.reason().equals("SandboxChanged"));
+        // A reconcile's events are written after its status.
+        org.awaitility.Awaitility.await().atMost(T).untilAsserted(() -> assertThat(f.listener.events).anyMatch(e -> e.reason().equals("SandboxChanged")));
         assertThat(ProcessHandle.of(c0).map(ProcessHandle::isAlive).orElse(false)).isFalse();
         int newPause = rt.state(Sandbox.id(uid(pod))).pid();
         assertThat(newPause).isNotEqualTo(pause);
