@@ -30,7 +30,13 @@ ip netns add "$netns"
 export BERTH_NETWORK_NETNS="/run/netns/$netns"
 daemon=
 cleanup() {
+  local status=$?
   set +e
+  if [ "$status" != 0 ] && [ -s "$work/daemon.log" ]; then
+    # The state root goes below: what the daemon said is the one clue left to a failed run.
+    echo "scripts/demo.sh: failed; the daemon's last words ($work/daemon.log, removed now):" >&2
+    tail -n 40 "$work/daemon.log" >&2
+  fi
   if [ -n "$daemon" ] && kill -0 "$daemon" 2>/dev/null; then
     # A stopped daemon leaves its pods running (by design), so the pod goes first.
     bin/berth delete pod demo --now >/dev/null 2>&1
