@@ -30,7 +30,7 @@ import org.springframework.boot.web.server.context.WebServerApplicationContext;
  * side; an HTTPS client that trusts only the daemon's CA; kubectl with its own HOME and discovery
  * cache. Everything is removed on close, also when the test failed.
  */
-final class DaemonFixture implements AutoCloseable {
+public final class DaemonFixture implements AutoCloseable {
 
     final Path dir;
     final StateRoot root;
@@ -99,7 +99,8 @@ final class DaemonFixture implements AutoCloseable {
         }
     }
 
-    static SSLContext trustingCa(Path caPem) throws Exception {
+    /** An SSLContext that trusts only the daemon's CA (its pki/ca.crt). */
+    public static SSLContext trustingCa(Path caPem) throws Exception {
         KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
         ks.load(null, null);
         try (InputStream in = Files.newInputStream(caPem)) {

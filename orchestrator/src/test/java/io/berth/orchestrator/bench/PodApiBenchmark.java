@@ -2,6 +2,7 @@ package io.berth.orchestrator.bench;
 
 import io.berth.image.content.Progress;
 import io.berth.image.store.ImageStore;
+import io.berth.orchestrator.DaemonFixture;
 import io.berth.testkit.BusyboxRootfs;
 import java.io.BufferedReader;
 import java.io.InputStream;
@@ -14,8 +15,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.cert.CertificateFactory;
+
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -25,8 +26,8 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
+
+
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -258,7 +259,7 @@ public final class PodApiBenchmark {
             if (Files.exists(state.resolve("kubeconfig")) && Files.exists(state.resolve("token"))) {
                 try {
                     token = Files.readString(state.resolve("token")).trim();
-                    http = HttpClient.newBuilder().sslContext(trusting(state.resolve("pki/ca.crt"))).build();
+                    http = HttpClient.newBuilder().sslContext(DaemonFixture.trustingCa(state.resolve("pki/ca.crt"))).build();
                     if (http.send(request("/readyz").GET().build(), HttpResponse.BodyHandlers.ofString()).statusCode() < 500
                             && http.send(request("/api/v1/namespaces/default/pods").GET().build(), HttpResponse.BodyHandlers.ofString()).statusCode() == 200) {
                         return (System.nanoTime() - t0) / 1e9;
@@ -495,19 +496,6 @@ public final class PodApiBenchmark {
     private static double percentile(double[] sorted, int p) {
         int i = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
         return sorted[Math.max(0, Math.min(sorted.length - 1, i))];
-    }
-
-    private static SSLContext trusting(Path caPem) throws Exception {
-        KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
-        ks.load(null, null);
-        try (InputStream in = Files.newInputStream(caPem)) {
-            ks.setCertificateEntry("berth-ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
-        }
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(ks);
-        SSLContext ctx = SSLContext.getInstance("TLS");
-        ctx.init(null, tmf.getTrustManagers(), null);
-        return ctx;
     }
 
     private static void deleteTree(Path dir) throws Exception {
