@@ -27,8 +27,6 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AttachTest {
 
-    private Path dir;
-    private String cgroupParent;
     private DaemonFixture d;
     private Tmux tmux;
 
@@ -37,10 +35,8 @@ class AttachTest {
         Requirements.root();
         Requirements.command("kubectl", "kubectl");
         tmux = new Tmux("berth-attach-test");
-        dir = RealNode.dirWithBusybox("berth-attach-test");
-        cgroupParent = "/berth-attach-" + ProcessHandle.current().pid();
         try {
-            d = new DaemonFixture(dir, cgroupParent);
+            d = DaemonFixture.realNode("attach");
             String pods = """
                     apiVersion: v1
                     kind: Pod
@@ -91,6 +87,7 @@ class AttachTest {
             if (tmux != null) {
                 tmux.close();
             }
+        } finally {
             if (d != null) {
                 try {
                     d.kubectl("delete", "pods", "--all", "--grace-period=0", "--timeout=60s");
@@ -100,19 +97,13 @@ class AttachTest {
                 } finally {
                     d.close();
                 }
-            } else if (dir != null) {
-                DaemonFixture.deleteTree(dir);
-            }
-        } finally {
-            if (cgroupParent != null) {
-                io.berth.runtime.cgroup.Cgroups.open(cgroupParent).destroy();
             }
         }
     }
 
     @Test
     void kubectlAttachToATerminal() throws Exception {
-        Path exit = dir.resolve("attach-exit");
+        Path exit = d.dir.resolve("attach-exit");
         tmux.start("a", 80, 24, kubectl("attach -it term") + "; echo $? > " + exit + "; sleep 600");
         tmux.await("a", "If you don't see a command prompt", 30);
         tmux.type("a", "echo $((6*7))");
@@ -140,7 +131,7 @@ class AttachTest {
 
     @Test
     void kubectlRunItRm() throws Exception {
-        Path exit = dir.resolve("run-exit");
+        Path exit = d.dir.resolve("run-exit");
         tmux.start("r", 80, 24,
                 kubectl("run once --image=busybox --image-pull-policy=IfNotPresent -it --rm --restart=Never -- sh") + "; echo $? > " + exit
                         + "; sleep 600");
@@ -223,7 +214,6 @@ class AttachTest {
     }
 
     private String kubectl(String args) {
-        return "KUBECONFIG=" + d.root.kubeconfig() + " HOME=" + dir.resolve("home") + " KUBECACHEDIR=" + dir.resolve("kubecache")
-                + " kubectl " + args;
+        return d.kubectlCommandLine(args);
     }
 }

@@ -39,9 +39,45 @@ public final class DaemonFixture implements AutoCloseable {
     final int port;
     final String token;
     final HttpClient http;
+    /** Set by {@link #withNode}: close deletes the pods, then removes this cgroup parent. */
+    private String ownedCgroupParent;
 
     DaemonFixture() throws Exception {
         this(Files.createTempDirectory("berth-daemon-test"));
+    }
+
+    /**
+     * A daemon with its real node side on a new temporary directory whose state root holds busybox;
+     * {@link #close} deletes its pods and removes the directory and the pods' cgroup parent.
+     *
+     * @param name a word that names the test in the directory and cgroup names
+     */
+    static DaemonFixture realNode(String name) throws Exception {
+        Path dir = RealNode.dirWithBusybox("berth-" + name + "-test");
+        return withNode(dir, name);
+    }
+
+    /**
+     * A daemon with its real node side on {@code dir} (its state root must hold the images the test
+     * runs), its pods' cgroups under a parent of this test's own; {@link #close} deletes every pod
+     * (a stopped daemon leaves its pods running, by design: a failed test must not leave one behind),
+     * stops the daemon, removes {@code dir} and the cgroup parent. On a failure to start, {@code dir}
+     * is removed here.
+     */
+    static DaemonFixture withNode(Path dir, String name) throws Exception {
+        String cgroupParent = "/berth-" + name + "-" + ProcessHandle.current().pid();
+        try {
+            DaemonFixture d = new DaemonFixture(dir, cgroupParent);
+            d.ownedCgroupParent = cgroupParent;
+            return d;
+        } catch (Exception | AssertionError e) {
+            try {
+                deleteTree(dir);
+            } finally {
+                io.berth.runtime.cgroup.Cgroups.open(cgroupParent).destroy();
+            }
+            throw e;
+        }
     }
 
     /** Whether close removes the directory; a restart test keeps it for the second daemon. */
@@ -175,10 +211,20 @@ public final class DaemonFixture implements AutoCloseable {
         cmd.add("kubectl");
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd);
-        pb.environment().put("KUBECONFIG", root.kubeconfig().toString());
-        pb.environment().put("HOME", dir.resolve("home").toString());
-        pb.environment().put("KUBECACHEDIR", dir.resolve("kubecache").toString());
+        pb.environment().putAll(kubectlEnvironment());
         return pb.start();
+    }
+
+    /** {@code kubectl ARGS} as a shell command line with this daemon's environment, for a terminal in tmux. */
+    String kubectlCommandLine(String args) {
+        StringBuilder line = new StringBuilder();
+        kubectlEnvironment().forEach((k, v) -> line.append(k).append('=').append(v).append(' '));
+        return line.append("kubectl ").append(args).toString();
+    }
+
+    private java.util.Map<String, String> kubectlEnvironment() {
+        return java.util.Map.of("KUBECONFIG", root.kubeconfig().toString(), "HOME", dir.resolve("home").toString(),
+                "KUBECACHEDIR", dir.resolve("kubecache").toString());
     }
 
     private static void reader(Runnable r) {
@@ -198,10 +244,26 @@ public final class DaemonFixture implements AutoCloseable {
     @Override
     public void close() throws IOException {
         try {
-            daemon.close();
+            if (ownedCgroupParent != null) {
+                try {
+                    kubectl("delete", "pods", "--all", "--grace-period=0", "--timeout=60s");
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
         } finally {
-            if (removeOnClose) {
-                deleteTree(dir);
+            try {
+                daemon.close();
+            } finally {
+                try {
+                    if (removeOnClose) {
+                        deleteTree(dir);
+                    }
+                } finally {
+                    if (ownedCgroupParent != null) {
+                        io.berth.runtime.cgroup.Cgroups.open(ownedCgroupParent).destroy();
+                    }
+                }
             }
         }
     }

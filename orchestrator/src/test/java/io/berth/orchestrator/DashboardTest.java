@@ -43,9 +43,8 @@ class DashboardTest {
         String scrapeConfig = Files.readString(checkout.resolve("deploy/prometheus/prometheus.yml"));
 
         Path dir = RealNode.dirWithBusybox("berth-dashboard-test");
-        String cgroupParent = "/berth-dashboard-" + ProcessHandle.current().pid();
         Process prom = null;
-        try (DaemonFixture d = new DaemonFixture(dir, cgroupParent)) {
+        try (DaemonFixture d = DaemonFixture.withNode(dir, "dashboard")) {
             try {
                 int promPort = freePort();
                 Path promDir = dir.resolve("prometheus");
@@ -71,11 +70,7 @@ class DashboardTest {
                         prom.destroyForcibly().waitFor();
                     }
                 }
-                // A stopped daemon leaves its pods running (by design): a failed test must not leave one behind.
-                d.kubectl("delete", "pods", "--all", "--grace-period=0", "--timeout=60s");
             }
-        } finally {
-            io.berth.runtime.cgroup.Cgroups.open(cgroupParent).destroy();
         }
     }
 

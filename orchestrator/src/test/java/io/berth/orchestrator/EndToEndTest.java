@@ -31,17 +31,8 @@ class EndToEndTest {
             DaemonFixture.deleteTree(dir);
             throw e;
         }
-        String cgroupParent = "/berth-e2e-" + ProcessHandle.current().pid();
-        try (DaemonFixture d = new DaemonFixture(dir, cgroupParent)) {
-            try {
-                run(d);
-            } finally {
-                // A stopped daemon leaves its pods running (by design): a failed test must not leave one behind.
-                d.kubectl("delete", "pods", "--all", "--grace-period=0", "--timeout=60s");
-            }
-        } finally {
-            // The node side removes each pod's cgroup; the parent is this test's.
-            io.berth.runtime.cgroup.Cgroups.open(cgroupParent).destroy();
+        try (DaemonFixture d = DaemonFixture.withNode(dir, "e2e")) {
+            run(d);
         }
     }
 

@@ -21,8 +21,6 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ExecTest {
 
-    private Path dir;
-    private String cgroupParent;
     private DaemonFixture d;
     private Tmux tmux;
 
@@ -31,10 +29,8 @@ class ExecTest {
         Requirements.root();
         Requirements.command("kubectl", "kubectl");
         tmux = new Tmux("berth-exec-test");
-        dir = RealNode.dirWithBusybox("berth-exec-test");
-        cgroupParent = "/berth-exec-" + ProcessHandle.current().pid();
         try {
-            d = new DaemonFixture(dir, cgroupParent);
+            d = DaemonFixture.realNode("exec");
             String pod = """
                     apiVersion: v1
                     kind: Pod
@@ -65,16 +61,9 @@ class ExecTest {
             if (tmux != null) {
                 tmux.close();
             }
-            if (d != null) {
-                // A stopped daemon leaves its pods running (by design): a failed test must not leave one behind.
-                d.kubectl("delete", "pods", "--all", "--grace-period=0", "--timeout=60s");
-                d.close();
-            } else if (dir != null) {
-                DaemonFixture.deleteTree(dir);
-            }
         } finally {
-            if (cgroupParent != null) {
-                io.berth.runtime.cgroup.Cgroups.open(cgroupParent).destroy();
+            if (d != null) {
+                d.close();
             }
         }
     }
@@ -119,9 +108,8 @@ class ExecTest {
 
     @Test
     void terminalInTmuxFollowsTheWindowSizeAndReturnsTheStatus() throws Exception {
-        Path exit = dir.resolve("tty-exit");
-        String cmd = "KUBECONFIG=" + d.root.kubeconfig() + " HOME=" + dir.resolve("home") + " KUBECACHEDIR=" + dir.resolve("kubecache")
-                + " kubectl exec -it shell -- sh; echo $? > " + exit + "; sleep 600";
+        Path exit = d.dir.resolve("tty-exit");
+        String cmd = d.kubectlCommandLine("exec -it shell -- sh") + "; echo $? > " + exit + "; sleep 600";
         tmux.start("t", 80, 24, cmd);
         tmux.await("t", "/tmp #", 20); // the container's workingDir; capture-pane drops trailing blanks
         tmux.type("t", "echo $((6*7))");

@@ -51,70 +51,63 @@ class ImagesApiTest {
         Requirements.command("kubectl", "kubectl");
         Path dir = Files.createTempDirectory("berth-images-test");
         Path tar = busyboxTar(dir);
-        String cgroupParent = "/berth-images-" + ProcessHandle.current().pid();
-        try (DaemonFixture d = new DaemonFixture(dir, cgroupParent)) {
-            try {
-                Path junk = dir.resolve("junk.txt");
-                Files.writeString(junk, "this is not an image\n".repeat(100));
-                HttpResponse<String> refused = upload(d, "?name=junk", junk);
-                assertThat(refused.statusCode()).as(refused.body()).isEqualTo(400);
-                String message = JSON.readTree(refused.body()).path("message").asString();
-                assertThat(message).doesNotContain("\n").contains("not a tar archive").contains("root filesystem tarball")
-                        .contains("oci-archive").contains("docker-archive");
-                HttpResponse<String> nameless = upload(d, "", tar);
-                assertThat(nameless.statusCode()).as(nameless.body()).isEqualTo(400);
-                assertThat(nameless.body()).contains("--name NAME");
-                assertThat(uploads(d)).as("uploads left behind").isZero();
-                assertThat(d.get("/apis/berth.io/v1/images").body()).contains("\"items\":[]");
+        try (DaemonFixture d = DaemonFixture.withNode(dir, "images")) {
+            Path junk = dir.resolve("junk.txt");
+            Files.writeString(junk, "this is not an image\n".repeat(100));
+            HttpResponse<String> refused = upload(d, "?name=junk", junk);
+            assertThat(refused.statusCode()).as(refused.body()).isEqualTo(400);
+            String message = JSON.readTree(refused.body()).path("message").asString();
+            assertThat(message).doesNotContain("\n").contains("not a tar archive").contains("root filesystem tarball")
+                    .contains("oci-archive").contains("docker-archive");
+            HttpResponse<String> nameless = upload(d, "", tar);
+            assertThat(nameless.statusCode()).as(nameless.body()).isEqualTo(400);
+            assertThat(nameless.body()).contains("--name NAME");
+            assertThat(uploads(d)).as("uploads left behind").isZero();
+            assertThat(d.get("/apis/berth.io/v1/images").body()).contains("\"items\":[]");
 
-                HttpResponse<String> created = upload(d, "?name=busybox", tar);
-                assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
-                JsonNode image = JSON.readTree(created.body());
-                String name = image.path("metadata").path("name").asString();
-                assertThat(name).matches("sha256-[0-9a-f]{12}");
-                assertThat(image.path("status").path("references").toString()).contains("docker.io/library/busybox:latest");
-                assertThat(uploads(d)).isZero();
+            HttpResponse<String> created = upload(d, "?name=busybox", tar);
+            assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+            JsonNode image = JSON.readTree(created.body());
+            String name = image.path("metadata").path("name").asString();
+            assertThat(name).matches("sha256-[0-9a-f]{12}");
+            assertThat(image.path("status").path("references").toString()).contains("docker.io/library/busybox:latest");
+            assertThat(uploads(d)).isZero();
 
-                DaemonFixture.Result listed = d.kubectl("get", "images");
-                assertThat(listed.exit()).as(listed.toString()).isZero();
-                assertThat(listed.out()).containsPattern(name + "\\s+docker\\.io/library/busybox:latest");
-                assertThat(d.get("/apis/berth.io/v1/images?reference=busybox").body()).contains(name);
-                assertThat(d.get("/apis/berth.io/v1/images?reference=other").body()).contains("\"items\":[]");
+            DaemonFixture.Result listed = d.kubectl("get", "images");
+            assertThat(listed.exit()).as(listed.toString()).isZero();
+            assertThat(listed.out()).containsPattern(name + "\\s+docker\\.io/library/busybox:latest");
+            assertThat(d.get("/apis/berth.io/v1/images?reference=busybox").body()).contains(name);
+            assertThat(d.get("/apis/berth.io/v1/images?reference=other").body()).contains("\"items\":[]");
 
-                String pod = """
-                        apiVersion: v1
-                        kind: Pod
-                        metadata: {name: user}
-                        spec:
-                          terminationGracePeriodSeconds: 1
-                          containers:
-                          - name: main
-                            image: busybox
-                            imagePullPolicy: Never
-                            command: ["sleep", "3600"]
-                        """;
-                assertThat(d.kubectlWithInput(pod, "apply", "-f", "-").exit()).isZero();
-                org.awaitility.Awaitility.await().atMost(60, TimeUnit.SECONDS).until(() ->
-                        d.kubectl("get", "pod", "user", "-o", "jsonpath={.status.phase}").out().equals("Running"));
-                HttpResponse<String> busy = delete(d, "/apis/berth.io/v1/images/" + name);
-                assertThat(busy.statusCode()).as(busy.body()).isEqualTo(409);
-                assertThat(JSON.readTree(busy.body()).path("message").asString()).doesNotContain("\n")
-                        .contains("is used by pod default/user").contains("berth delete pod user");
-                assertThat(d.get("/apis/berth.io/v1/images/" + name).statusCode()).isEqualTo(200);
+            String pod = """
+                    apiVersion: v1
+                    kind: Pod
+                    metadata: {name: user}
+                    spec:
+                      terminationGracePeriodSeconds: 1
+                      containers:
+                      - name: main
+                        image: busybox
+                        imagePullPolicy: Never
+                        command: ["sleep", "3600"]
+                    """;
+            assertThat(d.kubectlWithInput(pod, "apply", "-f", "-").exit()).isZero();
+            org.awaitility.Awaitility.await().atMost(60, TimeUnit.SECONDS).until(() ->
+                    d.kubectl("get", "pod", "user", "-o", "jsonpath={.status.phase}").out().equals("Running"));
+            HttpResponse<String> busy = delete(d, "/apis/berth.io/v1/images/" + name);
+            assertThat(busy.statusCode()).as(busy.body()).isEqualTo(409);
+            assertThat(JSON.readTree(busy.body()).path("message").asString()).doesNotContain("\n")
+                    .contains("is used by pod default/user").contains("berth delete pod user");
+            assertThat(d.get("/apis/berth.io/v1/images/" + name).statusCode()).isEqualTo(200);
 
-                assertThat(d.kubectl("delete", "pod", "user", "--timeout=60s").exit()).isZero();
-                DaemonFixture.Result gone = d.kubectl("delete", "image", name, "--timeout=30s");
-                assertThat(gone.exit()).as(gone.toString()).isZero();
-                assertThat(gone.out()).contains("image.berth.io \"" + name + "\" deleted");
-                assertThat(d.get("/apis/berth.io/v1/images/" + name).statusCode()).isEqualTo(404);
-                try (Stream<Path> blobs = Files.list(d.root.dir().resolve("images/blobs/sha256"))) {
-                    assertThat(blobs.count()).as("blobs left after the image's removal").isZero();
-                }
-            } finally {
-                d.kubectl("delete", "pods", "--all", "--grace-period=0", "--timeout=60s");
+            assertThat(d.kubectl("delete", "pod", "user", "--timeout=60s").exit()).isZero();
+            DaemonFixture.Result gone = d.kubectl("delete", "image", name, "--timeout=30s");
+            assertThat(gone.exit()).as(gone.toString()).isZero();
+            assertThat(gone.out()).contains("image.berth.io \"" + name + "\" deleted");
+            assertThat(d.get("/apis/berth.io/v1/images/" + name).statusCode()).isEqualTo(404);
+            try (Stream<Path> blobs = Files.list(d.root.dir().resolve("images/blobs/sha256"))) {
+                assertThat(blobs.count()).as("blobs left after the image's removal").isZero();
             }
-        } finally {
-            io.berth.runtime.cgroup.Cgroups.open(cgroupParent).destroy();
         }
     }
 

@@ -22,19 +22,12 @@ class PodNetworkKubectlTest {
         Requirements.root();
         Requirements.command("kubectl", "kubectl");
         Path dir = RealNode.dirWithBusybox("berth-net-kubectl-test");
-        String cgroupParent = "/berth-net-kubectl-" + ProcessHandle.current().pid();
         try (TestNetns netns = new TestNetns()) {
             Files.writeString(dir.resolve("network-netns"), netns.path().toString());
             // No masquerading anywhere from a test: the conflist is the default with ipMasq false.
             io.berth.orchestrator.network.CniConfig.writeDefault(dir.resolve("state/cni/net.d"), dir.resolve("state/cni/networks"), false);
-            try (DaemonFixture d = new DaemonFixture(dir, cgroupParent)) {
-                try {
-                    run(d, netns);
-                } finally {
-                    d.kubectl("delete", "pods", "--all", "--grace-period=0", "--timeout=60s");
-                }
-            } finally {
-                io.berth.runtime.cgroup.Cgroups.open(cgroupParent).destroy();
+            try (DaemonFixture d = DaemonFixture.withNode(dir, "net-kubectl")) {
+                run(d, netns);
             }
         }
     }

@@ -44,8 +44,6 @@ class PortForwardTest {
     static final int BIG = 6 * 1024 * 1024;
     private static final Pattern FORWARDING = Pattern.compile("Forwarding from 127\\.0\\.0\\.1:(\\d+) -> (\\d+)");
 
-    private Path dir;
-    private String cgroupParent;
     private DaemonFixture d;
     private String bigSha256;
 
@@ -53,10 +51,8 @@ class PortForwardTest {
     void start() throws Exception {
         Requirements.root();
         Requirements.command("kubectl", "kubectl");
-        dir = RealNode.dirWithBusybox("berth-portforward-test");
-        cgroupParent = "/berth-portforward-" + ProcessHandle.current().pid();
         try {
-            d = new DaemonFixture(dir, cgroupParent);
+            d = DaemonFixture.realNode("portforward");
             DaemonFixture.Result created = d.kubectlWithInput(WebPod.yaml("web", BIG), "apply", "-f", "-");
             assertThat(created.exit()).as(created.toString()).isZero();
             Awaitility.await().atMost(60, TimeUnit.SECONDS).until(() ->
@@ -77,17 +73,8 @@ class PortForwardTest {
 
     @AfterAll
     void stop() throws Exception {
-        try {
-            if (d != null) {
-                d.kubectl("delete", "pods", "--all", "--grace-period=0", "--timeout=60s");
-                d.close();
-            } else if (dir != null) {
-                DaemonFixture.deleteTree(dir);
-            }
-        } finally {
-            if (cgroupParent != null) {
-                io.berth.runtime.cgroup.Cgroups.open(cgroupParent).destroy();
-            }
+        if (d != null) {
+            d.close();
         }
     }
 
