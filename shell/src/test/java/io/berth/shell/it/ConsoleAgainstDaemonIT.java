@@ -33,17 +33,11 @@ class ConsoleAgainstDaemonIT {
     }
 
     private static Result ok(String... args) {
-        Result r = daemon.berth(args);
-        assertThat(r.exit()).as("berth " + String.join(" ", args) + "\n" + r).isZero();
-        return r;
+        return daemon.ok(args);
     }
 
     private static void fails(Result r, String... fragments) {
-        assertThat(r.exit()).as(r.toString()).isNotZero();
-        assertThat(r.err().lines().filter(l -> l.startsWith("error: ")).count()).as(r.toString()).isEqualTo(1);
-        for (String f : fragments) {
-            assertThat(r.err()).as(r.toString()).contains(f);
-        }
+        r.assertOneLineError(fragments);
     }
 
     private static void awaitRunning(String pod) {

@@ -21,13 +21,9 @@ class ConsoleErrorsIT {
     Path home;
 
     private static void oneLineError(Result r, int exit, String... fragments) {
+        r.assertOneLineError(fragments);
         assertThat(r.exit()).as(r.toString()).isEqualTo(exit);
         assertThat(r.out()).as(r.toString()).isEmpty();
-        assertThat(r.err().lines().toList()).as(r.toString()).hasSize(1);
-        assertThat(r.err()).as(r.toString()).startsWith("error: ");
-        for (String f : fragments) {
-            assertThat(r.err()).as(r.toString()).contains(f);
-        }
     }
 
     @Test

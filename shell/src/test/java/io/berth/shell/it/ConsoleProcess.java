@@ -27,6 +27,17 @@ final class ConsoleProcess {
         public String toString() {
             return "exit " + exit + "\n--- stdout\n" + out + "--- stderr\n" + err;
         }
+
+        /** The console's error shape: a non-zero status and one line on stderr, "error: ...", naming each fragment. */
+        Result assertOneLineError(String... fragments) {
+            org.assertj.core.api.Assertions.assertThat(exit).as(toString()).isNotZero();
+            org.assertj.core.api.Assertions.assertThat(err.lines().filter(l -> !l.isBlank()).toList()).as(toString()).hasSize(1);
+            org.assertj.core.api.Assertions.assertThat(err).as(toString()).startsWith("error: ");
+            for (String f : fragments) {
+                org.assertj.core.api.Assertions.assertThat(err).as(toString()).contains(f);
+            }
+            return this;
+        }
     }
 
     private ConsoleProcess() {

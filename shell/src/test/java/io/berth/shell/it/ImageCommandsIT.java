@@ -41,18 +41,11 @@ class ImageCommandsIT {
     }
 
     private static Result ok(String... args) {
-        Result r = daemon.berth(args);
-        assertThat(r.exit()).as("berth " + String.join(" ", args) + "\n" + r).isZero();
-        return r;
+        return daemon.ok(args);
     }
 
     private static void fails(Result r, String... fragments) {
-        assertThat(r.exit()).as(r.toString()).isNotZero();
-        assertThat(r.err().lines().filter(l -> !l.isBlank()).count()).as(r.toString()).isEqualTo(1);
-        assertThat(r.err()).as(r.toString()).startsWith("error: ");
-        for (String f : fragments) {
-            assertThat(r.err()).as(r.toString()).contains(f);
-        }
+        r.assertOneLineError(fragments);
     }
 
     @Test

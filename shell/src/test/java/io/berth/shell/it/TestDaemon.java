@@ -114,6 +114,13 @@ final class TestDaemon implements AutoCloseable {
         return ConsoleProcess.run(home, null, args);
     }
 
+    /** {@code berth ARGS}, which must succeed: its output, or an assertion failure showing all it printed. */
+    Result ok(String... args) {
+        Result r = berth(args);
+        org.assertj.core.api.Assertions.assertThat(r.exit()).as("berth " + String.join(" ", args) + "\n" + r).isZero();
+        return r;
+    }
+
     Result berthWithInput(String stdin, String... args) {
         return ConsoleProcess.run(home, stdin, args);
     }
