@@ -13,7 +13,6 @@ import io.fabric8.kubernetes.api.model.Pod;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpMethod;
@@ -81,24 +80,19 @@ public class PodExecApi implements WebSocketConfigurer, HandshakeInterceptor {
     }
 
     private ExecRequest check(ServerHttpRequest request) {
-        Matcher m = PATH.matcher(request.getURI().getRawPath());
-        if (!m.matches()) {
-            throw ApiException.notFoundPath(request.getURI().getPath());
-        }
-        String namespace = UpgradeRequests.decode(m.group(1));
-        String name = UpgradeRequests.decode(m.group(2));
-        Map<String, List<String>> q = UpgradeRequests.query(request.getURI().getRawQuery());
-        Pod pod = pods.get(namespace, name);
-        String container = containerName(pod, first(q, "container"));
-        boolean attach = m.group(3).equals("attach");
-        List<String> command = attach ? List.of() : q.getOrDefault("command", List.of());
+        UpgradeRequests.Target t = UpgradeRequests.target(request, PATH, pods);
+        Pod pod = t.pod();
+        String name = t.name();
+        String container = containerName(pod, t.first("container"));
+        boolean attach = t.subresource().equals("attach");
+        List<String> command = attach ? List.of() : t.query().getOrDefault("command", List.of());
         if (!attach && command.isEmpty()) {
             throw ApiException.badRequest("you must specify at least one command for the container");
         }
-        boolean stdin = PodsApi.isTrue(first(q, "stdin"));
-        boolean stdout = PodsApi.isTrue(first(q, "stdout"));
-        boolean stderr = PodsApi.isTrue(first(q, "stderr"));
-        boolean tty = PodsApi.isTrue(first(q, "tty"));
+        boolean stdin = PodsApi.isTrue(t.first("stdin"));
+        boolean stdout = PodsApi.isTrue(t.first("stdout"));
+        boolean stderr = PodsApi.isTrue(t.first("stderr"));
+        boolean tty = PodsApi.isTrue(t.first("tty"));
         if (!stdin && !stdout && !stderr) {
             throw ApiException.badRequest("you must specify at least 1 of stdin, stdout, stderr");
         }
@@ -116,7 +110,7 @@ public class PodExecApi implements WebSocketConfigurer, HandshakeInterceptor {
         if (!running(pod, container)) {
             throw ApiException.badRequest("container \"" + container + "\" in pod \"" + name + "\" is not running");
         }
-        return new ExecRequest(namespace, name, pod.getMetadata().getUid(), container, command, stdin, stdout, stderr, tty);
+        return new ExecRequest(t.namespace(), name, pod.getMetadata().getUid(), container, command, stdin, stdout, stderr, tty);
     }
 
     /** The running container's monitor socket, or its live log when it has none; found now, so a refusal is a Status. */
@@ -159,10 +153,5 @@ public class PodExecApi implements WebSocketConfigurer, HandshakeInterceptor {
             }
         }
         return false;
-    }
-
-    private static String first(Map<String, List<String>> q, String key) {
-        List<String> v = q.get(key);
-        return v == null || v.isEmpty() ? null : v.get(0);
     }
 }

@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpMethod;
@@ -77,24 +76,19 @@ public class PodPortForwardApi implements WebSocketConfigurer, HandshakeIntercep
     }
 
     private ForwardTarget check(ServerHttpRequest request) {
-        Matcher m = PATH.matcher(request.getURI().getRawPath());
-        if (!m.matches()) {
-            throw ApiException.notFoundPath(request.getURI().getPath());
-        }
-        String namespace = UpgradeRequests.decode(m.group(1));
-        String name = UpgradeRequests.decode(m.group(2));
-        Pod pod = pods.get(namespace, name);
+        UpgradeRequests.Target t = UpgradeRequests.target(request, PATH, pods);
+        Pod pod = t.pod();
         String phase = pod.getStatus() == null ? null : pod.getStatus().getPhase();
         if (!"Running".equals(phase)) {
             throw ApiException.badRequest("unable to forward port because pod is not running. Current status=" + phase);
         }
         List<Integer> ports = new ArrayList<>();
-        for (String p : UpgradeRequests.query(request.getURI().getRawQuery()).getOrDefault("ports", List.of())) {
+        for (String p : t.query().getOrDefault("ports", List.of())) {
             for (String one : p.split(",")) {
                 ports.add(port(one.trim()));
             }
         }
-        return new ForwardTarget(namespace, name, pod.getMetadata().getUid(), List.copyOf(ports));
+        return new ForwardTarget(t.namespace(), t.name(), pod.getMetadata().getUid(), List.copyOf(ports));
     }
 
     private static int port(String s) {
