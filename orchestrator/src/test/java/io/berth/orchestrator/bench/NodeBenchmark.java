@@ -20,6 +20,7 @@ import io.berth.orchestrator.monitor.NativeBinaries;
 import io.berth.orchestrator.reconcile.BackoffPolicy;
 import io.berth.orchestrator.store.NodeRecords;
 import io.berth.orchestrator.store.PodRecord;
+import io.berth.runtime.cgroup.CgroupMigrations;
 import io.berth.runtime.cgroup.Cgroups;
 import io.berth.testkit.BusyboxRootfs;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
@@ -69,6 +70,10 @@ public final class NodeBenchmark {
             public void podGone(String podUid) {
             }
         };
+        // As the daemon does before its node starts (NodeSide): -Dbench.favorCgroupMigrations=false measures a host without it.
+        if (!"false".equals(System.getProperty("bench.favorCgroupMigrations"))) {
+            System.out.println(CgroupMigrations.favorDynamicModifications().message());
+        }
         NodePodRuntime node = new NodePodRuntime(options, quiet);
         NodeRecords records = new NodeRecords(options.recordsDir());
         List<String> uids = new ArrayList<>();
