@@ -165,7 +165,7 @@ public final class CgroupFs {
         return path.startsWith(mountRoot + "/") ? path.substring(mountRoot.length()) : path;
     }
 
-    private static String unescape(String s) {
+    static String unescape(String s) {
         // mountinfo writes space, tab, newline and backslash as \ooo.
         StringBuilder out = new StringBuilder();
         for (int i = 0; i < s.length(); i++) {

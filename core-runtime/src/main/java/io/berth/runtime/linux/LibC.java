@@ -44,6 +44,9 @@ public final class LibC {
         @SaveError
         int waitpid(int pid, int[] status, int options);
 
+        @SaveError
+        int mount(String source, String target, String fstype, long flags, String data);
+
         /** Only for requests that take no argument (NS_GET_NSTYPE). */
         @SaveError
         int ioctl(int fd, long request);
@@ -146,6 +149,14 @@ public final class LibC {
             throw new SyscallException("ioctl NS_GET_NSTYPE " + what, errno, strerror(errno));
         }
         return r;
+    }
+
+    /** mount(2) from an ordinary thread (the host's own mounts; a container's are the child's). */
+    public static void mount(String source, String target, String fstype, long flags, String data) {
+        if (Holder.C.mount(source, target, fstype, flags, data) != 0) {
+            int errno = LastError.getLastError(Holder.RUNTIME);
+            throw new SyscallException("mount " + target, errno, strerror(errno));
+        }
     }
 
     public static void close(int fd) {

@@ -133,6 +133,32 @@ class LauncherBasicsTest {
     }
 
     @Test
+    void creatingABindTargetLeavesAnExistingFileOfAnOverlayInItsLowerLayer() throws Exception {
+        // A pod container's /etc/hostname is a file bind onto the image's own file: opening that for
+        // writing would copy it up into the container's upper directory, 1.5-2 ms of every launch.
+        Path lower = Files.createDirectories(tmp.resolve("lower"));
+        Path upper = Files.createDirectories(tmp.resolve("upper"));
+        Path work = Files.createDirectories(tmp.resolve("work"));
+        Path merged = Files.createDirectories(tmp.resolve("merged"));
+        Files.writeString(lower.resolve("hostname"), "image\n");
+        assertThat(new ProcessBuilder("mount", "-t", "overlay", "overlay", "-o",
+                "lowerdir=" + lower + ",upperdir=" + upper + ",workdir=" + work, merged.toString()).start().waitFor()).isZero();
+        try {
+            LaunchPlan plan = sh("true").withSetup(List.of(new ChildOp.Touch(merged.resolve("hostname").toString()),
+                    new ChildOp.Touch(merged.resolve("hosts").toString())));
+            try (ChildProcess c = Launcher.launch(plan)) {
+                c.proceed();
+                assertThat(c.waitFor()).isEqualTo(ExitStatus.exited(0));
+            }
+            assertThat(upper.resolve("hostname")).doesNotExist();
+            assertThat(Files.readString(merged.resolve("hostname"))).isEqualTo("image\n");
+            assertThat(upper.resolve("hosts")).isEmptyFile(); // a missing target is still created
+        } finally {
+            new ProcessBuilder("umount", merged.toString()).start().waitFor();
+        }
+    }
+
+    @Test
     void aChildStuckInSetupCanBeKilledWhileProceedWaits() throws Exception {
         // Creating a file on a FIFO blocks in open() until a reader comes: a setup step that hangs.
         Path fifo = tmp.resolve("hang.fifo");

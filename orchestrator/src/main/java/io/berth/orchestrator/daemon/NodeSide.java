@@ -8,6 +8,7 @@ import io.berth.orchestrator.kuberuntime.PodRuntime;
 import io.berth.orchestrator.kuberuntime.PodStatusListener;
 import io.berth.orchestrator.logs.PodLogs;
 import io.berth.orchestrator.network.NetworkOptions;
+import io.berth.runtime.cgroup.CgroupMigrations;
 import java.io.IOException;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -18,16 +19,24 @@ import org.springframework.context.annotation.Configuration;
  * The node side in the daemon: {@link NodePodRuntime} over the same state root, named as the API
  * names the node; pods' cgroups under {@code berth.node.cgroup-parent} (default /berth); pods' network
  * from {@code berth.network.mode} (cni, the default, or none) and {@code berth.network.netns} (docs/networking.md). Tests that drive the API alone register their own {@link PodRuntime} first.
+ * Before the first container, the host's cgroup migrations are made fast ({@link CgroupMigrations}), unless
+ * {@code berth.node.favor-cgroup-migrations=false} (docs/operator-guide.md).
  */
 @Configuration(proxyBeanMethods = false)
 public class NodeSide {
+    private static final System.Logger LOG = System.getLogger("io.berth.orchestrator");
 
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean(PodRuntime.class)
     public PodRuntime podRuntime(StateRoot root, HostNode host, PodStatusListener listener,
                                  @Value("${berth.node.cgroup-parent:" + NodeOptions.DEFAULT_CGROUP_PARENT + "}") String cgroupParent,
                                  @Value("${berth.network.mode:cni}") String networkMode,
-                                 @Value("${berth.network.netns:}") String networkNetns) {
+                                 @Value("${berth.network.netns:}") String networkNetns,
+                                 @Value("${berth.node.favor-cgroup-migrations:true}") boolean favorCgroupMigrations) {
+        if (favorCgroupMigrations) {
+            CgroupMigrations.Outcome o = CgroupMigrations.favorDynamicModifications();
+            LOG.log(o.on() ? System.Logger.Level.INFO : System.Logger.Level.WARNING, o.message());
+        }
         NodeOptions d = NodeOptions.defaults(root.dir());
         return new NodePodRuntime(new NodeOptions(d.stateRoot(), cgroupParent, d.restartBackoff(), d.imagePullBackoff(),
                 d.resyncInterval(), d.clock(), host.name(), host.ip(), d.logMaxBytes(), d.logMaxFiles(), d.rootfsMode()),

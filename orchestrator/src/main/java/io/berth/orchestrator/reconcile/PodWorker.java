@@ -1276,14 +1276,27 @@ public final class PodWorker {
     }
 
     private void wakeAt(Instant at) {
-        if (wake != null && !wake.isDone() && wakeAt != null && !wakeAt.isAfter(at)) {
-            return; // an earlier wake-up will reconcile anyway
+        if (wake != null && wakeAt != null && !wakeAt.isAfter(at)) {
+            return; // an earlier wake-up, not yet run, will reconcile anyway
         }
         cancelWake();
-        long delay = Math.max(0, Duration.between(now(), at).toMillis());
+        // Rounded up: a wake-up a fraction of a millisecond early finds the pod still backing off.
+        long delay = Math.max(0, (Duration.between(now(), at).toNanos() + 999_999) / 1_000_000);
         wakeAt = at;
+        ScheduledFuture<?>[] self = new ScheduledFuture<?>[1];
         try {
-            wake = s.timers().schedule(() -> post(this::reconcile), delay, TimeUnit.MILLISECONDS);
+            // The wake-up forgets itself on the worker, before its reconcile: one that only asked
+            // whether the timer's future was done lost the pod's next wake-up when that reconcile ran
+            // before the timer thread had marked it done (a restart then waited for the resync, 9-16 s
+            // in NodeBenchmark with a 50 ms policy, docs/benchmarks.md).
+            self[0] = s.timers().schedule(() -> post(() -> {
+                if (wake == self[0]) {
+                    wake = null;
+                    wakeAt = null;
+                }
+                reconcile();
+            }), delay, TimeUnit.MILLISECONDS);
+            wake = self[0];
         } catch (java.util.concurrent.RejectedExecutionException e) {
             // The node is closing: no more wake-ups; the next daemon reconciles.
         }
@@ -1293,6 +1306,7 @@ public final class PodWorker {
         if (wake != null) {
             wake.cancel(false);
             wake = null;
+            wakeAt = null;
         }
     }
 

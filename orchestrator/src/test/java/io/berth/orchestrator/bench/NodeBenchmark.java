@@ -20,6 +20,7 @@ import io.berth.orchestrator.monitor.NativeBinaries;
 import io.berth.orchestrator.reconcile.BackoffPolicy;
 import io.berth.orchestrator.store.NodeRecords;
 import io.berth.orchestrator.store.PodRecord;
+import io.berth.runtime.cgroup.CgroupMigrations;
 import io.berth.runtime.cgroup.Cgroups;
 import io.berth.testkit.BusyboxRootfs;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
@@ -34,7 +35,8 @@ import io.fabric8.kubernetes.api.model.PodStatus;
  *
  * <p>(1): the container is {@code sh -c 'echo up; exec sleep 600'}; the benchmark SIGKILLs it and
  * measures from the exit (its own pidfd turns readable) until the next run's log file holds "up"
- * (the new process has exec'd sh and written), minus the backoff delay (a 1 ms policy by default, so the figure is the node's own work; -Dbench.backoffMs=N for another). Needs root.
+ * (the new process has exec'd sh and written), minus the backoff delay (a 1 ms policy by default, so the figure is the node's own work; -Dbench.backoffMs=N for another).
+ * -Dbench.runMs=N lets each run live N ms before the kill (default 0). Needs root.
  * Usage: NodeBenchmark [restarts] [pods]
  */
 public final class NodeBenchmark {
@@ -53,6 +55,10 @@ public final class NodeBenchmark {
         // 1 ms by default: the node's own work. A real policy waits 1 s or more, and the exit's
         // bookkeeping (its record write) is done during the wait: -Dbench.backoffMs=100 measures that case.
         long backoffMs = Long.getLong("bench.backoffMs", 1);
+        // 0: each run is killed as soon as it wrote "up", while the node may still be mounting the next
+        // run's spare root, which the restart then waits for. -Dbench.runMs=N lets each run live N ms
+        // first, as a crashing container does at least for a while: the restart then finds its spare ready.
+        long runMs = Long.getLong("bench.runMs", 0);
         BackoffPolicy policy = new BackoffPolicy(Duration.ofMillis(backoffMs), Duration.ofMillis(backoffMs), Duration.ofMinutes(10));
         NodeOptions options = NodeOptions.defaults(state).withCgroupParent(cgroupParent).withRestartBackoff(policy)
                 .withResyncInterval(Duration.ofSeconds(30));
@@ -69,6 +75,10 @@ public final class NodeBenchmark {
             public void podGone(String podUid) {
             }
         };
+        // As the daemon does before its node starts (NodeSide): -Dbench.favorCgroupMigrations=false measures a host without it.
+        if (!"false".equals(System.getProperty("bench.favorCgroupMigrations"))) {
+            System.out.println(CgroupMigrations.favorDynamicModifications().message());
+        }
         NodePodRuntime node = new NodePodRuntime(options, quiet);
         NodeRecords records = new NodeRecords(options.recordsDir());
         List<String> uids = new ArrayList<>();
@@ -88,6 +98,9 @@ public final class NodeBenchmark {
                     break;
                 }
                 PodRecord.Instance cur = awaitRunning(records, uid, i);
+                if (runMs > 0) {
+                    Thread.sleep(runMs);
+                }
                 io.berth.runtime.linux.PidFd pidfd = io.berth.runtime.linux.PidFd.open(cur.pid).orElseThrow();
                 java.util.concurrent.CountDownLatch gone = new java.util.concurrent.CountDownLatch(1);
                 var watch = io.berth.runtime.linux.ExitWatcher.shared().watch(pidfd.fd(), gone::countDown);
