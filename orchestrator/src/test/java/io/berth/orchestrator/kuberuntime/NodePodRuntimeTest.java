@@ -69,7 +69,7 @@ class NodePodRuntimeTest {
         });
         Path log = f.node.logs().latest(uid(pod), "c").orElseThrow();
         assertThat(log).isEqualTo(f.state.resolve("pods").resolve(uid(pod)).resolve("c").resolve("0.log"));
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> Files.readString(log).equals("hello from web\n"));
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> f.logText(log).equals("hello from web\n"));
         // The events of a reconcile are written after its status.
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
                 .untilAsserted(() -> assertThat(f.listener.events).extracting(RecordingListener.Event::reason).contains("Created", "Started"));
