@@ -41,8 +41,8 @@ public final class AttachMonitors {
     /**
      * @param root  {@code <state>/attach}
      * @param binDir where the binary is extracted
-     * @param exits a monitor orphaned by a daemon crash is reaped by berth-subreaper, which leaves
-     *              an exit file like a container's: removed here with the monitor
+     * @param exits a monitor orphaned by a daemon crash is reaped by berth-subreaper, whose
+     *              versions before every run had a monitor left an exit file for it: removed here with the monitor
      */
     public AttachMonitors(Path root, Path binDir, ExitFiles exits) {
         this.root = root;
@@ -112,7 +112,7 @@ public final class AttachMonitors {
             started = new Started(stdio, tty ? viaFd(dirFd, CONSOLE) : null, ours);
             return started;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot start berth-monitor for " + containerId + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot start berth-monitor for " + containerId + ": " + describe(e), e);
         } finally {
             theirs.forEach(LibC::close);
             if (started == null) {
@@ -120,6 +120,15 @@ public final class AttachMonitors {
                 stop(containerId);
             }
         }
+    }
+
+    /** "path: reason" for a file system error (its message alone is often only the path). */
+    private static String describe(IOException e) {
+        if (e instanceof java.nio.file.FileSystemException f) {
+            String why = f.getReason() != null ? f.getReason() : e.getClass().getSimpleName().replace("Exception", "");
+            return f.getFile() + (f.getOtherFile() != null ? " -> " + f.getOtherFile() : "") + ": " + why;
+        }
+        return e.getMessage();
     }
 
     /** A pipe whose read end goes to {@code readers}' list and write end to {@code writers}'. */
@@ -186,7 +195,7 @@ public final class AttachMonitors {
             while (p.exists() && System.nanoTime() < until) {
                 sleep();
             }
-            exits.remove(p);
+            exits.remove(p); // berth-subreaper writes none for a monitor now; one from before this version did
         }
         deleteTree(dir(containerId));
     }
