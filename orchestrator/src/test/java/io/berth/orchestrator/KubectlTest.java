@@ -154,6 +154,13 @@ class KubectlTest {
         var zero = d.get("/api/v1/namespaces/default/pods/talker/log?sinceSeconds=0");
         assertThat(zero.statusCode()).isEqualTo(422);
         assertThat(zero.body()).contains("sinceSeconds: Invalid value: 0: must be greater than 0");
+        var negative = d.get("/api/v1/namespaces/default/pods/talker/log?tailLines=-1");
+        assertThat(negative.statusCode()).isEqualTo(422);
+        assertThat(negative.body()).contains("tailLines: Invalid value: -1: must be greater than or equal to 0");
+        var noBytes = d.get("/api/v1/namespaces/default/pods/talker/log?limitBytes=0");
+        assertThat(noBytes.statusCode()).isEqualTo(422);
+        assertThat(noBytes.body()).contains("limitBytes: Invalid value: 0: must be greater than 0");
+        assertThat(ok(null, "logs", "talker", "--limit-bytes=8").out()).isEqualTo("hello fr");
         var garbled = d.get("/api/v1/namespaces/default/pods/talker/log?sinceTime=yesterday");
         assertThat(garbled.statusCode()).isEqualTo(400);
         assertThat(garbled.body()).contains("sinceTime: cannot parse \\\"yesterday\\\"");
