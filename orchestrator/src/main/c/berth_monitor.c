@@ -1,26 +1,34 @@
 /*
- * berth-monitor: the I/O of one interactive container (spec.containers[].stdin or tty), so that
- * neither its terminal nor its stdin depends on the daemon's JVM (docs/architecture.md,
- * "Interactive containers and attach"). Non-interactive containers have no monitor: their
- * output is an O_APPEND file the kernel writes.
+ * berth-monitor: the I/O of one container run, so that neither its output, nor its terminal, nor
+ * its stdin depends on the daemon's JVM (docs/architecture.md, "Exits and logs that outlive the
+ * daemon" and "Interactive containers and attach"). Every run has one, in the spirit of conmon.
  *
- *   berth-monitor DIR LOG FLAGS [STDIN STDOUT STDERR]
+ *   berth-monitor DIR LOG MAXBYTES MAXFILES FLAGS [STDIN STDOUT STDERR]
  *
  * FLAGS is a word of letters: t (a terminal), i (stdin is attachable), o (stdinOnce).
  * With t: listens on DIR/console.sock, where the container's terminal setup sends the pty master
  * (runc's console-socket contract, SCM_RIGHTS), and then holds that master.
  * Without t: STDIN, STDOUT and STDERR are paths to open (the daemon's /proc/PID/fd/N of the pipes
- * whose other ends the container gets): this process holds stdin's write end and the outputs'
- * read ends.
+ * whose other ends the container gets): this process holds stdin's write end ("-" when the
+ * container has no stdin: it reads /dev/null) and the outputs' read ends.
  *
- * It copies the container's output to LOG (O_APPEND, the bytes as written, the same file format as
- * a non-interactive container's) and to every client of DIR/attach.sock, an AF_UNIX stream whose
- * frames are [channel:1][length:4, big-endian][bytes] with the Kubernetes remote-command channels:
- * from clients 0 stdin, 4 resize (rows:2, cols:2, big-endian), 5 hello (one byte: 1 when the
- * session attaches stdin), 255 close (stdin ended); to clients 1 stdout, 2 stderr. When the
- * container's output ends (every writer closed the pipes or the pty's slave) it closes the clients
- * and exits. With o, when the first session that attached stdin ends, stdin is closed (the pipe's
- * write end; on a terminal the EOF character is written, as a terminal's user ends input).
+ * Output goes to LOG (opened, O_APPEND, at the first output) in the CRI logging format the kubelet reads, one record per line:
+ *   <RFC3339 UTC time, 9 fraction digits> <stdout|stderr> <F|P> <content>\n
+ * F ends a line; P is a part of a line: a line longer than LINE_MAX is cut into P parts and its
+ * last part, and a last line without a newline when the stream ends is a P (as containerd's CRI
+ * writes them). A terminal is one stream, "stdout". When LOG would grow past MAXBYTES it is
+ * rotated by renaming (LOG.1 -> LOG.2 ..., LOG -> LOG.1, the oldest beyond MAXFILES-1 removed) and
+ * a new LOG is opened: no record is lost or split between files, daemon or not.
+ *
+ * Output also goes, as written, to every client of DIR/attach.sock, an AF_UNIX stream whose frames
+ * are [channel:1][length:4, big-endian][bytes] with the Kubernetes remote-command channels: from
+ * clients 0 stdin, 4 resize (rows:2, cols:2, big-endian), 5 hello (one byte: 1 when the session
+ * attaches stdin), 255 close (stdin ended); to clients 1 stdout, 2 stderr. When the container's
+ * output ends (every writer closed the pipes or the pty's slave) it writes what it holds, closes
+ * the clients and exits. So a monitor started for a run that is never created (its pipes' other
+ * ends are closed by the daemon, or die with it) exits by itself. With o, when the first session
+ * that attached stdin ends, stdin is closed (the pipe's write end; on a terminal the EOF
+ * character is written, as a terminal's user ends input).
  *
  * It works in DIR (its cwd, so socket names stay short whatever the state root; clients reach them
  * through /proc/self/fd/DIRFD/NAME). It writes DIR/monitor.pid ("PID STARTTIME") so that a restarted daemon can find and stop it,
@@ -38,12 +46,18 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <sys/un.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #define MAX_CLIENTS 16
 #define HEADER 5
+/* containerd's max_container_log_line_size default: a longer line is written in parts of this size */
+#define LINE_MAX_BYTES (16 * 1024)
+/* "2006-01-02T15:04:05.000000000Z stderr P " */
+#define PREFIX_MAX 48
 
 enum { CH_STDIN = 0, CH_STDOUT = 1, CH_STDERR = 2, CH_RESIZE = 4, CH_HELLO = 5, CH_CLOSE = 255 };
 
@@ -55,7 +69,10 @@ struct client {
 };
 
 static const char *dir;
+static const char *log_path;
 static int log_fd = -1;
+static long long log_size, log_max;
+static int log_files;
 static int tty, stdin_on, stdin_once, stdin_done;
 static int in_fd = -1;          /* where client stdin goes: the master, or the pipe's write end */
 static int out_fd[2] = {-1, -1}; /* what the container writes: master (tty), or stdout and stderr pipes */
@@ -228,17 +245,127 @@ static int open_path(const char *path, int flags)
     return fd;
 }
 
+
+/* One output stream's line that is not yet complete. */
+struct line {
+    const char *name;
+    size_t have;
+    char buf[LINE_MAX_BYTES];
+};
+
+static struct line lines[2] = {{.name = "stdout"}, {.name = "stderr"}};
+
+/* Records not yet written: written with one write(2) per read of the container's output. */
+static char out[64 * 1024 + LINE_MAX_BYTES + PREFIX_MAX + 1];
+static size_t out_len;
+static char stamp[96];
+
+static void now_stamp(void)
+{
+    struct timespec ts;
+    struct tm tm;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    gmtime_r(&ts.tv_sec, &tm);
+    snprintf(stamp, sizeof stamp, "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+             tm.tm_min, tm.tm_sec, ts.tv_nsec);
+}
+
+static void open_log(void)
+{
+    log_fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+    struct stat st;
+    log_size = log_fd >= 0 && fstat(log_fd, &st) == 0 ? st.st_size : 0;
+}
+
+/* LOG.(MAXFILES-1) goes, the others move up one, LOG becomes LOG.1, a new LOG is opened. Renames:
+   a reader holding the old file reads it to its end, then opens the new one. */
+static void rotate(void)
+{
+    char from[4200], to[4200];
+    int keep = log_files > 1 ? log_files - 1 : 1;
+    snprintf(to, sizeof to, "%s.%d", log_path, keep);
+    unlink(to);
+    for (int i = keep - 1; i >= 1; i--) {
+        snprintf(from, sizeof from, "%s.%d", log_path, i);
+        snprintf(to, sizeof to, "%s.%d", log_path, i + 1);
+        rename(from, to);
+    }
+    snprintf(to, sizeof to, "%s.1", log_path);
+    if (rename(log_path, to) == 0) {
+        close(log_fd);
+        open_log();
+    }
+}
+
+static void flush_log(void)
+{
+    if (out_len > 0 && log_fd < 0) {
+        open_log(); /* at the first output: a monitor started ahead of its run leaves no file if the run is never made */
+    }
+    if (out_len > 0 && log_fd >= 0) {
+        write_all(log_fd, out, out_len);
+        log_size += (long long)out_len;
+    }
+    out_len = 0;
+}
+
+/* One record: stream, F or P, content (without its newline). */
+static void record(const char *stream, char tag, const char *content, size_t n)
+{
+    size_t need = strlen(stamp) + strlen(stream) + 4 + n + 1;
+    if (out_len + need > sizeof out) {
+        flush_log();
+    }
+    if (log_fd < 0 && out_len == 0) {
+        open_log(); /* its size decides the rotation */
+    }
+    if (log_max > 0 && log_size + (long long)(out_len + need) > log_max && log_size + (long long)out_len > 0) {
+        flush_log();
+        if (log_size > 0) {
+            rotate();
+        }
+    }
+    out_len += (size_t)snprintf(out + out_len, sizeof out - out_len, "%s %s %c ", stamp, stream, tag);
+    memcpy(out + out_len, content, n);
+    out_len += n;
+    out[out_len++] = '\n';
+}
+
+/* Turns what a stream's buffer holds into records: each whole line an F, a full buffer a P, and at
+   the end of the stream what is left a P (it had no newline). */
+static void drain_lines(struct line *l, int at_end)
+{
+    size_t start = 0;
+    for (size_t i = 0; i < l->have; i++) {
+        if (l->buf[i] == '\n') {
+            record(l->name, 'F', l->buf + start, i - start);
+            start = i + 1;
+        }
+    }
+    size_t rest = l->have - start;
+    if (rest > 0 && (at_end || rest == sizeof l->buf)) {
+        record(l->name, 'P', l->buf + start, rest);
+        rest = 0;
+        start = l->have;
+    }
+    memmove(l->buf, l->buf + start, rest);
+    l->have = rest;
+}
+
 int main(int argc, char **argv)
 {
-    if (argc != 4 && argc != 7) {
-        fprintf(stdout, "error: usage: berth-monitor DIR LOG FLAGS [STDIN STDOUT STDERR]\n");
+    if (argc != 6 && argc != 9) {
+        fprintf(stdout, "error: usage: berth-monitor DIR LOG MAXBYTES MAXFILES FLAGS [STDIN STDOUT STDERR]\n");
         return 2;
     }
     dir = argv[1];
-    tty = strchr(argv[3], 't') != NULL;
-    stdin_on = strchr(argv[3], 'i') != NULL;
-    stdin_once = strchr(argv[3], 'o') != NULL;
-    if (!tty && argc != 7) {
+    log_path = argv[2];
+    log_max = strtoll(argv[3], NULL, 10);
+    log_files = atoi(argv[4]);
+    tty = strchr(argv[5], 't') != NULL;
+    stdin_on = strchr(argv[5], 'i') != NULL;
+    stdin_once = strchr(argv[5], 'o') != NULL;
+    if (!tty && argc != 9) {
         fprintf(stdout, "error: berth-monitor: without a terminal STDIN STDOUT STDERR are needed\n");
         return 2;
     }
@@ -251,11 +378,10 @@ int main(int argc, char **argv)
     for (int i = 0; i < MAX_CLIENTS; i++) {
         clients[i].fd = -1;
     }
-    log_fd = open_path(argv[2], O_WRONLY | O_CREAT | O_APPEND);
     if (!tty) {
-        in_fd = open_path(argv[4], O_WRONLY);
-        out_fd[0] = open_path(argv[5], O_RDONLY);
-        out_fd[1] = open_path(argv[6], O_RDONLY);
+        in_fd = strcmp(argv[6], "-") == 0 ? -1 : open_path(argv[6], O_WRONLY);
+        out_fd[0] = open_path(argv[7], O_RDONLY);
+        out_fd[1] = open_path(argv[8], O_RDONLY);
     }
     int console = tty ? listen_on("console.sock") : -1;
     int attach = listen_on("attach.sock");
@@ -274,7 +400,6 @@ int main(int argc, char **argv)
     dup2(null, 2);
     close(null);
 
-    unsigned char buf[32 * 1024];
     for (;;) {
         struct pollfd p[4 + MAX_CLIENTS];
         int n = 0;
@@ -316,15 +441,21 @@ int main(int argc, char **argv)
             }
         }
         int open_outputs = 0;
+        int stamped = 0;
         for (int s = 0; s < 2; s++) {
             if (out_fd[s] < 0) {
                 continue;
             }
             if (p[2 + s].revents) {
-                ssize_t r = read(out_fd[s], buf, sizeof buf);
+                struct line *l = &lines[s];
+                ssize_t r = read(out_fd[s], l->buf + l->have, sizeof l->buf - l->have);
                 if (r < 0 && (errno == EINTR || errno == EAGAIN)) {
                     open_outputs++;
                     continue;
+                }
+                if (!stamped) {
+                    now_stamp(); /* the time this output was read: one clock read per wake-up */
+                    stamped = 1;
                 }
                 if (r <= 0) { /* EOF on a pipe; EIO on a master whose slave is closed everywhere */
                     if (tty) {
@@ -332,13 +463,16 @@ int main(int argc, char **argv)
                     }
                     close(out_fd[s]);
                     out_fd[s] = -1;
+                    drain_lines(l, 1);
                     continue;
                 }
-                write_all(log_fd, buf, (size_t)r);
-                to_clients(s == 0 ? CH_STDOUT : CH_STDERR, buf, (size_t)r);
+                to_clients(s == 0 ? CH_STDOUT : CH_STDERR, (unsigned char *)l->buf + l->have, (size_t)r);
+                l->have += (size_t)r;
+                drain_lines(l, 0);
             }
             open_outputs++;
         }
+        flush_log();
         if (open_outputs == 0 && console < 0) {
             break;
         }

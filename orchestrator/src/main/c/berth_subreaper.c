@@ -7,7 +7,8 @@
  * SIGTERM'd daemon that leaves its pods running) its children - the containers - are reparented
  * here. This process then reaps each one and, before reaping, writes EXITS_DIR/<pid>-<starttime>
  * ("exit N" or "signal N"), so that the next daemon learns every exit code it missed; the start
- * time (field 22 of /proc/PID/stat) tells a reused pid apart. It lingers until it has no children
+ * time (field 22 of /proc/PID/stat) tells a reused pid apart (the daemon's own berth-monitors are
+ * reaped without a file: see helper()). It lingers until it has no children
  * left and then exits with the JVM's status. Signals that ask the daemon to stop are passed on to
  * the JVM while it lives.
  *
@@ -72,8 +73,44 @@ static unsigned long long start_time(pid_t pid)
     return p == NULL ? 0 : strtoull(p, NULL, 10);
 }
 
+/*
+ * Whether PID (a zombie) is one of the daemon's own helpers rather than a container: a
+ * berth-monitor (one per container run), or the JDK's jspawnhelper caught mid-spawn of one, in
+ * this process's PID namespace (NSpid has one entry; every container and sandbox has its own PID
+ * namespace or its pod's). Nobody needs their exit status, and a file for them would have no
+ * owner to remove it (a monitor started ahead of its run and ended by a daemon crash, before it
+ * wrote its pid file, leaves only a directory with no pid in it).
+ */
+static int helper(pid_t pid)
+{
+    char path[64], buf[4096];
+    snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        return 0;
+    }
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0) {
+        return 0;
+    }
+    buf[n] = 0;
+    int ours = strncmp(buf, "Name:\tberth-monitor\n", 20) == 0 || strncmp(buf, "Name:\tjspawnhelper\n", 19) == 0;
+    char *ns = strstr(buf, "\nNSpid:\t");
+    if (!ours || ns == NULL) {
+        return 0;
+    }
+    ns += 8;
+    char *end = strchr(ns, '\n');
+    char *tab = strchr(ns, '\t');
+    return tab == NULL || (end != NULL && tab > end); /* one pid: our namespace */
+}
+
 static void write_exit(const char *dir, const siginfo_t *si)
 {
+    if (helper(si->si_pid)) {
+        return;
+    }
     unsigned long long st = start_time(si->si_pid);
     char name[4096], tmp[4096], line[64];
     snprintf(name, sizeof name, "%s/%d-%llu", dir, (int)si->si_pid, st);

@@ -92,7 +92,7 @@ class DashboardTest {
         awaitRunning(d, "third");
         // The node's own steps of a start-up, each timed on its own (issue 12: per phase).
         String scraped = d.get("/actuator/prometheus").body();
-        for (String step : java.util.List.of("image", "sandbox", "rootfs", "create", "start")) {
+        for (String step : java.util.List.of("image", "sandbox", "rootfs", "monitor", "create", "start")) {
             assertThat(scraped).containsPattern("berth_pod_startup_seconds_count\\{outcome=\"success\",phase=\"" + step + "\"\\} [1-9]");
         }
         Awaitility.await("a restart").atMost(60, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(500)).until(() ->

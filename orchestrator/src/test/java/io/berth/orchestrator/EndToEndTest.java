@@ -32,11 +32,12 @@ class EndToEndTest {
             throw e;
         }
         try (DaemonFixture d = DaemonFixture.withNode(dir, "e2e")) {
-            run(d);
+            run(d, dir.resolve("state"));
         }
     }
 
-    private static void run(DaemonFixture d) throws Exception {
+    private static void run(DaemonFixture d, Path state) throws Exception {
+        java.time.Instant before = java.time.Instant.now();
         String pod = """
                 apiVersion: v1
                 kind: Pod
@@ -47,7 +48,7 @@ class EndToEndTest {
                   - name: main
                     image: busybox
                     imagePullPolicy: IfNotPresent
-                    command: ["sh", "-c", "echo hello from a real pod; exec sleep 3600"]
+                    command: ["sh", "-c", "echo hello from a real pod; echo and its stderr >&2; exec sleep 3600"]
                 """;
         DaemonFixture.Result created = d.kubectlWithInput(pod, "apply", "-f", "-");
         assertThat(created.exit()).as(created.toString()).isZero();
@@ -55,7 +56,19 @@ class EndToEndTest {
                 d.kubectl("get", "pod", "real", "-o", "jsonpath={.status.phase}").out().equals("Running"));
         assertThat(d.kubectl("get", "pods").out()).containsPattern("real\\s+1/1\\s+Running\\s+0");
         org.awaitility.Awaitility.await().atMost(20, TimeUnit.SECONDS).until(() ->
-                d.kubectl("logs", "real").out().equals("hello from a real pod\n"));
+                d.kubectl("logs", "real").out().equals("hello from a real pod\nand its stderr\n"));
+        // Each line stamped by the run's monitor when it read it: within this test's time, in order.
+        String stamped = d.kubectl("logs", "real", "--timestamps").out();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                "(\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{9}Z) hello from a real pod\n(\\S+) and its stderr\n").matcher(stamped);
+        assertThat(m.matches()).as(stamped).isTrue();
+        java.time.Instant first = java.time.Instant.parse(m.group(1));
+        assertThat(first).isAfter(before).isBeforeOrEqualTo(java.time.Instant.parse(m.group(2)));
+        assertThat(java.time.Instant.parse(m.group(2))).isBeforeOrEqualTo(java.time.Instant.now());
+        assertThat(d.kubectl("logs", "real", "--since=1h").out()).isEqualTo("hello from a real pod\nand its stderr\n");
+        assertThat(d.kubectl("logs", "real", "--since-time=" + java.time.Instant.now().plusSeconds(60).truncatedTo(
+                java.time.temporal.ChronoUnit.SECONDS)).out()).isEmpty();
+        assertThat(io.berth.testkit.Monitors.processes(state)).as("the run's monitor (and the next run's, made ahead)").isNotEmpty();
         DaemonFixture.Result images = d.kubectl("get", "images");
         assertThat(images.exit()).as(images.toString()).isZero();
         assertThat(images.out()).containsPattern("NAME\\s+REFERENCES\\s+SIZE\\s+CREATED")
@@ -71,5 +84,8 @@ class EndToEndTest {
         // sleep as PID 1 ignores SIGTERM: the pod goes when the grace period ends with SIGKILL
         assertThat((System.nanoTime() - t0) / 1_000_000).isGreaterThanOrEqualTo(2900);
         assertThat(d.kubectl("get", "events").out()).contains("pod/real");
+        // Its monitors (the run's and the one made ahead for its restart) went with the pod.
+        assertThat(io.berth.testkit.Monitors.processes(state)).isEmpty();
+        assertThat(io.berth.testkit.Monitors.directories(state)).isEmpty();
     }
 }

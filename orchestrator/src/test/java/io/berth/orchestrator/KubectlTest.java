@@ -140,12 +140,30 @@ class KubectlTest {
         assertThat(wrong.err()).contains("container nope is not valid for pod talker");
         DaemonFixture.Result previous = d.kubectl("logs", "talker", "--previous");
         assertThat(previous.err()).contains("previous terminated container \"main\" in pod \"talker\" not found");
-        DaemonFixture.Result times = d.kubectl("logs", "talker", "--timestamps");
-        assertThat(times.err()).contains("timestamps, sinceSeconds and sinceTime are not supported").contains("kubectl logs --tail=N");
-        assertThat(times.exit()).isNotZero();
-        DaemonFixture.Result since = d.kubectl("logs", "talker", "--since=1m");
-        assertThat(since.exit()).isNotZero();
-        assertThat(since.err()).contains("timestamps, sinceSeconds and sinceTime are not supported");
+        // Each line's time, as the kubelet prints it: RFC3339 with 9 fraction digits, UTC, a space.
+        assertThat(ok(null, "logs", "talker", "--timestamps").out())
+                .matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{9}Z hello from main\n"
+                        + "\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{9}Z second line\n");
+        assertThat(ok(null, "logs", "talker", "--since=1h").out()).isEqualTo("hello from main\nsecond line\n");
+        String later = java.time.Instant.now().plusSeconds(3600).truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+        assertThat(ok(null, "logs", "talker", "--since-time=" + later).out()).isEmpty();
+        // As the apiserver: both at once is Invalid (kubectl itself never sends both).
+        var both = d.get("/api/v1/namespaces/default/pods/talker/log?sinceSeconds=10&sinceTime=" + later);
+        assertThat(both.statusCode()).as(both.body()).isEqualTo(422);
+        assertThat(both.body()).contains("at most one of `sinceTime` or `sinceSeconds` may be specified");
+        var zero = d.get("/api/v1/namespaces/default/pods/talker/log?sinceSeconds=0");
+        assertThat(zero.statusCode()).isEqualTo(422);
+        assertThat(zero.body()).contains("sinceSeconds: Invalid value: 0: must be greater than 0");
+        var negative = d.get("/api/v1/namespaces/default/pods/talker/log?tailLines=-1");
+        assertThat(negative.statusCode()).isEqualTo(422);
+        assertThat(negative.body()).contains("tailLines: Invalid value: -1: must be greater than or equal to 0");
+        var noBytes = d.get("/api/v1/namespaces/default/pods/talker/log?limitBytes=0");
+        assertThat(noBytes.statusCode()).isEqualTo(422);
+        assertThat(noBytes.body()).contains("limitBytes: Invalid value: 0: must be greater than 0");
+        assertThat(ok(null, "logs", "talker", "--limit-bytes=8").out()).isEqualTo("hello fr");
+        var garbled = d.get("/api/v1/namespaces/default/pods/talker/log?sinceTime=yesterday");
+        assertThat(garbled.statusCode()).isEqualTo(400);
+        assertThat(garbled.body()).contains("sinceTime: cannot parse \\\"yesterday\\\"");
 
         Process follow = d.kubectlProcess("logs", "-f", "talker");
         try {

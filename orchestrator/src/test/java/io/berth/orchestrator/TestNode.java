@@ -54,12 +54,18 @@ final class TestNode implements PodRuntime {
         this.logs = logs;
     }
 
-    /** Appends to a container's current log as the node side's containers do (the file PodLogs names). */
+    /**
+     * Appends {@code text} (whole lines) to a container's current log as the node side's monitors
+     * do: one CRI record per line on stdout, stamped now (the file PodLogs names).
+     */
     void write(String uid, String container, String text) {
         try {
             Path f = logs.get().current(uid, container, 0);
             Files.createDirectories(f.getParent());
-            Files.writeString(f, text, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            String stamp = io.berth.orchestrator.logs.CriRecord.TIMESTAMP.format(Instant.now());
+            StringBuilder records = new StringBuilder();
+            text.lines().forEach(l -> records.append(stamp).append(" stdout F ").append(l).append('\n'));
+            Files.writeString(f, records, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

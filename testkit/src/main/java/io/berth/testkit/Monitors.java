@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
 
-/** What the interactive containers of one state root leave on the host, for leak checks: both must end up empty. */
+/** What the container runs' monitors of one state root leave on the host, for leak checks: both must end up empty. */
 public final class Monitors {
     private Monitors() {
     }

@@ -1,19 +1,24 @@
 package io.berth.orchestrator.api;
 
+import io.berth.orchestrator.logs.LogQuery;
+import io.berth.orchestrator.logs.LogStream;
 import io.berth.orchestrator.logs.PodLogs;
 import io.berth.orchestrator.pods.PodService;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
 import jakarta.servlet.http.HttpServletResponse;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -21,17 +26,15 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * pods/log: a container's output from the files the node side writes ({@link PodLogs}), whole, its
- * last lines, or followed while the container runs. The files hold the program's bytes only, no
- * per-line times, so {@code timestamps}, {@code sinceSeconds} and {@code sinceTime} are refused
- * by name rather than answered wrongly. (A file's mtime bounds when its lines were written, which
- * could answer a since that falls outside a file, but not the common one that falls inside the
- * live file; times guessed by a reader polling the file would be when the daemon looked, and
- * nothing for what was written while it was down.)
+ * pods/log: a container's output from the files the node side writes ({@link PodLogs}, CRI
+ * format, served by {@link LogStream}): whole, its last lines, since a time, with each line's
+ * time, or followed while the container runs. Parameters are checked as the apiserver's
+ * ValidatePodLogOptions checks them (422 Invalid).
  */
 @RestController
 public class PodLogApi {
-
+    /** How long a read of a finished instance waits for its monitor to write the container's last output. */
+    private static final Duration LAST_OUTPUT = Duration.ofSeconds(1);
 
     private final PodService pods;
     private final PodLogs logs;
@@ -47,11 +50,7 @@ public class PodLogApi {
                     @RequestParam(required = false) Long tailLines, @RequestParam(required = false) Long limitBytes,
                     @RequestParam(required = false) String timestamps, @RequestParam(required = false) Long sinceSeconds,
                     @RequestParam(required = false) String sinceTime, HttpServletResponse resp) throws IOException {
-        if (PodsApi.isTrue(timestamps) || sinceSeconds != null || sinceTime != null) {
-            throw ApiException.badRequest("timestamps, sinceSeconds and sinceTime are not supported: Berth's container logs carry no "
-                    + "per-line times (the container writes straight into its log file, with no process in between that could stamp "
-                    + "each line, so its output does not depend on the daemon); use tailLines (kubectl logs --tail=N) instead");
-        }
+        Instant since = since(name, tailLines, limitBytes, sinceSeconds, sinceTime);
         Pod pod = pods.get(namespace, name);
         String c = containerName(pod, container);
         String uid = pod.getMetadata().getUid();
@@ -61,39 +60,76 @@ public class PodLogApi {
             throw ApiException.badRequest(prev ? "previous terminated container \"" + c + "\" in pod \"" + name + "\" not found"
                     : "container \"" + c + "\" in pod \"" + name + "\" is waiting to start: " + waitingReason(pod, c));
         }
-        byte[] content = tail(read(logs.files(file.get())), tailLines);
-        if (limitBytes != null && limitBytes >= 0 && content.length > limitBytes) {
-            content = java.util.Arrays.copyOf(content, (int) Math.min(Integer.MAX_VALUE, limitBytes));
+        Path live = file.get();
+        BooleanSupplier writing = stillWriting(pods, logs, uid, c, live);
+        boolean runs = !prev && writesTo(pods, logs, uid, c, live);
+        boolean following = PodsApi.isTrue(follow) && !prev && (runs || logs.writing(live));
+        if (!runs && !following) {
+            logs.awaitWriter(live, LAST_OUTPUT); // an instance that has ended: its last lines may be a moment behind its exit
         }
         resp.setStatus(200);
         resp.setContentType("text/plain");
         OutputStream out = resp.getOutputStream();
-        out.write(content);
-        if (!PodsApi.isTrue(follow) || prev) {
-            return;
-        }
-        resp.flushBuffer();
-        follow(pod, c, file.get(), Files.size(file.get()), out, resp);
-    }
-
-    /** New bytes of the live file as they come, until the container instance ends or the pod goes. */
-    private void follow(Pod pod, String c, Path live, long position, OutputStream out, HttpServletResponse resp) throws IOException {
-        PodLogs.follow(live, position, (b, n) -> {
-            out.write(b, 0, n);
-            resp.flushBuffer();
-        }, stillWriting(pods, logs, pod.getMetadata().getUid(), c, live));
-    }
-
-    /** Whether the pod's container {@code c} may still write {@code live}: it runs, and that file is its newest. */
-    public static java.util.function.BooleanSupplier stillWriting(PodService pods, PodLogs logs, String uid, String c, Path live) {
-        return () -> {
-            if (pods.hub().closed()) {
-                return false;
+        LogQuery q = new LogQuery(PodsApi.isTrue(timestamps), since, tailLines, limitBytes);
+        LogStream.serve(live, q, new LogStream.Sink() {
+            @Override
+            public void write(byte[] b, int n) throws IOException {
+                out.write(b, 0, n);
             }
-            Optional<Pod> now = pods.byUid(uid);
-            Optional<Path> newest = logs.latest(uid, c);
-            return now.isPresent() && running(now.get(), c) && newest.isPresent() && newest.get().equals(live);
-        };
+
+            @Override
+            public void flush() throws IOException {
+                if (following) {
+                    resp.flushBuffer();
+                }
+            }
+        }, following ? writing : null);
+    }
+
+    /**
+     * The apiserver's checks of PodLogOptions (422, as its ValidatePodLogOptions); the time from
+     * which lines are asked for, or null.
+     */
+    static Instant since(String pod, Long tailLines, Long limitBytes, Long sinceSeconds, String sinceTime) {
+        String invalid = "PodLogOptions \"" + pod + "\" is invalid: ";
+        if (tailLines != null && tailLines < 0) {
+            throw ApiException.unprocessable(invalid + "tailLines: Invalid value: " + tailLines + ": must be greater than or equal to 0");
+        }
+        if (limitBytes != null && limitBytes < 1) {
+            throw ApiException.unprocessable(invalid + "limitBytes: Invalid value: " + limitBytes + ": must be greater than 0");
+        }
+        if (sinceSeconds != null && sinceTime != null) {
+            throw ApiException.unprocessable(invalid + "Forbidden: at most one of `sinceTime` or `sinceSeconds` may be specified");
+        }
+        if (sinceSeconds != null) {
+            if (sinceSeconds < 1) {
+                throw ApiException.unprocessable(invalid + "sinceSeconds: Invalid value: " + sinceSeconds + ": must be greater than 0");
+            }
+            return Instant.now().minusSeconds(sinceSeconds);
+        }
+        if (sinceTime != null) {
+            try {
+                return OffsetDateTime.parse(sinceTime).toInstant();
+            } catch (DateTimeParseException e) {
+                throw ApiException.badRequest("sinceTime: cannot parse \"" + sinceTime + "\" as an RFC3339 time (e.g. 2026-01-02T15:04:05Z)");
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Whether {@code live} may still grow: the pod's container {@code c} runs and that file is its
+     * newest, or the file's monitor has not finished writing.
+     */
+    public static BooleanSupplier stillWriting(PodService pods, PodLogs logs, String uid, String c, Path live) {
+        return () -> !pods.hub().closed() && (writesTo(pods, logs, uid, c, live) || logs.writing(live));
+    }
+
+    /** Whether the pod's container {@code c} runs and {@code live} is its newest file. */
+    private static boolean writesTo(PodService pods, PodLogs logs, String uid, String c, Path live) {
+        Optional<Pod> now = pods.byUid(uid);
+        Optional<Path> newest = logs.latest(uid, c);
+        return now.isPresent() && running(now.get(), c) && newest.isPresent() && newest.get().equals(live);
     }
 
     /** Whether the container's current instance may still write (not reported terminated). */
@@ -133,37 +169,5 @@ public class PodLogApi {
             throw ApiException.badRequest("container " + asked + " is not valid for pod " + podName);
         }
         return asked;
-    }
-
-    private static byte[] read(List<Path> files) throws IOException {
-        ByteArrayOutputStream all = new ByteArrayOutputStream();
-        for (Path p : files) {
-            if (Files.exists(p)) {
-                all.write(Files.readAllBytes(p));
-            }
-        }
-        return all.toByteArray();
-    }
-
-    /** The last {@code n} lines (a final line without a newline counts as one). */
-    static byte[] tail(byte[] content, Long n) {
-        if (n == null || n < 0) {
-            return content;
-        }
-        if (n == 0) {
-            return new byte[0];
-        }
-        int end = content.length;
-        int i = end - 1;
-        if (i >= 0 && content[i] == '\n') {
-            i--;
-        }
-        long lines = 0;
-        for (; i >= 0; i--) {
-            if (content[i] == '\n' && ++lines == n) {
-                return java.util.Arrays.copyOfRange(content, i + 1, end);
-            }
-        }
-        return content;
     }
 }

@@ -61,6 +61,6 @@ public class NodeSide {
     /** Where the node side writes container output, which pods/log serves. */
     @Bean
     public PodLogs podLogs(StateRoot root) {
-        return new PodLogs(root.dir());
+        return NodeOptions.defaults(root.dir()).logs();
     }
 }

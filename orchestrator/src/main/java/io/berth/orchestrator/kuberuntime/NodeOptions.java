@@ -106,7 +106,7 @@ public record NodeOptions(
         return stateRoot.resolve("exits");
     }
 
-    /** One directory per interactive container's monitor ({@link io.berth.orchestrator.monitor.AttachMonitors}). */
+    /** One directory per container run's monitor ({@link io.berth.orchestrator.monitor.AttachMonitors}). */
     public Path attachRoot() {
         return stateRoot.resolve("attach");
     }
@@ -153,6 +153,6 @@ public record NodeOptions(
     }
 
     public PodLogs logs() {
-        return new PodLogs(stateRoot);
+        return new PodLogs(stateRoot, attachRoot());
     }
 }

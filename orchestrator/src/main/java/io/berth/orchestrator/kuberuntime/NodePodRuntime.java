@@ -364,7 +364,7 @@ public final class NodePodRuntime implements PodRuntime {
                 .orElseThrow(() -> new java.util.NoSuchElementException("container " + containerName + " is not running"));
     }
 
-    /** The attach socket of the running instance's monitor; empty for a container without stdin or tty. */
+    /** The attach socket of the running instance's monitor; empty for a run made before every run had one. */
     @Override
     public java.util.Optional<Path> attachSocket(String podUid, String containerName) {
         return services.attach().socket(running(podUid, containerName).id());

@@ -45,8 +45,8 @@ public interface PodRuntime extends AutoCloseable {
     }
 
     /**
-     * The attach socket of the running container's {@code berth-monitor} (one exists when its spec
-     * has stdin or tty, and outlives daemon restarts); empty when the container has none, whose
+     * The attach socket of the running container's {@code berth-monitor} (every run has one, and it
+     * outlives daemon restarts); empty when the run has none (made before every run had one), whose
      * output is then its log file.
      *
      * @throws java.util.NoSuchElementException when the container is not running

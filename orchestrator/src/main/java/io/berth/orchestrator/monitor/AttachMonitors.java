@@ -22,9 +22,10 @@ import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
- * The {@code berth-monitor} of each interactive container (spec stdin or tty; docs/architecture.md,
- * "Interactive containers and attach"): started before the container is created, it holds the
- * pty master or the stdin pipe, copies output to the run's log, and serves {@code attach.sock}.
+ * The {@code berth-monitor} of each container run (docs/architecture.md, "Exits and logs that
+ * outlive the daemon" and "Interactive containers and attach"): started before the container is
+ * created, it holds the output pipes (or the pty master) and, for an interactive container, its
+ * stdin; it writes the run's log in the CRI format, rotates it, and serves {@code attach.sock}.
  * Everything of one run's monitor is in {@code <state>/attach/<container id>/}, so a restarted
  * daemon finds it again by the container's id, and {@link #stop} removes it with its container.
  */
@@ -40,18 +41,13 @@ public final class AttachMonitors {
     /**
      * @param root  {@code <state>/attach}
      * @param binDir where the binary is extracted
-     * @param exits a monitor orphaned by a daemon crash is reaped by berth-subreaper, which leaves
-     *              an exit file like a container's: removed here with the monitor
+     * @param exits a monitor orphaned by a daemon crash is reaped by berth-subreaper, whose
+     *              versions before every run had a monitor left an exit file for it: removed here with the monitor
      */
     public AttachMonitors(Path root, Path binDir, ExitFiles exits) {
         this.root = root;
         this.binDir = binDir;
         this.exits = exits;
-    }
-
-    /** Whether a container of this spec gets a monitor (and can be attached to with stdin). */
-    public static boolean interactive(io.fabric8.kubernetes.api.model.Container c) {
-        return Boolean.TRUE.equals(c.getStdin()) || Boolean.TRUE.equals(c.getTty());
     }
 
     public Path dir(String containerId) {
@@ -65,36 +61,43 @@ public final class AttachMonitors {
     }
 
     /**
-     * Starts the monitor of run {@code containerId}, writing its output to {@code log}. Returns once it
-     * listens; the caller creates the container with {@link Started#stdio()} and
-     * {@link Started#consoleSocket()}, then closes what it returned.
+     * Starts the monitor of run {@code containerId}, writing its output to {@code log} (rotated past
+     * {@code maxBytes}, {@code maxFiles} files kept with the live one). Returns once it listens; the
+     * caller creates the container with {@link Started#stdio()} and {@link Started#consoleSocket()},
+     * then closes what it returned. Without a terminal it can be started ahead of the run: if the
+     * run is never made, closing the {@link Started} (or this JVM's end) gives the monitor EOF and it exits.
      */
-    public Started start(String containerId, Path log, boolean tty, boolean stdin, boolean stdinOnce) {
+    public Started start(String containerId, Path log, long maxBytes, int maxFiles, boolean tty, boolean stdin, boolean stdinOnce) {
         Path dir = dir(containerId);
         stop(containerId); // a crash's leftover of this very run
-        List<Integer> ours = new ArrayList<>();
+        List<Integer> theirs = new ArrayList<>(); // the monitor's ends: closed once it has opened them
+        List<Integer> ours = new ArrayList<>();   // the container's ends, and the directory
         Started started = null;
         try {
             Files.createDirectories(dir);
+            Files.createDirectories(log.getParent());
             int dirFd = LibC.open(dir.toString(), LibC.O_RDONLY);
             ours.add(dirFd);
             Path binary = NativeBinaries.extract(NativeBinaries.MONITOR, binDir);
             String flags = (tty ? "t" : "") + (stdin ? "i" : "") + (stdinOnce ? "o" : "") + "-";
-            List<String> argv = new ArrayList<>(List.of(binary.toString(), dir.toString(), log.toString(), flags));
+            List<String> argv = new ArrayList<>(List.of(binary.toString(), dir.toString(), log.toString(), Long.toString(maxBytes),
+                    Integer.toString(maxFiles), flags));
             Stdio stdio = Stdio.nullStdio();
             if (!tty) {
                 // The container's ends become its fds 0-2; the monitor opens the other ends through
-                // /proc (ProcessBuilder passes no other fd), then ours are closed.
-                int[] in = LibC.pipe();
-                int[] out = LibC.pipe();
-                int[] err = LibC.pipe();
-                for (int[] p : new int[][] {in, out, err}) {
-                    ours.add(p[0]);
-                    ours.add(p[1]);
-                }
+                // /proc (ProcessBuilder passes no other fd), then ours are closed. No stdin: /dev/null.
                 String self = "/proc/" + ProcessHandle.current().pid() + "/fd/";
-                argv.addAll(List.of(self + in[1], self + out[0], self + err[0]));
-                stdio = new Stdio(in[0], out[1], err[1]);
+                int in = Stdio.NULL;
+                String inPath = "-";
+                if (stdin) {
+                    int[] p = pipe(ours, theirs);
+                    in = p[0];
+                    inPath = self + p[1];
+                }
+                int[] out = pipe(theirs, ours);
+                int[] err = pipe(theirs, ours);
+                argv.addAll(List.of(inPath, self + out[0], self + err[0]));
+                stdio = new Stdio(in, out[1], err[1]);
             }
             Process p = new ProcessBuilder(argv).redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                     .start();
@@ -109,13 +112,31 @@ public final class AttachMonitors {
             started = new Started(stdio, tty ? viaFd(dirFd, CONSOLE) : null, ours);
             return started;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot start berth-monitor for " + containerId + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot start berth-monitor for " + containerId + ": " + describe(e), e);
         } finally {
+            theirs.forEach(LibC::close);
             if (started == null) {
                 ours.forEach(LibC::close);
                 stop(containerId);
             }
         }
+    }
+
+    /** "path: reason" for a file system error (its message alone is often only the path). */
+    private static String describe(IOException e) {
+        if (e instanceof java.nio.file.FileSystemException f) {
+            String why = f.getReason() != null ? f.getReason() : e.getClass().getSimpleName().replace("Exception", "");
+            return f.getFile() + (f.getOtherFile() != null ? " -> " + f.getOtherFile() : "") + ": " + why;
+        }
+        return e.getMessage();
+    }
+
+    /** A pipe whose read end goes to {@code readers}' list and write end to {@code writers}'. */
+    private static int[] pipe(List<Integer> readers, List<Integer> writers) {
+        int[] p = LibC.pipe();
+        readers.add(p[0]);
+        writers.add(p[1]);
+        return p;
     }
 
     /**
@@ -148,11 +169,25 @@ public final class AttachMonitors {
         return Path.of("/proc/self/fd/" + dirFd + "/" + name);
     }
 
-    /** Kills the run's monitor if it still runs and removes its directory; nothing there is not an error. */
+    /**
+     * How long a monitor may take to write what it holds once its container is gone (it exits at
+     * the end of the container's output), before it is killed: longer only when something outside
+     * the container (another container of a pod that shares its PID namespace) still holds the pipes.
+     */
+    private static final long DRAIN_NANOS = 500_000_000L;
+
+    /**
+     * Removes the run's monitor and its directory, once its container is gone: lets it finish
+     * writing the log, kills it if it still runs after {@link #DRAIN_NANOS}; nothing there is not an error.
+     */
     public void stop(String containerId) {
         Optional<ProcessIdentity> id = identity(containerId);
         if (id.isPresent()) {
             ProcessIdentity p = id.get();
+            long drained = System.nanoTime() + DRAIN_NANOS;
+            while (p.isAlive() && System.nanoTime() < drained) {
+                sleep();
+            }
             if (p.isAlive()) {
                 LibC.kill(p.pid(), Signals.SIGKILL);
             }
@@ -160,7 +195,7 @@ public final class AttachMonitors {
             while (p.exists() && System.nanoTime() < until) {
                 sleep();
             }
-            exits.remove(p);
+            exits.remove(p); // berth-subreaper writes none for a monitor now; one from before this version did
         }
         deleteTree(dir(containerId));
     }
@@ -186,9 +221,18 @@ public final class AttachMonitors {
         }
     }
 
+    /** Whether the monitor of run {@code containerId} still runs (may still write its log). */
+    public static boolean running(Path root, String containerId) {
+        return identity(root.resolve(containerId)).map(ProcessIdentity::isAlive).orElse(false);
+    }
+
     private Optional<ProcessIdentity> identity(String containerId) {
+        return identity(dir(containerId));
+    }
+
+    private static Optional<ProcessIdentity> identity(Path dir) {
         try {
-            String[] f = Files.readString(dir(containerId).resolve(PID_FILE)).trim().split(" ");
+            String[] f = Files.readString(dir.resolve(PID_FILE)).trim().split(" ");
             return Optional.of(new ProcessIdentity(Integer.parseInt(f[0]), Long.parseLong(f[1])));
         } catch (NoSuchFileException e) {
             return Optional.empty();

@@ -16,7 +16,7 @@ import java.util.Map;
 /**
  * The node's C programs, compiled by the Maven build into the jar
  * ({@code io/berth/orchestrator/native/linux-<arch>/}): {@code pause} (the pod sandbox),
- * {@code berth-subreaper} (the daemon's parent) and {@code berth-monitor} (an interactive container's I/O). Extracted on demand into a directory of the state
+ * {@code berth-subreaper} (the daemon's parent) and {@code berth-monitor} (a container run's I/O and log). Extracted on demand into a directory of the state
  * root; a file with the same bytes is reused, so a running sandbox's binary is never rewritten.
  */
 public final class NativeBinaries {

@@ -37,7 +37,6 @@ import io.berth.runtime.container.OciState;
 import io.berth.runtime.container.ProcessIdentity;
 import io.berth.runtime.linux.ExitStatus;
 import io.berth.runtime.linux.Signals;
-import io.berth.runtime.container.ContainerIo;
 import io.berth.runtime.oci.Spec;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodStatus;
@@ -81,6 +80,12 @@ public final class PodWorker {
     /** {@code rootfs} null: kept from before a daemon restart, opened only when its run is made. */
     private record Spare(String image, CompletableFuture<Rootfs> rootfs) {
     }
+    /**
+     * berth-monitors started ahead for the next run of a container, by run id, beside its spare
+     * root (the spawn and its "ready" are then off the restart's path). One never used is closed:
+     * its pipes' write ends close, it reads EOF and exits.
+     */
+    private final Map<String, CompletableFuture<AttachMonitors.Started>> monitorsAhead = new HashMap<>();
     /** Probe schedules by run id; results by container name (reset when a run starts). */
     private final Map<String, List<ScheduledFuture<?>>> probes = new HashMap<>();
     private final Map<String, int[]> probeCounts = new HashMap<>();
@@ -222,7 +227,6 @@ public final class PodWorker {
             terminate(Duration.ZERO);
             return;
         }
-        rotateLogs();
         if (terminal()) {
             // Succeeded or Failed: nothing will run again, so the sandbox goes (the kubelet does the same).
             stopSandbox();
@@ -379,9 +383,11 @@ public final class PodWorker {
         waiting.put(c.getName(), new PodStatuses.Waiting(e.init ? "PodInitializing" : "ContainerCreating", null));
         Container ct = null;
         boolean created = false;
+        AttachMonitors.Started monitor = null;
         try {
             Rootfs rootfs = takeSpare(id, c.getImage());
             if (rootfs == null) {
+                dropMonitorAhead(id); // made with the spare, which is not used: the run is made afresh
                 if (Files.exists(s.options().runtimeRoot().resolve(id)) || Files.exists(s.options().containersDir().resolve(id))) {
                     removeRuntimeContainer(id); // left by a crash while creating this very run
                 }
@@ -390,19 +396,21 @@ public final class PodWorker {
             t = step(attempt, "rootfs", t);
             Path log = s.logs().current(uid, c.getName(), attempt);
             Files.createDirectories(log.getParent());
+            if (!Files.exists(log)) {
+                // The run's log exists from its creation (the monitor, maybe made ahead, opens it at its first output).
+                Files.createFile(log);
+            }
             Map<String, Path> volumes = PodVolumes.prepare(pod, s.options().volumesDir(uid));
             Spec spec = ContainerSpecs.forContainer(pod, c, img.image().config(), rootfs.path(), rec.sandbox.pid, cgroupsPath, volumes,
                     s.network().podFiles(uid));
-            if (AttachMonitors.interactive(c)) {
-                // stdin or a terminal: berth-monitor holds them and writes the log, daemon or not.
-                try (AttachMonitors.Started m = s.attach().start(id, log, Boolean.TRUE.equals(c.getTty()),
-                        Boolean.TRUE.equals(c.getStdin()), Boolean.TRUE.equals(c.getStdinOnce()))) {
-                    ct = s.runtime().create(id, rootfs.path().getParent(), spec, m.stdio(), m.consoleSocket());
-                }
-            } else {
-                // One O_APPEND file as fds 1 and 2: the kernel writes there, daemon or not.
-                ContainerIo.Output out = ContainerIo.Output.append(log);
-                ct = s.runtime().create(id, rootfs.path().getParent(), spec, ContainerIo.of(ContainerIo.Input.devNull(), out, out));
+            // berth-monitor holds the output pipes (or the terminal) and stdin, and writes the log, daemon or not.
+            monitor = takeMonitor(id);
+            if (monitor == null) {
+                monitor = startMonitor(c, id, log);
+            }
+            t = step(attempt, "monitor", t);
+            try (AttachMonitors.Started m = monitor) {
+                ct = s.runtime().create(id, rootfs.path().getParent(), spec, m.stdio(), m.consoleSocket());
             }
             t = step(attempt, "create", t);
             inst.pid = ct.pid();
@@ -433,9 +441,13 @@ public final class PodWorker {
             pruneLogs(c.getName());
             if (!e.init && !"Never".equals(PodStatuses.restartPolicy(pod))) {
                 prepareSpare(uid + "_" + c.getName() + "_" + (attempt + 1), c.getImage());
+                prepareMonitor(c, attempt + 1);
             }
         } catch (IOException | RuntimeException ex) {
             LOG.log(System.Logger.Level.WARNING, "pod " + uid + ": cannot start container " + c.getName() + ": " + ex.getMessage());
+            if (monitor != null) {
+                monitor.close(); // not created: the monitor reads EOF and exits; removeRuntimeContainer removes its directory
+            }
             if (created && e.starting == inst) {
                 event("Normal", "Created", "Created container " + c.getName()); // it was, before start failed
             }
@@ -684,6 +696,9 @@ public final class PodWorker {
             }
         }
         spares.clear();
+        for (String id : new ArrayList<>(monitorsAhead.keySet())) {
+            dropMonitorAhead(id); // stopAll below removes their directories
+        }
         // Before the sandbox dies, as the kubelet's StopPodSandbox: DEL while its namespace is there.
         try {
             s.network().tearDown(uid, Sandbox.id(uid));
@@ -1179,6 +1194,7 @@ public final class PodWorker {
                     && !"Always".equals(ImageManager.effectivePolicy(c.getImage(), c.getImagePullPolicy()))
                     && !Files.exists(s.options().containersDir().resolve(id))) {
                 prepareSpare(id, c.getImage());
+                prepareMonitor(c, 0);
             }
         }
     }
@@ -1201,10 +1217,55 @@ public final class PodWorker {
             }
         }
         if (r != null && !image.equals(spare.image())) {
+            dropMonitorAhead(id);
             removeRuntimeContainer(id); // the pod's image changed since: not this one
             return null;
         }
         return r;
+    }
+
+    /** Starts run {@code id}'s monitor, which writes {@code log}, as the node's log settings say. */
+    private AttachMonitors.Started startMonitor(io.fabric8.kubernetes.api.model.Container c, String id, Path log) {
+        return s.attach().start(id, log, s.options().logMaxBytes(), s.options().logMaxFiles(), Boolean.TRUE.equals(c.getTty()),
+                Boolean.TRUE.equals(c.getStdin()), Boolean.TRUE.equals(c.getStdinOnce()));
+    }
+
+    /**
+     * Starts the monitor of run {@code attempt} of {@code c} now, on the node's pool, beside its
+     * spare root. Not for a terminal: its monitor waits for the pty, so an unused one would not end by itself.
+     */
+    private void prepareMonitor(io.fabric8.kubernetes.api.model.Container c, int attempt) {
+        String id = uid + "_" + c.getName() + "_" + attempt;
+        if (Boolean.TRUE.equals(c.getTty()) || monitorsAhead.containsKey(id)) {
+            return;
+        }
+        Path log = s.logs().current(uid, c.getName(), attempt);
+        try {
+            monitorsAhead.put(id, CompletableFuture.supplyAsync(() -> startMonitor(c, id, log), s.workers()));
+        } catch (java.util.concurrent.RejectedExecutionException ex) {
+            // closing
+        }
+    }
+
+    /** The monitor started ahead for run {@code id}, if it started; null otherwise (start makes one then). */
+    private AttachMonitors.Started takeMonitor(String id) {
+        CompletableFuture<AttachMonitors.Started> f = monitorsAhead.remove(id);
+        if (f == null) {
+            return null;
+        }
+        AttachMonitors.Started m = await(f, KILL_WAIT);
+        if (m == null) {
+            f.thenAccept(AttachMonitors.Started::close); // one that starts after all is closed: it exits
+        }
+        return m;
+    }
+
+    /** Closes the monitor started ahead for run {@code id}, if any: it reads EOF and exits. */
+    private void dropMonitorAhead(String id) {
+        AttachMonitors.Started m = takeMonitor(id);
+        if (m != null) {
+            m.close();
+        }
     }
 
     /**
@@ -1237,7 +1298,6 @@ public final class PodWorker {
 
     /** Removes a runtime container and its root filesystem; nothing there is not an error. */
     private void removeRuntimeContainer(String id) {
-        s.attach().stop(id);
         try {
             s.runtime().delete(id, true);
         } catch (ContainerNotFoundException e) {
@@ -1245,6 +1305,7 @@ public final class PodWorker {
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "pod " + uid + ": cannot delete container " + id + ": " + e.getMessage());
         }
+        s.attach().stop(id); // after its container: the monitor writes the last output, then exits by itself
         try {
             s.rootfs().delete(id);
         } catch (IOException | RuntimeException e) {
@@ -1262,15 +1323,6 @@ public final class PodWorker {
                 } catch (IOException e) {
                     LOG.log(System.Logger.Level.WARNING, "cannot remove old log " + p + ": " + e.getMessage());
                 }
-            }
-        }
-    }
-
-    private void rotateLogs() {
-        for (ContainerEntry e : rec.containers.values()) {
-            if (e.current != null && e.current.state == InstanceState.RUNNING) {
-                io.berth.orchestrator.logs.PodLogs.rotateIfNeeded(s.logs().current(uid, e.name, e.current.attempt),
-                        s.options().logMaxBytes(), s.options().logMaxFiles());
             }
         }
     }

@@ -1,21 +1,21 @@
 package io.berth.orchestrator.remotecommand;
 
-import io.berth.orchestrator.logs.PodLogs;
+import io.berth.orchestrator.logs.LogQuery;
+import io.berth.orchestrator.logs.LogStream;
 import io.berth.orchestrator.monitor.AttachMonitors;
 import io.fabric8.kubernetes.api.model.Status;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
-import java.nio.file.Files;
 import java.util.function.Function;
 import org.springframework.web.socket.WebSocketSession;
 
 /**
- * One attach over one WebSocket. A container with stdin or a terminal has a {@code berth-monitor}
- * (berth_monitor.c): this relays the channels to its attach socket, framed as
- * [channel][length:4][bytes], and back; the monitor survives daemon restarts, so an attach made by
- * a new daemon finds it by path. Any other container's output is its log file, followed from its
- * current end. The attach ends when the container's output does (Success on channel 3) or when the
+ * One attach over one WebSocket. Every run has a {@code berth-monitor} (berth_monitor.c): this
+ * relays the channels to its attach socket, framed as [channel][length:4][bytes], and back (stdin
+ * only to a container with stdin); the monitor survives daemon restarts, so an attach made by a new
+ * daemon finds it by path. A run without one (made before every run had one) has its log file
+ * followed from its current end. The attach ends when the container's output does (Success on channel 3) or when the
  * client leaves (a stdinOnce container's stdin is then closed by the monitor).
  */
 final class AttachRelay implements Relay {
@@ -39,8 +39,8 @@ final class AttachRelay implements Relay {
     @Override
     public void start() throws IOException {
         if (target.socket().isEmpty()) {
-            long from = Files.exists(target.log()) ? Files.size(target.log()) : 0;
-            ChannelSocket.thread("attach-log", () -> followLog(from));
+            // A run without a monitor (made by a daemon from before every run had one): its log, from its end.
+            ChannelSocket.thread("attach-log", this::followLog);
             return;
         }
         try {
@@ -136,9 +136,9 @@ final class AttachRelay implements Relay {
         return true;
     }
 
-    private void followLog(long from) {
+    private void followLog() {
         try {
-            PodLogs.follow(target.log(), from, (b, n) -> {
+            LogStream.serve(target.log(), LogQuery.NEW, (b, n) -> {
                 if (request.stdout()) {
                     byte[] f = new byte[n + 1];
                     System.arraycopy(b, 0, f, 1, n);

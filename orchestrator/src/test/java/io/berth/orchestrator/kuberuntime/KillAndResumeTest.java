@@ -112,7 +112,7 @@ class KillAndResumeTest {
     void sigkilledDaemonResumedNothingDuplicatedNothingLost() throws Exception {
         Pod always = pod("always", "Always", container("steady", "sh", "-c", "exec sleep 600"),
                 container("dies", "sh", "-c", "sleep 2; exit 7"));
-        Pod never = pod("never", "Never", container("oneshot", "sh", "-c", "sleep 2; exit 3"));
+        Pod never = pod("never", "Never", container("oneshot", "sh", "-c", "sleep 2; echo written while no daemon ran; exit 3"));
         ProcessHandle jvm = startChildNode(List.of(always, never));
         Awaitility.await().atMost(T).alias("child log").until(() -> running(always, "steady", "dies") && running(never, "oneshot"));
         PodRecord.Instance steady = record(always).containers.get("steady").current;
@@ -120,6 +120,11 @@ class KillAndResumeTest {
         PodRecord.Instance oneshot = record(never).containers.get("oneshot").current;
         int pausePid = record(always).sandbox.pid;
 
+        // The daemon's monitors (one per run, and those made ahead for the next runs), orphaned by the kill.
+        List<String> monitors = jvm.descendants().filter(h -> h.info().commandLine().orElse("").contains("berth-monitor"))
+                .map(h -> h.pid() + "-").toList();
+        assertThat(monitors).hasSizeGreaterThanOrEqualTo(3);
+        java.time.Instant killed = java.time.Instant.now();
         jvm.destroyForcibly(); // SIGKILL
         Awaitility.await().atMost(T).until(() -> !jvm.isAlive());
         // With no daemon: the short-lived containers exit, the subreaper keeps their codes.
@@ -149,6 +154,12 @@ class KillAndResumeTest {
         var t = RecordingListener.container(n, "oneshot").getState().getTerminated();
         assertThat(t.getExitCode()).isEqualTo(3);
         assertThat(RecordingListener.container(n, "oneshot").getRestartCount()).isZero();
+        // Its output, written with no daemon, was stamped by its monitor then and is served now.
+        Path oneshotLog = resumed.logs().latest(uid(never), "oneshot").orElseThrow();
+        assertThat(f.logText(oneshotLog)).isEqualTo("written while no daemon ran\n");
+        String record = Files.readString(oneshotLog);
+        assertThat(record).matches("\\S+ stdout F written while no daemon ran\n");
+        assertThat(java.time.Instant.parse(record.substring(0, record.indexOf(' ')))).isAfter(killed);
         // The exits are in the records now; their files are gone.
         Awaitility.await().atMost(T).until(() -> !Files.exists(f.options.exitsDir().resolve(oneshot.pid + "-" + oneshot.pidStartTime)));
 
@@ -158,6 +169,12 @@ class KillAndResumeTest {
         f.listener.awaitGone(uid(always), T);
         f.listener.awaitGone(uid(never), T);
         assertThat(identity(steady).isAlive()).isFalse();
+        // Every monitor went with its pod; the old daemon's were reaped by the subreaper without an exit file.
+        assertThat(io.berth.testkit.Monitors.processes(f.state)).isEmpty();
+        assertThat(io.berth.testkit.Monitors.directories(f.state)).isEmpty();
+        try (var exits = Files.list(f.options.exitsDir())) {
+            assertThat(exits.map(e -> e.getFileName().toString())).noneMatch(e -> monitors.stream().anyMatch(e::startsWith));
+        }
         // The subreaper had nothing left to wait for, and went.
         Process subreaper = subreapers.get(0);
         assertThat(subreaper.waitFor(20, TimeUnit.SECONDS)).as(childLog()).isTrue();

@@ -149,6 +149,16 @@ final class NodeFixture implements BeforeEachCallback, AfterEachCallback {
         return Path.of("/sys/fs/cgroup/memory", cgroupParent.substring(1), "pod" + uid(p));
     }
 
+    /** A container instance's output as pods/log serves it (the files hold CRI records), "" while there is none. */
+    String logText(Path live) {
+        try {
+            return Files.exists(live) ? new String(io.berth.orchestrator.logs.LogStream.read(live,
+                    io.berth.orchestrator.logs.LogQuery.ALL), java.nio.charset.StandardCharsets.UTF_8) : "";
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     Map<String, String> unused() {
         return Map.of();
     }

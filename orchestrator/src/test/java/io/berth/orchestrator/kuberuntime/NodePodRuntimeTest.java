@@ -48,6 +48,37 @@ class NodePodRuntimeTest {
     }
 
     @Test
+    void aMonitorThatCannotStartIsTheRunsStartErrorAndLeavesNothing() throws Exception {
+        // The monitors' directory cannot be made: every monitor of the pod fails to start (the one
+        // made ahead on the pool, then the pod worker's own).
+        Path attach = f.options.attachRoot();
+        if (Files.isDirectory(attach)) {
+            Files.delete(attach);
+        }
+        Files.writeString(attach, "in the way");
+        Pod pod = pod("nomon", "Never", container("c", "sh", "-c", "echo never shown"));
+        f.node.sync(pod);
+        PodStatus s = f.listener.await(uid(pod), Duration.ofSeconds(30), st -> "Failed".equals(st.getPhase()));
+        var t = RecordingListener.container(s, "c").getState().getTerminated();
+        assertThat(t.getReason()).isEqualTo("StartError");
+        assertThat(t.getMessage()).startsWith("cannot start berth-monitor for " + uid(pod) + "_c_0: ").contains(attach.toString());
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(f.listener.events)
+                .anyMatch(e -> e.reason().equals("Failed") && e.message().equals("Error: " + t.getMessage())));
+        assertThat(io.berth.testkit.Monitors.processes(f.state)).isEmpty();
+        try (var runtime = Files.list(f.options.runtimeRoot())) {
+            assertThat(runtime.map(p -> p.getFileName().toString())).as("no container of the run").noneMatch(id -> id.startsWith(uid(pod) + "_c"));
+        }
+        Files.delete(attach);
+        f.node.terminate(uid(pod), Duration.ofSeconds(1));
+        f.listener.awaitGone(uid(pod), Duration.ofSeconds(30));
+        assertThat(f.podCgroupDir(pod)).doesNotExist();
+        assertThat(Files.readString(Path.of("/proc/self/mountinfo"))).doesNotContain(f.state.toString());
+        try (var exits = Files.list(f.options.exitsDir())) {
+            assertThat(exits.toList()).isEmpty();
+        }
+    }
+
+    @Test
     void runsAPodReportsItRunningAndDeletesItWithoutATrace() throws Exception {
         Pod pod = pod("web", "Always", container("c", "sh", "-c", "echo hello from $HOSTNAME; exec sleep 600"));
         f.node.sync(pod);
@@ -69,7 +100,7 @@ class NodePodRuntimeTest {
         });
         Path log = f.node.logs().latest(uid(pod), "c").orElseThrow();
         assertThat(log).isEqualTo(f.state.resolve("pods").resolve(uid(pod)).resolve("c").resolve("0.log"));
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> Files.readString(log).equals("hello from web\n"));
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> f.logText(log).equals("hello from web\n"));
         // The events of a reconcile are written after its status.
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
                 .untilAsserted(() -> assertThat(f.listener.events).extracting(RecordingListener.Event::reason).contains("Created", "Started"));
@@ -86,5 +117,7 @@ class NodePodRuntimeTest {
         try (var exits = Files.list(f.options.exitsDir())) {
             assertThat(exits.toList()).as("exit files are removed once recorded").isEmpty();
         }
+        assertThat(io.berth.testkit.Monitors.processes(f.state)).as("the run's monitor and the one made ahead for its restart").isEmpty();
+        assertThat(io.berth.testkit.Monitors.directories(f.state)).isEmpty();
     }
 }

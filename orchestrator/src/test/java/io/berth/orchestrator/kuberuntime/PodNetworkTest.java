@@ -73,12 +73,8 @@ class PodNetworkTest {
 
     private String log(Pod p, String container, String until) {
         Path log = f.state.resolve("pods").resolve(uid(p)).resolve(container).resolve("0.log");
-        Awaitility.await().atMost(T).until(() -> Files.exists(log) && Files.readString(log).contains(until));
-        try {
-            return Files.readString(log);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+        Awaitility.await().atMost(T).until(() -> Files.exists(log) && f.logText(log).contains(until));
+        return f.logText(log);
     }
 
     private void delete(Pod... pods) {

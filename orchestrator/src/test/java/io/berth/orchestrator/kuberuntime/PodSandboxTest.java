@@ -59,9 +59,9 @@ class PodSandboxTest {
         // The hostname both see is the pod's, set once by the sandbox; the network has only lo.
         Path logA = f.node.logs().latest(uid(pod), "a").orElseThrow();
         Path logB = f.node.logs().latest(uid(pod), "b").orElseThrow();
-        Awaitility.await().atMost(T).until(() -> Files.readString(logA).lines().count() >= 2 && Files.readString(logB).contains("\n"));
-        assertThat(Files.readString(logA)).isEqualTo("shared\n lo\n");
-        assertThat(Files.readString(logB)).isEqualTo("shared\n");
+        Awaitility.await().atMost(T).until(() -> f.logText(logA).lines().count() >= 2 && f.logText(logB).contains("\n"));
+        assertThat(f.logText(logA)).isEqualTo("shared\n lo\n");
+        assertThat(f.logText(logB)).isEqualTo("shared\n");
         // Pod limit = the sum of its containers'; each container's own under it.
         assertThat(Files.readString(f.podCgroupDir(pod).resolve("memory.limit_in_bytes")).trim()).isEqualTo(Long.toString(80L << 20));
         assertThat(Files.readString(f.podCgroupDir(pod).resolve(uid(pod) + "_a_0").resolve("memory.limit_in_bytes")).trim())
@@ -99,8 +99,8 @@ class PodSandboxTest {
                 .editSpec().withShareProcessNamespace(true).endSpec().build();
         f.node.sync(pod);
         Path logB = f.state.resolve("pods").resolve(uid(pod)).resolve("b").resolve("0.log");
-        Awaitility.await().atMost(T).until(() -> Files.exists(logB) && Files.readString(logB).contains("ps -o"));
-        String ps = Files.readString(logB);
+        Awaitility.await().atMost(T).until(() -> Files.exists(logB) && f.logText(logB).contains("ps -o"));
+        String ps = f.logText(logB);
         assertThat(ps).containsPattern("(?m)^\\s*1 /pause$").contains("sleep 600");
         ContainerRuntime rt = runtime();
         assertThat(ns(rt.state(uid(pod) + "_a_0").pid(), "pid")).isEqualTo(ns(rt.state(Sandbox.id(uid(pod))).pid(), "pid"));

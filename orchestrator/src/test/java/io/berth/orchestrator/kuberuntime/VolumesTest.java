@@ -53,8 +53,8 @@ class VolumesTest {
         f.node.sync(pod);
         f.listener.await(uid(pod), Duration.ofSeconds(30), st -> "Running".equals(st.getPhase()));
         Path log = f.node.logs().latest(uid(pod), "reader").orElseThrow();
-        Awaitility.await().atMost(Duration.ofSeconds(15)).until(() -> Files.readString(log).contains("done"));
-        assertThat(Files.readString(log)).contains("shared=hi", "conf=from the host", "data=ro", "memfs=tmpfs", "memkb=8192");
+        Awaitility.await().atMost(Duration.ofSeconds(15)).until(() -> f.logText(log).contains("done"));
+        assertThat(f.logText(log)).contains("shared=hi", "conf=from the host", "data=ro", "memfs=tmpfs", "memkb=8192");
         Path volumes = f.options.volumesDir(uid(pod));
         assertThat(volumes.resolve("shared/msg")).hasContent("hi");
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(hostDir.resolve("out")));

@@ -63,6 +63,10 @@ class ConsoleAgainstDaemonIT {
         // ps inside sees only the pod's own processes: sh as PID 1 and ps itself.
         assertThat(logs.lines().filter(l -> l.matches("\\s*\\d+\\s+.*")).count()).isBetween(1L, 3L);
         assertThat(ok("logs", "shown", "--tail", "1").out().lines().count()).isEqualTo(1);
+        // Each line with the time its monitor read it, as kubectl logs --timestamps prints it.
+        assertThat(ok("logs", "shown", "--timestamps").out())
+                .containsPattern("(?m)^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{9}Z inside$")
+                .containsPattern("(?m)^\\S+Z pid 1$");
         ok("delete", "pod", "shown", "--now");
     }
 
