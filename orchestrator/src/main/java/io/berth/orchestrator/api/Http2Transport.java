@@ -16,8 +16,14 @@ import org.springframework.context.annotation.Configuration;
 @Configuration(proxyBeanMethods = false)
 public class Http2Transport {
 
-    /** What the apiserver (Go's net/http) allows too; a client that wants more opens a second connection. */
-    static final int MAX_CONCURRENT_STREAMS = 100;
+    /**
+     * The apiserver's default (--http2-max-streams-per-connection); Tomcat's is 100. The JDK's client
+     * before 21 fails a request beyond the server's limit ("too many concurrent streams") instead of
+     * opening a second connection: 200 POSTs at once from one java.net.http client (ConcurrentPodsTest)
+     * failed at 100. A stream still needs one of the connector's threads to run, as a connection does
+     * over HTTP/1.1.
+     */
+    static final int MAX_CONCURRENT_STREAMS = 1000;
 
     @Bean
     static TomcatConnectorCustomizer http2() {
@@ -28,19 +34,6 @@ public class Http2Transport {
             // a client with 20 watches open on its connection (an informer per resource) would see
             // its next request wait behind streams that never end. Every stream admitted runs.
             h2.setMaxConcurrentStreamExecution(MAX_CONCURRENT_STREAMS);
-            // Tomcat's flood heuristic starts a connection at -10 x the count factor, adds the factor
-            // for each PING the client sends, 50 for each stream it resets, and closes the connection
-            // once above 0 unless requests came between. client-go sends a PING after 30 s with
-            // nothing received (its connection health check), so a quiet `kubectl logs -f` would be
-            // cut after five and a half minutes. With the factor 0 the count would start at 0, and
-            // the first watch a client closes (a reset) would end its connection: all of it off, as
-            // in the apiserver, which keeps no such count. Anything but a TLS handshake needs the
-            // token, and the API listens on loopback unless told otherwise.
-            h2.setOverheadCountFactor(0);
-            h2.setOverheadResetFactor(0);
-            h2.setOverheadDataThreshold(0);
-            h2.setOverheadWindowUpdateThreshold(0);
-            h2.setOverheadContinuationThreshold(0);
             connector.addUpgradeProtocol(h2);
         };
     }

@@ -25,6 +25,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 
@@ -104,7 +106,11 @@ public final class PodApiBenchmark {
         double[] kept = new double[runs];
         double[] fresh = new double[runs];
         double[] handshake = new double[runs];
+        Map<String, double[]> stepsBefore = null;
         for (int i = -warmup; i < runs; i++) {
+            if (i == 0) {
+                stepsBefore = startupSteps();
+            }
             for (boolean newConnection : new boolean[] {false, true}) {
                 String name = "start-" + (i + warmup) + (newConnection ? "-new" : "");
                 BufferedReader watch = openWatch();
@@ -130,6 +136,7 @@ public final class PodApiBenchmark {
                 handshake[i] = (t1 - t0) / 1e6;
             }
         }
+        Map<String, double[]> stepsAfter = startupSteps();
         awaitPodCount(0, Duration.ofSeconds(120));
         String version = http.send(request("/version").GET().build(), HttpResponse.BodyHandlers.ofString()).version().toString();
         double[] runc = runcRun(runs, warmup, dir);
@@ -144,8 +151,32 @@ public final class PodApiBenchmark {
         row("runc run --detach (same rootfs, sleep)", runc);
         System.out.printf("ratio p50 berth/runc: %.2f (client's connection), %.2f (new connection per POST)%n",
                 percentile(kept, 50) / percentile(runc, 50), percentile(fresh, 50) / percentile(runc, 50));
+        // The daemon's own steps in the same runs (its berth.pod.startup metric, both kinds of run):
+        // means, since the metric keeps a sum and a count, not each value.
+        StringBuilder steps = new StringBuilder("daemon's steps, mean ms over the " + 2 * runs + " timed pods (berth_pod_startup_seconds):");
+        for (String phase : List.of("total", "sandbox", "image", "rootfs", "create", "start")) {
+            double[] a = stepsAfter.getOrDefault(phase, new double[2]);
+            double[] b = stepsBefore.getOrDefault(phase, new double[2]);
+            steps.append(String.format(" %s %.1f", phase, a[1] == b[1] ? 0 : (a[0] - b[0]) / (a[1] - b[1]) * 1000));
+        }
+        System.out.println(steps);
         System.out.printf("RESULT api_p50_ms=%.1f api_new_connection_p50_ms=%.1f connect_p50_ms=%.1f runc_p50_ms=%.1f%n",
                 percentile(kept, 50), percentile(fresh, 50), percentile(handshake, 50), percentile(runc, 50));
+    }
+
+    /** berth_pod_startup_seconds by phase (successful starts): {sum in seconds, count}. */
+    private Map<String, double[]> startupSteps() throws Exception {
+        String text = http.send(request("/actuator/prometheus").GET().build(), HttpResponse.BodyHandlers.ofString()).body();
+        Map<String, double[]> out = new HashMap<>();
+        Pattern line = Pattern.compile(
+                "berth_pod_startup_seconds_(sum|count)\\{outcome=\"success\",phase=\"([a-z]+)\"} (\\S+)");
+        for (String l : text.split("\n")) {
+            Matcher m = line.matcher(l);
+            if (m.matches()) {
+                out.computeIfAbsent(m.group(2), k -> new double[2])[m.group(1).equals("sum") ? 0 : 1] = Double.parseDouble(m.group(3));
+            }
+        }
+        return out;
     }
 
     private HttpClient newClient() throws Exception {
