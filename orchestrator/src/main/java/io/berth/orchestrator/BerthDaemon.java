@@ -131,6 +131,9 @@ public class BerthDaemon {
             sources[0] = BerthDaemon.class;
             System.arraycopy(extra, 0, sources, 1, extra.length);
             SpringApplication app = new SpringApplication(Arrays.stream(sources).map(s -> (Class<?>) s).toArray(Class<?>[]::new));
+            // Not the caller found on the stack (DaemonTraining, a test): in AOT mode the context's
+            // initializer is looked up by this class's name.
+            app.setMainApplicationClass(BerthDaemon.class);
             app.setDefaultProperties(properties(options));
             app.addInitializers(ctx -> {
                 var beans = ((GenericApplicationContext) ctx);

@@ -101,6 +101,45 @@ class WatchResumeTest {
     }
 
     @Test
+    void aRestartHandsTheNodeEveryRecordedPodBoundAsWrittenAndInOrder() throws Exception {
+        // More pods than PodStore binds on one thread (64): the list is bound on several, in order.
+        int n = 70;
+        Path dir = Files.createTempDirectory("berth-resume-list-test");
+        try {
+            List<String> names = new java.util.ArrayList<>();
+            try (DaemonFixture d = new DaemonFixture(dir)) {
+                d.removeOnClose = false;
+                for (int i = 0; i < n; i++) {
+                    String name = "many-%02d".formatted(i);
+                    names.add(name);
+                    String body = PodsApiTest.pod(name).replace("\"app\":\"web\"", "\"app\":\"web\",\"index\":\"" + i + "\"");
+                    assertThat(d.post(PODS, "application/json", body).statusCode()).isEqualTo(201);
+                }
+            }
+            try (DaemonFixture d = new DaemonFixture(dir)) {
+                // The take-over ran beside the start, and the start waited for it.
+                assertThat(d.node.resumed).hasSize(1);
+                List<io.fabric8.kubernetes.api.model.Pod> resumed = List.copyOf(d.node.resumed.get(0));
+                assertThat(resumed).extracting(p -> p.getMetadata().getName()).containsExactlyInAnyOrderElementsOf(names);
+                for (var p : resumed) {
+                    assertThat(p.getMetadata().getLabels()).containsEntry("index", Integer.toString(names.indexOf(p.getMetadata().getName())));
+                    assertThat(p.getSpec().getContainers().get(0).getCommand()).containsExactly("sleep", "3600");
+                }
+                JsonNode items = JSON.readTree(d.get(PODS).body()).path("items");
+                List<String> listed = new java.util.ArrayList<>();
+                items.forEach(item -> listed.add(item.path("metadata").path("name").asString()));
+                assertThat(listed).containsExactlyElementsOf(names);
+                // And the node side is asked again after the take-over: a new pod reaches it.
+                var late = d.post(PODS, "application/json", PodsApiTest.pod("many-late"));
+                assertThat(late.statusCode()).as(late.body()).isEqualTo(201);
+                assertThat(d.node.synced).contains(JSON.readTree(late.body()).path("metadata").path("uid").asString());
+            }
+        } finally {
+            DaemonFixture.deleteTree(dir);
+        }
+    }
+
+    @Test
     void aDatabaseMadeBeforeTheHistoryExistedResumesOnlyFromItsLastVersion() throws Exception {
         Path dir = Files.createTempDirectory("berth-watch-migration-test");
         try {

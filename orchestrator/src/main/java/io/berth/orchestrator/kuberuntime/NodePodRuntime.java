@@ -158,6 +158,11 @@ public final class NodePodRuntime implements PodRuntime {
 
     @Override
     public void resume(Collection<Pod> pods) {
+        resume(pods, java.util.concurrent.CompletableFuture.completedFuture(null));
+    }
+
+    @Override
+    public void resume(Collection<Pod> pods, java.util.concurrent.CompletionStage<?> admit) {
         checkOpen();
         long t0 = System.nanoTime();
         Map<String, Pod> byUid = new HashMap<>();
@@ -200,12 +205,14 @@ public final class NodePodRuntime implements PodRuntime {
             w.postAlways(resumed);
             admissions.add(w);
         }
-        for (int i = 0; i < RESUME_PARALLELISM; i++) {
-            PodWorker next = admissions.poll();
-            if (next != null) {
-                next.release();
+        admit.thenRun(() -> {
+            for (int i = 0; i < RESUME_PARALLELISM; i++) {
+                PodWorker next = admissions.poll();
+                if (next != null) {
+                    next.release();
+                }
             }
-        }
+        });
         LOG.log(System.Logger.Level.INFO, "resuming " + records.size() + " pods (" + leftovers.size() + " with runtime containers or root "
                 + "filesystems); queued in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
         removeOrphans(known, leftovers);

@@ -32,6 +32,15 @@ public interface PodRuntime extends AutoCloseable {
     void resume(Collection<Pod> pods);
 
     /**
+     * {@link #resume(Collection)}, with the pods' adoption held until {@code admit} completes (the
+     * daemon's API has started: adopting on its 2 cores beside the start made the start wait). A
+     * request about a pod adopts it at once all the same. By default, adoption does not wait.
+     */
+    default void resume(Collection<Pod> pods, java.util.concurrent.CompletionStage<?> admit) {
+        resume(pods);
+    }
+
+    /**
      * Runs {@code command} in the pod's running container {@code containerName}, as kubectl exec
      * does: in the container's namespaces and cgroup, with the container's environment; a pty when
      * {@code tty} (then {@code stdio} must be {@code ContainerIo.terminal()}). Returns once it has

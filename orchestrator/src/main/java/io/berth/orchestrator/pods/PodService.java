@@ -54,6 +54,8 @@ public class PodService implements PodStatusListener, org.springframework.beans.
     private final PodMetrics metrics;
     // The node side calls back into this class: it is looked up when first needed, not injected.
     private final ObjectProvider<PodRuntime> runtime;
+    /** Completed when {@link #resume} has handed the recorded pods to the node side. */
+    private final java.util.concurrent.CompletableFuture<Void> handedOver = new java.util.concurrent.CompletableFuture<>();
     private final WatchHistory history;
     private final PodWatchHub hub;
 
@@ -160,7 +162,7 @@ public class PodService implements PodStatusListener, org.springframework.beans.
             return pod;
         });
         metrics.accepted(meta.getUid(), now, "Pending");
-        runtime.getObject().sync(created);
+        node().sync(created);
         return created;
     }
 
@@ -276,7 +278,7 @@ public class PodService implements PodStatusListener, org.springframework.beans.
             return stored;
         });
         if (newImages) {
-            runtime.getObject().sync(updated);
+            node().sync(updated);
         }
         return updated;
     }
@@ -340,7 +342,7 @@ public class PodService implements PodStatusListener, org.springframework.beans.
         if (marked == null) {
             return get(namespace, name);
         }
-        runtime.getObject().terminate(marked.getMetadata().getUid(), Duration.ofSeconds(grace));
+        node().terminate(marked.getMetadata().getUid(), Duration.ofSeconds(grace));
         return marked;
     }
 
@@ -404,24 +406,50 @@ public class PodService implements PodStatusListener, org.springframework.beans.
 
     // ---- daemon start
 
-    /** Hands every recorded pod to the node side, and resumes the deletions a previous daemon began. */
-    public void resume() {
-        long t0 = System.nanoTime();
-        List<Pod> all = pods.list(null);
-        log.info("read {} pods from the database in {} ms", all.size(), (System.nanoTime() - t0) / 1_000_000);
-        for (Pod p : all) {
-            metrics.known(p.getMetadata().getUid(), p.getStatus() == null ? null : p.getStatus().getPhase());
-        }
-        PodRuntime rt = runtime.getObject();
-        rt.resume(all);
-        Instant now = Instant.now();
-        for (Pod p : all) {
-            String deadline = p.getMetadata().getDeletionTimestamp();
-            if (deadline != null) {
-                Duration left = Duration.between(now, Instant.parse(deadline));
-                rt.terminate(p.getMetadata().getUid(), left.isNegative() ? Duration.ZERO : left);
+    /**
+     * Hands every recorded pod to the node side, and resumes the deletions a previous daemon began.
+     * The daemon runs this beside the rest of its start (DaemonReady), so the API may already answer:
+     * what it asks of the node side waits until this is done ({@link #node()}). The pods' adoption
+     * waits for {@code admit} (PodRuntime.resume).
+     */
+    public void resume(java.util.concurrent.CompletionStage<?> admit) {
+        try {
+            long t0 = System.nanoTime();
+            List<Pod> all = pods.list(null);
+            log.info("read {} pods from the database in {} ms", all.size(), (System.nanoTime() - t0) / 1_000_000);
+            for (Pod p : all) {
+                metrics.known(p.getMetadata().getUid(), p.getStatus() == null ? null : p.getStatus().getPhase());
             }
+            PodRuntime rt = runtime.getObject();
+            rt.resume(all, admit);
+            Instant now = Instant.now();
+            for (Pod p : all) {
+                String deadline = p.getMetadata().getDeletionTimestamp();
+                if (deadline != null) {
+                    Duration left = Duration.between(now, Instant.parse(deadline));
+                    rt.terminate(p.getMetadata().getUid(), left.isNegative() ? Duration.ZERO : left);
+                }
+            }
+            handedOver.complete(null);
+        } catch (RuntimeException | Error e) {
+            handedOver.completeExceptionally(e);
+            throw e;
         }
+    }
+
+    /**
+     * The node side, once it has the recorded pods. A pod created, changed or deleted through the API
+     * before that would race the resume's read: a new pod's record without its row read would be
+     * taken for a pod deleted while the daemon was down, and a delete could reach a pod before its
+     * worker exists. The wait is the resume's read and queueing (well under a second at 500 pods).
+     */
+    private PodRuntime node() {
+        try {
+            handedOver.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw new IllegalStateException("the node side did not take over the recorded pods: " + e.getCause().getMessage(), e.getCause());
+        }
+        return runtime.getObject();
     }
 
     @Override
