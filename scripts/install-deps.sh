@@ -5,12 +5,14 @@ set -euo pipefail
 
 packages=(
   openjdk-17-jdk-headless maven gcc libc6-dev   # the build (gcc compiles the native child)
+  musl-tools                                     # musl-gcc: the node's static programs (pause, berth-monitor, berth-subreaper), ~20x smaller resident than with glibc
   busybox-static                                 # the test fixture rootfs and the demo image
   runc                                           # the peer the runtime is measured against
   util-linux iproute2 procps                     # mount, nsenter, ip, ps used by tests
   docker-registry skopeo umoci                   # image-store: a real registry and image tools
   containerd                                     # berth-runtime driven by containerd (ctr)
   golang-go                                      # builds the OCI runtime-tools suite offline (scripts/runtime-tools-validate.sh)
+  curl                                           # ImagesApiTest checks a refused upload over HTTP/2 with curl
   tmux                                           # the console's interactive tests drive it in a real terminal
   prometheus                                     # scrapes a real daemon in DashboardTest (started by the test on loopback)
   systemd                                        # systemd-analyze verify checks deploy/systemd/berth.service (DeployFilesTest)
