@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Prints what berth-monitor costs: RSS and PSS of each interactive container's monitor (stdin +
-# tty pods), with N such pods running on a real daemon
-# (bin/berth daemon on a temporary state root, busybox imported). Needs root and a build.
+# Prints what a pod costs outside its containers, process by process: RSS and PSS of the pods'
+# pause, of each interactive container's berth-monitor (stdin + tty pods) and of each plain
+# container's monitors (the running run's and the one made ahead for its next run), with N pods of
+# each kind running on a real daemon (bin/berth daemon on a temporary state root, busybox
+# imported). Needs root and a build.
 # Usage: sudo bash scripts/bench-monitor.sh [pods]   (docs/benchmarks.md records the output)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -43,15 +45,24 @@ metadata: {name: sh$i}
 spec:
   terminationGracePeriodSeconds: 1
   containers:
-  - {name: main, image: busybox, imagePullPolicy: IfNotPresent, command: [sh], stdin: true, tty: true}
+  - {name: tty, image: busybox, imagePullPolicy: IfNotPresent, command: [sh], stdin: true, tty: true}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: sleep$i}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - {name: plain, image: busybox, imagePullPolicy: IfNotPresent, command: [sleep, "3600"]}
 YAML
 done | kubectl apply -f - >/dev/null
 for _ in $(seq 1 240); do
-  [ "$(kubectl get pods --no-headers 2>/dev/null | grep -c ' Running ')" = "$pods" ] && break
+  [ "$(kubectl get pods --no-headers 2>/dev/null | grep -c ' Running ')" = "$((2 * pods))" ] && break
   sleep 0.5
 done
+sleep 5 # the monitors made ahead for the plain containers' next runs
 
-echo "== $(date -u +%FT%TZ) $(uname -r), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), $pods pods with stdin+tty"
+echo "== $(date -u +%FT%TZ) $(uname -r), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), $pods pods with stdin+tty, $pods with sleep"
 report() { # name pattern: pids of processes whose command line matches
   local name=$1 pids=$2 n=0 rss=0 pss=0
   for p in $pids; do
@@ -59,7 +70,18 @@ report() { # name pattern: pids of processes whose command line matches
     rss=$((rss + $(awk '/^VmRSS/ {print $2}' /proc/$p/status)))
     pss=$((pss + $(awk '/^Pss:/ {print $2}' /proc/$p/smaps_rollup)))
   done
-  [ "$n" -gt 0 ] && printf '%-14s %3d processes  RSS %4d KiB each  PSS %4d KiB each\n' "$name" "$n" $((rss / n)) $((pss / n))
+  if [ "$n" -gt 0 ]; then
+    printf '%-16s %3d processes  RSS %4d KiB each  PSS %4d KiB each\n' "$name" "$n" $((rss / n)) $((pss / n))
+  fi
 }
-report berth-monitor "$(pgrep -f "berth-monitor $BERTH_HOME/" || true)"
+report "monitor, tty" "$(pgrep -f "berth-monitor $BERTH_HOME/.*_tty_" || true)"
+report "monitor, plain" "$(pgrep -f "berth-monitor $BERTH_HOME/.*_plain_" || true)"
+report pause "$(for p in $(pgrep -x pause); do grep -q "$cgroups" /proc/$p/cgroup 2>/dev/null && echo $p; done)"
+report berth-subreaper "$(pgrep -f "berth-subreaper" | while read -r p; do tr '\0' ' ' </proc/$p/cmdline | grep -q -- "$BERTH_HOME" && echo $p; done)"
+for p in $(pgrep -f "BerthDaemon.*$BERTH_HOME" || true); do
+  [ "$(cat /proc/$p/comm 2>/dev/null)" = java ] || continue
+  printf 'daemon JVM: %d threads, %d of them "process reaper", RSS %d KiB\n' "$(ls /proc/$p/task | wc -l)" \
+    "$(cat /proc/$p/task/*/comm 2>/dev/null | grep -c 'process reaper' || true)" "$(awk '/^VmRSS/ {print $2}' /proc/$p/status)"
+done
+echo "monitors of plain containers per pod: $(pgrep -fc "berth-monitor $BERTH_HOME/.*_plain_" || true) for $pods pods"
 

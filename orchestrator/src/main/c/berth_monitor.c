@@ -5,7 +5,10 @@
  *
  *   berth-monitor DIR LOG MAXBYTES MAXFILES FLAGS [STDIN STDOUT STDERR]
  *
- * FLAGS is a word of letters: t (a terminal), i (stdin is attachable), o (stdinOnce).
+ * FLAGS is a word of letters: t (a terminal), i (stdin is attachable), o (stdinOnce), d (detach:
+ * fork at once and let the parent exit, for a daemon that runs under berth-subreaper, which then
+ * reaps the monitor: the JDK keeps a thread blocked in waitpid for every child process it started,
+ * one per monitor, a thousand at 500 pods).
  * With t: listens on DIR/console.sock, where the container's terminal setup sends the pty master
  * (runc's console-socket contract, SCM_RIGHTS), and then holds that master.
  * Without t: STDIN, STDOUT and STDERR are paths to open (the daemon's /proc/PID/fd/N of the pipes
@@ -366,6 +369,16 @@ int main(int argc, char **argv)
     tty = strchr(argv[5], 't') != NULL;
     stdin_on = strchr(argv[5], 'i') != NULL;
     stdin_once = strchr(argv[5], 'o') != NULL;
+    if (strchr(argv[5], 'd') != NULL) {
+        pid_t child = fork();
+        if (child < 0) {
+            printf("error: berth-monitor: fork: %s\n", strerror(errno));
+            return 1;
+        }
+        if (child > 0) {
+            _exit(0); /* the child answers on the same stdout: "ready" or an error */
+        }
+    }
     if (!tty && argc != 9) {
         fprintf(stdout, "error: berth-monitor: without a terminal STDIN STDOUT STDERR are needed\n");
         return 2;

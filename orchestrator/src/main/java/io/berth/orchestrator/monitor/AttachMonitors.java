@@ -37,6 +37,13 @@ public final class AttachMonitors {
     private final Path root;
     private final Path binDir;
     private final ExitFiles exits;
+    /**
+     * Under berth-subreaper (the daemon as launched) a monitor detaches from this JVM at its start
+     * and the subreaper reaps it: the JDK would otherwise keep a "process reaper" thread blocked on
+     * each monitor it started (1000 threads, ~40 MB, at 500 pods). A JVM without it (the tests'
+     * node) keeps its monitors as children: nothing else would reap them.
+     */
+    private final boolean detach = Subreaper.isParentOfThisProcess();
 
     /**
      * @param root  {@code <state>/attach}
@@ -79,7 +86,7 @@ public final class AttachMonitors {
             int dirFd = LibC.open(dir.toString(), LibC.O_RDONLY);
             ours.add(dirFd);
             Path binary = NativeBinaries.extract(NativeBinaries.MONITOR, binDir);
-            String flags = (tty ? "t" : "") + (stdin ? "i" : "") + (stdinOnce ? "o" : "") + "-";
+            String flags = (tty ? "t" : "") + (stdin ? "i" : "") + (stdinOnce ? "o" : "") + (detach ? "d" : "") + "-";
             List<String> argv = new ArrayList<>(List.of(binary.toString(), dir.toString(), log.toString(), Long.toString(maxBytes),
                     Integer.toString(maxFiles), flags));
             Stdio stdio = Stdio.nullStdio();

@@ -154,7 +154,7 @@ public final class PodApiBenchmark {
         // The daemon's own steps in the same runs (its berth.pod.startup metric, both kinds of run):
         // means, since the metric keeps a sum and a count, not each value.
         StringBuilder steps = new StringBuilder("daemon's steps, mean ms over the " + 2 * runs + " timed pods (berth_pod_startup_seconds):");
-        for (String phase : List.of("total", "sandbox", "image", "rootfs", "create", "start")) {
+        for (String phase : List.of("total", "sandbox", "image", "rootfs", "monitor", "create", "start")) {
             double[] a = stepsAfter.getOrDefault(phase, new double[2]);
             double[] b = stepsBefore.getOrDefault(phase, new double[2]);
             steps.append(String.format(" %s %.1f", phase, a[1] == b[1] ? 0 : (a[0] - b[0]) / (a[1] - b[1]) * 1000));

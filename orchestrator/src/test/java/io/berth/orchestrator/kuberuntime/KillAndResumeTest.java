@@ -120,8 +120,10 @@ class KillAndResumeTest {
         PodRecord.Instance oneshot = record(never).containers.get("oneshot").current;
         int pausePid = record(always).sandbox.pid;
 
-        // The daemon's monitors (one per run, and those made ahead for the next runs), orphaned by the kill.
-        List<String> monitors = jvm.descendants().filter(h -> h.info().commandLine().orElse("").contains("berth-monitor"))
+        // The daemon's monitors (one per run, and those made ahead for the next runs): under the
+        // subreaper each detaches from the JVM at its start, so they are the subreaper's children, not the JVM's.
+        List<String> monitors = subreapers.get(subreapers.size() - 1).children()
+                .filter(h -> h.info().commandLine().orElse("").contains("berth-monitor"))
                 .map(h -> h.pid() + "-").toList();
         assertThat(monitors).hasSizeGreaterThanOrEqualTo(3);
         java.time.Instant killed = java.time.Instant.now();
