@@ -40,7 +40,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-BERTH_NODE_CGROUPPARENT=$cgroup_parent bin/berth daemon --port 0 >"$work/daemon.log" 2>&1 &
+# pods get only lo: nothing on the machine's network (a CNI bridge outlives its pods)
+BERTH_NETWORK_MODE=none BERTH_NODE_CGROUPPARENT=$cgroup_parent bin/berth daemon --port 0 >"$work/daemon.log" 2>&1 &
 daemon_pid=$!
 for _ in $(seq 1 1800); do
   [ -f "$BERTH_HOME/kubeconfig" ] && break

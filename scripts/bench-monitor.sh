@@ -12,6 +12,8 @@ work=$(mktemp -d /tmp/berth-bench-monitor.XXXXXX)
 export BERTH_HOME="$work/state" KUBECONFIG="$work/state/kubeconfig" HOME="$work/home" KUBECACHEDIR="$work/kubecache"
 cgroups="berth-bench-monitor-$$"
 export BERTH_NODE_CGROUPPARENT="/$cgroups"
+# Memory figures, not the network's: pods get only lo, and nothing is put on the machine's network (a CNI bridge outlives its pods).
+export BERTH_NETWORK_MODE=none
 daemon=
 cleanup() {
   set +e

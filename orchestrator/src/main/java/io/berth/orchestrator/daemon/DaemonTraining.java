@@ -2,17 +2,15 @@ package io.berth.orchestrator.daemon;
 
 import io.berth.orchestrator.BerthDaemon;
 import io.berth.orchestrator.security.BearerToken;
+import io.berth.orchestrator.security.CertificateAuthority;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.HttpURLConnection;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.cert.CertificateFactory;
 import javax.net.ssl.HttpsURLConnection;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 
 /**
@@ -38,7 +36,7 @@ public final class DaemonTraining {
         for (int start = 0; start < 2; start++) {
             try (BerthDaemon.Running daemon = BerthDaemon.start(options)) {
                 int port = ((WebServerApplicationContext) daemon.context()).getWebServer().getPort();
-                SSLContext tls = trusting(options.root().caCertificate());
+                SSLContext tls = CertificateAuthority.trustingOnly(options.root().caCertificate());
                 String token = BearerToken.ensure(options.root()).value();
                 for (String path : new String[] {"/actuator/health/readiness", "/api/v1/namespaces/default/pods",
                         "/api/v1/namespaces/default/pods/training", "/api/v1/nodes", "/api/v1/namespaces/default/events", "/version"}) {
@@ -59,18 +57,5 @@ public final class DaemonTraining {
                 in.readAllBytes();
             }
         }
-    }
-
-    private static SSLContext trusting(Path caPem) throws Exception {
-        KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
-        ks.load(null, null);
-        try (InputStream in = Files.newInputStream(caPem)) {
-            ks.setCertificateEntry("berth-ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
-        }
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(ks);
-        SSLContext ctx = SSLContext.getInstance("TLS");
-        ctx.init(null, tmf.getTrustManagers(), null);
-        return ctx;
     }
 }

@@ -1,17 +1,24 @@
 package io.berth.orchestrator.security;
 
 import io.berth.orchestrator.daemon.StateRoot;
+import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetAddress;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.SecureRandom;
+import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 
 /**
  * The daemon's own CA, made on first start: it signs the API's serving certificate and the admin
@@ -119,4 +126,21 @@ public final class CertificateAuthority {
         }
     }
 
+
+    /**
+     * A TLS context that trusts only the CA in {@code caPem}: how the daemon's own clients (its AOT
+     * training, the tests, the benchmarks) reach its API, as kubectl does with the kubeconfig's CA.
+     */
+    public static SSLContext trustingOnly(Path caPem) throws GeneralSecurityException, IOException {
+        KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
+        ks.load(null, null);
+        try (InputStream in = Files.newInputStream(caPem)) {
+            ks.setCertificateEntry("berth-ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
+        }
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(ks);
+        SSLContext ctx = SSLContext.getInstance("TLS");
+        ctx.init(null, tmf.getTrustManagers(), null);
+        return ctx;
+    }
 }
