@@ -369,15 +369,32 @@ int main(int argc, char **argv)
     tty = strchr(argv[5], 't') != NULL;
     stdin_on = strchr(argv[5], 'i') != NULL;
     stdin_once = strchr(argv[5], 'o') != NULL;
+    int detached_ready = -1; /* the detached child's end of the pipe its parent waits on */
     if (strchr(argv[5], 'd') != NULL) {
+        int sync[2];
+        if (pipe2(sync, O_CLOEXEC) < 0) {
+            printf("error: berth-monitor: pipe: %s\n", strerror(errno));
+            return 1;
+        }
         pid_t child = fork();
         if (child < 0) {
             printf("error: berth-monitor: fork: %s\n", strerror(errno));
             return 1;
         }
         if (child > 0) {
-            _exit(0); /* the child answers on the same stdout: "ready" or an error */
+            /*
+             * The child answers on the same stdout: "ready" or an error. Exit only once it has (it
+             * closes its end then, or dies): the JDK, seeing its child exit, drains what is in the
+             * pipe at that moment and closes it, so an answer written later would be lost.
+             */
+            close(sync[1]);
+            char b;
+            while (read(sync[0], &b, 1) < 0 && errno == EINTR) {
+            }
+            _exit(0);
         }
+        close(sync[0]);
+        detached_ready = sync[1];
     }
     if (!tty && argc != 9) {
         fprintf(stdout, "error: berth-monitor: without a terminal STDIN STDOUT STDERR are needed\n");
@@ -408,6 +425,9 @@ int main(int argc, char **argv)
     }
     printf("ready\n");
     fflush(stdout);
+    if (detached_ready >= 0) {
+        close(detached_ready); /* the parent may exit now: "ready" is in the pipe */
+    }
     int null = open("/dev/null", O_RDWR | O_CLOEXEC);
     dup2(null, 0);
     dup2(null, 1);
