@@ -50,8 +50,13 @@ public final class DaemonFixture implements AutoCloseable {
      * @param name a word that names the test in the directory and cgroup names
      */
     static DaemonFixture realNode(String name) throws Exception {
+        return realNode(name, new String[0]);
+    }
+
+    /** {@link #realNode(String)} with these {@code berth daemon} flags (parsed as the command line is). */
+    static DaemonFixture realNode(String name, String... daemonFlags) throws Exception {
         Path dir = RealNode.dirWithBusybox("berth-" + name + "-test");
-        return withNode(dir, name);
+        return withNode(dir, name, daemonFlags);
     }
 
     /**
@@ -61,10 +66,10 @@ public final class DaemonFixture implements AutoCloseable {
      * stops the daemon, removes {@code dir} and the cgroup parent. On a failure to start, {@code dir}
      * is removed here.
      */
-    static DaemonFixture withNode(Path dir, String name) throws Exception {
+    static DaemonFixture withNode(Path dir, String name, String... daemonFlags) throws Exception {
         String cgroupParent = "/berth-" + name + "-" + ProcessHandle.current().pid();
         try {
-            DaemonFixture d = new DaemonFixture(dir, cgroupParent);
+            DaemonFixture d = new DaemonFixture(dir, cgroupParent, daemonFlags);
             d.ownedCgroupParent = cgroupParent;
             return d;
         } catch (Exception | AssertionError e) {
@@ -88,13 +93,15 @@ public final class DaemonFixture implements AutoCloseable {
      * @param cgroupParent null: the API alone, with {@link TestNode}; otherwise the daemon's real node
      *                     side, its pods' cgroups under this parent (the state root must hold the images)
      */
-    DaemonFixture(Path dir, String cgroupParent) throws Exception {
+    DaemonFixture(Path dir, String cgroupParent, String... daemonFlags) throws Exception {
         this.dir = dir;
         this.root = new StateRoot(dir.resolve("state"));
         TestNode[] made = new TestNode[1];
         BerthDaemon.Running d;
         try {
-            d = BerthDaemon.start(new DaemonOptions(root, "127.0.0.1", 0), ctx -> {
+            List<String> flags = new ArrayList<>(List.of("--state", root.dir().toString(), "--port", "0"));
+            flags.addAll(List.of(daemonFlags));
+            d = BerthDaemon.start(DaemonOptions.parse(flags.toArray(String[]::new), null), ctx -> {
                 if (cgroupParent != null) {
                     ctx.getEnvironment().getPropertySources().addFirst(new org.springframework.core.env.MapPropertySource("test",
                             networkSettings(dir, cgroupParent)));

@@ -28,7 +28,7 @@ public class NodeSide {
 
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean(PodRuntime.class)
-    public PodRuntime podRuntime(StateRoot root, HostNode host, PodStatusListener listener,
+    public PodRuntime podRuntime(StateRoot root, DaemonOptions options, HostNode host, PodStatusListener listener,
                                  @Value("${berth.node.cgroup-parent:" + NodeOptions.DEFAULT_CGROUP_PARENT + "}") String cgroupParent,
                                  @Value("${berth.network.mode:cni}") String networkMode,
                                  @Value("${berth.network.netns:}") String networkNetns,
@@ -38,7 +38,7 @@ public class NodeSide {
             LOG.log(o.on() ? System.Logger.Level.INFO : System.Logger.Level.WARNING, o.message());
         }
         NodeOptions d = NodeOptions.defaults(root.dir());
-        return new NodePodRuntime(new NodeOptions(d.stateRoot(), cgroupParent, d.restartBackoff(), d.imagePullBackoff(),
+        return new NodePodRuntime(new NodeOptions(d.stateRoot(), cgroupParent, options.restartBackoff(), d.imagePullBackoff(),
                 d.resyncInterval(), d.clock(), host.name(), host.ip(), d.logMaxBytes(), d.logMaxFiles(), d.rootfsMode()),
                 NetworkOptions.fromSettings(root.dir(), networkMode, networkNetns), listener);
     }

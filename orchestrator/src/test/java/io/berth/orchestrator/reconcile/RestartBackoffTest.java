@@ -1,6 +1,7 @@
 package io.berth.orchestrator.reconcile;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -67,5 +68,18 @@ class RestartBackoffTest {
         assertThat(RestartBackoff.goDuration(Duration.ofSeconds(80))).isEqualTo("1m20s");
         assertThat(RestartBackoff.goDuration(Duration.ofMillis(200))).isEqualTo("200ms");
         assertThat(RestartBackoff.goDuration(Duration.ofMillis(1500))).isEqualTo("1.5s");
+    }
+
+    @Test
+    void policiesByNameOrByTheirThreeDurations() {
+        assertThat(BackoffPolicy.parse("kubelet")).isSameAs(BackoffPolicy.KUBELET);
+        assertThat(BackoffPolicy.parse("KEP-4603")).isSameAs(BackoffPolicy.KEP_4603);
+        assertThat(BackoffPolicy.parse("10s,300s,10m")).isEqualTo(BackoffPolicy.KUBELET);
+        assertThat(BackoffPolicy.parse(" 500ms, 1m , 1h")).isEqualTo(new BackoffPolicy(Duration.ofMillis(500), Duration.ofMinutes(1), Duration.ofHours(1)));
+        assertThatThrownBy(() -> BackoffPolicy.parse("fast"))
+                .hasMessage("'fast' is neither kubelet, kep-4603 nor INITIAL,MAX,RESET (e.g. 10s,300s,10m)");
+        assertThatThrownBy(() -> BackoffPolicy.parse("10,300s,10m")).hasMessage("'10' in '10,300s,10m' is not a duration such as 500ms, 10s, 5m or 1h");
+        assertThatThrownBy(() -> BackoffPolicy.parse("1m,10s,10m")).hasMessageStartingWith("backoff needs 0 < initial <= max and reset >= 0");
+        assertThatThrownBy(() -> BackoffPolicy.parse("0s,10s,10m")).hasMessageStartingWith("backoff needs 0 < initial <= max");
     }
 }
