@@ -6,6 +6,10 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -107,5 +111,22 @@ class ConsoleErrorsIT {
         Files.writeString(file, "");
         Result r = ConsoleProcess.run(file.resolve("home"), null, "get", "pods");
         oneLineError(r, 1, "no daemon answers and starting one failed", "writable");
+    }
+
+    /** The daemon's launcher: a bad flag is one line on stderr and status 2, and makes no state root. */
+    @Test
+    void aBadDaemonFlagIsOneLineAndMakesNoStateRoot() throws Exception {
+        Path state = home.resolve("state");
+        for (String[] flags : new String[][] {{"--restart-backoff", "fast"}, {"--restart-backoff=1m,10s,10m"}, {"--port", "x"}}) {
+            List<String> cmd = new ArrayList<>(List.of(ConsoleProcess.CHECKOUT.resolve("bin/berth").toString(), "daemon", "--state", state.toString()));
+            cmd.addAll(List.of(flags));
+            Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(p.waitFor(60, TimeUnit.SECONDS)).as(err).isTrue();
+            assertThat(p.exitValue()).as(err).isEqualTo(2);
+            assertThat(err.lines().toList()).as(err).singleElement().asString().startsWith("berth daemon: " + flags[0].replaceAll("=.*", ""));
+            assertThat(state).as("state root after " + String.join(" ", flags)).doesNotExist();
+        }
     }
 }
