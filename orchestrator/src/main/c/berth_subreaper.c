@@ -43,21 +43,31 @@ static void forward(int sig)
     }
 }
 
+/* /proc/PID/NAME read into BUF (NUL-terminated, at most SIZE - 1 bytes): 0, or -1 if it cannot be read. */
+static int read_proc(pid_t pid, const char *name, char *buf, size_t size)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, name);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        return -1;
+    }
+    ssize_t n = read(fd, buf, size - 1);
+    close(fd);
+    if (n <= 0) {
+        return -1;
+    }
+    buf[n] = 0;
+    return 0;
+}
+
 /* Field 22 of /proc/PID/stat (clock ticks since boot), or 0 if it cannot be read. */
 static unsigned long long start_time(pid_t pid)
 {
-    char path[64], buf[1024];
-    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
+    char buf[1024];
+    if (read_proc(pid, "stat", buf, sizeof buf) < 0) {
         return 0;
     }
-    ssize_t n = read(fd, buf, sizeof buf - 1);
-    close(fd);
-    if (n <= 0) {
-        return 0;
-    }
-    buf[n] = 0;
     /* The command name is in parentheses and may contain spaces and ')'. */
     char *p = strrchr(buf, ')');
     if (p == NULL) {
@@ -83,18 +93,10 @@ static unsigned long long start_time(pid_t pid)
  */
 static int helper(pid_t pid)
 {
-    char path[64], buf[4096];
-    snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
+    char buf[4096];
+    if (read_proc(pid, "status", buf, sizeof buf) < 0) {
         return 0;
     }
-    ssize_t n = read(fd, buf, sizeof buf - 1);
-    close(fd);
-    if (n <= 0) {
-        return 0;
-    }
-    buf[n] = 0;
     int ours = strncmp(buf, "Name:\tberth-monitor\n", 20) == 0 || strncmp(buf, "Name:\tjspawnhelper\n", 19) == 0;
     char *ns = strstr(buf, "\nNSpid:\t");
     if (!ours || ns == NULL) {
