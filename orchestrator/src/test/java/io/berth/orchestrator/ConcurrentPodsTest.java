@@ -2,6 +2,7 @@ package io.berth.orchestrator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.berth.orchestrator.security.CertificateAuthority;
 import io.berth.testkit.Requirements;
 import java.io.IOException;
 import java.net.http.HttpRequest;
@@ -169,7 +170,7 @@ class ConcurrentPodsTest {
      * shared cores (the fixture's 5 s is for one request at a time).
      */
     private static java.net.http.HttpClient patientClient(DaemonFixture d) throws Exception {
-        return java.net.http.HttpClient.newBuilder().sslContext(DaemonFixture.trustingCa(d.root.caCertificate()))
+        return java.net.http.HttpClient.newBuilder().sslContext(CertificateAuthority.trustingOnly(d.root.caCertificate()))
                 .connectTimeout(Duration.ofSeconds(120)).build();
     }
 

@@ -4,6 +4,7 @@ import io.berth.orchestrator.daemon.DaemonOptions;
 import io.berth.orchestrator.daemon.StateRoot;
 import io.berth.orchestrator.kuberuntime.PodRuntime;
 import io.berth.orchestrator.kuberuntime.PodStatusListener;
+import io.berth.orchestrator.security.CertificateAuthority;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -19,7 +20,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import javax.net.ssl.SSLContext;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 
 /**
@@ -47,13 +47,9 @@ public final class DaemonFixture implements AutoCloseable {
      * A daemon with its real node side on a new temporary directory whose state root holds busybox;
      * {@link #close} deletes its pods and removes the directory and the pods' cgroup parent.
      *
-     * @param name a word that names the test in the directory and cgroup names
+     * @param name        a word that names the test in the directory and cgroup names
+     * @param daemonFlags {@code berth daemon} flags, if any, parsed as the command line is
      */
-    static DaemonFixture realNode(String name) throws Exception {
-        return realNode(name, new String[0]);
-    }
-
-    /** {@link #realNode(String)} with these {@code berth daemon} flags (parsed as the command line is). */
     static DaemonFixture realNode(String name, String... daemonFlags) throws Exception {
         Path dir = RealNode.dirWithBusybox("berth-" + name + "-test");
         return withNode(dir, name, daemonFlags);
@@ -120,7 +116,7 @@ public final class DaemonFixture implements AutoCloseable {
         this.node = made[0];
         this.port = ((WebServerApplicationContext) d.context()).getWebServer().getPort();
         this.token = Files.readString(root.token()).trim();
-        this.http = HttpClient.newBuilder().sslContext(trustingCa(root.caCertificate())).connectTimeout(Duration.ofSeconds(5)).build();
+        this.http = HttpClient.newBuilder().sslContext(CertificateAuthority.trustingOnly(root.caCertificate())).connectTimeout(Duration.ofSeconds(5)).build();
     }
 
     /**
@@ -137,11 +133,6 @@ public final class DaemonFixture implements AutoCloseable {
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
-    }
-
-    /** An SSLContext that trusts only the daemon's CA (its pki/ca.crt). */
-    public static SSLContext trustingCa(Path caPem) throws Exception {
-        return io.berth.orchestrator.security.CertificateAuthority.trustingOnly(caPem);
     }
 
     URI uri(String path) {

@@ -6,10 +6,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.berth.orchestrator.daemon.DaemonLock;
 import io.berth.orchestrator.daemon.DaemonOptions;
 import io.berth.orchestrator.daemon.StateRoot;
+import io.berth.orchestrator.reconcile.BackoffPolicy;
+import io.berth.testkit.Requirements;
 import java.nio.file.Files;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
@@ -88,9 +92,9 @@ class DaemonStartTest {
         assertThat(DaemonOptions.parse(new String[] {}, "/tmp/bh").root().dir().toString()).isEqualTo("/tmp/bh");
         assertThat(DaemonOptions.parse(new String[] {"--state=/tmp/s"}, "/tmp/bh").root().dir().toString()).isEqualTo("/tmp/s");
         assertThat(DaemonOptions.parse(new String[] {}, null).root().dir()).isEqualTo(StateRoot.DEFAULT);
-        assertThat(DaemonOptions.parse(new String[] {}, null).restartBackoff()).isEqualTo(io.berth.orchestrator.reconcile.BackoffPolicy.KUBELET);
+        assertThat(DaemonOptions.parse(new String[] {}, null).restartBackoff()).isEqualTo(BackoffPolicy.KUBELET);
         assertThat(DaemonOptions.parse(new String[] {"--restart-backoff", "kep-4603"}, null).restartBackoff())
-                .isEqualTo(io.berth.orchestrator.reconcile.BackoffPolicy.KEP_4603);
+                .isEqualTo(BackoffPolicy.KEP_4603);
         assertThatThrownBy(() -> DaemonOptions.parse(new String[] {"--restart-backoff=1m,10s,10m"}, null))
                 .hasMessage("--restart-backoff: backoff needs 0 < initial <= max and reset >= 0, got initial PT1M, max PT10S, reset PT10M");
         assertThatThrownBy(() -> DaemonOptions.parse(new String[] {"--restart-backoff"}, null))
@@ -100,7 +104,7 @@ class DaemonStartTest {
     /** --restart-backoff reaches the node side: a crashing container waits as that policy says, not 10 s. */
     @Test
     void theRestartBackoffFlagSetsTheCrashLoopDelay() throws Exception {
-        io.berth.testkit.Requirements.root();
+        Requirements.root();
         try (DaemonFixture d = DaemonFixture.realNode("backoff", "--restart-backoff", "3s,6s,1m")) {
             var created = d.post("/api/v1/namespaces/default/pods", "application/json", """
                     {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "crash"},
@@ -108,8 +112,8 @@ class DaemonStartTest {
                               "containers": [{"name": "c", "image": "busybox", "imagePullPolicy": "IfNotPresent", "command": ["sh", "-c", "exit 1"]}]}}""");
             assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
             // Exit, restart at once (the kubelet's first restart), exit again: then the policy's first delay.
-            org.awaitility.Awaitility.await("CrashLoopBackOff").atMost(java.time.Duration.ofSeconds(60))
-                    .pollInterval(java.time.Duration.ofMillis(200))
+            Awaitility.await("CrashLoopBackOff").atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(200))
                     .untilAsserted(() -> assertThat(d.get("/api/v1/namespaces/default/pods/crash").body())
                             .contains("back-off 3s restarting failed container=c pod=crash_default("));
         }

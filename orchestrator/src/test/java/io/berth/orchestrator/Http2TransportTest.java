@@ -2,6 +2,7 @@ package io.berth.orchestrator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.berth.orchestrator.security.CertificateAuthority;
 import java.io.InputStream;
 import java.net.Socket;
 import java.net.http.HttpClient;
@@ -33,7 +34,7 @@ class Http2TransportTest {
             // Nothing chosen by ALPN (Tomcat names only h2), so the connection is HTTP/1.1, as asked.
             assertThat(alpn(d, "http/1.1")).isEmpty();
             HttpClient http11 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                    .sslContext(DaemonFixture.trustingCa(d.root.caCertificate())).build();
+                    .sslContext(CertificateAuthority.trustingOnly(d.root.caCertificate())).build();
             HttpResponse<String> r = http11.send(d.request("/version").build(), HttpResponse.BodyHandlers.ofString());
             assertThat(r.version()).isEqualTo(HttpClient.Version.HTTP_1_1);
             assertThat(r.statusCode()).isEqualTo(200);
@@ -93,7 +94,7 @@ class Http2TransportTest {
 
     private static String alpn(DaemonFixture d, String... offered) throws Exception {
         try (Socket plain = new Socket("127.0.0.1", d.port);
-             SSLSocket s = (SSLSocket) DaemonFixture.trustingCa(d.root.caCertificate()).getSocketFactory()
+             SSLSocket s = (SSLSocket) CertificateAuthority.trustingOnly(d.root.caCertificate()).getSocketFactory()
                      .createSocket(plain, "127.0.0.1", d.port, true)) {
             SSLParameters p = s.getSSLParameters();
             p.setApplicationProtocols(offered);

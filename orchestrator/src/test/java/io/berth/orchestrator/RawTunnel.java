@@ -1,6 +1,7 @@
 package io.berth.orchestrator;
 
 import io.berth.orchestrator.portforward.SpdyCodec;
+import io.berth.orchestrator.security.CertificateAuthority;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -31,7 +32,7 @@ final class RawTunnel implements AutoCloseable {
     private final Deque<SpdyCodec.Frame> frames = new ArrayDeque<>();
 
     RawTunnel(DaemonFixture d, String path) throws Exception {
-        socket = (SSLSocket) DaemonFixture.trustingCa(d.root.caCertificate()).getSocketFactory().createSocket("127.0.0.1", d.port);
+        socket = (SSLSocket) CertificateAuthority.trustingOnly(d.root.caCertificate()).getSocketFactory().createSocket("127.0.0.1", d.port);
         socket.setSoTimeout(20_000);
         out = socket.getOutputStream();
         in = new DataInputStream(socket.getInputStream());

@@ -2,7 +2,7 @@ package io.berth.orchestrator.bench;
 
 import io.berth.image.content.Progress;
 import io.berth.image.store.ImageStore;
-import io.berth.orchestrator.DaemonFixture;
+import io.berth.orchestrator.security.CertificateAuthority;
 import io.berth.testkit.BusyboxRootfs;
 import java.io.BufferedReader;
 import java.io.InputStream;
@@ -180,7 +180,7 @@ public final class PodApiBenchmark {
     }
 
     private HttpClient newClient() throws Exception {
-        return HttpClient.newBuilder().sslContext(DaemonFixture.trustingCa(state.resolve("pki/ca.crt"))).build();
+        return HttpClient.newBuilder().sslContext(CertificateAuthority.trustingOnly(state.resolve("pki/ca.crt"))).build();
     }
 
     /** Closes a client made for one request (its connection with it); the benchmark's own stays. */
@@ -328,7 +328,7 @@ public final class PodApiBenchmark {
             if (Files.exists(state.resolve("kubeconfig")) && Files.exists(state.resolve("token"))) {
                 try {
                     token = Files.readString(state.resolve("token")).trim();
-                    http = HttpClient.newBuilder().sslContext(DaemonFixture.trustingCa(state.resolve("pki/ca.crt"))).build();
+                    http = HttpClient.newBuilder().sslContext(CertificateAuthority.trustingOnly(state.resolve("pki/ca.crt"))).build();
                     if (http.send(request("/readyz").GET().build(), HttpResponse.BodyHandlers.ofString()).statusCode() < 500
                             && http.send(request("/api/v1/namespaces/default/pods").GET().build(), HttpResponse.BodyHandlers.ofString()).statusCode() == 200) {
                         return (System.nanoTime() - t0) / 1e9;
