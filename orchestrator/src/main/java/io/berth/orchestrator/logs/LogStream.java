@@ -39,6 +39,9 @@ public final class LogStream {
     /** How often a followed file is looked at. */
     public static final long FOLLOW_POLL_MILLIS = 100;
 
+    /** How long a follower looks for the file that came after the one it read, while names move. */
+    private static final long SUCCESSOR_WAIT_MILLIS = 2000;
+
     private final LogQuery query;
     private final Sink sink;
     private final Parser parser = new Parser();
@@ -191,9 +194,23 @@ public final class LogStream {
      * The file written after {@code held}, which is no longer the live one: if {@code held} is now
      * {@code .i}, the file named {@code .(i-1)} (or the live one). Checked after the open, since
      * the names move while this looks; a file that is gone (past maxFiles) is followed by the oldest left.
+     * A rotation renames the files one by one, so a look in the middle of one sees names shifted or
+     * missing; looks are retried a millisecond apart for up to {@link #SUCCESSOR_WAIT_MILLIS}: a
+     * monitor descheduled mid-rotation (a loaded host) holds the names in that state for a while, and
+     * a hundred looks in a row once ended inside one rotation and fell back to "the oldest left",
+     * which then was a file a dozen rotations on (CI's PodLogsTest).
      */
     private static Held successor(Path live, Held held) throws IOException {
-        for (int attempt = 0; attempt < 100; attempt++) {
+        long deadline = System.nanoTime() + SUCCESSOR_WAIT_MILLIS * 1_000_000;
+        for (boolean first = true; first || System.nanoTime() < deadline; first = false) {
+            if (!first) {
+                try {
+                    Thread.sleep(1);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
             boolean moved = false;
             for (int i = 1; !moved; i++) {
                 Path name = PodLogs.rotated(live, i);
