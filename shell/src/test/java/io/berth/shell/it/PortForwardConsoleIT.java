@@ -8,6 +8,8 @@ import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -97,7 +99,9 @@ class PortForwardConsoleIT {
                         .isEqualTo(WebPod.INDEX);
 
                 new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor(10, TimeUnit.SECONDS);
-                assertThat(p.waitFor(20, TimeUnit.SECONDS)).as("Ctrl-C ends port-forward").isTrue();
+                boolean ended = p.waitFor(20, TimeUnit.SECONDS);
+                // When it does not end, what its threads wait for says why (one CI run saw it hang once).
+                assertThat(ended).as("Ctrl-C ends port-forward\nstderr: %s\nthreads:\n%s", err, ended ? "" : threads(p.pid())).isTrue();
                 assertThat(p.exitValue()).as("stderr: " + err).isZero();
                 try (Socket s = new Socket()) {
                     s.connect(new InetSocketAddress("127.0.0.1", web), 5000);
@@ -128,5 +132,19 @@ class PortForwardConsoleIT {
         });
         t.setDaemon(true);
         t.start();
+    }
+
+    /** The JVM's thread dump (jcmd), or why there is none. */
+    private static String threads(long pid) {
+        try {
+            // The jcmd of the JDK that runs it (bin/berth may pick a newer one than the tests').
+            Path exe = Files.readSymbolicLink(Path.of("/proc/" + pid + "/exe"));
+            Process j = new ProcessBuilder(exe.resolveSibling("jcmd").toString(), Long.toString(pid), "Thread.print").redirectErrorStream(true).start();
+            String dump = new String(j.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            j.waitFor(20, TimeUnit.SECONDS);
+            return dump;
+        } catch (IOException | InterruptedException e) {
+            return "(no thread dump: " + e + ")";
+        }
     }
 }
