@@ -54,7 +54,10 @@ class PortForwardConsoleIT {
             assertThat(bad.exit()).as(bad.toString()).isEqualTo(2);
             assertThat(bad.err()).contains("'80:http' is not a port pair");
 
-            ProcessBuilder pb = new ProcessBuilder(ConsoleProcess.launcher().toString(), "port-forward", "web", ":8080", ":9999");
+            // SIGINT at its default, as in a terminal: a test run started in the background of a
+            // non-interactive shell inherits it ignored, and the console could not see the Ctrl-C below.
+            ProcessBuilder pb = new ProcessBuilder("env", "--default-signal=INT", ConsoleProcess.launcher().toString(), "port-forward", "web",
+                    ":8080", ":9999");
             pb.environment().remove("KUBECONFIG");
             pb.environment().put("BERTH_HOME", daemon.home.toString());
             pb.environment().put("NO_COLOR", "1");
@@ -100,7 +103,7 @@ class PortForwardConsoleIT {
 
                 new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor(10, TimeUnit.SECONDS);
                 boolean ended = p.waitFor(20, TimeUnit.SECONDS);
-                // When it does not end, what its threads wait for says why (one CI run saw it hang once).
+                // When it does not end, what its threads wait for says why.
                 assertThat(ended).as("Ctrl-C ends port-forward\nstderr: %s\nthreads:\n%s", err, ended ? "" : threads(p.pid())).isTrue();
                 assertThat(p.exitValue()).as("stderr: " + err).isZero();
                 try (Socket s = new Socket()) {
